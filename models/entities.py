@@ -1,0 +1,274 @@
+"""The Peewee models: the whole data model of the care plan.
+
+Field names follow the national registration form (FORMS.md) and the seed's terms.
+Multi-valued choices (income sources, aid, concerns) are stored as text joined
+with ``、`` — the way the paper form lists them — and read back with ``split_multi``.
+A schema change is never made here alone: add a numbered file in
+``models/migrations/`` too (``tests/test_migrations.py`` checks they agree).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import peewee as pw
+
+from models.db import database_proxy
+
+MULTI_SEP = "、"
+
+
+def split_multi(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(MULTI_SEP) if v]
+
+
+def join_multi(values) -> str:
+    return MULTI_SEP.join(v for v in values if v)
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class School(BaseModel):
+    name = pw.CharField(max_length=100)
+    county = pw.CharField(max_length=100, default="")
+    township = pw.CharField(max_length=100, default="")
+
+
+class Staff(BaseModel):
+    school = pw.ForeignKeyField(School, backref="staff", on_delete="CASCADE")
+    name = pw.CharField(max_length=50)
+    name_pinyin = pw.CharField(max_length=200, default="")
+    name_initials = pw.CharField(max_length=50, default="")
+    sex = pw.CharField(max_length=2, default="")
+    role = pw.CharField(max_length=20, default="teacher")  # see rules.STAFF_ROLES
+    subject = pw.CharField(max_length=50, default="")
+    phone = pw.CharField(max_length=20, default="")
+    login = pw.CharField(max_length=50, null=True, unique=True)
+    pin_hash = pw.CharField(max_length=200, default="")
+    active = pw.BooleanField(default=True)
+    left_on = pw.DateField(null=True)
+
+
+class BusRoute(BaseModel):
+    school = pw.ForeignKeyField(School, backref="bus_routes", on_delete="CASCADE")
+    name = pw.CharField(max_length=50)
+    direction = pw.CharField(max_length=100, default="")
+    plate = pw.CharField(max_length=20, default="")
+    capacity = pw.IntegerField(null=True)
+    driver = pw.CharField(max_length=50, default="")
+    driver_phone = pw.CharField(max_length=20, default="")
+    driver_license = pw.CharField(max_length=30, default="")
+    license_class = pw.CharField(max_length=10, default="")
+
+
+class Classroom(BaseModel):
+    school = pw.ForeignKeyField(School, backref="classrooms", on_delete="CASCADE")
+    grade = pw.IntegerField()
+    number = pw.IntegerField()
+    name = pw.CharField(max_length=30)
+    head_teacher = pw.ForeignKeyField(Staff, null=True, backref="head_of", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("school", "grade", "number"), True),)
+
+
+class TeachingAssignment(BaseModel):
+    """Which staff teach in which class: the pairing suggestions start from it."""
+
+    staff = pw.ForeignKeyField(Staff, backref="teaching", on_delete="CASCADE")
+    classroom = pw.ForeignKeyField(Classroom, backref="teachers", on_delete="CASCADE")
+    subject = pw.CharField(max_length=30, default="")
+
+    class Meta:
+        indexes = ((("staff", "classroom", "subject"), True),)
+
+
+class Child(BaseModel):
+    school = pw.ForeignKeyField(School, backref="children", on_delete="CASCADE")
+    classroom = pw.ForeignKeyField(Classroom, null=True, backref="children", on_delete="SET NULL")
+    student_no = pw.CharField(max_length=20, null=True, unique=True)  # 学籍号
+    name = pw.CharField(max_length=50)
+    name_pinyin = pw.CharField(max_length=200, default="", index=True)
+    name_initials = pw.CharField(max_length=50, default="", index=True)
+    sex = pw.CharField(max_length=2, default="")
+    ethnicity = pw.CharField(max_length=20, default="汉族")
+    birth_date = pw.DateField(null=True)
+    id_number = pw.CharField(max_length=18, null=True, unique=True)  # 公民身份证号码
+    hukou_registered = pw.BooleanField(default=True)
+    hukou_place = pw.CharField(max_length=200, default="")  # 户籍所在地
+    address = pw.CharField(max_length=200, default="")  # 现居住地 / 家庭住址 (村组)
+    boarding = pw.BooleanField(default=False)
+    schooling = pw.CharField(max_length=10, default="小学")  # 就学情况
+    left_behind_type = pw.CharField(max_length=30, default="")  # 留守类型
+    guardian_name = pw.CharField(max_length=50, default="")  # 委托监护人
+    guardian_relation = pw.CharField(max_length=10, default="")
+    guardian_phone = pw.CharField(max_length=20, default="")
+    guardian_id_number = pw.CharField(max_length=18, default="")
+    guardian_education = pw.CharField(max_length=20, default="")
+    guardian_address = pw.CharField(max_length=200, default="")
+    guardianship_type = pw.CharField(max_length=30, default="")  # 监护类型
+    guardianship_grade = pw.CharField(max_length=4, default="")  # 监护情况评估 较好/一般/差
+    income_sources = pw.CharField(max_length=100, default="")  # 家庭收入来源, 、-joined
+    aid_received = pw.CharField(max_length=100, default="")  # 享受救助情况, 、-joined
+    health = pw.CharField(max_length=10, default="健康")  # 身体情况 健康/残疾/患病
+    illness = pw.CharField(max_length=100, default="")  # 患病类型
+    hardship = pw.BooleanField(default=False)  # 特困
+    talent = pw.CharField(max_length=100, default="")  # 特长, empty when none
+    disability = pw.CharField(max_length=100, default="")  # 残障: 残疾类别及等级, empty when none
+    academic_group = pw.CharField(max_length=20, default="")  # 学业分组
+    key_target = pw.BooleanField(default=False)  # 重点帮扶对象
+    personality = pw.CharField(max_length=200, default="")  # 性格特征
+    hobbies = pw.CharField(max_length=200, default="")  # 兴趣爱好
+    status = pw.CharField(max_length=4, default="在读", index=True)  # 在读/转出/毕业/辍学
+    status_date = pw.DateField(null=True)
+    bus_route = pw.ForeignKeyField(BusRoute, null=True, backref="riders", on_delete="SET NULL")
+    notes = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=_now)
+    updated_at = pw.DateTimeField(default=_now)
+    updated_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("school", "classroom", "name_pinyin"), False),)
+
+
+class Parent(BaseModel):
+    """A father or mother; whether they are away now decides the child's 留守 duties."""
+
+    child = pw.ForeignKeyField(Child, backref="parents", on_delete="CASCADE")
+    relation = pw.CharField(max_length=4)  # 父亲 / 母亲
+    name = pw.CharField(max_length=50, default="")
+    birth_date = pw.DateField(null=True)
+    id_number = pw.CharField(max_length=18, default="")
+    phone = pw.CharField(max_length=20, default="")
+    work_province = pw.CharField(max_length=20, default="")
+    work_city = pw.CharField(max_length=30, default="")
+    home_visits = pw.CharField(max_length=30, default="")  # how often home, e.g. 每年春节
+    away = pw.BooleanField(default=True)
+    returned_on = pw.DateField(null=True)
+
+    class Meta:
+        indexes = ((("child", "relation"), True),)
+
+
+class Pairing(BaseModel):
+    """A child with a helper: a staff member, another child (学习帮手), or a named person."""
+
+    child = pw.ForeignKeyField(Child, backref="pairings", on_delete="CASCADE")
+    kind = pw.CharField(max_length=10)  # 帮扶教师 / 爱心妈妈 / 学习帮手 / 党员干部
+    staff = pw.ForeignKeyField(Staff, null=True, backref="pairings", on_delete="CASCADE")
+    buddy = pw.ForeignKeyField(Child, null=True, backref="buddy_of", on_delete="CASCADE")
+    helper_name = pw.CharField(max_length=50, default="")
+    started_on = pw.DateField(default=_dt.date.today)
+    ended_on = pw.DateField(null=True)
+    end_reason = pw.CharField(max_length=100, default="")
+    plan_time = pw.CharField(max_length=200, default="")  # 帮扶时间
+    plan_content = pw.TextField(default="")  # 内容
+    plan_results = pw.TextField(default="")  # 阶段性成果
+
+    class Meta:
+        indexes = ((("child", "kind", "ended_on"), False), (("staff", "ended_on"), False))
+
+
+class Contact(BaseModel):
+    """One entry of the talk log: a talk, a call, a visit, a letter."""
+
+    child = pw.ForeignKeyField(Child, backref="contacts", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, null=True, backref="contacts", on_delete="SET NULL")
+    kind = pw.CharField(max_length=10)  # see rules.CONTACT_KINDS
+    at = pw.DateTimeField()
+    minutes = pw.IntegerField(null=True)
+    reached = pw.BooleanField(default=True)
+    place = pw.CharField(max_length=100, default="")
+    callee = pw.CharField(max_length=50, default="")  # 亲情电话 / 家长电话: who was called
+    content = pw.TextField(default="")
+    effect = pw.TextField(default="")  # 交谈后效果
+    mood = pw.CharField(max_length=10, default="")
+    concerns = pw.CharField(max_length=50, default="")  # 学业、心理、安全、健康、生活
+    follow_up = pw.TextField(default="")
+    follow_up_due = pw.DateField(null=True)
+    group_key = pw.CharField(max_length=40, default="")  # same value for a group talk
+    created_at = pw.DateTimeField(default=_now)
+    updated_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("child", "at"), False), (("staff", "at"), False), (("at",), False))
+
+
+class CareRule(BaseModel):
+    """What is due how often and for whom; seeded from the plan, editable by an admin."""
+
+    name = pw.CharField(max_length=50, unique=True)
+    contact_kind = pw.CharField(max_length=10)
+    interval_days = pw.IntegerField(null=True)
+    rrule = pw.CharField(max_length=300, default="")  # RFC 5545, read by dateutil
+    per_term = pw.BooleanField(default=False)
+    applies_to = pw.CharField(max_length=20, default="all")  # all / key_target
+    helper_kind = pw.CharField(max_length=10, default="")  # contact must be by this pairing kind
+    active = pw.BooleanField(default=True)
+    sort_order = pw.IntegerField(default=0)
+
+
+class Event(BaseModel):
+    school = pw.ForeignKeyField(School, backref="events", on_delete="CASCADE")
+    title = pw.CharField(max_length=100)
+    kind = pw.CharField(max_length=10, default="活动")  # 活动/会议/讲座/培训/检查/节日活动
+    start_date = pw.DateField(index=True)
+    end_date = pw.DateField(null=True)
+    start_time = pw.TimeField(null=True)
+    place = pw.CharField(max_length=100, default="")
+    organiser = pw.CharField(max_length=50, default="")
+    notes = pw.TextField(default="")
+    rrule = pw.CharField(max_length=300, default="")
+    series = pw.ForeignKeyField("self", null=True, backref="exceptions", on_delete="CASCADE")
+    occurrence = pw.DateField(null=True)  # the series date this row replaces
+    cancelled = pw.BooleanField(default=False)
+
+
+class Attendance(BaseModel):
+    event = pw.ForeignKeyField(Event, backref="attendance", on_delete="CASCADE")
+    child = pw.ForeignKeyField(Child, backref="attendance", on_delete="CASCADE")
+    on_date = pw.DateField()
+
+    class Meta:
+        indexes = ((("event", "child", "on_date"), True),)
+
+
+class AuditLog(BaseModel):
+    """Who changed which row when: old and new values as JSON of the changed fields."""
+
+    at = pw.DateTimeField(default=_now, index=True)
+    staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    table = pw.CharField(max_length=30)
+    row_id = pw.IntegerField()
+    action = pw.CharField(max_length=10)  # create / update / delete / view / export
+    old = pw.TextField(default="")
+    new = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("table", "row_id"), False),)
+
+
+class Draft(BaseModel):
+    """Form text written as it is typed, so a dropped SSH session loses nothing."""
+
+    staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="CASCADE")
+    form = pw.CharField(max_length=30)
+    key = pw.CharField(max_length=50)
+    data = pw.TextField(default="{}")
+    updated_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("staff", "form", "key"), True),)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Pairing,
+    Contact, CareRule, Event, Attendance, AuditLog, Draft,
+]

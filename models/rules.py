@@ -1,0 +1,58 @@
+"""The fixed vocabularies of the care plan and the registration form (FORMS.md).
+
+Forms offer exactly these choices; the validators accept only these values.
+"""
+from __future__ import annotations
+
+SEXES = ("男", "女")
+STATUSES = ("在读", "转出", "毕业", "辍学")
+LEFT_SCHOOL = ("转出", "毕业", "辍学")
+LEFT_BEHIND_TYPES = ("父母均外出", "父亲外出", "母亲外出", "一方外出另一方无监护能力", "其他")
+GUARDIAN_RELATIONS = ("祖父母", "外祖父母", "亲戚", "其他")
+GUARDIANSHIP_TYPES = ("无人监护", "父或母无监护能力", "受委托监护人监护能力不足", "监护情况一般", "监护情况较好")
+GUARDIANSHIP_GRADES = ("较好", "一般", "差")
+EDUCATION_LEVELS = ("文盲", "小学", "初中", "高中", "中专", "大专及以上")
+INCOME_SOURCES = ("打工收入", "种养殖业", "政府救助", "亲朋接济", "其他")
+AID_KINDS = ("低保", "临时救助", "医疗救助", "住房救助", "其他救助")
+HEALTH_STATES = ("健康", "残疾", "患病")
+SCHOOLING = ("幼儿园", "未入园", "小学", "初中", "高中", "中职", "辍学", "不在学")
+ACADEMIC_GROUPS = ("优秀", "良好", "中等", "待提高")
+PARENT_RELATIONS = ("父亲", "母亲")
+
+STAFF_ROLES = {
+    "admin": "管理员",
+    "head": "校长",
+    "class_teacher": "班主任",
+    "teacher": "任课教师",
+    "counselor": "心理咨询室教师",
+    "volunteer": "志愿者",
+}
+
+PAIRING_KINDS = ("帮扶教师", "爱心妈妈", "学习帮手", "党员干部")
+CONTACT_KINDS = ("谈心", "家长电话", "家访", "亲情电话", "亲情书信", "心理辅导", "监护人座谈")
+MOODS = ("开心", "平静", "低落", "焦虑", "生气")
+CONCERNS = ("学业", "心理", "安全", "健康", "生活")
+EVENT_KINDS = ("活动", "会议", "讲座", "培训", "检查", "节日活动")
+
+GRADE_NAMES = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
+
+# The fields a child's 档案 must have for it to count towards 建档率.
+REQUIRED_FIELDS = {
+    "student_no": "学籍号",
+    "name": "姓名",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生日期",
+    "classroom": "班级",
+    "hukou_place": "户籍所在地",
+    "address": "家庭住址",
+    "left_behind_type": "留守类型",
+    "guardian_name": "监护人姓名",
+    "guardian_relation": "监护人关系",
+    "guardian_phone": "监护人电话",
+    "guardianship_type": "监护类型",
+}
+
+
+def classroom_name(grade: int, number: int) -> str:
+    return f"{GRADE_NAMES[grade - 1]}年级{number}班"
