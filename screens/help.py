@@ -1,0 +1,45 @@
+"""帮助: every key of the app on one page."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP = """关爱 · 按键说明
+
+全局 (没有在输入文字时)
+  1 名册    2 结对    3 谈心    4 行事历    5 手册
+  ?  本帮助      q  退出      ctrl+p  命令面板      ctrl+q  随时退出
+
+列表中
+  /      搜索: 拼音首字母 (zxm 找到 张小明)、全拼、汉字、学籍号、电话号码
+  回车   打开所选的孩子 (在搜索框中回车: 跳到第一个结果)
+  n 新建    e 修改    f 筛选 (班级、标记、状态)    s 换排序    a 全部学生/只看留守
+  esc    清除搜索 / 返回
+  ↑ ↓ PgUp PgDn Home End  移动
+
+表单中
+  tab / shift+tab  下一项 / 上一项
+  ctrl+s  保存      esc  取消 (有修改时会先询问)
+
+标记: 困 = 特困   长 = 特长   残 = 残障   重 = 重点帮扶对象
+身份证号在列表和详情中只显示前4位和后4位, 只有修改表单中显示全部。
+
+按 esc 或 ? 关闭本页"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "关闭"),
+        Binding("question_mark", "close", "关闭", show=False),
+        Binding("q", "close", "关闭", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(HELP, markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

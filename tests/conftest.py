@@ -1,0 +1,53 @@
+"""Shared fixtures: a fresh migrated SQLite file per test, and a tiny hand-made school."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models import db as dbmod
+from models import schema
+from models.entities import Child, Classroom, Contact, Pairing, Parent, School, Staff
+from models.pinyin import pinyin_keys
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = str(tmp_path / "test.db")
+    dbmod.open_database(path)
+    schema.migrate()
+    yield path
+    dbmod.current().close()
+
+
+def add_child(school, classroom, name, **kw):
+    full, initials = pinyin_keys(name)
+    values = dict(school=school, classroom=classroom, name=name, name_pinyin=full, name_initials=initials,
+                  sex="男", ethnicity="汉族", birth_date=dt.date(2016, 5, 1), left_behind_type="父母均外出",
+                  hukou_place="云岭县青山镇", address="石门村3组", guardian_name="王秀英", guardian_relation="祖父母",
+                  guardian_phone="13800000000", guardianship_type="监护情况一般")
+    values.update(kw)
+    return Child.create(**values)
+
+
+@pytest.fixture
+def tiny_school(db_path):
+    """Two classes, two teachers, five children: enough to search, filter and pair."""
+    school = School.create(name="测试小学", county="云岭县")
+    t1 = Staff.create(school=school, name="李老师", role="class_teacher", sex="女", login="lilaoshi")
+    t2 = Staff.create(school=school, name="赵老师", role="teacher", sex="男", login="zhaolaoshi")
+    c1 = Classroom.create(school=school, grade=3, number=2, name="三年级2班", head_teacher=t1)
+    c2 = Classroom.create(school=school, grade=5, number=1, name="五年级1班", head_teacher=t2)
+    kids = {
+        "张小明": add_child(school, c1, "张小明", student_no="L123456789012345678", guardian_phone="13912345678"),
+        "张丽华": add_child(school, c1, "张丽华", sex="女", hardship=True),
+        "王芳": add_child(school, c2, "王芳", sex="女", key_target=True, guardian_phone=""),
+        "刘强": add_child(school, c2, "刘强", left_behind_type="", guardian_name=""),
+        "陈刚": add_child(school, c2, "陈刚", status="转出", status_date=dt.date(2026, 10, 8)),
+    }
+    Parent.create(child=kids["张小明"], relation="父亲", name="张大山", phone="13577778888",
+                  work_province="广东省", work_city="东莞市")
+    Pairing.create(child=kids["张小明"], kind="帮扶教师", staff=t1, started_on=dt.date(2026, 9, 1))
+    Contact.create(child=kids["张小明"], staff=t1, kind="谈心", at=dt.datetime(2026, 11, 20, 10, 0), content="谈学习")
+    Contact.create(child=kids["张小明"], staff=t1, kind="谈心", at=dt.datetime(2026, 11, 25, 9, 0), reached=False)
+    return {"school": school, "staff": [t1, t2], "classes": [c1, c2], "kids": kids, "path": db_path}

@@ -1,0 +1,91 @@
+"""The 关爱 application: global keys, the screens by number, help and the command palette."""
+from __future__ import annotations
+
+import os
+import time
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.context import Session
+
+SECTIONS = {
+    "1": ("roster", "名册"),
+    "2": ("pairing", "结对"),
+    "3": ("talks", "谈心"),
+    "4": ("calendar", "行事历"),
+    "5": ("handbook", "手册"),
+}
+
+
+def _roster_screen() -> Screen:
+    from screens.roster import RosterScreen
+
+    return RosterScreen()
+
+
+class GuanaiApp(App):
+    """One app object per teacher session; screens read ``app.session`` for school and user."""
+
+    TITLE = "关爱"
+    CSS_PATH = "styles.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {"roster": _roster_screen}
+    DEFAULT_MODE = "roster"
+
+    BINDINGS = [
+        Binding("1", "section('1')", "名册", show=False),
+        Binding("2", "section('2')", "结对", show=False),
+        Binding("3", "section('3')", "谈心", show=False),
+        Binding("4", "section('4')", "行事历", show=False),
+        Binding("5", "section('5')", "手册", show=False),
+        Binding("question_mark", "help", "帮助", key_display="?"),
+        Binding("q", "quit", "退出"),
+        Binding("ctrl+q", "quit", "退出", show=False, priority=True),
+    ]
+
+    def __init__(self, session: Session, *, start_ns: int | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.start_ns = start_ns or time.perf_counter_ns()
+        self.startup_seconds: float | None = None
+        self.theme = os.environ.get("GUANAI_THEME", "ansi-dark")
+        if session.demo_dir:
+            self.sub_title = f"{session.school_name} · 演示"
+        else:
+            self.sub_title = session.school_name
+
+    def on_ready(self) -> None:
+        self.startup_seconds = (time.perf_counter_ns() - self.start_ns) / 1e9
+        self.log.info(f"startup {self.startup_seconds:.3f}s")
+
+    @property
+    def staff_id(self) -> int | None:
+        return self.session.staff_id
+
+    @property
+    def school_id(self) -> int:
+        return self.session.school_id
+
+    def action_section(self, key: str) -> None:
+        mode, title = SECTIONS[key]
+        if mode in self.MODES:
+            self.switch_mode(mode)
+        else:
+            self.notify(f"{title}功能尚未完成, 将在后续版本提供", severity="warning", timeout=3)
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for key, (mode, title) in SECTIONS.items():
+            if mode in self.MODES:
+                yield SystemCommand(f"{title} ({key})", f"打开{title}", lambda k=key: self.action_section(k))
+        yield SystemCommand("帮助 (?)", "按键说明", self.action_help)
+        yield SystemCommand("退出 (q)", "退出关爱", self.exit)
+        yield from (c for c in super().get_system_commands(screen) if c.title.lower() in ("theme", "keys"))

@@ -1,0 +1,153 @@
+"""The command line: ``guanai`` starts the TUI; the subcommands are plain and scriptable.
+
+Errors are one line on stderr and exit code 2, with nothing written. Only the TUI
+path imports textual, so ``guanai backup`` from cron starts in a fraction of a second.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+START_NS = time.perf_counter_ns()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        sys.stderr.write(f"guanai: 参数错误: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL",
+                        help="数据库文件或地址 (也可用环境变量 GUANAI_DB)")
+
+    p = _Parser(prog="guanai", description="关爱: 留守儿童关爱工作管理", parents=[common])
+    p.add_argument("--demo", action="store_true", help="打开演示学校 (临时副本, 不改动 sample.db)")
+    p.add_argument("--user", metavar="LOGIN", help="以哪位教职工的身份使用 (默认: 系统用户名)")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    s = sub.add_parser("init", parents=[common], help="建立或升级数据库结构")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("sample", parents=[common], help="生成演示学校")
+    s.add_argument("-o", "--output", metavar="FILE", help="写到新的 SQLite 文件")
+    s.add_argument("--children", type=int, default=1000, metavar="N", help="学生人数 (默认 1000)")
+    s.set_defaults(func=cmd_sample)
+
+    s = sub.add_parser("backup", parents=[common], help="在他人使用时做一致的备份")
+    s.add_argument("-o", "--output", metavar="FILE", required=True)
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("users", parents=[common], help="列出教职工登录名")
+    s.set_defaults(func=cmd_users)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.db = getattr(args, "db", None)
+    from models.db import DatabaseError
+    from tui.context import UsageError
+
+    try:
+        if args.command:
+            return args.func(args) or 0
+        return run_tui(args)
+    except (UsageError, DatabaseError) as exc:
+        sys.stderr.write(f"guanai: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from tui.context import open_session
+
+    session = open_session(args.db, demo=args.demo, user=args.user)
+    try:
+        from tui.app import GuanaiApp
+
+        app = GuanaiApp(session, start_ns=START_NS)
+        app.run()
+        return app.return_code or 0
+    finally:
+        session.close()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from models import schema
+    from tui.context import ensure_school, open_db, resolve_target
+
+    target, _ = resolve_target(args.db)
+    open_db(target, create=True)
+    ensure_school()
+    print(f"数据库已就绪: {target} (结构版本 {schema.schema_version()})")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from tui.context import UsageError
+
+    if args.children < 20 or args.children > 200_000:
+        raise UsageError("--children 应在 20 到 200000 之间")
+    if args.output:
+        out = os.path.abspath(args.output)
+        if os.path.exists(out):
+            raise UsageError(f"文件已存在, 不会覆盖: {out}")
+        if not os.path.isdir(os.path.dirname(out)):
+            raise UsageError(f"目录不存在: {os.path.dirname(out)}")
+        from models.sample import build_sample
+
+        counts = build_sample(out, children=args.children)
+        print(f"演示学校已写入 {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    if not args.db:
+        raise UsageError("请用 -o FILE 指定输出文件, 或用 --db 指定要载入的数据库")
+    from models.entities import Child
+    from models.sample import load_sample
+    from tui.context import open_db
+
+    open_db(args.db, create=True)
+    if Child.select().exists():
+        raise UsageError("该数据库已有学生档案, 不会载入演示数据")
+    counts = load_sample(children=args.children)
+    print("演示学校已载入: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from models.backup import backup_to
+    from tui.context import UsageError, open_db, resolve_target
+
+    target, _ = resolve_target(args.db)
+    out = os.path.abspath(args.output)
+    if os.path.exists(out):
+        raise UsageError(f"文件已存在, 不会覆盖: {out}")
+    if not os.path.isdir(os.path.dirname(out)):
+        raise UsageError(f"目录不存在: {os.path.dirname(out)}")
+    open_db(target, create=False, upgrade=False)
+    backup_to(out)
+    print(f"备份完成: {out}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from models import rules
+    from models.entities import Classroom, Staff
+    from tui.context import open_db, resolve_target
+
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    heads = {c.head_teacher_id: c.name for c in Classroom.select() if c.head_teacher_id}
+    for s in Staff.select().order_by(Staff.active.desc(), Staff.role, Staff.name_pinyin):
+        state = "" if s.active else "  (已停用)"
+        print(f"{s.login or '-':<14} {s.name:<6} {rules.STAFF_ROLES.get(s.role, s.role):<8} "
+              f"{heads.get(s.id, '')}{state}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

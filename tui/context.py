@@ -1,0 +1,142 @@
+"""Where the data is and who is working: shared by the TUI and the plain commands.
+
+No textual here: ``guanai due`` or ``guanai backup`` from cron must start fast.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from models import db as dbmod
+from models import schema
+from models.entities import School, Staff
+
+ENV_DB = "GUANAI_DB"
+
+
+class UsageError(Exception):
+    """Bad input on the command line: one line on stderr, exit code 2."""
+
+
+@dataclass
+class Session:
+    target: str
+    school_id: int
+    staff_id: int | None
+    staff_name: str
+    school_name: str
+    demo_dir: str | None = None
+
+    def close(self) -> None:
+        try:
+            dbmod.current().close()
+        except dbmod.DatabaseError:
+            pass
+        if self.demo_dir:
+            shutil.rmtree(self.demo_dir, ignore_errors=True)
+
+
+def default_db_path() -> str:
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir("guanai", appauthor=False), "guanai.db")
+
+
+def resolve_target(db_arg: str | None) -> tuple[str, bool]:
+    """The database to open, and whether it is the default file we may create."""
+    if db_arg:
+        return db_arg, False
+    env = os.environ.get(ENV_DB)
+    if env:
+        return env, False
+    path = default_db_path()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return path, True
+
+
+def sample_db_path() -> Path:
+    """The committed demo school: next to the source tree, or installed under share/guanai."""
+    candidates = [
+        Path(__file__).resolve().parent.parent / "sample.db",
+        Path(sysconfig.get_path("data")) / "share" / "guanai" / "sample.db",
+    ]
+    for p in candidates:
+        if p.is_file():
+            return p
+    raise UsageError("找不到演示学校 sample.db, 请重新安装关爱")
+
+
+def open_db(target: str, *, create: bool, upgrade: bool = True) -> None:
+    """Open and bring the schema up to date; refuse a newer or foreign database."""
+    dbmod.open_database(target, create=create)
+    try:
+        schema.check_not_newer()
+        if upgrade:
+            schema.migrate()
+        elif not schema.has_schema():
+            raise dbmod.DatabaseError(f"数据库还没有建立结构, 请先运行 guanai --db {target} init")
+    except dbmod.DatabaseError:
+        dbmod.current().close()
+        raise
+
+
+def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = None) -> Session:
+    demo_dir = None
+    if demo:
+        demo_dir = tempfile.mkdtemp(prefix="guanai-demo-")
+        target = os.path.join(demo_dir, "demo.db")
+        shutil.copyfile(sample_db_path(), target)
+        create = False
+    else:
+        target, create = resolve_target(db_arg)
+        if not create and not dbmod.is_url(target) and not os.path.exists(os.path.expanduser(target)):
+            create = True  # an explicit new file path is made, like the default one
+    try:
+        open_db(target, create=create)
+        school = ensure_school()
+        staff = find_staff(user, demo=demo)
+    except Exception:
+        if demo_dir:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+        raise
+    return Session(
+        target=target, school_id=school.id, school_name=school.name,
+        staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
+        demo_dir=demo_dir,
+    )
+
+
+def ensure_school() -> School:
+    """A new database gets one school, renamed later by the admin."""
+    school = School.select().order_by(School.id).first()
+    if school is None:
+        with dbmod.write():
+            school = School.create(name="本校")
+    return school
+
+
+DEMO_USER = "xiaozhang"
+
+
+def find_staff(login: str | None, *, demo: bool = False) -> Staff | None:
+    """The --user login, else the OS user's login, else (demo) the head; None when unknown."""
+    if login:
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            raise UsageError(f"没有登录名为 {login} 的教职工 (guanai users 可列出全部登录名)")
+        if not staff.active:
+            raise UsageError(f"教职工 {login} 已停用")
+        return staff
+    try:
+        os_user = getpass.getuser()
+    except Exception:
+        os_user = ""
+    staff = Staff.get_or_none((Staff.login == os_user) & (Staff.active == True)) if os_user else None  # noqa: E712
+    if staff is None and demo:
+        staff = Staff.get_or_none(Staff.login == DEMO_USER)
+    return staff
