@@ -66,11 +66,11 @@ def _open_sqlite(path: str, *, create: bool) -> peewee.SqliteDatabase:
         if os.path.isdir(path):
             raise DatabaseError(f"数据库路径是一个目录: {path}")
         if not os.path.exists(path):
-            if not create:
-                raise DatabaseError(f"数据库文件不存在: {path}")
             parent = os.path.dirname(path)
             if not os.path.isdir(parent):
                 raise DatabaseError(f"数据库所在目录不存在: {parent}")
+            if not create:
+                raise DatabaseError(f"数据库文件不存在: {path} (新建请运行 guanai --db {path} init)")
         else:
             _check_sqlite_header(path)
     db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15, lock_type="IMMEDIATE")

@@ -96,9 +96,14 @@ def _show(ch: str) -> str:
     return f"“{ch}”"
 
 
+def _text(value: object) -> str:
+    """The value as text; importers may hand over numbers read from Excel cells."""
+    return "" if value is None else str(value)
+
+
 def _prepare(value: str | None, label: str) -> str:
     """Fold full-width forms, strip, and refuse empty or invisible-character input."""
-    text = (value or "").translate(_FOLD).strip()
+    text = _text(value).translate(_FOLD).strip()
     if not text:
         raise Invalid(f"请填写{label}")
     bad = find_bad_char(text)
@@ -262,7 +267,7 @@ def validate_phone(value: str) -> str:
             raise Invalid("固定电话请加区号，如 0851-86661234")
         raise Invalid(f"{label}应为11位手机号码或带区号的固定电话，如 0851-86661234")
 
-    if digits[1] == "0" or (digits[1] == "1" and not digits.startswith("010")):
+    if len(digits) < 3 or digits[1] == "0" or (digits[1] == "1" and not digits.startswith("010")):
         raise Invalid(_AREA_HELP)
     area_len = 3 if digits[1] in "12" else 4
     first_group = _SEPARATORS.split(text.strip("() -"))[0]
@@ -299,7 +304,7 @@ def validate_name(value: str) -> str:
     Names are shown in lists and exported to Excel, so digits, markup and anything
     invisible are refused instead of stored.
     """
-    text = unicodedata.normalize("NFC", (value or "").translate(_FOLD)).strip()
+    text = unicodedata.normalize("NFC", _text(value).translate(_FOLD)).strip()
     if not text:
         raise Invalid("请填写姓名")
     bad = find_bad_char(text)
@@ -324,7 +329,7 @@ def validate_name(value: str) -> str:
         if ch == NAME_DOT or (latin_only and ch in _LATIN_SEPARATORS):
             nxt = text[i + 1] if i + 1 < len(text) else ""
             if not (after_letter and nxt and _is_letter(nxt)):
-                raise Invalid(f"姓名中的 {_show(ch)} 只能放在两个字之间，且不能连用")
+                raise Invalid(f"姓名中的{_show(ch)}只能放在两个字之间，且不能连用")
             continue
         if ch == " ":
             raise Invalid("姓名中不能有空格（只有用拉丁字母拼写的姓名可以有空格）")
@@ -352,7 +357,7 @@ def validate_date(
     if isinstance(value, date):
         parsed = value.date() if isinstance(value, datetime) else value
     else:
-        text = (value or "").translate(_FOLD).strip()
+        text = _text(value).translate(_FOLD).strip()
         if not text:
             raise Invalid(f"请填写{field}")
         bad = find_bad_char(text)

@@ -158,6 +158,8 @@ class RosterScreen(Screen):
 
     @on(Input.Changed, "#roster-search")
     def _search_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.query_text:
+            return  # e.g. cleared by escape, which already refreshed
         self.query_text = event.value.strip()
         self.refresh_table(keep_id=-1)
         self.query_one(DataTable).move_cursor(row=0, animate=False)

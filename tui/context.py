@@ -94,8 +94,6 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
         create = False
     else:
         target, create = resolve_target(db_arg)
-        if not create and not dbmod.is_url(target) and not os.path.exists(os.path.expanduser(target)):
-            create = True  # an explicit new file path is made, like the default one
     try:
         open_db(target, create=create)
         school = ensure_school()

@@ -1,0 +1,116 @@
+"""The command line contract: one line on stderr and exit code 2 for bad input, nothing written."""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GUANAI = str(Path(sys.executable).with_name("guanai"))
+
+
+def run(*args, env=None, **kw):
+    e = {**os.environ, "GUANAI_DB": "", **(env or {})}
+    return subprocess.run([GUANAI, *args], capture_output=True, text=True, env=e, timeout=60, **kw)
+
+
+def assert_one_line_error(res, fragment):
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert fragment in lines[0]
+
+
+def test_init_creates_schema_and_is_repeatable(tmp_path):
+    path = tmp_path / "school.db"
+    res = run("--db", str(path), "init")
+    assert res.returncode == 0, res.stderr
+    assert "结构版本 1" in res.stdout
+    res = run("init", "--db", str(path))  # --db after the command works too
+    assert res.returncode == 0, res.stderr
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM school").fetchone()[0] == 1
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "db, fragment",
+    [
+        ("/nonexistent-dir/x/school.db", "目录不存在"),
+        ("postgresql://nobody@127.0.0.1:1/none", "无法连接数据库"),
+        ("mysqlx://what", "无法识别"),
+    ],
+)
+def test_bad_db_target(db, fragment):
+    assert_one_line_error(run("--db", db, "users"), fragment)
+
+
+def test_corrupt_database_is_refused_and_unchanged(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    before = path.read_bytes()
+    assert_one_line_error(run("--db", str(path), "users"), "损坏")
+    assert_one_line_error(run("--db", str(path)), "损坏")  # the TUI refuses before starting
+    assert path.read_bytes() == before
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    assert run("--db", str(path), "init").returncode == 0
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO schema_migration (name, applied) VALUES ('0999_future', '2030-01-01')")
+    con.commit()
+    con.close()
+    assert_one_line_error(run("--db", str(path), "users"), "比本程序新")
+
+
+def test_unknown_user_and_bad_arguments(tmp_path):
+    path = tmp_path / "s.db"
+    assert run("--db", str(path), "init").returncode == 0
+    assert_one_line_error(run("--db", str(path), "--user", "nobody"), "nobody")
+    assert_one_line_error(run("--db", str(path), "frobnicate"), "参数错误")
+    assert_one_line_error(run("sample", "--children", "abc", "-o", str(tmp_path / "x.db")), "参数错误")
+
+
+def test_backup_is_a_consistent_copy(tmp_path):
+    src = Path(__file__).resolve().parent.parent / "sample.db"
+    work = tmp_path / "live.db"
+    shutil.copyfile(src, work)
+    out = tmp_path / "backup.db"
+    res = run("--db", str(work), "backup", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    a, b = sqlite3.connect(work), sqlite3.connect(out)
+    for table in ("child", "contact", "staff"):
+        assert a.execute(f"SELECT count(*) FROM {table}").fetchone() == b.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert b.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    a.close(), b.close()
+    assert_one_line_error(run("--db", str(work), "backup", "-o", str(out)), "已存在")
+
+
+def test_users_lists_demo_logins():
+    src = Path(__file__).resolve().parent.parent / "sample.db"
+    res = run("--db", str(src), "users")
+    assert res.returncode == 0, res.stderr
+    for login in ("admin", "xiaozhang", "banzhuren", "laoshi", "xinli", "aixinmama"):
+        assert login in res.stdout
+
+
+def test_plain_commands_do_not_import_textual(tmp_path):
+    path = tmp_path / "s.db"
+    code = (
+        "import sys; from tui.cli import main; "
+        f"rc = main(['--db', {str(path)!r}, 'init']); "
+        "assert rc == 0; assert 'textual' not in sys.modules, 'textual imported'; "
+        "assert 'pypinyin' not in sys.modules, 'pypinyin imported'"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+
+
+def test_missing_database_file_is_not_created(tmp_path):
+    path = tmp_path / "typo.db"
+    assert_one_line_error(run("--db", str(path)), "不存在")
+    assert_one_line_error(run("--db", str(path), "users"), "不存在")
+    assert not path.exists()

@@ -1,0 +1,61 @@
+"""A fresh database is built by the same migrations that upgrade an old one."""
+import sqlite3
+
+import pytest
+from playhouse.schema_diff import diff_models
+
+from models import db as dbmod
+from models import schema
+from models.entities import ALL_MODELS
+from tui.context import open_db
+
+
+def test_empty_file_migrates_to_current_models(tmp_path):
+    path = str(tmp_path / "new.db")
+    dbmod.open_database(path)
+    assert schema.schema_version() == 0
+    applied = schema.migrate()
+    assert applied == schema.known_versions()
+    assert schema.schema_version() == len(schema.known_versions())
+    diff = diff_models(dbmod.current(), ALL_MODELS)
+    assert not diff.create_tables and not diff.add_columns and not diff.drop_columns, diff
+    assert not diff.add_indexes and not diff.drop_indexes, diff
+    assert schema.migrate() == []  # idempotent
+    dbmod.current().close()
+
+
+def test_sqlite_settings(db_path):
+    db = dbmod.current()
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 10000
+
+
+def test_write_takes_the_lock_up_front(db_path):
+    """While one connection holds a write transaction, another cannot even begin one."""
+    other = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
+    with dbmod.write():
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_newer_schema_is_refused(db_path):
+    dbmod.current().execute_sql(
+        f"INSERT INTO {schema.HISTORY_TABLE} (name, applied) VALUES ('0999_from_the_future', '2030-01-01')")
+    dbmod.current().close()
+    with pytest.raises(dbmod.DatabaseError, match="比本程序新"):
+        open_db(db_path, create=False)
+
+
+@pytest.mark.parametrize("content", [b"not a database at all, just text" * 10, b"SQLite format 3\x00" + b"\xff" * 200])
+def test_corrupt_file_is_refused_and_left_alone(tmp_path, content):
+    path = tmp_path / "bad.db"
+    path.write_bytes(content)
+    with pytest.raises(dbmod.DatabaseError, match="损坏"):
+        open_db(str(path), create=False)
+    assert path.read_bytes() == content
+    assert not (tmp_path / "bad.db-wal").exists()
