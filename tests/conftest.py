@@ -51,3 +51,13 @@ def tiny_school(db_path):
     Contact.create(child=kids["张小明"], staff=t1, kind="谈心", at=dt.datetime(2026, 11, 20, 10, 0), content="谈学习")
     Contact.create(child=kids["张小明"], staff=t1, kind="谈心", at=dt.datetime(2026, 11, 25, 9, 0), reached=False)
     return {"school": school, "staff": [t1, t2], "classes": [c1, c2], "kids": kids, "path": db_path}
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.pgserver import PgServer
+
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
