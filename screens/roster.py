@@ -49,10 +49,11 @@ class RosterScreen(Screen):
     BINDINGS = [
         Binding("slash", "search", "搜索", key_display="/"),
         Binding("enter", "open", "打开", show=True),
+        Binding("t", "talk", "谈心"),
         Binding("n", "new", "新建"),
         Binding("e", "edit", "修改"),
         Binding("f", "filter", "筛选"),
-        Binding("s", "sort", "排序"),
+        Binding("s", "sort", "排序", show=False),
         Binding("a", "toggle_scope", "范围"),
         Binding("escape", "clear_search", "清除", show=False),
     ]
@@ -190,6 +191,15 @@ class RosterScreen(Screen):
     @on(DataTable.RowSelected, "#roster-table")
     def _row_selected(self) -> None:
         self.action_open()
+
+    def action_talk(self) -> None:
+        child_id = self.selected_id()
+        if child_id is None:
+            self.notify("请先选中一个孩子", severity="warning")
+            return
+        from screens.talk_entry import TalkEntryScreen
+
+        self.app.push_screen(TalkEntryScreen(child_id), lambda saved=None: self.reload(keep_id=child_id))
 
     def action_new(self) -> None:
         from screens.child_form import ChildFormScreen

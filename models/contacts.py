@@ -1,0 +1,266 @@
+"""The talk log (谈心记录): validate, save and list contacts.
+
+A contact is saved whole or not at all: the form's text lives in a Draft until the
+teacher saves, and the save writes every child of a group talk in one transaction.
+Edits keep the old text in the audit log, so the handbook's record is never lost.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+
+import peewee as pw
+
+from models import db as dbmod
+from models import rules
+from models.entities import AuditLog, Child, Classroom, Contact, Staff, join_multi, split_multi
+from models.validation import Invalid, validate_date
+
+CONTENT_LIMIT = 5000
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
+def parse_when(value: str, *, now: dt.datetime) -> dt.datetime:
+    """'2026-11-28 10:30', '2026-11-28', '11-28 10:30' or '10:30' (today)."""
+    s = (value or "").strip().replace("：", ":")
+    if not s:
+        raise Invalid("请填写时间")
+    date_part, _, time_part = s.partition(" ")
+    if ":" in date_part and not time_part:
+        date_part, time_part = now.date().isoformat(), date_part
+    if len(date_part) <= 5 and "-" in date_part:  # 11-28: this year
+        date_part = f"{now.year}-{date_part}"
+    day = validate_date(date_part, field="时间", allow_future=True)
+    hour, minute = 0, 0
+    if time_part:
+        try:
+            h, m = time_part.strip().split(":")[:2]
+            hour, minute = int(h), int(m)
+            dt.time(hour, minute)
+        except ValueError:
+            raise Invalid("时间格式应为 2026-11-28 10:30") from None
+    return dt.datetime(day.year, day.month, day.day, hour, minute)
+
+
+@dataclass
+class ContactForm:
+    """What the talk form holds, as typed."""
+
+    kind: str = "谈心"
+    when: str = ""
+    minutes: str = ""
+    reached: bool = True
+    place: str = ""
+    callee: str = ""
+    content: str = ""
+    mood: str = ""
+    concerns: tuple[str, ...] = ()
+    follow_up: str = ""
+    follow_up_due: str = ""
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["concerns"] = list(self.concerns)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ContactForm":
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        known["concerns"] = tuple(known.get("concerns") or ())
+        return cls(**known)
+
+
+def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetime | None = None
+                     ) -> tuple[dict, dict[str, str]]:
+    """Return (values for Contact, errors by field name)."""
+    now = now or dt.datetime.now()
+    errors: dict[str, str] = {}
+    values: dict = {}
+    if form.kind not in rules.CONTACT_KINDS:
+        errors["kind"] = f"类别应为: {'、'.join(rules.CONTACT_KINDS)}"
+    values["kind"] = form.kind
+    try:
+        when = parse_when(form.when, now=now)
+        if when > now + FUTURE_SLACK:
+            raise Invalid("时间不能晚于明天, 请检查日期")
+        if when.year < 2000:
+            raise Invalid("时间太早, 请检查年份")
+        values["at"] = when
+    except Invalid as exc:
+        errors["when"] = str(exc)
+    minutes = form.minutes.strip()
+    if minutes:
+        if not (minutes.isascii() and minutes.isdigit()):
+            errors["minutes"] = "时长应为整数分钟, 如 15"
+        elif not 0 < int(minutes) <= 600:
+            errors["minutes"] = "时长应在 1 到 600 分钟之间"
+        else:
+            values["minutes"] = int(minutes)
+    else:
+        values["minutes"] = None
+    content = form.content.strip("\n ")
+    if not content and form.reached:
+        errors["content"] = "请填写谈话内容"
+    elif len(content) > CONTENT_LIMIT:
+        errors["content"] = f"内容不能超过 {CONTENT_LIMIT} 字 (现在 {len(content)} 字)"
+    values["content"] = content
+    values["reached"] = bool(form.reached)
+    if form.mood and form.mood not in rules.MOODS:
+        errors["mood"] = f"情绪应为: {'、'.join(rules.MOODS)}"
+    values["mood"] = form.mood
+    bad = [c for c in form.concerns if c not in rules.CONCERNS]
+    if bad:
+        errors["concerns"] = f"关注方面只能是: {'、'.join(rules.CONCERNS)}"
+    values["concerns"] = join_multi(c for c in rules.CONCERNS if c in form.concerns)
+    values["place"] = form.place.strip()[:100]
+    values["callee"] = form.callee.strip()[:50]
+    values["follow_up"] = form.follow_up.strip()
+    if form.follow_up_due.strip():
+        try:
+            due = validate_date(form.follow_up_due, field="跟进日期", allow_future=True)
+            if "at" in values and due < values["at"].date():
+                raise Invalid("跟进日期不能早于谈话日期")
+            values["follow_up_due"] = due
+        except Invalid as exc:
+            errors["follow_up_due"] = str(exc)
+    else:
+        values["follow_up_due"] = None
+    if not child_ids:
+        errors["child"] = "请选择孩子"
+    else:
+        when_date = values["at"].date() if "at" in values else now.date()
+        for child in Child.select(Child.name, Child.status, Child.status_date).where(Child.id.in_(child_ids)):
+            if child.status in rules.LEFT_SCHOOL and (child.status_date is None or child.status_date <= when_date):
+                errors["child"] = f"{child.name} 已{child.status}, 不能再记录谈话"
+    return values, errors
+
+
+def create_contacts(values: dict, child_ids: list[int], *, staff_id: int | None,
+                    now: dt.datetime | None = None) -> list[int]:
+    """One Contact per child, sharing a group key for a group talk; all or nothing."""
+    stamp = (now or dt.datetime.now()).replace(microsecond=0)
+    group = uuid.uuid4().hex[:12] if len(child_ids) > 1 else ""
+    ids = []
+    with dbmod.write():
+        for child_id in child_ids:
+            c = Contact.create(child=child_id, staff=staff_id, group_key=group, created_at=stamp,
+                               updated_at=stamp, **values)
+            ids.append(c.id)
+    return ids
+
+
+def update_contact(contact_id: int, values: dict, *, staff_id: int | None, now: dt.datetime | None = None) -> None:
+    """Save an edit; the old values of every changed field go to the audit log."""
+    stamp = (now or dt.datetime.now()).replace(microsecond=0)
+    with dbmod.write():
+        c = Contact.get_by_id(contact_id)
+        old, new = {}, {}
+        for field, value in values.items():
+            before = getattr(c, field)
+            if before != value:
+                old[field], new[field] = _jsonable(before), _jsonable(value)
+                setattr(c, field, value)
+        if not new:
+            return
+        c.updated_at = stamp
+        c.save()
+        AuditLog.create(at=stamp, staff=staff_id, table="contact", row_id=contact_id, action="update",
+                        old=json.dumps(old, ensure_ascii=False), new=json.dumps(new, ensure_ascii=False))
+
+
+def _jsonable(v):
+    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def form_from_contact(c: Contact) -> ContactForm:
+    return ContactForm(
+        kind=c.kind, when=c.at.strftime("%Y-%m-%d %H:%M"), minutes=str(c.minutes or ""), reached=c.reached,
+        place=c.place, callee=c.callee, content=c.content, mood=c.mood, concerns=tuple(split_multi(c.concerns)),
+        follow_up=c.follow_up, follow_up_due=c.follow_up_due.isoformat() if c.follow_up_due else "",
+    )
+
+
+def contact_history(contact_id: int) -> list[dict]:
+    q = (AuditLog.select(AuditLog, Staff.name.alias("staff_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
+         .where((AuditLog.table == "contact") & (AuditLog.row_id == contact_id))
+         .order_by(AuditLog.at.desc(), AuditLog.id.desc()).dicts())
+    return [dict(r, old=json.loads(r["old"] or "{}"), new=json.loads(r["new"] or "{}")) for r in q]
+
+
+@dataclass(slots=True)
+class LogRow:
+    id: int
+    at: dt.datetime
+    child_id: int
+    child_name: str
+    class_name: str
+    kind: str
+    staff_name: str
+    mood: str
+    reached: bool
+    first_line: str
+
+
+@dataclass
+class LogFilter:
+    child_query: str = ""
+    classroom_id: int | None = None
+    kind: str | None = None
+    staff_id: int | None = None
+    mood: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _child_match(query: str):
+    q = "".join(query.split()).lower()
+    if q.isascii() and q.isalpha():
+        return (Child.name_initials.startswith(q)) | (Child.name_pinyin.startswith(q)) | (Child.name_pinyin.contains(q))
+    return Child.name.contains(query.strip())
+
+
+def log_rows(school_id: int, flt: LogFilter, *, limit: int = 300) -> tuple[list[LogRow], int]:
+    """Newest first, at most ``limit`` rows, and how many match in all."""
+    cond = Child.school == school_id
+    if flt.child_query.strip():
+        cond &= _child_match(flt.child_query)
+    if flt.classroom_id is not None:
+        cond &= Child.classroom == flt.classroom_id
+    if flt.kind:
+        cond &= Contact.kind == flt.kind
+    if flt.staff_id is not None:
+        cond &= Contact.staff == flt.staff_id
+    if flt.mood:
+        cond &= Contact.mood == flt.mood
+    if flt.date_from:
+        cond &= Contact.at >= dt.datetime.combine(flt.date_from, dt.time())
+    if flt.date_to:
+        cond &= Contact.at < dt.datetime.combine(flt.date_to + dt.timedelta(days=1), dt.time())
+    base = (Contact.select().join(Child, on=(Contact.child == Child.id)).where(cond))
+    total = base.count()
+    q = (Contact.select(Contact.id, Contact.at, Contact.child, Child.name.alias("child_name"),
+                        Classroom.name.alias("class_name"), Contact.kind, Staff.name.alias("staff_name"),
+                        Contact.mood, Contact.reached, pw.fn.SUBSTR(Contact.content, 1, 80).alias("head"))
+         .join(Child, on=(Contact.child == Child.id))
+         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .switch(Contact).join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
+         .where(cond).order_by(Contact.at.desc(), Contact.id.desc()).limit(limit).dicts())
+    rows = [
+        LogRow(id=d["id"], at=d["at"], child_id=d["child"], child_name=d["child_name"],
+               class_name=d["class_name"] or "", kind=d["kind"], staff_name=d["staff_name"] or "",
+               mood=d["mood"], reached=d["reached"], first_line=(d["head"] or "").strip().split("\n", 1)[0])
+        for d in q
+    ]
+    return rows, total
+
+
+def child_label(child_id: int) -> str:
+    row = (Child.select(Child.name, Classroom.name.alias("class_name"))
+           .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+           .where(Child.id == child_id).dicts().first())
+    if row is None:
+        return ""
+    return f"{row['name']} ({row['class_name']})" if row["class_name"] else row["name"]

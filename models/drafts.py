@@ -1,0 +1,109 @@
+"""Drafts: form text written to the database as it is typed.
+
+A teacher over a thin SSH link can lose the connection mid-sentence; the next time
+they open the same form for the same child, the draft comes back. A draft is keyed
+by (staff, form, key) and removed when the form is saved or deliberately discarded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from models import db as dbmod
+from models.entities import Draft
+
+
+def _match(staff_id: int | None, form: str, key: str):
+    staff_cond = Draft.staff.is_null() if staff_id is None else (Draft.staff == staff_id)
+    return staff_cond & (Draft.form == form) & (Draft.key == key)
+
+
+def save_draft(staff_id: int | None, form: str, key: str, data: dict, *, now: dt.datetime | None = None) -> None:
+    """Insert or replace the draft in one short write transaction."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    when = (now or dt.datetime.now()).replace(microsecond=0)
+    with dbmod.write():
+        updated = (Draft.update(data=payload, updated_at=when)
+                   .where(_match(staff_id, form, key)).execute())
+        if not updated:
+            Draft.create(staff=staff_id, form=form, key=key, data=payload, updated_at=when)
+
+
+def load_draft(staff_id: int | None, form: str, key: str) -> tuple[dict, dt.datetime] | None:
+    row = Draft.select().where(_match(staff_id, form, key)).first()
+    if row is None:
+        return None
+    try:
+        data = json.loads(row.data)
+    except ValueError:
+        return None
+    return (data if isinstance(data, dict) else {}), row.updated_at
+
+
+def delete_draft(staff_id: int | None, form: str, key: str) -> None:
+    with dbmod.write():
+        Draft.delete().where(_match(staff_id, form, key)).execute()
+
+
+class DraftWriter:
+    """Writes the latest snapshot of a form from a background thread.
+
+    Typing must never wait for the disk (or for another teacher's write lock), so
+    the form hands its snapshot to ``put`` and this thread saves only the newest
+    one. ``close`` stops the thread after the write in progress; nothing is
+    written after it returns, so a saved or discarded form cannot be resurrected.
+    """
+
+    def __init__(self, staff_id: int | None, form: str, key: str) -> None:
+        import threading
+
+        self.staff_id, self.form, self.key = staff_id, form, key
+        self._cond = threading.Condition()
+        self._pending: dict | None = None
+        self._closed = False
+        self._busy = False
+        self.writes = 0
+        self.last_error: str | None = None
+        self._thread = threading.Thread(target=self._run, name=f"draft-{form}-{key}", daemon=True)
+        self._thread.start()
+
+    def put(self, data: dict) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            self._pending = data
+            self._cond.notify()
+
+    def _run(self) -> None:
+        db = dbmod.current()
+        with db.connection_context():
+            while True:
+                with self._cond:
+                    while self._pending is None and not self._closed:
+                        self._cond.wait()
+                    if self._closed:
+                        return
+                    data, self._pending = self._pending, None
+                    self._busy = True
+                try:
+                    save_draft(self.staff_id, self.form, self.key, data)
+                    self.writes += 1
+                    self.last_error = None
+                except Exception as exc:  # keep typing; the form shows the problem
+                    self.last_error = str(exc)
+                finally:
+                    with self._cond:
+                        self._busy = False
+                        self._cond.notify_all()
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until the newest snapshot is on disk (used by tests and before quitting)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending is None and not self._busy, timeout=timeout)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._pending = None
+            self._cond.notify()
+        self._thread.join(timeout=20)

@@ -1,0 +1,36 @@
+"""A yes/no question: y or enter for yes, n or esc for no."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.text import content
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "是", priority=True),
+        Binding("enter", "answer(True)", "是", show=False, priority=True),
+        Binding("n", "answer(False)", "否", priority=True),
+        Binding("escape", "answer(False)", "否", show=False, priority=True),
+    ]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    #confirm-box { width: 60; max-width: 100%; height: auto; border: round $warning; padding: 0 1;
+                   background: $surface; }
+    """
+
+    def __init__(self, question: str, *, yes: str = "是", no: str = "否") -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(content(self.question))
+            yield Static(content(f"y {self.yes}    n {self.no}", one_line=True))
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)

@@ -1,0 +1,277 @@
+"""谈心记录 entry: open on a child, type, ctrl+s. Built for use during the talk itself.
+
+The cursor starts in the content; kind, mood, concerns and reached are one function
+key each so the hands never leave the keyboard. Everything typed goes to a Draft
+about twice a second from a background thread, so a dropped SSH link loses nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+
+from models import contacts, drafts, rules
+from models.contacts import ContactForm
+from models.entities import Contact
+from screens.confirm import ConfirmScreen
+from tui.text import clean, content
+
+DRAFT_FORM = "talk"
+CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
+
+
+def draft_key(child_id: int, contact_id: int | None) -> str:
+    return f"contact:{contact_id}" if contact_id else f"child:{child_id}"
+
+
+class TalkEntryScreen(Screen[bool]):
+    """New talk for ``child_id``, or edit of ``contact_id``; dismissed with True when saved."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "保存", priority=True),
+        Binding("escape", "cancel", "取消", priority=True),
+        Binding("f2", "cycle_kind", "类别", priority=True),
+        Binding("f3", "cycle_mood", "情绪", priority=True),
+        *(Binding(k, f"toggle_concern({i})", rules.CONCERNS[i], show=False, priority=True)
+          for i, k in enumerate(CONCERN_KEYS)),
+        Binding("f9", "toggle_reached", "接通", priority=True),
+        Binding("ctrl+g", "add_child", "加同组", priority=True),
+    ]
+
+    def __init__(self, child_id: int | None = None, *, contact_id: int | None = None,
+                 kind: str = "谈心", now: dt.datetime | None = None) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.now = now or dt.datetime.now().replace(second=0, microsecond=0)
+        if contact_id:
+            c = Contact.get_by_id(contact_id)
+            self.child_ids = [c.child_id]
+            self.form = contacts.form_from_contact(c)
+        else:
+            assert child_id is not None
+            self.child_ids = [child_id]
+            self.form = ContactForm(kind=kind, when=self.now.strftime("%Y-%m-%d %H:%M"))
+        self.original = ContactForm.from_dict(self.form.to_dict())
+        self.writer: drafts.DraftWriter | None = None
+        self.restored_at: dt.datetime | None = None
+        self._dirty = False
+
+    @property
+    def main_child(self) -> int:
+        return self.child_ids[0]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="talk-form"):
+            yield Static(id="talk-head")
+            yield Static(id="talk-chips")
+            yield TextArea(self.form.content, id="talk-content", soft_wrap=True, tab_behavior="focus",
+                           placeholder="在这里记下谈话的内容…")
+            with Horizontal(classes="talk-row"):
+                yield Static(id="err-content", classes="talk-err")
+                yield Static(id="talk-count")
+            with Horizontal(classes="talk-row"):
+                yield Label("时间")
+                yield Input(self.form.when, id="f-when", classes="w-when")
+                yield Label("分钟")
+                yield Input(self.form.minutes, id="f-minutes", classes="w-min", restrict=r"[0-9]*", max_length=3)
+                yield Label("地点")
+                yield Input(self.form.place, id="f-place", classes="w-place", max_length=100)
+            yield Static(id="err-row1", classes="talk-err")
+            with Horizontal(classes="talk-row"):
+                yield Label("跟进")
+                yield Input(self.form.follow_up, id="f-follow", classes="w-follow", placeholder="需要跟进的事")
+                yield Label("日期")
+                yield Input(self.form.follow_up_due, id="f-follow-due", classes="w-when", placeholder="如 12-05")
+            yield Static(id="err-row2", classes="talk-err")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._restore_draft()
+        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        self._render_head()
+        self._render_chips()
+        self._update_count()
+        area = self.query_one("#talk-content", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+        self.set_interval(0.5, self._flush_draft)
+
+    @property
+    def draft_key(self) -> str:
+        return draft_key(self.main_child, self.contact_id)
+
+    # -- drafts --------------------------------------------------------------
+    def _restore_draft(self) -> None:
+        found = drafts.load_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        if not found:
+            return
+        data, when = found
+        self.form = ContactForm.from_dict(data.get("form", {}))
+        extra = [i for i in data.get("children", []) if isinstance(i, int) and i != self.main_child]
+        self.child_ids = [self.main_child, *extra]
+        self.restored_at = when
+        self.query_one("#talk-content", TextArea).load_text(self.form.content)
+        for selector, value in (("#f-when", self.form.when), ("#f-minutes", self.form.minutes),
+                                ("#f-place", self.form.place), ("#f-follow", self.form.follow_up),
+                                ("#f-follow-due", self.form.follow_up_due)):
+            self.query_one(selector, Input).value = value
+        self._dirty = False
+        self.notify(f"已恢复 {when:%m-%d %H:%M} 未保存的草稿", timeout=4)
+
+    def _collect(self) -> ContactForm:
+        f = self.form
+        f.content = self.query_one("#talk-content", TextArea).text
+        f.when = self.query_one("#f-when", Input).value
+        f.minutes = self.query_one("#f-minutes", Input).value
+        f.place = self.query_one("#f-place", Input).value
+        f.follow_up = self.query_one("#f-follow", Input).value
+        f.follow_up_due = self.query_one("#f-follow-due", Input).value
+        return f
+
+    def _changed(self) -> bool:
+        return self._collect().to_dict() != self.original.to_dict() or len(self.child_ids) > 1
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _flush_draft(self) -> None:
+        if not self._dirty or self.writer is None:
+            return
+        self._dirty = False
+        if self._changed():
+            self.writer.put({"form": self._collect().to_dict(), "children": self.child_ids})
+        if self.writer.last_error:
+            self.notify(f"草稿未能保存: {clean(self.writer.last_error)}", severity="error", timeout=3)
+
+    def _drop_draft(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        drafts.delete_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
+
+    def on_unmount(self) -> None:
+        if self.writer is not None:  # app quit with the form open: keep the draft, stop the thread
+            if self._dirty and self._changed():
+                self.writer.put({"form": self._collect().to_dict(), "children": self.child_ids})
+                self.writer.flush()
+            self.writer.close()
+
+    # -- display ----------------------------------------------------------------
+    def _render_head(self) -> None:
+        names = "、".join(contacts.child_label(i) for i in self.child_ids)
+        verb = "修改记录" if self.contact_id else ("新记录" if len(self.child_ids) == 1 else "小组谈心")
+        staff = getattr(self.app.session, "staff_name", "") or "未登录"
+        self.query_one("#talk-head", Static).update(content(f"{verb} · {names} · 记录人 {staff}", one_line=True))
+
+    def _render_chips(self) -> None:
+        f = self.form
+        concerns = "".join(
+            f"{k.upper()}{'■' if c in f.concerns else '□'}{c} " for k, c in zip(CONCERN_KEYS, rules.CONCERNS))
+        line = (f"F2 类别:{f.kind}  F3 情绪:{f.mood or '—'}  F9 {'已接通' if f.reached else '未接通'}\n"
+                f"关注 {concerns}")
+        self.query_one("#talk-chips", Static).update(content(line.replace("■", "*").replace("□", " ")))
+
+    def _update_count(self) -> None:
+        n = len(self.query_one("#talk-content", TextArea).text)
+        label = self.query_one("#talk-count", Static)
+        label.update(content(f"{n}/{contacts.CONTENT_LIMIT} 字", one_line=True))
+        label.set_class(n > contacts.CONTENT_LIMIT, "over")
+
+    @on(TextArea.Changed, "#talk-content")
+    def _content_changed(self) -> None:
+        self._update_count()
+        self._mark_dirty()
+
+    @on(Input.Changed)
+    def _input_changed(self) -> None:
+        self._mark_dirty()
+
+    # -- one-key choices --------------------------------------------------------
+    def action_cycle_kind(self) -> None:
+        kinds = rules.CONTACT_KINDS
+        self.form.kind = kinds[(kinds.index(self.form.kind) + 1) % len(kinds)]
+        self._render_chips()
+        self._mark_dirty()
+
+    def action_cycle_mood(self) -> None:
+        moods = ("", *rules.MOODS)
+        self.form.mood = moods[(moods.index(self.form.mood) + 1) % len(moods)]
+        self._render_chips()
+        self._mark_dirty()
+
+    def action_toggle_concern(self, index: int) -> None:
+        c = rules.CONCERNS[index]
+        current = set(self.form.concerns)
+        current ^= {c}
+        self.form.concerns = tuple(x for x in rules.CONCERNS if x in current)
+        self._render_chips()
+        self._mark_dirty()
+
+    def action_toggle_reached(self) -> None:
+        self.form.reached = not self.form.reached
+        self._render_chips()
+        self._mark_dirty()
+
+    def action_add_child(self) -> None:
+        if self.contact_id:
+            self.notify("修改已有记录时不能添加同组孩子", severity="warning")
+            return
+        from screens.child_picker import ChildPickerScreen
+
+        def add(child_id: int | None) -> None:
+            if child_id and child_id not in self.child_ids:
+                self.child_ids.append(child_id)
+                self._render_head()
+                self._mark_dirty()
+
+        self.app.push_screen(ChildPickerScreen(self.app.school_id, title="添加同组的孩子",
+                                               exclude=set(self.child_ids)), add)
+
+    # -- save / cancel ----------------------------------------------------------
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        self.query_one("#err-content", Static).update(content(errors.get("content") or errors.get("child") or
+                                                              errors.get("kind") or "", one_line=True))
+        row1 = [errors[k] for k in ("when", "minutes") if k in errors]
+        row2 = [errors[k] for k in ("follow_up_due", "mood", "concerns") if k in errors]
+        self.query_one("#err-row1", Static).update(content(" ".join(row1), one_line=True))
+        self.query_one("#err-row2", Static).update(content(" ".join(row2), one_line=True))
+
+    def action_save(self) -> None:
+        form = self._collect()
+        values, errors = contacts.validate_contact(form, self.child_ids)
+        self._show_errors(errors)
+        if errors:
+            first = next(iter(errors))
+            target = {"when": "#f-when", "minutes": "#f-minutes", "follow_up_due": "#f-follow-due"}.get(
+                first, "#talk-content")
+            self.query_one(target).focus()
+            self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
+            return
+        if self.contact_id:
+            contacts.update_contact(self.contact_id, values, staff_id=self.app.staff_id)
+        else:
+            contacts.create_contacts(values, self.child_ids, staff_id=self.app.staff_id)
+        self._drop_draft()
+        n = len(self.child_ids)
+        self.notify("已保存" if n == 1 else f"已保存 {n} 个孩子的记录", timeout=2)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if not self._changed():
+            self._drop_draft()
+            self.dismiss(False)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._drop_draft()
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen("放弃这次记录吗? 已输入的内容 (和草稿) 将被删除。", yes="放弃", no="继续编辑"),
+                             answer)

@@ -1,0 +1,113 @@
+"""Quick entry of a talk from the roster at 80x24, and drafts that survive a lost session."""
+import datetime as dt
+
+from textual.widgets import Static, TextArea
+
+from models import drafts
+from models.entities import Contact, Draft
+from screens.roster import RosterScreen
+from screens.talk_entry import TalkEntryScreen
+from tests.test_roster_screen import make_app
+
+
+async def open_talk_for(pilot, app, initials):
+    await pilot.press("slash", *initials, "enter", "t")
+    await pilot.pause()
+    assert isinstance(app.screen, TalkEntryScreen)
+    return app.screen
+
+
+async def test_quick_entry_from_roster_saves_a_talk(tiny_school):
+    app = make_app(tiny_school)
+    kid = tiny_school["kids"]["王芳"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        assert isinstance(app.focused, TextArea)  # the cursor is already in the content
+        await pilot.press(*"talked about maths")
+        await pilot.press("f3", "f4", "f5")  # mood: the first one; concerns 学业 and 心理
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen)
+        row = next(r for r in app.screen.shown if r.id == kid.id)
+        assert row.last_talk == dt.date.today()
+    c = Contact.get(Contact.child == kid.id)
+    assert (c.kind, c.content, c.mood, c.concerns, c.reached) == ("谈心", "talked about maths", "开心", "学业、心理", True)
+    assert c.staff_id == tiny_school["staff"][0].id
+    assert Draft.select().count() == 0
+
+
+async def test_empty_content_is_refused_with_a_message(tiny_school):
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "请填写谈话内容" in str(screen.query_one("#err-content", Static).content)
+        screen.query_one("#f-minutes").value = "99999"[:3]
+        screen.query_one("#f-when").value = "2031-01-01 10:00"
+        await pilot.press("x", "ctrl+s")
+        await pilot.pause()
+        assert "不能晚于" in str(screen.query_one("#err-row1", Static).content)
+    assert Contact.select().where(Contact.child == tiny_school["kids"]["王芳"].id).count() == 0
+
+
+async def test_group_talk_adds_a_second_child(tiny_school):
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"group talk")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press(*"zlh", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    rows = list(Contact.select().where(Contact.content == "group talk"))
+    assert {r.child_id for r in rows} == {tiny_school["kids"]["王芳"].id, tiny_school["kids"]["张丽华"].id}
+    assert rows[0].group_key and rows[0].group_key == rows[1].group_key
+
+
+async def test_draft_comes_back_after_the_session_is_lost(tiny_school):
+    kid = tiny_school["kids"]["王芳"]
+    staff_id = tiny_school["staff"][0].id
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"half a sentence", "f2")
+        await pilot.pause(0.8)  # the draft timer runs twice a second
+        screen.writer.flush()
+        saved = drafts.load_draft(staff_id, "talk", f"child:{kid.id}")
+        assert saved and saved[0]["form"]["content"] == "half a sentence"
+        assert saved[0]["form"]["kind"] == "家长电话"
+    # the app ended without saving (the connection dropped): no contact, the draft stays
+    assert Contact.select().where(Contact.child == kid.id).count() == 0
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        assert screen.query_one(TextArea).text == "half a sentence"
+        assert screen.form.kind == "家长电话"
+        await pilot.press(*" more", "ctrl+s")
+        await pilot.pause()
+    assert Contact.get(Contact.child == kid.id).content == "half a sentence more"
+    assert Draft.select().count() == 0
+
+
+async def test_escape_with_text_asks_then_discards_the_draft(tiny_school):
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"abc")
+        await pilot.pause(0.8)
+        screen.writer.flush()
+        assert Draft.select().count() == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert app.screen is screen
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen)
+    assert Draft.select().count() == 0
+    assert Contact.select().where(Contact.content == "abc").count() == 0
