@@ -26,13 +26,19 @@ def _roster_screen() -> Screen:
     return RosterScreen()
 
 
+def _talk_log_screen() -> Screen:
+    from screens.talk_log import TalkLogScreen
+
+    return TalkLogScreen()
+
+
 class GuanaiApp(App):
     """One app object per teacher session; screens read ``app.session`` for school and user."""
 
     TITLE = "关爱"
     CSS_PATH = "styles.tcss"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"roster": _roster_screen}
+    MODES = {"roster": _roster_screen, "talks": _talk_log_screen}
     DEFAULT_MODE = "roster"
 
     BINDINGS = [

@@ -1,0 +1,160 @@
+"""谈心记录: the talk log, newest first, searchable by child pinyin and filterable."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from models import contacts
+from models.contacts import LogFilter, LogRow
+from tui.text import content, text
+
+LIMIT = 300
+
+
+class TalkLogScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "search", "搜索", key_display="/"),
+        Binding("enter", "open", "打开"),
+        Binding("t", "talk", "谈心"),
+        Binding("n", "new", "新记录"),
+        Binding("f", "filter", "筛选"),
+        Binding("escape", "clear", "清除", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = LogFilter()
+        self.rows: list[LogRow] = []
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="log-status")
+        yield Input(placeholder="按孩子搜索: 拼音首字母 zxm、全拼或汉字", id="log-search")
+        yield Static(id="log-empty")
+        table = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        for label, width in (("时间", 11), ("姓名", 8), ("班级", 6), ("类别", 8), ("教师", 6), ("情绪", 4),
+                             ("内容", 40)):
+            table.add_column(label, width=width)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload(keep_id=self.selected_id())
+
+    def reload(self, keep_id: int | None = None) -> None:
+        from screens.roster import short_class
+
+        self.rows, self.total = contacts.log_rows(self.app.school_id, self.filter, limit=LIMIT)
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in self.rows:
+            kind = r.kind if r.reached else f"{r.kind}(未通)"
+            table.add_row(text(r.at.strftime("%m-%d %H:%M")), text(r.child_name), text(short_class(r.class_name)),
+                          text(kind), text(r.staff_name), text(r.mood), text(r.first_line), key=str(r.id))
+        if keep_id is not None:
+            for i, r in enumerate(self.rows):
+                if r.id == keep_id:
+                    table.move_cursor(row=i, animate=False)
+                    break
+        self._status()
+
+    def _status(self) -> None:
+        f = self.filter
+        parts = [f"共 {self.total} 条"]
+        if self.total > len(self.rows):
+            parts.append(f"显示最新 {len(self.rows)} 条")
+        for label, value in (("孩子", f.child_query), ("类别", f.kind), ("情绪", f.mood)):
+            if value:
+                parts.append(f"{label}:{value}")
+        if f.date_from or f.date_to:
+            parts.append(f"{f.date_from or ''}~{f.date_to or ''}")
+        if f.classroom_id is not None or f.staff_id is not None:
+            parts.append("已筛选")
+        self.query_one("#log-status", Static).update(content(" · ".join(parts), one_line=True))
+        empty = self.query_one("#log-empty", Static)
+        empty.display = not self.rows
+        if not self.rows:
+            empty.update(content("没有符合条件的记录。在名册中选中孩子按 t 记录一次谈心, 或按 f 更改筛选。"))
+
+    def selected_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row].id
+
+    def selected_row(self) -> LogRow | None:
+        cid = self.selected_id()
+        return next((r for r in self.rows if r.id == cid), None)
+
+    def action_search(self) -> None:
+        self.query_one("#log-search", Input).focus()
+
+    @on(Input.Changed, "#log-search")
+    def _search(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.filter.child_query:
+            return
+        self.filter.child_query = event.value.strip()
+        self.reload()
+
+    @on(Input.Submitted, "#log-search")
+    def _submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#log-search", Input)
+        if search.value:
+            self.filter.child_query = ""
+            search.value = ""
+            self.reload()
+        self.query_one(DataTable).focus()
+
+    def action_open(self) -> None:
+        cid = self.selected_id()
+        if cid is None:
+            return
+        from screens.talk_entry import TalkEntryScreen
+
+        self.app.push_screen(TalkEntryScreen(contact_id=cid))
+
+    @on(DataTable.RowSelected, "#log-table")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_talk(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.action_new()
+            return
+        from screens.talk_entry import TalkEntryScreen
+
+        self.app.push_screen(TalkEntryScreen(row.child_id))
+
+    def action_new(self) -> None:
+        from screens.child_picker import ChildPickerScreen
+        from screens.talk_entry import TalkEntryScreen
+
+        def picked(child_id: int | None) -> None:
+            if child_id:
+                self.app.push_screen(TalkEntryScreen(child_id))
+
+        self.app.push_screen(ChildPickerScreen(self.app.school_id, title="为哪个孩子记录?"), picked)
+
+    def action_filter(self) -> None:
+        from screens.talk_log_filter import TalkLogFilterScreen
+
+        def apply(result: LogFilter | None) -> None:
+            if result is not None:
+                result.child_query = self.filter.child_query
+                self.filter = result
+                self.reload()
+
+        self.app.push_screen(TalkLogFilterScreen(self.filter), apply)

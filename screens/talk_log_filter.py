@@ -1,0 +1,85 @@
+"""The talk log's filter dialog: class, kind, staff, mood and a date range."""
+from __future__ import annotations
+
+import dataclasses
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from models import roster, rules
+from models.contacts import LogFilter
+from models.entities import Staff
+from models.validation import Invalid, validate_date
+from tui.text import content
+
+ALL = "__all__"
+
+
+class TalkLogFilterScreen(ModalScreen[LogFilter | None]):
+    BINDINGS = [Binding("ctrl+s", "apply", "确定", priority=True), Binding("escape", "cancel", "取消")]
+    DEFAULT_CSS = """
+    TalkLogFilterScreen { align: center middle; }
+    #tlf-box { width: 64; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
+               padding: 0 1; background: $surface; }
+    #tlf-box Horizontal { height: 1; }
+    #tlf-box Horizontal Input { width: 14; height: 1; border: none; padding: 0; background: $boost; }
+    #tlf-box Horizontal Label { padding: 0 1; }
+    #tlf-err { color: $error; height: auto; }
+    """
+
+    def __init__(self, current: LogFilter) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        school = self.app.school_id
+        staff = list(Staff.select(Staff.id, Staff.name).where(Staff.school == school)
+                     .order_by(Staff.name_pinyin).tuples())
+        with VerticalScroll(id="tlf-box"):
+            yield Label("筛选谈心记录  (ctrl+s 确定, esc 取消)")
+            yield Select([("全部班级", ALL), *((n, i) for i, n in roster.classrooms(school))],
+                         value=c.classroom_id if c.classroom_id is not None else ALL, allow_blank=False, id="tlf-class")
+            yield Select([("全部类别", ALL), *((k, k) for k in rules.CONTACT_KINDS)], value=c.kind or ALL,
+                         allow_blank=False, id="tlf-kind")
+            yield Select([("全部教师", ALL), *((content(n, one_line=True), i) for i, n in staff)],
+                         value=c.staff_id if c.staff_id is not None else ALL, allow_blank=False, id="tlf-staff")
+            yield Select([("全部情绪", ALL), *((m, m) for m in rules.MOODS)], value=c.mood or ALL,
+                         allow_blank=False, id="tlf-mood")
+            with Horizontal():
+                yield Label("从")
+                yield Input(str(c.date_from or ""), placeholder="2026-09-01", id="tlf-from")
+                yield Label("到")
+                yield Input(str(c.date_to or ""), placeholder="2026-11-30", id="tlf-to")
+            yield Static(id="tlf-err")
+
+    def on_mount(self) -> None:
+        self.query_one("#tlf-class").focus()
+
+    def _sel(self, selector: str):
+        v = self.query_one(selector, Select).value
+        return None if v == ALL else v
+
+    def action_apply(self) -> None:
+        dates = {}
+        for key, selector, label in (("date_from", "#tlf-from", "开始日期"), ("date_to", "#tlf-to", "结束日期")):
+            raw = self.query_one(selector, Input).value.strip()
+            try:
+                dates[key] = validate_date(raw, field=label, allow_future=True) if raw else None
+            except Invalid as exc:
+                self.query_one("#tlf-err", Static).update(content(str(exc)))
+                self.query_one(selector).focus()
+                return
+        if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
+            self.query_one("#tlf-err", Static).update(content("结束日期不能早于开始日期"))
+            self.query_one("#tlf-to").focus()
+            return
+        self.dismiss(dataclasses.replace(
+            self.current, classroom_id=self._sel("#tlf-class"), kind=self._sel("#tlf-kind"),
+            staff_id=self._sel("#tlf-staff"), mood=self._sel("#tlf-mood"), **dates))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
