@@ -23,11 +23,11 @@ TYPE_SHORT = {
 COLUMNS = (
     ("姓名", "name", 8),
     ("班级", "class", 6),
-    ("留守", "type", 6),
+    ("留守", "type", 8),
     ("监护人", "guardian", 6),
     ("标记", "flags", 6),
-    ("帮扶教师", "helper", 8),
-    ("上次谈心", "last_talk", 8),
+    ("帮扶", "helper", 6),
+    ("谈心", "last_talk", 5),
     ("身份证号", None, 18),
 )
 SORT_ORDER = ("class", "name", "type", "flags", "helper", "last_talk")

@@ -37,7 +37,7 @@ class TalkLogScreen(Screen):
         yield Static(id="log-empty")
         table = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
         for label, width in (("时间", 11), ("姓名", 8), ("班级", 6), ("类别", 8), ("教师", 6), ("情绪", 4),
-                             ("内容", 40)):
+                             ("内容", 21)):
             table.add_column(label, width=width)
         yield table
         yield Footer()
@@ -57,9 +57,10 @@ class TalkLogScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for r in self.rows:
-            kind = r.kind if r.reached else f"{r.kind}(未通)"
+            style = "" if r.reached else "dim"  # an unanswered attempt: logged, not a contact
             table.add_row(text(r.at.strftime("%m-%d %H:%M")), text(r.child_name), text(short_class(r.class_name)),
-                          text(kind), text(r.staff_name), text(r.mood), text(r.first_line), key=str(r.id))
+                          text(r.kind, style), text(r.staff_name), text(r.mood if r.reached else "未通", style),
+                          text(r.first_line), key=str(r.id))
         if keep_id is not None:
             for i, r in enumerate(self.rows):
                 if r.id == keep_id:

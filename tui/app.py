@@ -12,6 +12,7 @@ from textual.screen import Screen
 from tui.context import Session
 
 SECTIONS = {
+    "0": ("due", "待办"),
     "1": ("roster", "名册"),
     "2": ("pairing", "结对"),
     "3": ("talks", "谈心"),
@@ -26,10 +27,19 @@ def _roster_screen() -> Screen:
     return RosterScreen()
 
 
+def _due_screen() -> Screen:
+    from screens.due import DueScreen
+
+    return DueScreen()
+
+
 def _talk_log_screen() -> Screen:
     from screens.talk_log import TalkLogScreen
 
     return TalkLogScreen()
+
+
+TEACHING_ROLES = ("class_teacher", "teacher", "counselor", "volunteer")
 
 
 class GuanaiApp(App):
@@ -38,10 +48,11 @@ class GuanaiApp(App):
     TITLE = "关爱"
     CSS_PATH = "styles.tcss"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"roster": _roster_screen, "talks": _talk_log_screen}
+    MODES = {"roster": _roster_screen, "talks": _talk_log_screen, "due": _due_screen}
     DEFAULT_MODE = "roster"
 
     BINDINGS = [
+        Binding("0", "section('0')", "待办", show=False),
         Binding("1", "section('1')", "名册", show=False),
         Binding("2", "section('2')", "结对", show=False),
         Binding("3", "section('3')", "谈心", show=False),
@@ -53,6 +64,9 @@ class GuanaiApp(App):
     ]
 
     def __init__(self, session: Session, *, start_ns: int | None = None) -> None:
+        # Teachers start on their due list; the head and the admin on the whole roster.
+        if session.staff_id and session.staff_role in TEACHING_ROLES:
+            self.DEFAULT_MODE = "due"
         super().__init__()
         self.session = session
         self.start_ns = start_ns or time.perf_counter_ns()

@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("users", parents=[common], help="列出教职工登录名")
     s.set_defaults(func=cmd_users)
+
+    s = sub.add_parser("due", parents=[common], help="列出待办关爱事项 (逾期、今天、本周)",
+                       description="每行一项: 姓名 班级 事项 类别 到期日 逾期天数 (制表符分隔, 无表头)")
+    s.add_argument("--date", metavar="YYYY-MM-DD", help="按哪一天计算 (默认: 今天)")
+    s.add_argument("--kind", metavar="KIND", help="只列这一类: 记录类别 (如 谈心) 或事项名称 (如 家访)")
+    s.add_argument("--class", dest="class_name", metavar="NAME", help="只列这个班 (如 三年级2班)")
+    s.set_defaults(func=cmd_due)
     return p
 
 
@@ -146,6 +153,59 @@ def cmd_users(args: argparse.Namespace) -> int:
         state = "" if s.active else "  (已停用)"
         print(f"{s.login or '-':<14} {s.name:<6} {rules.STAFF_ROLES.get(s.role, s.role):<8} "
               f"{heads.get(s.id, '')}{state}")
+    return 0
+
+
+def parse_day(text: str):
+    """A YYYY-MM-DD date from the command line, else UsageError."""
+    import datetime as dt
+    import re
+
+    from tui.context import UsageError
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
+        raise UsageError(f"日期格式应为 YYYY-MM-DD: {text}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"没有这一天: {text}") from None
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    """The due list as plain text for cron and scripts.
+
+    One line per open duty, fields separated by a tab, no header:
+    姓名, 班级, 事项 (rule name), 类别 (contact kind), 到期日 (YYYY-MM-DD), 逾期天数 (0 when not
+    yet overdue). Sorted most overdue first, then class and name; with ``guanai --user LOGIN due``
+    that teacher's own children come first. Nothing open prints nothing; the exit code is 0."""
+    import datetime as dt
+
+    from models import duties
+    from models.entities import Classroom
+    from tui.context import UsageError, find_staff, open_db, resolve_target
+    from tui.text import clean
+
+    on_date = parse_day(args.date) if args.date else dt.date.today()
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    if args.kind is not None and args.kind not in duties.known_kinds():
+        raise UsageError(f"没有这一类事项: {args.kind} (可用: {'、'.join(duties.known_kinds())})")
+    room_ids = None
+    if args.class_name is not None:
+        room_ids = [c.id for c in Classroom.select(Classroom.id).where(Classroom.name == args.class_name.strip())]
+        if not room_ids:
+            raise UsageError(f"没有这个班级: {args.class_name}")
+    staff = find_staff(args.user) if getattr(args, "user", None) else None
+    try:
+        rows = duties.open_duties(on_date, kind=args.kind, classroom_id=room_ids,
+                                  staff_id=staff.id if staff else None)
+    except duties.RuleError as exc:
+        raise UsageError(str(exc)) from None
+    out = sys.stdout
+    for d in rows:
+        fields = (d.child_name, d.class_name or "-", d.rule_name, d.contact_kind, d.due.isoformat(),
+                  str(d.days_overdue))
+        out.write("\t".join(clean(f).strip() or "-" for f in fields) + "\n")
     return 0
 
 

@@ -31,6 +31,7 @@ class Session:
     staff_name: str
     school_name: str
     demo_dir: str | None = None
+    staff_role: str = ""
 
     def close(self) -> None:
         try:
@@ -105,7 +106,7 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
     return Session(
         target=target, school_id=school.id, school_name=school.name,
         staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
-        demo_dir=demo_dir,
+        staff_role=staff.role if staff else "", demo_dir=demo_dir,
     )
 
 

@@ -1,0 +1,746 @@
+"""A child's 档案: validation of the form, duplicate checks, saving with history, the detail view.
+
+The form hands over raw strings (and bools and lists); ``validate_child`` turns them into
+values for the ``Child`` model plus a message in Chinese per bad field. ``save_child``
+writes the child, its parents and one ``AuditLog`` row in a single transaction.
+No textual here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from typing import Any
+
+import peewee as pw
+
+from models import db as dbmod
+from models import rules
+from models.entities import (
+    AuditLog, BusRoute, Child, Classroom, Contact, Pairing, Parent, Staff, join_multi, split_multi,
+)
+from models.pinyin import pinyin_keys
+from models.roster import missing_fields
+from models.validation import (
+    Invalid, check_id_agrees, id_birth_date, id_sex, validate_date, validate_id_number,
+    validate_name, validate_phone, validate_student_no,
+)
+
+# Field labels in the words of the national registration form (FORMS.md).
+FIELD_LABELS: dict[str, str] = {
+    "student_no": "学籍号",
+    "name": "姓名",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生日期",
+    "id_number": "身份证号",
+    "classroom": "班级",
+    "hukou_registered": "是否登记户口",
+    "hukou_place": "户籍所在地",
+    "address": "现居住地",
+    "boarding": "是否寄宿",
+    "schooling": "就学情况",
+    "left_behind_type": "留守类型",
+    "guardian_name": "委托监护人",
+    "guardian_relation": "与儿童关系",
+    "guardian_phone": "监护人电话",
+    "guardian_id_number": "监护人身份证号",
+    "guardian_education": "监护人文化程度",
+    "guardian_address": "监护人居住地址",
+    "guardianship_type": "监护类型",
+    "guardianship_grade": "监护情况评估",
+    "income_sources": "家庭收入来源",
+    "aid_received": "享受救助情况",
+    "health": "身体情况",
+    "illness": "患病类型",
+    "hardship": "特困",
+    "talent": "特长",
+    "disability": "残疾类别及等级",
+    "academic_group": "学业分组",
+    "key_target": "重点帮扶对象",
+    "personality": "性格特征",
+    "hobbies": "兴趣爱好",
+    "status": "在校状态",
+    "status_date": "离校日期",
+    "bus_route": "乘坐校车",
+    "notes": "备注",
+}
+
+PARENT_FIELDS = ("name", "phone", "work_province", "work_city", "home_visits", "away")
+PARENT_FIELD_LABELS = {
+    "name": "姓名", "phone": "电话", "work_province": "务工省份", "work_city": "务工城市",
+    "home_visits": "回家频率", "away": "在外务工",
+}
+# Error keys and form ids of the parents' fields: father_phone, mother_name ...
+PARENT_KEYS = {"父亲": "father", "母亲": "mother"}
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "sex": rules.SEXES,
+    "schooling": rules.SCHOOLING,
+    "health": rules.HEALTH_STATES,
+    "left_behind_type": rules.LEFT_BEHIND_TYPES,
+    "guardian_relation": rules.GUARDIAN_RELATIONS,
+    "guardian_education": rules.EDUCATION_LEVELS,
+    "guardianship_type": rules.GUARDIANSHIP_TYPES,
+    "guardianship_grade": rules.GUARDIANSHIP_GRADES,
+    "academic_group": rules.ACADEMIC_GROUPS,
+    "status": rules.STATUSES,
+}
+MULTI_CHOICES: dict[str, tuple[str, ...]] = {
+    "income_sources": rules.INCOME_SOURCES,
+    "aid_received": rules.AID_KINDS,
+}
+BOOL_FIELDS = ("hukou_registered", "boarding", "hardship", "key_target")
+# Single-line free texts and their longest length (the model's column sizes).
+TEXT_LIMITS = {
+    "ethnicity": 20, "hukou_place": 200, "address": 200, "guardian_address": 200,
+    "illness": 100, "talent": 100, "disability": 100, "personality": 200, "hobbies": 200,
+}
+NOTES_LIMIT = 2000
+PARENT_TEXT_LIMITS = {"work_province": 20, "work_city": 30, "home_visits": 30}
+REQUIRED_CHOICES = {"sex": "请选择性别", "status": "请选择在校状态"}
+AGE_RANGE = (2, 18)
+FK_FIELDS = ("classroom", "bus_route")
+
+# Every Child column the form edits, in the order of the national form.
+CHILD_FIELDS: tuple[str, ...] = (
+    "name", "sex", "ethnicity", "birth_date", "id_number", "hukou_registered", "hukou_place",
+    "address", "health", "disability", "illness", "boarding", "schooling",
+    "student_no", "classroom", "status", "status_date", "bus_route",
+    "left_behind_type", "guardian_name", "guardian_relation", "guardian_phone",
+    "guardian_id_number", "guardian_education", "guardian_address", "guardianship_type",
+    "guardianship_grade", "income_sources", "aid_received",
+    "hardship", "talent", "key_target", "academic_group",
+    "personality", "hobbies", "notes",
+)
+
+NEW_CHILD_DEFAULTS: dict[str, Any] = {
+    "ethnicity": "汉族", "hukou_registered": True, "health": "健康", "schooling": "小学",
+    "status": "在读",
+}
+
+
+class SaveError(Exception):
+    """The save could not happen (a concurrent change, a deleted row); the message is for the user."""
+
+
+# --- small helpers -----------------------------------------------------------------
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "y", "是", "on")
+    return bool(value)
+
+
+def _as_id(value: Any) -> int | None:
+    if value in (None, "", False):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _bad_single_line_char(text: str) -> tuple[int, str] | None:
+    """Control, format and line-separator characters have no place in a one-line field.
+
+    Spaces of any width are fine (Chinese IMEs type U+3000); what is refused cannot be
+    seen, breaks search and exports, or moves the cursor on a terminal.
+    """
+    for pos, ch in enumerate(text, 1):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return pos, ch
+    return None
+
+
+def _single_line(value: Any, label: str, limit: int) -> str:
+    text = _s(value).strip()
+    bad = _bad_single_line_char(text)
+    if bad:
+        pos, ch = bad
+        what = "换行" if ch in "\r\n" else ("制表符" if ch == "\t" else f"不可见字符 U+{ord(ch):04X}")
+        raise Invalid(f"{label}第{pos}位含{what}，请删除")
+    if len(text) > limit:
+        raise Invalid(f"{label}不能超过{limit}个字，现在是{len(text)}个")
+    return text
+
+
+def age_on(birth: dt.date, today: dt.date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def class_label(name: str | None) -> str:
+    return name or "未分班"
+
+
+# --- validation --------------------------------------------------------------------
+
+def validate_child(
+    data: dict, *, child_id: int | None = None, today: dt.date | None = None,
+) -> tuple[dict, dict[str, str]]:
+    """Raw form values -> (clean values for ``Child``, {field: message in Chinese}).
+
+    The clean dict holds every field of ``CHILD_FIELDS`` plus ``parents`` (a list of
+    dicts with ``relation`` and ``PARENT_FIELDS``); it is meaningful only when there
+    are no errors. Parents' errors use keys like ``father_phone``.
+    """
+    today = today or dt.date.today()
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def run(field: str, fn) -> None:
+        try:
+            clean[field] = fn()
+        except Invalid as exc:
+            errors[field] = str(exc)
+
+    # 姓名 (required)
+    run("name", lambda: validate_name(_s(data.get("name"))))
+
+    # Choice fields
+    for field, allowed in CHOICES.items():
+        value = _s(data.get(field)).strip()
+        if not value:
+            if field in REQUIRED_CHOICES:
+                errors[field] = REQUIRED_CHOICES[field]
+            else:
+                clean[field] = ""
+        elif value not in allowed:
+            errors[field] = f"{FIELD_LABELS[field]}只能是：{'、'.join(allowed)}"
+        else:
+            clean[field] = value
+
+    # 出生日期 (required, not in the future, a plausible school age)
+    raw_birth = data.get("birth_date")
+    try:
+        birth = validate_date(raw_birth if isinstance(raw_birth, dt.date) else _s(raw_birth),
+                              field="出生日期", today=today)
+        age = age_on(birth, today)
+        low, high = AGE_RANGE
+        # Records of children who left school stay valid as they grow up.
+        if age < low or (age > high and clean.get("status", "在读") == "在读"):
+            raise Invalid(f"按出生日期 {birth.isoformat()} 算孩子{age}岁，应在{low}到{high}岁之间，请核对")
+        clean["birth_date"] = birth
+    except Invalid as exc:
+        errors["birth_date"] = str(exc)
+
+    # 身份证号 (optional, unique, agrees with birth date and sex)
+    id_raw = _s(data.get("id_number")).strip()
+    if not id_raw:
+        clean["id_number"] = None
+    else:
+        try:
+            id18 = validate_id_number(id_raw, today=today)
+            other = _other_child(Child.id_number == id18, child_id)
+            if other:
+                raise Invalid(f"身份证号已登记给 {other}，请核对")
+            check_id_agrees(id18, clean.get("birth_date"), clean.get("sex") or None)
+            clean["id_number"] = id18
+        except Invalid as exc:
+            errors["id_number"] = str(exc)
+
+    # 学籍号 (optional, unique)
+    sn_raw = _s(data.get("student_no")).strip()
+    if not sn_raw:
+        clean["student_no"] = None
+    else:
+        try:
+            sn = validate_student_no(sn_raw, today=today)
+            other = _other_child(Child.student_no == sn, child_id)
+            if other:
+                raise Invalid(f"学籍号已登记给 {other}，请核对")
+            clean["student_no"] = sn
+        except Invalid as exc:
+            errors["student_no"] = str(exc)
+
+    # 委托监护人
+    g_name = _s(data.get("guardian_name")).strip()
+    if g_name:
+        run("guardian_name", lambda: validate_name(g_name))
+    else:
+        clean["guardian_name"] = ""
+    g_phone = _s(data.get("guardian_phone")).strip()
+    if g_phone:
+        run("guardian_phone", lambda: validate_phone(g_phone))
+    else:
+        clean["guardian_phone"] = ""
+    g_id = _s(data.get("guardian_id_number")).strip()
+    if g_id:
+        run("guardian_id_number", lambda: validate_id_number(g_id, today=today))
+    else:
+        clean["guardian_id_number"] = ""
+
+    # Free texts
+    for field, limit in TEXT_LIMITS.items():
+        run(field, lambda f=field, n=limit: _single_line(data.get(f), FIELD_LABELS[f], n))
+    notes = _s(data.get("notes")).strip()
+    if len(notes) > NOTES_LIMIT:
+        errors["notes"] = f"备注不能超过{NOTES_LIMIT}个字，现在是{len(notes)}个"
+    else:
+        clean["notes"] = notes
+
+    # The registration form asks for the kind when 身体情况 is 残疾 or 患病.
+    if clean.get("health") == "残疾" and "disability" in clean and not clean["disability"]:
+        errors["disability"] = "身体情况为残疾时请填写残疾类别及等级"
+    if clean.get("health") == "患病" and "illness" in clean and not clean["illness"]:
+        errors["illness"] = "身体情况为患病时请填写患病类型"
+
+    # Booleans
+    for field in BOOL_FIELDS:
+        clean[field] = _as_bool(data.get(field))
+
+    # Multi choices, stored 、-joined in the vocabulary's order
+    for field, allowed in MULTI_CHOICES.items():
+        raw = data.get(field) or []
+        chosen = split_multi(raw) if isinstance(raw, str) else [_s(v).strip() for v in raw]
+        unknown = [v for v in chosen if v and v not in allowed]
+        if unknown:
+            errors[field] = f"{FIELD_LABELS[field]}中没有“{unknown[0]}”这一项"
+        else:
+            clean[field] = join_multi(v for v in allowed if v in chosen)
+
+    # 在校状态: anything but 在读 needs the date it happened
+    status_raw = data.get("status_date")
+    status_text = _s(status_raw).strip() if not isinstance(status_raw, dt.date) else status_raw
+    if clean.get("status", "在读") == "在读":
+        clean["status_date"] = None
+    elif not status_text:
+        errors["status_date"] = f"状态为{clean.get('status')}时请填写离校日期"
+    else:
+        try:
+            clean["status_date"] = validate_date(status_text, field="离校日期", today=today)
+        except Invalid as exc:
+            errors["status_date"] = str(exc)
+
+    # 班级 and 校车
+    for field, model, message in (("classroom", Classroom, "没有这个班级，请重新选择"),
+                                  ("bus_route", BusRoute, "没有这条校车路线，请重新选择")):
+        raw_id = data.get(field)
+        ref = _as_id(raw_id)
+        if raw_id in (None, ""):
+            clean[field] = None
+        elif ref is None or not model.select().where(model.id == ref).exists():
+            errors[field] = message
+        else:
+            clean[field] = ref
+
+    # 父亲、母亲
+    parents: list[dict] = []
+    raw_parents = {p.get("relation"): p for p in (data.get("parents") or []) if isinstance(p, dict)}
+    for relation, key in PARENT_KEYS.items():
+        raw = raw_parents.get(relation)
+        if raw is None:
+            continue
+        p: dict[str, Any] = {"relation": relation}
+        name = _s(raw.get("name")).strip()
+        try:
+            p["name"] = validate_name(name) if name else ""
+        except Invalid as exc:
+            errors[f"{key}_name"] = f"{relation}{exc}"
+        phone = _s(raw.get("phone")).strip()
+        try:
+            p["phone"] = validate_phone(phone) if phone else ""
+        except Invalid as exc:
+            errors[f"{key}_phone"] = f"{relation}{exc}"
+        for field, limit in PARENT_TEXT_LIMITS.items():
+            try:
+                p[field] = _single_line(raw.get(field), relation + PARENT_FIELD_LABELS[field], limit)
+            except Invalid as exc:
+                errors[f"{key}_{field}"] = str(exc)
+        p["away"] = _as_bool(raw.get("away"))
+        parents.append(p)
+    clean["parents"] = parents
+    return clean, errors
+
+
+def _other_child(condition, child_id: int | None) -> str | None:
+    """'张小明 (三年级2班)' of another child matching ``condition``, or None."""
+    q = (Child.select(Child.name, Classroom.name.alias("class_name"))
+         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .where(condition))
+    if child_id is not None:
+        q = q.where(Child.id != child_id)
+    row = q.dicts().first()
+    if row is None:
+        return None
+    return f"{row['name']} ({class_label(row['class_name'])})"
+
+
+def fill_from_id(id_number: str, *, today: dt.date | None = None) -> tuple[dt.date, str] | None:
+    """The birth date and sex a valid 身份证号 encodes, or None when it is not valid yet."""
+    try:
+        id18 = validate_id_number(id_number, today=today)
+        return id_birth_date(id18), id_sex(id18)
+    except Invalid:
+        return None
+
+
+# --- duplicates --------------------------------------------------------------------
+
+def find_duplicates(values: dict, *, exclude_id: int | None = None) -> list[dict]:
+    """Children who are probably the same as ``values`` (clean values of validate_child).
+
+    Same 身份证号, or same 姓名 and 出生日期, or the same (non-empty) 监护人电话.
+    One entry per child: id, name, class_name, reason ('、'-joined when several).
+    """
+    id_number = values.get("id_number") or None
+    name = values.get("name") or ""
+    birth = values.get("birth_date")
+    phone = values.get("guardian_phone") or ""
+    conds = []
+    if id_number:
+        conds.append(Child.id_number == id_number)
+    if name and birth:
+        conds.append((Child.name == name) & (Child.birth_date == birth))
+    if phone:
+        conds.append(Child.guardian_phone == phone)
+    if not conds:
+        return []
+    cond = conds[0]
+    for c in conds[1:]:
+        cond = cond | c
+    q = (Child.select(Child.id, Child.name, Child.birth_date, Child.id_number, Child.guardian_phone,
+                      Classroom.name.alias("class_name"))
+         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .where(cond).order_by(Child.id))
+    if exclude_id is not None:
+        q = q.where(Child.id != exclude_id)
+    found = []
+    for row in q.dicts():
+        reasons = []
+        if id_number and row["id_number"] == id_number:
+            reasons.append("身份证号相同")
+        if name and birth and row["name"] == name and _date(row["birth_date"]) == birth:
+            reasons.append("姓名和出生日期相同")
+        if phone and row["guardian_phone"] == phone:
+            reasons.append("监护人电话相同")
+        if reasons:
+            found.append({"id": row["id"], "name": row["name"], "class_name": class_label(row["class_name"]),
+                          "reason": "、".join(reasons)})
+    return found
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
+# --- saving ------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _dump(d: dict) -> str:
+    return json.dumps({k: _jsonable(v) for k, v in d.items()}, ensure_ascii=False, sort_keys=False)
+
+
+def _current_value(child: Child, field: str) -> Any:
+    if field in FK_FIELDS:
+        return getattr(child, f"{field}_id")
+    value = getattr(child, field)
+    if field in ("birth_date", "status_date"):
+        return _date(value)
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    return a == b
+
+
+def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: int | None) -> int:
+    """Create or update a child and its parents from clean values; one audit row per real change.
+
+    All or nothing. Returns the child's id. Raises ``SaveError`` when the row is gone or a
+    unique value was taken by someone else meanwhile.
+    """
+    fields = {f: values[f] for f in CHILD_FIELDS if f in values}
+    parents = values.get("parents") or []
+    now = dt.datetime.now().replace(microsecond=0)
+    try:
+        with dbmod.write():
+            if child_id is None:
+                child = _create(fields, school_id, staff_id, now)
+                new_log = {f: v for f, v in fields.items() if not _same(v, None) and v is not False}
+                new_log.update(_save_parents(child.id, parents, {}, now.date()))
+                AuditLog.create(at=now, staff=staff_id, table="child", row_id=child.id, action="create",
+                                old="{}", new=_dump(new_log))
+                return child.id
+            child = Child.get_or_none(Child.id == child_id)
+            if child is None:
+                raise SaveError("这份档案已被删除，无法保存")
+            old_log: dict[str, Any] = {}
+            new_log = {}
+            for f, v in fields.items():
+                before = _current_value(child, f)
+                if not _same(before, v):
+                    old_log[f], new_log[f] = before, v
+            existing = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
+            p_old, p_new = _parent_changes(existing, parents)
+            if not new_log and not p_new:
+                return child.id
+            for f in new_log:
+                setattr(child, f, fields[f])
+            if "name" in new_log:
+                child.name_pinyin, child.name_initials = pinyin_keys(fields["name"])
+            child.updated_at = now
+            child.updated_by = staff_id
+            child.save()
+            _save_parents(child.id, parents, existing, now.date())
+            old_log.update(p_old)
+            new_log.update(p_new)
+            AuditLog.create(at=now, staff=staff_id, table="child", row_id=child.id, action="update",
+                            old=_dump(old_log), new=_dump(new_log))
+            return child.id
+    except pw.IntegrityError as exc:
+        msg = str(exc)
+        if "id_number" in msg:
+            raise SaveError("身份证号刚被登记给另一个孩子，请核对") from None
+        if "student_no" in msg:
+            raise SaveError("学籍号刚被登记给另一个孩子，请核对") from None
+        raise SaveError(f"保存失败：{msg}") from None
+
+
+def _create(fields: dict, school_id: int, staff_id: int | None, now: dt.datetime) -> Child:
+    pinyin, initials = pinyin_keys(fields["name"])
+    return Child.create(school=school_id, name_pinyin=pinyin, name_initials=initials,
+                        created_at=now, updated_at=now, updated_by=staff_id, **fields)
+
+
+def _parent_has_data(p: dict) -> bool:
+    return any(p.get(f) for f in PARENT_FIELDS if f != "away")
+
+
+def _parent_changes(existing: dict[str, Parent], parents: list[dict]) -> tuple[dict, dict]:
+    old, new = {}, {}
+    for p in parents:
+        row = existing.get(p["relation"])
+        if row is None:
+            if _parent_has_data(p):
+                new.update({f"{p['relation']}.{f}": p[f] for f in PARENT_FIELDS if p.get(f) not in ("", None)})
+            continue
+        for f in PARENT_FIELDS:
+            if f in p and not _same(getattr(row, f), p[f]):
+                old[f"{p['relation']}.{f}"] = getattr(row, f)
+                new[f"{p['relation']}.{f}"] = p[f]
+    return old, new
+
+
+def _save_parents(child_id: int, parents: list[dict], existing: dict[str, Parent], today: dt.date) -> dict:
+    """Upsert the parents; returns the new values logged for a created child."""
+    logged: dict[str, Any] = {}
+    for p in parents:
+        data = {f: p[f] for f in PARENT_FIELDS if f in p}
+        row = existing.get(p["relation"])
+        if row is None:
+            if not _parent_has_data(p):
+                continue
+            Parent.create(child=child_id, relation=p["relation"],
+                          returned_on=None if data.get("away", True) else today, **data)
+            logged.update({f"{p['relation']}.{f}": v for f, v in data.items() if v not in ("", None)})
+            continue
+        changed = {f: v for f, v in data.items() if not _same(getattr(row, f), v)}
+        if not changed:
+            continue
+        if "away" in changed:
+            row.returned_on = None if changed["away"] else today
+        for f, v in changed.items():
+            setattr(row, f, v)
+        row.save()
+    return logged
+
+
+# --- reading -----------------------------------------------------------------------
+
+def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -> dict:
+    """The raw values the form starts with: strings, bools, lists, ids (None when empty)."""
+    values: dict[str, Any] = {}
+    if child_id is None:
+        for f in CHILD_FIELDS:
+            if f in BOOL_FIELDS:
+                values[f] = bool(NEW_CHILD_DEFAULTS.get(f, False))
+            elif f in MULTI_CHOICES:
+                values[f] = []
+            elif f in FK_FIELDS:
+                values[f] = None
+            else:
+                values[f] = _s(NEW_CHILD_DEFAULTS.get(f, ""))
+        values["classroom"] = classroom_id
+        parents: dict[str, Parent] = {}
+    else:
+        child = Child.get_by_id(child_id)
+        for f in CHILD_FIELDS:
+            v = _current_value(child, f)
+            if f in BOOL_FIELDS:
+                values[f] = bool(v)
+            elif f in MULTI_CHOICES:
+                values[f] = split_multi(v)
+            elif f in FK_FIELDS:
+                values[f] = v
+            elif isinstance(v, dt.date):
+                values[f] = v.isoformat()
+            else:
+                values[f] = _s(v)
+        parents = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
+    values["parents"] = []
+    for relation in PARENT_KEYS:
+        row = parents.get(relation)
+        p = {"relation": relation}
+        for f in PARENT_FIELDS:
+            p[f] = (bool(row.away) if row else True) if f == "away" else (_s(getattr(row, f)) if row else "")
+        values["parents"].append(p)
+    return values
+
+
+def child_detail(child_id: int) -> dict:
+    """Everything the detail screen shows, in six queries (none per row)."""
+    Updater = Staff.alias()
+    row = (Child.select(Child, Classroom.name.alias("class_name"),
+                        BusRoute.name.alias("bus_name"), BusRoute.plate.alias("bus_plate"),
+                        BusRoute.driver.alias("bus_driver"), BusRoute.driver_phone.alias("bus_driver_phone"),
+                        BusRoute.direction.alias("bus_direction"), Updater.name.alias("updated_by_name"))
+           .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+           .switch(Child).join(BusRoute, pw.JOIN.LEFT_OUTER, on=(Child.bus_route == BusRoute.id))
+           .switch(Child).join(Updater, pw.JOIN.LEFT_OUTER, on=(Child.updated_by == Updater.id))
+           .where(Child.id == child_id).dicts().first())
+    if row is None:
+        raise KeyError(child_id)
+    child = {f: row[f] for f in CHILD_FIELDS if f in row}
+    for f in ("birth_date", "status_date"):
+        child[f] = _date(child.get(f))
+    child["id"] = row["id"]
+    child["school"] = row["school"]
+    for f in ("created_at", "updated_at"):
+        child[f] = row[f]
+    bus = None
+    if row["bus_route"]:
+        bus = {"name": row["bus_name"], "plate": row["bus_plate"], "driver": row["bus_driver"],
+               "driver_phone": row["bus_driver_phone"], "direction": row["bus_direction"]}
+
+    parents = sorted(
+        (dict(p) for p in Parent.select().where(Parent.child == child_id).dicts()),
+        key=lambda p: rules.PARENT_RELATIONS.index(p["relation"]) if p["relation"] in rules.PARENT_RELATIONS else 9,
+    )
+
+    Buddy = Child.alias()
+    pairings = []
+    q = (Pairing.select(Pairing.kind, Pairing.started_on, Pairing.helper_name,
+                        Staff.name.alias("staff_name"), Buddy.name.alias("buddy_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Pairing.staff == Staff.id))
+         .switch(Pairing).join(Buddy, pw.JOIN.LEFT_OUTER, on=(Pairing.buddy == Buddy.id))
+         .where((Pairing.child == child_id) & Pairing.ended_on.is_null())
+         .order_by(Pairing.kind, Pairing.started_on).dicts())
+    kind_order = {k: i for i, k in enumerate(rules.PAIRING_KINDS)}
+    for p in q:
+        pairings.append({"kind": p["kind"], "helper": p["staff_name"] or p["buddy_name"] or p["helper_name"] or "",
+                         "since": _date(p["started_on"])})
+    pairings.sort(key=lambda p: (kind_order.get(p["kind"], 99), p["since"] or dt.date.min))
+
+    contacts = []
+    q = (Contact.select(Contact.at, Contact.kind, Contact.reached, Contact.content, Staff.name.alias("staff_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
+         .where(Contact.child == child_id).order_by(Contact.at.desc(), Contact.id.desc()).limit(10).dicts())
+    for c in q:
+        at = c["at"]
+        if isinstance(at, str):
+            at = dt.datetime.fromisoformat(at)
+        first = next((line.strip() for line in (c["content"] or "").splitlines() if line.strip()), "")
+        contacts.append({"at": at, "kind": c["kind"], "reached": c["reached"], "staff": c["staff_name"] or "",
+                         "summary": first})
+
+    history = _history(child_id)
+
+    values = dict(child)
+    values["classroom"] = row["classroom"]
+    return {
+        "child": child,
+        "class_name": row["class_name"] or "",
+        "bus": bus,
+        "parents": parents,
+        "pairings": pairings,
+        "contacts": contacts,
+        "missing": missing_fields(values),
+        "history": history,
+        "updated_by_name": row["updated_by_name"] or "",
+    }
+
+
+def _history(child_id: int) -> list[dict]:
+    q = (AuditLog.select(AuditLog.id, AuditLog.at, AuditLog.action, AuditLog.old, AuditLog.new,
+                         Staff.name.alias("staff_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
+         .where((AuditLog.table == "child") & (AuditLog.row_id == child_id))
+         .order_by(AuditLog.at.desc(), AuditLog.id.desc()).dicts())
+    entries = []
+    fk_ids: dict[str, set[int]] = {"classroom": set(), "bus_route": set()}
+    for r in q:
+        old, new = _loads(r["old"]), _loads(r["new"])
+        for f in fk_ids:
+            for d in (old, new):
+                if isinstance(d.get(f), int):
+                    fk_ids[f].add(d[f])
+        entries.append((r, old, new))
+    names = {"classroom": {}, "bus_route": {}}
+    if fk_ids["classroom"]:
+        names["classroom"] = dict(Classroom.select(Classroom.id, Classroom.name)
+                                  .where(Classroom.id.in_(fk_ids["classroom"])).tuples())
+    if fk_ids["bus_route"]:
+        names["bus_route"] = dict(BusRoute.select(BusRoute.id, BusRoute.name)
+                                  .where(BusRoute.id.in_(fk_ids["bus_route"])).tuples())
+    history = []
+    for r, old, new in entries:
+        at = r["at"]
+        if isinstance(at, str):
+            at = dt.datetime.fromisoformat(at)
+        changes = []
+        if r["action"] != "create":
+            for key in list(dict.fromkeys([*new, *old])):
+                changes.append({"field": key, "label": change_label(key),
+                                "old": display_value(key, old.get(key), names),
+                                "new": display_value(key, new.get(key), names)})
+        history.append({"at": at, "who": r["staff_name"] or "", "action": r["action"], "changes": changes,
+                        "fields": len(new)})
+    return history
+
+
+def _loads(text: str) -> dict:
+    try:
+        d = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
+def change_label(key: str) -> str:
+    if "." in key:
+        relation, field = key.split(".", 1)
+        return relation + PARENT_FIELD_LABELS.get(field, field)
+    return FIELD_LABELS.get(key, key)
+
+
+def display_value(key: str, value: Any, names: dict | None = None) -> str:
+    """How a stored value reads in the history: 是/否, names for ids, 空 for nothing."""
+    field = key.split(".", 1)[-1]
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field in FK_FIELDS and names is not None:
+        return str(names.get(field, {}).get(value, f"#{value}"))
+    return str(value)
+
+
+def bus_routes(school_id: int) -> list[tuple[int, str]]:
+    """(id, '1号线 贵A12345') for the form's 校车 choice."""
+    q = (BusRoute.select(BusRoute.id, BusRoute.name, BusRoute.plate)
+         .where(BusRoute.school == school_id).order_by(BusRoute.name, BusRoute.id).tuples())
+    return [(rid, f"{name} {plate}".strip()) for rid, name, plate in q]

@@ -1,0 +1,437 @@
+"""Duties and the due list: what each left-behind child is owed, by when, and what is open.
+
+This module is the one definition of *due* and *overdue*; the due-list screen, ``guanai due``
+and the handbook export all ask it. Everything is by date (the time of day never matters).
+
+Terms
+    The school year has two terms: 秋季学期 from 1 September to 31 January, and 春季学期 from
+    1 February to 31 July. August is the summer holiday: no duties are open then (a due list
+    dated in August is empty). The winter break inside the terms is not modelled; teachers keep
+    in touch by phone then, and the clocks keep running. Every term starts every clock afresh.
+
+Who has duties on a day (``is subject``)
+    A child with a 留守类型 (``left_behind_type`` not empty) who is 在读 that day — a child who
+    left (转出/毕业/辍学) has none from its ``status_date`` on (none at all without a date) — and
+    whose parents are not both home: some Parent row is away that day (``away`` true, or came
+    home only after that day: ``returned_on`` later than it). A child with no Parent rows counts
+    as away. A rule for 重点帮扶对象 (``applies_to='key_target'``) applies only to key targets.
+    A rule with a ``helper_kind`` (爱心妈妈, 帮扶教师) applies only to a child with an active
+    pairing of that kind on that day (started on or before it, not ended on or before it, with an
+    active staff member), and only contacts by that pairing's staff member meet it.
+
+What meets a duty
+    A Contact of the rule's ``contact_kind`` that was reached (``reached`` true; an unanswered
+    call is logged but never meets a duty), on or before the day, by the right person when the
+    rule names a helper kind. Only contacts inside the current *duty period* count: the period
+    starts on the term's first day, or for a helper rule on the pairing's start if that is later.
+
+The due date (``due_date``)
+    - interval rule (``interval_days``): the date of the last qualifying contact in the period,
+      or else the period's start, plus ``interval_days``. A talk 7 days ago is due today; 8 days
+      ago is 1 day overdue.
+    - RRULE rule (``rrule``, RFC 5545 via dateutil, its DTSTART defaults to the term's first
+      day): the occurrences are deadlines. A contact meets the first occurrence on or after it;
+      the duty is due at the next occurrence after that one. With no contact in the period it is
+      due at the first occurrence on or after the period's start. ``FREQ=MONTHLY;BYMONTHDAY=-1``
+      therefore means "once in each calendar month, by its last day".
+    - per-term rule (``per_term``): due on the term's last day, unless met within the period.
+    A due date after the term's last day is not open in this term (the next term restarts it).
+    ``days_overdue`` is ``(day - due).days`` when positive, else 0.
+
+Open duties and their status
+    逾期 (overdue: due before the day), 今天 (due that day), 本周 (due within the next
+    ``horizon_days``, 6 by default). Later ones are not open.
+
+Speed: ``open_duties`` makes a constant number of set-based queries (children, pairings, one
+GROUP BY ... MAX(at) over the term's contacts for the plain rules, one per helper rule), then
+works in memory; it never queries per child.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import peewee as pw
+
+from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
+
+AUTUMN = "秋季学期"
+SPRING = "春季学期"
+
+OVERDUE = "逾期"
+TODAY = "今天"
+THIS_WEEK = "本周"
+LATER = "以后"
+STATUSES = (OVERDUE, TODAY, THIS_WEEK)
+
+DEFAULT_HORIZON = 6
+APPLIES_TO = {"all": "全部留守儿童", "key_target": "重点帮扶对象"}
+HELPER_KINDS = ("爱心妈妈", "帮扶教师")
+
+
+class RuleError(ValueError):
+    """A CareRule that cannot be computed (bad RRULE, no frequency); the message is for the user."""
+
+
+# --------------------------------------------------------------------------- terms
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        """e.g. 2026-2027学年秋季学期"""
+        year = self.start.year if self.name == AUTUMN else self.start.year - 1
+        return f"{year}-{year + 1}学年{self.name}"
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def term_for(day: dt.date) -> Term | None:
+    """The term a day falls in; None in the summer holiday (August)."""
+    y, m = day.year, day.month
+    if m >= 9:
+        return Term(AUTUMN, dt.date(y, 9, 1), dt.date(y + 1, 1, 31))
+    if m == 1:
+        return Term(AUTUMN, dt.date(y - 1, 9, 1), dt.date(y, 1, 31))
+    if 2 <= m <= 7:
+        return Term(SPRING, dt.date(y, 2, 1), dt.date(y, 7, 31))
+    return None
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def care_rules(*, active_only: bool = True) -> list[CareRule]:
+    """The duty rules in display order."""
+    q = CareRule.select().order_by(CareRule.sort_order, CareRule.id)
+    if active_only:
+        q = q.where(CareRule.active == True)  # noqa: E712
+    return list(q)
+
+
+_TOO_FREQUENT = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.I)
+
+
+def parse_rrule(text: str, dtstart: dt.date | None = None):
+    """A dateutil rule set from RRULE text; RuleError with a Chinese message when it is not valid.
+
+    Day-based only: HOURLY/MINUTELY/SECONDLY are refused (duties are by date)."""
+    from dateutil.rrule import rrulestr
+
+    text = (text or "").strip()
+    if not text:
+        raise RuleError("重复规则 (RRULE) 为空")
+    if _TOO_FREQUENT.search(text):
+        raise RuleError(f"重复规则太频繁, 最多按天: {text}")
+    start = dt.datetime.combine(dtstart or dt.date(2000, 1, 1), dt.time())
+    try:
+        return rrulestr(text, dtstart=start, forceset=True)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise RuleError(f"重复规则 (RRULE) 无效: {text} ({exc})") from None
+
+
+def check_rule(rule) -> str | None:
+    """Why a rule (a CareRule or anything with its fields) cannot be used, or None when it can."""
+    if not getattr(rule, "name", ""):
+        return "规则名称不能为空"
+    if not getattr(rule, "contact_kind", ""):
+        return "请选择记录类别"
+    if rule.applies_to not in APPLIES_TO:
+        return f"适用对象应为 {' / '.join(APPLIES_TO)}"
+    if rule.helper_kind and rule.helper_kind not in HELPER_KINDS:
+        return f"结对类型应为 {' / '.join(HELPER_KINDS)} 或留空"
+    if rule.per_term:
+        return None
+    if (rule.rrule or "").strip():
+        try:
+            parse_rrule(rule.rrule)
+        except RuleError as exc:
+            return str(exc)
+        return None
+    if rule.interval_days is None or rule.interval_days < 1:
+        return "请填写间隔天数 (1 天以上)、重复规则 (RRULE) 或每学期一次"
+    return None
+
+
+@lru_cache(maxsize=256)
+def _occurrences(text: str, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    rset = parse_rrule(text, start)
+    hits = rset.between(dt.datetime.combine(start, dt.time()),
+                        dt.datetime.combine(end, dt.time(23, 59, 59)), inc=True)
+    return tuple(sorted({h.date() for h in hits}))
+
+
+def occurrences(rule, term: Term) -> tuple[dt.date, ...]:
+    """The rule's RRULE deadlines inside the term (its DTSTART defaults to the term's start)."""
+    return _occurrences(rule.rrule.strip(), term.start, term.end)
+
+
+def due_date(rule, *, last_met: dt.date | None, period_start: dt.date, term: Term) -> dt.date | None:
+    """When the duty falls due (see the module docstring); None when it is not due in this term.
+
+    ``last_met``: the date of the last qualifying contact on or before the day asked about (an
+    earlier one than ``period_start`` is ignored); ``period_start``: the first day of the child's
+    duty period in ``term``.
+    """
+    met = last_met if last_met is not None and last_met >= period_start else None
+    if rule.per_term:
+        return None if met is not None else term.end
+    if (rule.rrule or "").strip():
+        occ = occurrences(rule, term)
+        i = bisect.bisect_left(occ, period_start) if met is None else bisect.bisect_left(occ, met) + 1
+        due = occ[i] if i < len(occ) else None
+    elif rule.interval_days:
+        due = (met or period_start) + dt.timedelta(days=rule.interval_days)
+    else:
+        raise RuleError(f"规则「{rule.name}」没有频率 (间隔天数、RRULE 或每学期一次)")
+    if due is None or due > term.end:
+        return None
+    return due
+
+
+def status_of(due: dt.date, on_date: dt.date, horizon_days: int = DEFAULT_HORIZON) -> str:
+    if due < on_date:
+        return OVERDUE
+    if due == on_date:
+        return TODAY
+    if (due - on_date).days <= horizon_days:
+        return THIS_WEEK
+    return LATER
+
+
+# --------------------------------------------------------------------------- duties
+
+
+@dataclass
+class Duty:
+    child_id: int
+    child_name: str
+    class_name: str
+    classroom_id: int | None
+    rule_id: int
+    rule_name: str
+    contact_kind: str
+    due: dt.date
+    days_overdue: int
+    status: str  # 逾期 / 今天 / 本周 (以后 only with a longer horizon)
+    last_met: dt.date | None  # last qualifying contact in the current duty period
+    helper: str = ""  # for a helper rule: whose contact counts (names, 、-joined)
+    mine: bool = False  # the asking staff member is the class's head teacher or a paired helper
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])  # SQLite MAX() returns the stored text
+
+
+def _ids(value) -> list[int] | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return [value]
+    return [int(v) for v in value]
+
+
+def _child_scope(school_id, classroom_ids, child_ids):
+    cond = Child.left_behind_type != ""
+    if school_id is not None:
+        cond &= Child.school == school_id
+    if classroom_ids is not None:
+        cond &= Child.classroom.in_(classroom_ids)
+    if child_ids is not None:
+        cond &= Child.id.in_(child_ids)
+    return cond
+
+
+def subject_condition(on_date: dt.date) -> pw.Expression:
+    """SQL condition on Child: enrolled and left behind on that day (the rules above)."""
+    enrolled = (Child.status == "在读") | (Child.status_date > on_date)
+    away_that_day = (Parent.away == True) | (Parent.returned_on > on_date)  # noqa: E712
+    has_parents = Child.id.in_(Parent.select(Parent.child))
+    someone_away = Child.id.in_(Parent.select(Parent.child).where(away_that_day))
+    return (Child.left_behind_type != "") & enrolled & (~has_parents | someone_away)
+
+
+def _active_pairing(on_date: dt.date) -> pw.Expression:
+    return ((Pairing.staff.is_null(False)) & (Pairing.started_on <= on_date)
+            & (Pairing.ended_on.is_null() | (Pairing.ended_on > on_date)))
+
+
+def _last_contact(contact_kind: str, child_col, staff_col, lo: dt.datetime, hi: dt.datetime, *,
+                  only_if=None):
+    """A correlated column: the time of the last reached contact of this kind in [lo, hi) with the
+    outer query's child (and staff member, when ``staff_col`` is given). ``only_if`` guards it
+    with CASE, so rows a rule cannot apply to never walk their contacts."""
+    ct = Contact.alias("ct")
+    cond = ((ct.child == child_col) & (ct.kind == contact_kind) & (ct.reached == True)  # noqa: E712
+            & (ct.at >= lo) & (ct.at < hi))
+    if staff_col is not None:
+        # "+ 0" keeps the planner on the (child, at) index rather than walking all of a
+        # staff member's contacts through (staff, at); it works the same on PostgreSQL.
+        cond &= (ct.staff + 0) == staff_col
+    latest = ct.select(ct.at).where(cond).order_by(ct.at.desc()).limit(1)
+    if only_if is None:
+        return latest
+    return pw.Case(None, [(only_if, latest)], None)
+
+
+def _day_bounds(term: Term, on_date: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(term.start, dt.time()),
+            dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time()))
+
+
+def open_duties(on_date: dt.date, *, school_id: int | None = None, kind: str | None = None,
+                classroom_id: int | Iterable[int] | None = None, staff_id: int | None = None,
+                child_id: int | Iterable[int] | None = None, only_mine: bool = False,
+                horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
+    """The duties open on ``on_date``: overdue, due that day, or due within ``horizon_days``.
+
+    ``kind`` is a contact kind (谈心 matches 每周谈心 and 爱心妈妈谈心) or a rule name.
+    ``staff_id`` marks the asking teacher's own children (``mine``) and puts them first;
+    ``horizon_days=None`` lists every duty of the term, however far ahead.
+    Sorted: mine first, then most overdue / soonest due, then class, then name.
+    """
+    if isinstance(on_date, dt.datetime):
+        on_date = on_date.date()
+    term = term_for(on_date)
+    if term is None:
+        return []
+    rules = [r for r in care_rules() if kind is None or kind in (r.contact_kind, r.name)]
+    if not rules:
+        return []
+    for r in rules:
+        problem = check_rule(r)
+        if problem:
+            raise RuleError(f"规则「{r.name}」: {problem}")
+    scope = _child_scope(school_id, _ids(classroom_id), _ids(child_id))
+    lo, hi = _day_bounds(term, on_date)
+
+    # The last qualifying contact is read with correlated "latest row" subqueries: each walks
+    # the (child, at) index backwards from the day and stops at the first match, so a weekly
+    # talk costs an index step or two per child. Plain rules are columns of the children query;
+    # helper rules are columns of the pairings query (a walk per pairing, by its staff member).
+    db = Child._meta.database
+    plain = sorted({r.contact_kind for r in rules if not r.helper_kind})
+    key_only = {ck: all(r.applies_to == "key_target" for r in rules if not r.helper_kind and r.contact_kind == ck)
+                for ck in plain}
+    query = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.key_target, Child.classroom,
+                          Classroom.name, Classroom.grade, Classroom.number, Classroom.head_teacher,
+                          *[_last_contact(ck, Child.id, None, lo, hi, only_if=Child.key_target if key_only[ck] else None)
+                            for ck in plain])
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(scope & subject_condition(on_date)))
+    # Raw rows (no per-value conversion): dates are parsed by _as_date, flags read as truthy.
+    children = db.execute(query).fetchall()
+    if not children:
+        return []
+
+    # Active pairings with an active staff member: helper rules, helper names and "mine".
+    helper_keys = sorted({(r.helper_kind, r.contact_kind) for r in rules if r.helper_kind})
+    pairings: dict[int, dict[str, list[tuple[int, str, dt.date]]]] = defaultdict(lambda: defaultdict(list))
+    helpers_of: dict[int, set[int]] = defaultdict(set)
+    helper_last: dict[tuple[int, str, str], dt.date] = {}
+    query = (Pairing.select(Pairing.child, Pairing.kind, Pairing.staff, Staff.name, Pairing.started_on,
+                            *[_last_contact(ck, Pairing.child, Pairing.staff, lo, hi, only_if=(Pairing.kind == hk))
+                              for hk, ck in helper_keys])
+             .join(Staff, on=(Pairing.staff == Staff.id))
+             .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
+             .where(scope & subject_condition(on_date) & _active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
+    for cid, pkind, sid, sname, started, *lasts in db.execute(query).fetchall():
+        pairings[cid][pkind].append((sid, sname, _as_date(started)))
+        helpers_of[cid].add(sid)
+        for (hk, ck), at in zip(helper_keys, lasts):
+            if at is not None:
+                day = _as_date(at)
+                if helper_last.get((cid, hk, ck), dt.date.min) < day:
+                    helper_last[(cid, hk, ck)] = day
+
+    out: list[tuple[tuple, Duty]] = []
+    limit = None if horizon_days is None else on_date + dt.timedelta(days=horizon_days)
+    for cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, *lasts in children:
+        last_of = dict(zip(plain, lasts))
+        mine = staff_id is not None and (staff_id == head_id or staff_id in helpers_of.get(cid, ()))
+        if only_mine and not mine:
+            continue
+        for rule in rules:
+            if rule.applies_to == "key_target" and not key_target:
+                continue
+            helper = ""
+            if rule.helper_kind:
+                pairs = pairings.get(cid, {}).get(rule.helper_kind)
+                if not pairs:
+                    continue
+                start = max(term.start, min(p[2] for p in pairs))
+                last = helper_last.get((cid, rule.helper_kind, rule.contact_kind))
+                helper = "、".join(dict.fromkeys(p[1] for p in pairs))
+            else:
+                start = term.start
+                last = _as_date(last_of[rule.contact_kind])
+            due = due_date(rule, last_met=last, period_start=start, term=term)
+            if due is None or (limit is not None and due > limit):
+                continue
+            duty = Duty(
+                child_id=cid, child_name=name, class_name=room_name or "", classroom_id=room_id,
+                rule_id=rule.id, rule_name=rule.name, contact_kind=rule.contact_kind, due=due,
+                days_overdue=max(0, (on_date - due).days),
+                status=status_of(due, on_date, DEFAULT_HORIZON if horizon_days is None else horizon_days),
+                last_met=last if last is not None and last >= start else None,
+                helper=helper, mine=mine,
+            )
+            key = (not mine, due, grade if grade is not None else 99, number or 0, room_name or "",
+                   pinyin or "", name, cid, rule.sort_order, rule.id)
+            out.append((key, duty))
+    out.sort(key=lambda kd: kd[0])
+    return [d for _, d in out]
+
+
+def count_by_status(duties: Iterable[Duty]) -> dict[str, int]:
+    """How many duties per status (逾期 / 今天 / 本周), for a panel header."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for d in duties:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    return counts
+
+
+def duties_for_child(child_id: int, on_date: dt.date, *, staff_id: int | None = None) -> list[Duty]:
+    """Every duty of one child in the current term, open or not yet (for the child's page)."""
+    return open_duties(on_date, child_id=child_id, staff_id=staff_id, horizon_days=None)
+
+
+def last_met(child_id: int, rule: CareRule, on_date: dt.date | None = None) -> dt.date | None:
+    """The date of the child's last contact that meets ``rule`` on or before ``on_date`` (any term).
+
+    For a helper rule only contacts by a staff member paired with the child in that kind (on
+    ``on_date``) count."""
+    on_date = on_date or dt.date.today()
+    hi = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time())
+    q = (Contact.select(pw.fn.MAX(Contact.at))
+         .where((Contact.child == child_id) & (Contact.kind == rule.contact_kind)
+                & (Contact.reached == True) & (Contact.at < hi)))  # noqa: E712
+    if rule.helper_kind:
+        q = q.join(Pairing, on=((Pairing.child == Contact.child) & (Pairing.staff == Contact.staff))).where(
+            (Pairing.kind == rule.helper_kind) & _active_pairing(on_date))
+    return _as_date(q.scalar())
+
+
+def known_kinds() -> list[str]:
+    """What ``--kind`` accepts: the contact kinds and the names of the active rules."""
+    from models.rules import CONTACT_KINDS
+
+    rules = care_rules()
+    return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules)]))

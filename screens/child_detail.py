@@ -1,0 +1,341 @@
+"""一个孩子的档案: the whole record, read-only, grouped as the national registration form.
+
+Every value on this screen is user text: it is cleaned and shown as ``Content``,
+never parsed as markup. The 身份证号 is masked here (and in the change history).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from models import children
+from models.roster import flags_text, mask_id
+from tui.text import clean
+
+LABEL_CELLS = 14
+EMPTY = "未填"
+MASKED_FIELDS = ("id_number", "guardian_id_number")
+
+SECTIONS = (
+    ("basic", "基本信息"),
+    ("guardian", "留守与监护"),
+    ("parents", "父母"),
+    ("family", "家庭"),
+    ("special", "三特生与帮扶"),
+    ("bus", "校车"),
+    ("personal", "性格特征、兴趣爱好与备注"),
+    ("contacts", "最近联系"),
+    ("history", "修改记录"),
+)
+
+
+def _pad(label: str) -> str:
+    return label + " " * max(1, LABEL_CELLS - cell_len(label))
+
+
+def _date(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return ""
+
+
+class Lines:
+    """Builds one section's Content line by line from cleaned plain strings."""
+
+    def __init__(self) -> None:
+        self.parts: list = []
+
+    def _newline(self) -> None:
+        if self.parts:
+            self.parts.append("\n")
+
+    def kv(self, label: str, value: object, *, style: str = "") -> "Lines":
+        self._newline()
+        text = clean(value) if value not in (None, "") else ""
+        self.parts.append((_pad(label), "bold"))
+        if text:
+            self.parts.append((text, style) if style else text)
+        else:
+            self.parts.append((EMPTY, "dim"))
+        return self
+
+    def line(self, value: object, style: str = "") -> "Lines":
+        self._newline()
+        text = clean(value)
+        self.parts.append((text, style) if style else text)
+        return self
+
+    def block(self, label: str, value: object) -> "Lines":
+        """A label and a multi-line text under it (notes keep their line breaks)."""
+        text = clean(value, one_line=False).strip("\n")
+        if not text.strip():
+            return self.kv(label, "")
+        self._newline()
+        self.parts.append((label, "bold"))
+        for line in text.splitlines():
+            self.parts.append("\n  " + line)
+        return self
+
+    def content(self) -> Content:
+        return Content.assemble(*self.parts) if self.parts else Content("")
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+class ChildDetailScreen(Screen):
+    """The read-only 档案 of one child; ``e`` edits it, ``escape`` goes back."""
+
+    BINDINGS = [
+        Binding("e", "edit", "修改"),
+        Binding("escape", "back", "返回"),
+        Binding("pageup", "page_up", "上一页", show=False),
+        Binding("pagedown", "page_down", "下一页", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ChildDetailScreen #detail-title {
+        height: auto;
+        padding: 0 1;
+        text-style: bold;
+    }
+    ChildDetailScreen #detail-missing {
+        height: auto;
+        padding: 0 1;
+        color: $text-warning;
+        text-style: bold;
+    }
+    ChildDetailScreen #detail-missing.-complete {
+        color: $text-success;
+        text-style: none;
+    }
+    ChildDetailScreen #detail-body {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    ChildDetailScreen .heading {
+        height: 1;
+        margin-top: 1;
+        padding: 0 1;
+        background: $primary-muted;
+        color: $text;
+        text-style: bold;
+    }
+    ChildDetailScreen .section {
+        height: auto;
+        padding: 0 1 0 2;
+    }
+    """
+
+    def __init__(self, child_id: int) -> None:
+        super().__init__()
+        self.child_id = child_id
+        self.detail: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="detail-title")
+        yield Static(id="detail-missing")
+        with VerticalScroll(id="detail-body"):
+            for key, title in SECTIONS:
+                yield Static(title, classes="heading", markup=False)
+                yield Static(id=f"detail-{key}", classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one("#detail-body").focus()
+
+    # -- data -----------------------------------------------------------------
+    def load(self) -> None:
+        try:
+            self.detail = children.child_detail(self.child_id)
+        except KeyError:
+            self.notify("这份档案已不存在", severity="error")
+            self.dismiss(None)
+            return
+        d = self.detail
+        c = d["child"]
+        self.sub_title = clean(c["name"])
+        self._set("detail-title", self._title(d))
+        missing = self.query_one("#detail-missing", Static)
+        if d["missing"]:
+            missing.update(Content(clean(f"档案缺项 ({len(d['missing'])}): " + "、".join(d["missing"]))))
+            missing.remove_class("-complete")
+        else:
+            missing.update(Content("档案完整"))
+            missing.add_class("-complete")
+        self._set("detail-basic", self._basic(d))
+        self._set("detail-guardian", self._guardian(c))
+        self._set("detail-parents", self._parents(d["parents"]))
+        self._set("detail-family", self._family(c))
+        self._set("detail-special", self._special(c, d["pairings"]))
+        self._set("detail-bus", self._bus(d["bus"]))
+        self._set("detail-personal", self._personal(c))
+        self._set("detail-contacts", self._contacts(d["contacts"]))
+        self._set("detail-history", self._history(d))
+
+    def _set(self, widget_id: str, value: Content | Lines) -> None:
+        if isinstance(value, Lines):
+            value = value.content()
+        self.query_one(f"#{widget_id}", Static).update(value)
+
+    @staticmethod
+    def _title(d: dict) -> Content:
+        c = d["child"]
+        parts = [c["name"], d["class_name"] or "未分班", c["sex"]]
+        if c["birth_date"]:
+            parts.append(f"{children.age_on(c['birth_date'], dt.date.today())}岁")
+        if c["status"] and c["status"] != "在读":
+            parts.append(c["status"])
+        flags = flags_text(c["hardship"], c["talent"], c["disability"], c["key_target"])
+        if flags:
+            parts.append(f"[{flags}]")
+        return Content(clean("  ".join(p for p in parts if p)))
+
+    @staticmethod
+    def _basic(d: dict) -> Lines:
+        c = d["child"]
+        out = Lines()
+        out.kv("姓名", c["name"]).kv("性别", c["sex"]).kv("民族", c["ethnicity"])
+        out.kv("出生日期", _date(c["birth_date"]))
+        out.kv("身份证号", mask_id(c["id_number"]))
+        out.kv("学籍号", c["student_no"]).kv("班级", d["class_name"])
+        out.kv("是否登记户口", _yes(c["hukou_registered"]))
+        out.kv("户籍所在地", c["hukou_place"]).kv("现居住地", c["address"])
+        out.kv("是否寄宿", _yes(c["boarding"])).kv("就学情况", c["schooling"])
+        health = c["health"]
+        if c["health"] == "残疾" and c["disability"]:
+            health += f" ({c['disability']})"
+        elif c["health"] == "患病" and c["illness"]:
+            health += f" ({c['illness']})"
+        out.kv("身体情况", health)
+        out.kv("在校状态", c["status"] + (f" ({_date(c['status_date'])})" if c["status_date"] else ""))
+        return out
+
+    @staticmethod
+    def _guardian(c: dict) -> Lines:
+        out = Lines()
+        out.kv("留守类型", c["left_behind_type"] or "非留守")
+        out.kv("委托监护人", c["guardian_name"]).kv("与儿童关系", c["guardian_relation"])
+        out.kv("监护人电话", c["guardian_phone"])
+        out.kv("监护人身份证", mask_id(c["guardian_id_number"]))
+        out.kv("文化程度", c["guardian_education"]).kv("居住地址", c["guardian_address"])
+        out.kv("监护类型", c["guardianship_type"]).kv("监护情况评估", c["guardianship_grade"])
+        return out
+
+    @staticmethod
+    def _parents(parents: list[dict]) -> Lines:
+        out = Lines()
+        if not parents:
+            return out.line("未登记父母信息", "dim")
+        for p in parents:
+            out.kv(p["relation"], p["name"])
+            out.kv("  联系电话", p["phone"])
+            out.kv("  务工地", f"{p['work_province']}{p['work_city']}")
+            out.kv("  回家频率", p["home_visits"])
+            where = "在外务工" if p["away"] else "在家"
+            if not p["away"] and p.get("returned_on"):
+                where += f" ({_date(p['returned_on'])} 返乡)"
+            out.kv("  是否在外", where)
+        return out
+
+    @staticmethod
+    def _family(c: dict) -> Lines:
+        return Lines().kv("家庭收入来源", c["income_sources"]).kv("享受救助情况", c["aid_received"])
+
+    @staticmethod
+    def _special(c: dict, pairings: list[dict]) -> Lines:
+        out = Lines()
+        out.kv("特困", _yes(c["hardship"]))
+        out.kv("特长", c["talent"] or "无")
+        out.kv("残障", c["disability"] or "无")
+        out.kv("重点帮扶对象", _yes(c["key_target"]), style="bold" if c["key_target"] else "")
+        out.kv("学业分组", c["academic_group"])
+        if not pairings:
+            out.kv("结对帮扶", "尚未结对", style="bold")
+        for p in pairings:
+            since = f" (自 {_date(p['since'])})" if p["since"] else ""
+            out.kv(p["kind"], f"{p['helper']}{since}")
+        return out
+
+    @staticmethod
+    def _bus(bus: dict | None) -> Lines:
+        out = Lines()
+        if bus is None:
+            return out.line("不乘坐校车")
+        out.kv("路线", bus["name"] + (f" ({bus['direction']})" if bus["direction"] else ""))
+        out.kv("校车牌号", bus["plate"]).kv("驾驶员", bus["driver"]).kv("驾驶员电话", bus["driver_phone"])
+        return out
+
+    @staticmethod
+    def _personal(c: dict) -> Lines:
+        out = Lines().kv("性格特征", c["personality"]).kv("兴趣爱好", c["hobbies"])
+        return out.block("备注", c["notes"])
+
+    @staticmethod
+    def _contacts(contacts: list[dict]) -> Lines:
+        out = Lines()
+        if not contacts:
+            return out.line("还没有联系记录", "dim")
+        for ct in contacts:
+            head = f"{_date(ct['at'].date() if isinstance(ct['at'], dt.datetime) else ct['at'])} {ct['kind']}"
+            if not ct["reached"]:
+                head += " (未联系上)"
+            if ct["staff"]:
+                head += f" {ct['staff']}"
+            out.line(head + (f": {ct['summary']}" if ct["summary"] else ""))
+        return out
+
+    @staticmethod
+    def _history(d: dict) -> Lines:
+        out = Lines()
+        if not d["history"]:
+            return out.line("没有修改记录", "dim")
+        for h in d["history"]:
+            who = h["who"] or "未知用户"
+            if h["action"] == "create":
+                out.line(f"{_date(h['at'])} {who} 新建档案", "bold")
+                continue
+            out.line(f"{_date(h['at'])} {who} 修改了 {len(h['changes'])} 项", "bold")
+            for ch in h["changes"]:
+                old, new = ch["old"], ch["new"]
+                if ch["field"] in MASKED_FIELDS:
+                    old = mask_id(old) if old != "空" else old
+                    new = mask_id(new) if new != "空" else new
+                out.line(f"  {ch['label']}: {_short(old)} -> {_short(new)}")
+        return out
+
+    # -- actions --------------------------------------------------------------
+    def action_edit(self) -> None:
+        from screens.child_form import ChildFormScreen
+
+        self.app.push_screen(ChildFormScreen(self.child_id), self._after_edit)
+
+    def _after_edit(self, saved_id: int | None) -> None:
+        if saved_id is not None:
+            self.load()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_page_up(self) -> None:
+        self.query_one("#detail-body", VerticalScroll).scroll_page_up()
+
+    def action_page_down(self) -> None:
+        self.query_one("#detail-body", VerticalScroll).scroll_page_down()
+
+
+def _short(value: str, limit: int = 40) -> str:
+    value = clean(value)
+    return value if len(value) <= limit else value[: limit - 3] + "..."

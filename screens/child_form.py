@@ -1,0 +1,429 @@
+"""建档 / 修改档案: one child's record as a form in the order of the national registration form.
+
+``ctrl+s`` validates everything and saves nothing while any field is wrong; each message
+shows right under its field. A new child is checked for likely duplicates first.
+``escape`` cancels, asking first when something was changed. The screen is dismissed with
+the saved child's id, or None when cancelled. The 身份证号 is unmasked only here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.content import Content
+from textual.events import DescendantBlur
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
+
+from models import children, rules
+from models.children import PARENT_FIELDS, PARENT_KEYS
+from models.roster import classrooms
+from screens.confirm import ConfirmScreen
+from tui.text import clean, content
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # the validate_child error key; the widget id is f"f-{key}"
+    label: str
+    kind: str = "input"  # input | select | check | multi | classroom | bus | notes
+    options: tuple[str, ...] = ()
+    placeholder: str = ""
+    required: bool = False
+
+
+def _parent_fields(key: str) -> list[Field]:
+    return [
+        Field(f"{key}_name", "姓名"),
+        Field(f"{key}_phone", "联系电话", placeholder="手机或带区号的固定电话"),
+        Field(f"{key}_work_province", "务工省份", placeholder="如 广东省"),
+        Field(f"{key}_work_city", "务工城市", placeholder="如 东莞市"),
+        Field(f"{key}_home_visits", "回家频率", placeholder="如 每年春节"),
+        Field(f"{key}_away", "在外务工", "check"),
+    ]
+
+
+FORM: tuple[tuple[str, list[Field]], ...] = (
+    ("儿童基本情况", [
+        Field("name", "姓名", required=True),
+        Field("sex", "性别", "select", rules.SEXES, required=True),
+        Field("ethnicity", "民族", placeholder="如 汉族"),
+        Field("birth_date", "出生日期", placeholder="如 2015-03-02", required=True),
+        Field("id_number", "身份证号", placeholder="18位, 可不填; 填后自动带出生日期和性别"),
+        Field("hukou_registered", "是否登记户口", "check"),
+        Field("hukou_place", "户籍所在地"),
+        Field("address", "现居住地", placeholder="乡镇 村 组"),
+        Field("health", "身体情况", "select", rules.HEALTH_STATES),
+        Field("disability", "残疾类别及等级", placeholder="残疾或残障时填写"),
+        Field("illness", "患病类型", placeholder="患病时填写"),
+        Field("boarding", "是否学校寄宿", "check"),
+        Field("schooling", "就学情况", "select", rules.SCHOOLING),
+    ]),
+    ("学籍", [
+        Field("student_no", "学籍号", placeholder="G/J/L 开头共19位, 可不填"),
+        Field("classroom", "班级", "classroom"),
+        Field("status", "在校状态", "select", rules.STATUSES, required=True),
+        Field("status_date", "离校日期", placeholder="转出、毕业、辍学时填写"),
+        Field("bus_route", "乘坐校车", "bus"),
+    ]),
+    ("父亲", _parent_fields("father")),
+    ("母亲", _parent_fields("mother")),
+    ("实际监护情况", [
+        Field("left_behind_type", "留守类型", "select", rules.LEFT_BEHIND_TYPES),
+        Field("guardian_name", "委托监护人"),
+        Field("guardian_relation", "与儿童关系", "select", rules.GUARDIAN_RELATIONS),
+        Field("guardian_phone", "监护人电话"),
+        Field("guardian_id_number", "监护人身份证"),
+        Field("guardian_education", "文化程度", "select", rules.EDUCATION_LEVELS),
+        Field("guardian_address", "居住地址"),
+        Field("guardianship_type", "监护类型", "select", rules.GUARDIANSHIP_TYPES),
+        Field("guardianship_grade", "监护情况评估", "select", rules.GUARDIANSHIP_GRADES),
+    ]),
+    ("家庭收入与救助", [
+        Field("income_sources", "家庭收入来源", "multi", rules.INCOME_SOURCES),
+        Field("aid_received", "享受救助情况", "multi", rules.AID_KINDS),
+    ]),
+    ("三特生与帮扶", [
+        Field("hardship", "特困", "check"),
+        Field("talent", "特长", placeholder="有特长时填写, 如 书法"),
+        Field("key_target", "重点帮扶对象", "check"),
+        Field("academic_group", "学业分组", "select", rules.ACADEMIC_GROUPS),
+    ]),
+    ("个人情况", [
+        Field("personality", "性格特征"),
+        Field("hobbies", "兴趣爱好"),
+        Field("notes", "备注", "notes"),
+    ]),
+)
+FIELDS: tuple[Field, ...] = tuple(f for _, fields in FORM for f in fields)
+FIELD_BY_KEY = {f.key: f for f in FIELDS}
+PARENT_PREFIXES = {f"{key}_": relation for relation, key in PARENT_KEYS.items()}
+
+
+class Tick(Checkbox):
+    """A checkbox drawn with ASCII '[X]' / '[ ]': block glyphs are double-width in many
+    Chinese terminals, and an 'X' that is only dimmed is invisible at 16 colours."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(("[X]" if self.value else "[ ]", self.get_visual_style("toggle--button")))
+
+
+def flatten(values: dict) -> dict[str, Any]:
+    """load_form_values() -> one value per form key (parents as father_name ...)."""
+    flat = {k: v for k, v in values.items() if k != "parents"}
+    for p in values.get("parents", []):
+        key = PARENT_KEYS[p["relation"]]
+        for f in PARENT_FIELDS:
+            flat[f"{key}_{f}"] = p.get(f, "")
+    return flat
+
+
+def unflatten(flat: dict[str, Any]) -> dict:
+    data = {k: v for k, v in flat.items() if not k.startswith(tuple(PARENT_PREFIXES))}
+    data["parents"] = [
+        {"relation": relation, **{f: flat.get(f"{key}_{f}", "") for f in PARENT_FIELDS}}
+        for relation, key in PARENT_KEYS.items()
+    ]
+    return data
+
+
+class ChildFormScreen(Screen[int | None]):
+    """New or edit; dismissed with the saved child's id, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "保存", priority=True),
+        Binding("escape", "cancel", "取消"),
+        # The app's one-key shortcuts must not fire (and quit) from a checkbox or choice.
+        *(Binding(k, "ignore", show=False) for k in ("q", "1", "2", "3", "4", "5")),
+    ]
+
+    DEFAULT_CSS = """
+    ChildFormScreen #form-title {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+    }
+    ChildFormScreen #form-hint {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    ChildFormScreen #form-body {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    ChildFormScreen .heading {
+        height: 1;
+        margin-top: 1;
+        padding: 0 1;
+        background: $primary-muted;
+        color: $text;
+        text-style: bold;
+    }
+    ChildFormScreen .row {
+        height: auto;
+        padding: 0 1;
+    }
+    ChildFormScreen .label {
+        width: 16;
+        height: 1;
+    }
+    ChildFormScreen .row:focus-within > .label {
+        text-style: reverse bold;
+    }
+    ChildFormScreen .row > Input, ChildFormScreen .row > Select {
+        width: 1fr;
+    }
+    ChildFormScreen Select .arrow {
+        display: none !important;
+    }
+    ChildFormScreen .row > TextArea {
+        width: 1fr;
+        height: 6;
+    }
+    ChildFormScreen .multi {
+        width: 1fr;
+        height: auto;
+        grid-size: 3;
+        grid-rows: 1;
+        grid-gutter: 0 1;
+    }
+    ChildFormScreen .error {
+        height: auto;
+        padding-left: 17;
+        padding-right: 1;
+        color: $text-error;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, child_id: int | None, classroom_id: int | None = None) -> None:
+        super().__init__()
+        self.child_id = child_id
+        self.classroom_id = classroom_id
+        self.initial: dict[str, Any] = flatten(children.load_form_values(child_id, classroom_id=classroom_id))
+        self.snapshot: dict[str, Any] | None = None
+        self.shown_errors: dict[str, str] = {}
+        self._widgets: dict[str, Any] = {}
+        self._errors: dict[str, Static] = {}
+
+    # -- layout ---------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        school_id = self.app.school_id
+        self._classrooms = classrooms(school_id)
+        self._routes = children.bus_routes(school_id)
+        yield Header()
+        if self.child_id is None:
+            title = "新建档案"
+        else:
+            title = f"修改档案: {self.initial.get('name', '')}"
+        yield Static(content(title, one_line=True), id="form-title")
+        yield Static("Tab/Shift+Tab 换项  回车或空格: 展开选项、勾选  Ctrl+S 保存  Esc 取消",
+                     id="form-hint", markup=False)
+        with VerticalScroll(id="form-body", can_focus=False):
+            for title, fields in FORM:
+                yield Static(title, classes="heading", markup=False)
+                for f in fields:
+                    # Error lines are mounted under a row only when needed: fewer widgets keep
+                    # opening the form and moving between fields quick on an old PC.
+                    with Horizontal(classes="row", id=f"row-{f.key}"):
+                        yield Label(f.label + (" *" if f.required else ""), classes="label", markup=False)
+                        yield from self._widget(f)
+        yield Footer()
+
+    def _widget(self, f: Field):
+        value = self.initial.get(f.key)
+        wid = f"f-{f.key}"
+        if f.kind == "input":
+            yield Input(value=str(value or ""), placeholder=f.placeholder, id=wid, compact=True)
+        elif f.kind == "notes":
+            yield TextArea(str(value or ""), id=wid, compact=True, soft_wrap=True, tab_behavior="focus")
+        elif f.kind == "check":
+            yield Tick("是", value=bool(value), id=wid, compact=True)
+        elif f.kind == "multi":
+            chosen = set(value or [])
+            with Grid(classes="multi"):
+                for i, option in enumerate(f.options):
+                    yield Tick(option, value=option in chosen, id=f"{wid}-{i}", compact=True)
+        else:
+            if f.kind == "classroom":
+                options = [(content(name, one_line=True), cid) for cid, name in self._classrooms]
+            elif f.kind == "bus":
+                options = [(content(name, one_line=True), rid) for rid, name in self._routes]
+            else:
+                options = [(o, o) for o in f.options]
+            legal = {v for _, v in options}
+            prompt = "不乘校车" if f.kind == "bus" else ("未分班" if f.kind == "classroom" else "请选择")
+            yield Select(options, value=value if value in legal else Select.NULL, prompt=prompt,
+                         allow_blank=True, id=wid, compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-name", Input).focus()
+        self.call_after_refresh(self._take_snapshot)
+
+    def _take_snapshot(self) -> None:
+        self.snapshot = self.gather()
+
+    # -- reading the widgets --------------------------------------------------
+    def _w(self, widget_id: str) -> Any:
+        """The widget with this id; looked up once (a DOM walk per field adds up on a slow PC)."""
+        widget = self._widgets.get(widget_id)
+        if widget is None:
+            widget = self._widgets[widget_id] = self.query_one(f"#{widget_id}")
+        return widget
+
+    def read(self, key: str) -> Any:
+        f = FIELD_BY_KEY[key]
+        wid = f"f-{key}"
+        if f.kind == "input":
+            return self._w(wid).value
+        if f.kind == "notes":
+            return self._w(wid).text
+        if f.kind == "check":
+            return self._w(wid).value
+        if f.kind == "multi":
+            return [o for i, o in enumerate(f.options) if self._w(f"{wid}-{i}").value]
+        value = self._w(wid).value
+        if value is Select.NULL:
+            return None if f.kind in ("classroom", "bus") else ""
+        return value
+
+    def gather(self) -> dict[str, Any]:
+        return {f.key: self.read(f.key) for f in FIELDS}
+
+    def raw_data(self) -> dict:
+        return unflatten(self.gather())
+
+    def is_dirty(self) -> bool:
+        return self.snapshot is not None and self.gather() != self.snapshot
+
+    def widget_for(self, key: str) -> Widget:
+        f = FIELD_BY_KEY[key]
+        return self._w(f"f-{key}-0" if f.kind == "multi" else f"f-{key}")
+
+    @staticmethod
+    def key_of(widget: Widget | None) -> str | None:
+        wid = getattr(widget, "id", None) or ""
+        if not wid.startswith("f-"):
+            return None
+        key = wid[2:]
+        if key not in FIELD_BY_KEY and "-" in key:
+            key = key.rsplit("-", 1)[0]
+        return key if key in FIELD_BY_KEY else None
+
+    # -- errors ---------------------------------------------------------------
+    def error_line(self, key: str) -> Static | None:
+        """The error line under a field, if one was ever shown there."""
+        return self._errors.get(key)
+
+    def show_error(self, key: str, message: str | None) -> None:
+        err = self._errors.get(key)
+        if message:
+            if self.shown_errors.get(key) == message:
+                return
+            self.shown_errors[key] = message
+            if err is None:
+                err = self._errors[key] = Static(content(message, one_line=True), id=f"e-{key}", classes="error")
+                self._w("form-body").mount(err, after=self._w(f"row-{key}"))
+            else:
+                err.update(content(message, one_line=True))
+                err.display = True
+        elif key in self.shown_errors:
+            del self.shown_errors[key]
+            if err is not None:
+                err.display = False
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for f in FIELDS:
+            self.show_error(f.key, errors.get(f.key))
+
+    @on(DescendantBlur)
+    def _validate_on_blur(self, event: DescendantBlur) -> None:
+        key = self.key_of(event.widget)
+        if key is None or not self.is_attached or self.app.screen is not self:
+            return
+        _, errors = children.validate_child(self.raw_data(), child_id=self.child_id)
+        for shown in list(self.shown_errors):
+            if shown not in errors:
+                self.show_error(shown, None)
+            elif shown != key:
+                self.show_error(shown, errors[shown])
+        value = self.read(key)
+        if key in errors and (value not in ("", None, [], False) or key in self.shown_errors):
+            self.show_error(key, errors[key])
+        elif key not in errors:
+            self.show_error(key, None)
+
+    # -- the ID number fills birth date and sex -------------------------------
+    @on(Input.Changed, "#f-id_number")
+    def _id_changed(self, event: Input.Changed) -> None:
+        found = children.fill_from_id(event.value)
+        if found is None:
+            return
+        birth, sex = found
+        birth_input = self.query_one("#f-birth_date", Input)
+        if not birth_input.value.strip():
+            birth_input.value = birth.isoformat()
+        sex_select = self.query_one("#f-sex", Select)
+        if sex_select.value is Select.NULL:
+            sex_select.value = sex
+
+    # -- actions --------------------------------------------------------------
+    def action_ignore(self) -> None:
+        """Swallow the app's one-key shortcuts while the form is open."""
+
+    def action_save(self) -> None:
+        clean_values, errors = children.validate_child(self.raw_data(), child_id=self.child_id)
+        self.show_errors(errors)
+        if errors:
+            first = next(f.key for f in FIELDS if f.key in errors)
+            self.widget_for(first).focus()
+            body: VerticalScroll = self._w("form-body")
+            self.call_after_refresh(body.scroll_to_widget, self._errors[first], animate=False)
+            self.notify(f"有 {len(errors)} 处需要修改", severity="error")
+            return
+        if self.child_id is None:
+            duplicates = children.find_duplicates(clean_values)
+            if duplicates:
+                lines = ["可能重复:"] + [f"{d['name']} {d['class_name']} ({d['reason']})" for d in duplicates]
+                lines.append("")
+                lines.append("确定这是另一个孩子吗?")
+
+                def decided(go_on: bool | None) -> None:
+                    if go_on:
+                        self._write(clean_values)
+
+                self.app.push_screen(ConfirmScreen("\n".join(lines), yes="仍然保存", no="返回修改"), decided)
+                return
+        self._write(clean_values)
+
+    def _write(self, clean_values: dict) -> None:
+        try:
+            child_id = children.save_child(clean_values, child_id=self.child_id,
+                                           school_id=self.app.school_id, staff_id=self.app.staff_id)
+        except children.SaveError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if self.child_id is not None and not self.is_dirty():
+            self.notify("没有修改", timeout=2)
+        else:
+            self.notify(f"已保存 {clean(clean_values['name'])} 的档案", timeout=2)
+        self.dismiss(child_id)
+
+    def action_cancel(self) -> None:
+        if not self.is_dirty():
+            self.dismiss(None)
+            return
+
+        def decided(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("放弃未保存的修改吗?", yes="放弃修改", no="继续填写"), decided)
+

@@ -1,0 +1,131 @@
+"""待办: what is overdue, due today and this week — the teacher's own children first."""
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from models import duties
+from models.duties import Duty
+from tui.text import content, text
+
+STATUS_STYLE = {duties.OVERDUE: "bold red", duties.TODAY: "bold yellow", duties.THIS_WEEK: ""}
+
+
+class DueScreen(Screen):
+    BINDINGS = [
+        Binding("t", "talk", "记录"),
+        Binding("enter", "open", "档案"),
+        Binding("m", "toggle_mine", "我的/全部"),
+        Binding("k", "next_kind", "类别"),
+    ]
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        super().__init__()
+        self.today = today or dt.date.today()
+        self.only_mine = True
+        self.kind: str | None = None
+        self.duties: list[Duty] = []
+        self.shown: list[Duty] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="due-status")
+        yield Static(id="due-empty")
+        table = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
+        for label, width in (("状态", 4), ("姓名", 8), ("班级", 6), ("事项", 12), ("到期", 5), ("逾期", 4),
+                             ("上次", 5), ("帮扶/爱心妈妈", 14)):
+            table.add_column(label, width=width)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.only_mine = bool(self.app.staff_id)
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def _load(self) -> list[Duty]:
+        self.duties = duties.open_duties(self.today, school_id=self.app.school_id, staff_id=self.app.staff_id)
+        return self.duties
+
+    def reload(self) -> None:
+        from screens.roster import short_class
+
+        keep = self.selected()
+        self._load()
+        shown = [d for d in self.duties if (d.mine or not self.only_mine)
+                 and (self.kind is None or d.contact_kind == self.kind)]
+        self.shown = shown
+        table = self.query_one(DataTable)
+        table.clear()
+        for d in shown:
+            table.add_row(
+                text(d.status, STATUS_STYLE.get(d.status, "")), text(d.child_name), text(short_class(d.class_name)),
+                text(d.rule_name), text(d.due.strftime("%m-%d")), text(str(d.days_overdue) if d.days_overdue else ""),
+                text(d.last_met.strftime("%m-%d") if d.last_met else "—"), text(d.helper),
+            )
+        if keep is not None:
+            for i, d in enumerate(shown):
+                if (d.child_id, d.rule_id) == keep:
+                    table.move_cursor(row=i, animate=False)
+                    break
+        counts = duties.count_by_status(shown)
+        scope = "我的孩子" if self.only_mine else "全校"
+        parts = [f"{self.today:%m月%d日} 待办 · {scope}", *(f"{k} {v}" for k, v in counts.items())]
+        if self.kind:
+            parts.append(f"类别:{self.kind}")
+        self.query_one("#due-status", Static).update(content(" · ".join(parts), one_line=True))
+        empty = self.query_one("#due-empty", Static)
+        empty.display = not shown
+        if not shown:
+            empty.update(content("你的孩子没有逾期或本周到期的事项。按 m 查看全校。" if self.only_mine
+                                 else "全校没有逾期或本周到期的事项。"))
+
+    def selected(self) -> tuple[int, int] | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.cursor_row >= len(self.shown):
+            return None
+        d = self.shown[table.cursor_row]
+        return d.child_id, d.rule_id
+
+    def _selected_duty(self) -> Duty | None:
+        key = self.selected()
+        return next((d for d in self.shown if (d.child_id, d.rule_id) == key), None)
+
+    def action_talk(self) -> None:
+        d = self._selected_duty()
+        if d is None:
+            return
+        from screens.talk_entry import TalkEntryScreen
+
+        self.app.push_screen(TalkEntryScreen(d.child_id, kind=d.contact_kind))
+
+    def action_open(self) -> None:
+        d = self._selected_duty()
+        if d is None:
+            return
+        from screens.child_detail import ChildDetailScreen
+
+        self.app.push_screen(ChildDetailScreen(d.child_id))
+
+    @on(DataTable.RowSelected, "#due-table")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_toggle_mine(self) -> None:
+        self.only_mine = not self.only_mine
+        self.reload()
+
+    def action_next_kind(self) -> None:
+        kinds = [None, *dict.fromkeys(d.contact_kind for d in self.duties)]
+        i = kinds.index(self.kind) if self.kind in kinds else 0
+        self.kind = kinds[(i + 1) % len(kinds)]
+        self.reload()
