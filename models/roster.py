@@ -83,6 +83,15 @@ def mask_id(id_number: str | None) -> str:
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
+def mask_student_no(student_no: str | None) -> str:
+    """A G-form 学籍号 is 'G' + the 身份证号, so it is masked the same way."""
+    if not student_no:
+        return ""
+    if student_no[:1].upper() == "G" and len(student_no) == 19:
+        return student_no[0] + mask_id(student_no[1:])
+    return student_no
+
+
 def missing_fields(values: dict) -> list[str]:
     """The labels of the required 档案 fields that are empty."""
     return [label for name, label in rules.REQUIRED_FIELDS.items() if values.get(name) in (None, "")]

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from models import children
-from models.roster import flags_text, mask_id
+from models.roster import flags_text, mask_id, mask_student_no
 from tui.text import clean
 
 LABEL_CELLS = 14
@@ -98,6 +98,7 @@ class ChildDetailScreen(Screen):
 
     BINDINGS = [
         Binding("e", "edit", "修改"),
+        Binding("t", "talk", "谈心"),
         Binding("escape", "back", "返回"),
         Binding("pageup", "page_up", "上一页", show=False),
         Binding("pagedown", "page_down", "下一页", show=False),
@@ -210,7 +211,7 @@ class ChildDetailScreen(Screen):
         out.kv("姓名", c["name"]).kv("性别", c["sex"]).kv("民族", c["ethnicity"])
         out.kv("出生日期", _date(c["birth_date"]))
         out.kv("身份证号", mask_id(c["id_number"]))
-        out.kv("学籍号", c["student_no"]).kv("班级", d["class_name"])
+        out.kv("学籍号", mask_student_no(c["student_no"])).kv("班级", d["class_name"])
         out.kv("是否登记户口", _yes(c["hukou_registered"]))
         out.kv("户籍所在地", c["hukou_place"]).kv("现居住地", c["address"])
         out.kv("是否寄宿", _yes(c["boarding"])).kv("就学情况", c["schooling"])
@@ -310,7 +311,10 @@ class ChildDetailScreen(Screen):
             out.line(f"{_date(h['at'])} {who} 修改了 {len(h['changes'])} 项", "bold")
             for ch in h["changes"]:
                 old, new = ch["old"], ch["new"]
-                if ch["field"] in MASKED_FIELDS:
+                if ch["field"] == "student_no":
+                    old = mask_student_no(old) if old != "空" else old
+                    new = mask_student_no(new) if new != "空" else new
+                elif ch["field"] in MASKED_FIELDS:
                     old = mask_id(old) if old != "空" else old
                     new = mask_id(new) if new != "空" else new
                 out.line(f"  {ch['label']}: {_short(old)} -> {_short(new)}")
@@ -321,6 +325,11 @@ class ChildDetailScreen(Screen):
         from screens.child_form import ChildFormScreen
 
         self.app.push_screen(ChildFormScreen(self.child_id), self._after_edit)
+
+    def action_talk(self) -> None:
+        from screens.talk_entry import TalkEntryScreen
+
+        self.app.push_screen(TalkEntryScreen(self.child_id), lambda _=None: self.load())
 
     def _after_edit(self, saved_id: int | None) -> None:
         if saved_id is not None:

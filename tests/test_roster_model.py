@@ -86,3 +86,17 @@ def test_sort_keys_cover_every_row(tiny_school):
     rows = roster.roster_rows(tiny_school["school"].id)
     for key, fn in roster.SORT_KEYS.items():
         assert len(sorted(rows, key=fn)) == len(rows), key
+
+
+@pytest.mark.parametrize(
+    "value, masked",
+    [
+        ("G510104201503021234", "G5101**********1234"),
+        ("g510104201503021234", "g5101**********1234"),
+        ("L123456789012345678", "L123456789012345678"),  # a temporary number embeds no ID
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_student_no(value, masked):
+    assert roster.mask_student_no(value) == masked

@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `guanai due | head`: the reader has had enough
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -201,11 +205,14 @@ def cmd_due(args: argparse.Namespace) -> int:
                                   staff_id=staff.id if staff else None)
     except duties.RuleError as exc:
         raise UsageError(str(exc)) from None
-    out = sys.stdout
-    for d in rows:
-        fields = (d.child_name, d.class_name or "-", d.rule_name, d.contact_kind, d.due.isoformat(),
-                  str(d.days_overdue))
-        out.write("\t".join(clean(f).strip() or "-" for f in fields) + "\n")
+    try:
+        for d in rows:
+            fields = (d.child_name, d.class_name, d.rule_name, d.contact_kind, d.due.isoformat(),
+                      str(d.days_overdue))
+            sys.stdout.write("\t".join(clean(f).strip() or "-" for f in fields) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `guanai due | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
