@@ -458,10 +458,11 @@ def test_default_rules_migration_down_and_up(db_path):
 
     runner = Runner(dbmod.current(), schema.MIGRATIONS_DIR, table_name=schema.HISTORY_TABLE)
     CareRule.create(name="亲情书信", contact_kind="亲情书信", interval_days=30)
-    assert runner.down() == ["0002_default_care_rules"]
+    reverted = runner.down(target="0002_default_care_rules")  # and any later ones
+    assert reverted[-1] == "0002_default_care_rules"
     assert [r.name for r in duties.care_rules()] == ["亲情书信"]  # an admin's own rule stays
     CareRule.create(name="每周谈心", contact_kind="谈心", interval_days=5)  # made by hand meanwhile
-    assert schema.migrate() == ["0002_default_care_rules"]
+    assert schema.migrate() == list(reversed(reverted))
     rules = {r.name: r for r in duties.care_rules()}
     assert len(rules) == 6 and rules["每周谈心"].interval_days == 5  # not overwritten
 
