@@ -41,6 +41,7 @@ class TalkEntryScreen(Screen[bool]):
           for i, k in enumerate(CONCERN_KEYS)),
         Binding("f9", "toggle_reached", "接通", priority=True),
         Binding("ctrl+g", "add_child", "加同组", priority=True),
+        Binding("f10", "history", "修改记录", priority=True),
     ]
 
     def __init__(self, child_id: int | None = None, *, contact_id: int | None = None,
@@ -232,6 +233,18 @@ class TalkEntryScreen(Screen[bool]):
 
         self.app.push_screen(ChildPickerScreen(self.app.school_id, title="添加同组的孩子",
                                                exclude=set(self.child_ids)), add)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "history":
+            return bool(self.contact_id)  # only an existing entry has a history
+        if action == "add_child":
+            return not self.contact_id
+        return True
+
+    def action_history(self) -> None:
+        from screens.contact_history import ContactHistoryScreen
+
+        self.app.push_screen(ContactHistoryScreen(self.contact_id))
 
     # -- save / cancel ----------------------------------------------------------
     def _show_errors(self, errors: dict[str, str]) -> None:

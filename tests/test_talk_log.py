@@ -51,6 +51,11 @@ async def test_log_screen_search_open_edit_keeps_history(tiny_school):
         await pilot.press(*"+ok", "ctrl+s")
         await pilot.pause()
         assert app.screen is screen
+        await pilot.press("enter", "f10")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#history-box Static").content)
+        assert "内容 原为: 谈学习" in shown and "内容 改为: 谈学习+ok" in shown
+        await pilot.press("escape", "escape")
     c = Contact.get_by_id(target.id)
     assert c.content == "谈学习+ok"
     history = contacts.contact_history(c.id)

@@ -41,6 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="FILE", required=True)
     s.set_defaults(func=cmd_backup)
 
+    s = sub.add_parser("rules", parents=[common], help="查看或修改谈心、电话、家访等事项的频率 (管理员)")
+    s.add_argument("name", nargs="?", metavar="规则名", help="要修改的规则, 如 每周谈心")
+    how = s.add_mutually_exclusive_group()
+    how.add_argument("--every", type=int, metavar="天数", help="每隔几天一次")
+    how.add_argument("--rrule", metavar="RRULE", help="RFC 5545 重复规则, 如 FREQ=MONTHLY;BYMONTHDAY=-1")
+    how.add_argument("--per-term", action="store_true", help="每学期一次")
+    on = s.add_mutually_exclusive_group()
+    on.add_argument("--enable", action="store_true", help="启用")
+    on.add_argument("--disable", action="store_true", help="停用")
+    s.add_argument("--user", dest="rules_user", metavar="LOGIN", help="以哪位管理员的身份修改")
+    s.set_defaults(func=cmd_rules)
+
     s = sub.add_parser("users", parents=[common], help="列出教职工登录名")
     s.set_defaults(func=cmd_users)
 
@@ -142,6 +154,37 @@ def cmd_backup(args: argparse.Namespace) -> int:
     open_db(target, create=False, upgrade=False)
     backup_to(out)
     print(f"备份完成: {out}")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from models.care_rules import EDITORS, describe, update_rule
+    from models.duties import RuleError
+    from models.entities import CareRule
+    from tui.context import UsageError, find_staff, open_db, resolve_target
+
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    changes = args.every is not None or args.rrule is not None or args.per_term or args.enable or args.disable
+    if args.name and changes:
+        staff = find_staff(args.rules_user or args.user)
+        if staff is None or staff.role not in EDITORS:
+            raise UsageError("只有管理员或校长可以修改规则 (用 --user 指定管理员的登录名)")
+        if args.every is not None and not 1 <= args.every <= 366:
+            raise UsageError("--every 应在 1 到 366 天之间")
+        try:
+            update_rule(args.name, staff_id=staff.id, interval_days=args.every, rrule=args.rrule,
+                        per_term=True if args.per_term else None,
+                        active=True if args.enable else False if args.disable else None)
+        except RuleError as exc:
+            raise UsageError(str(exc)) from None
+    elif args.name or changes:
+        raise UsageError("修改规则需要规则名和一项修改, 如: guanai rules 每周谈心 --every 7")
+    for r in CareRule.select().order_by(CareRule.sort_order, CareRule.id):
+        who = "重点帮扶对象" if r.applies_to == "key_target" else "全部留守儿童"
+        by = f", 由{r.helper_kind}" if r.helper_kind else ""
+        state = "" if r.active else "  (已停用)"
+        print(f"{r.name}\t{r.contact_kind}\t{describe(r)}\t{who}{by}{state}")
     return 0
 
 

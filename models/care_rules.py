@@ -1,0 +1,58 @@
+"""Editing the duty rules (CareRule): an admin changes how often what is due.
+
+Every change is checked with ``duties.check_rule`` before it is written and leaves
+an audit-log row with the old and new values.
+"""
+from __future__ import annotations
+
+import json
+
+from models import db as dbmod
+from models import rules
+from models.duties import RuleError, check_rule
+from models.entities import AuditLog, CareRule
+
+EDITORS = ("admin", "head")
+
+
+def describe(rule: CareRule) -> str:
+    """How often, in the words of the plan: 每7天 / 每学期一次 / RRULE."""
+    if rule.per_term:
+        return "每学期一次"
+    if (rule.rrule or "").strip():
+        return f"按规则 {rule.rrule}"
+    return f"每{rule.interval_days}天"
+
+
+def update_rule(name: str, *, staff_id: int | None, interval_days: int | None = None, rrule: str | None = None,
+                per_term: bool | None = None, active: bool | None = None, contact_kind: str | None = None) -> CareRule:
+    """Change one rule; RuleError (message for the user) when the result would not be usable."""
+    rule = CareRule.get_or_none(CareRule.name == name)
+    if rule is None:
+        known = "、".join(r.name for r in CareRule.select().order_by(CareRule.sort_order))
+        raise RuleError(f"没有这条规则: {name} (现有: {known})")
+    before = {f: getattr(rule, f) for f in ("interval_days", "rrule", "per_term", "active", "contact_kind")}
+    if contact_kind is not None:
+        if contact_kind not in rules.CONTACT_KINDS:
+            raise RuleError(f"记录类别应为: {'、'.join(rules.CONTACT_KINDS)}")
+        rule.contact_kind = contact_kind
+    if interval_days is not None:
+        rule.interval_days, rule.rrule, rule.per_term = interval_days, "", False
+    if rrule is not None:
+        rule.rrule, rule.per_term = rrule.strip(), False
+    if per_term is not None:
+        rule.per_term = per_term
+    if active is not None:
+        rule.active = active
+    problem = check_rule(rule)
+    if problem:
+        raise RuleError(problem)
+    after = {f: getattr(rule, f) for f in before}
+    changed = {f for f in before if before[f] != after[f]}
+    if changed:
+        with dbmod.write():
+            rule.save()
+            AuditLog.create(staff=staff_id, table="care_rule", row_id=rule.id, action="update",
+                            old=json.dumps({f: before[f] for f in changed}, ensure_ascii=False),
+                            new=json.dumps({f: after[f] for f in changed}, ensure_ascii=False))
+    return rule
