@@ -424,6 +424,68 @@ def find_duplicates(values: dict, *, exclude_id: int | None = None) -> list[dict
     return found
 
 
+def find_same_child(values: dict, *, school_id: int | None = None,
+                    exclude_id: int | None = None) -> list[dict]:
+    """Existing children who *are* this child: same 身份证号, same 学籍号, or same 姓名 and 出生日期
+    (in ``school_id`` when given; the two numbers are unique everywhere).
+
+    Unlike ``find_duplicates`` a shared guardian phone (brothers and sisters) is no match:
+    the importer skips or merges a row on these. One entry per child, as in ``find_duplicates``.
+    """
+    id_number = values.get("id_number") or None
+    student_no = values.get("student_no") or None
+    name = values.get("name") or ""
+    birth = values.get("birth_date")
+    conds = []
+    if id_number:
+        conds.append(Child.id_number == id_number)
+    if student_no:
+        conds.append(Child.student_no == student_no)
+    if name and birth:
+        same = (Child.name == name) & (Child.birth_date == birth)
+        conds.append(same if school_id is None else same & (Child.school == school_id))
+    if not conds:
+        return []
+    cond = conds[0]
+    for c in conds[1:]:
+        cond = cond | c
+    q = (Child.select(Child.id, Child.name, Child.birth_date, Child.id_number, Child.student_no,
+                      Classroom.name.alias("class_name"))
+         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .where(cond).order_by(Child.id))
+    if exclude_id is not None:
+        q = q.where(Child.id != exclude_id)
+    found = []
+    for row in q.dicts():
+        reasons = []
+        if id_number and row["id_number"] == id_number:
+            reasons.append("身份证号相同")
+        if student_no and row["student_no"] == student_no:
+            reasons.append("学籍号相同")
+        if name and birth and row["name"] == name and _date(row["birth_date"]) == birth:
+            reasons.append("姓名和出生日期相同")
+        found.append({"id": row["id"], "name": row["name"], "class_name": class_label(row["class_name"]),
+                      "reason": "、".join(reasons)})
+    return found
+
+
+def child_changes(values: dict, child_id: int) -> dict[str, tuple[Any, Any]]:
+    """What ``save_child(values, child_id=...)`` would change: {key: (old, new)} with the keys of
+    the change history ('guardian_phone', '父亲.work_city'; ``change_label`` names them)."""
+    child = Child.get_by_id(child_id)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for f in CHILD_FIELDS:
+        if f in values:
+            before = _current_value(child, f)
+            if not _same(before, values[f]):
+                changes[f] = (before, values[f])
+    existing = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
+    p_old, p_new = _parent_changes(existing, values.get("parents") or [])
+    for key, new in p_new.items():
+        changes[key] = (p_old.get(key), new)
+    return changes
+
+
 def _date(value) -> dt.date | None:
     if isinstance(value, str) and value:
         return dt.date.fromisoformat(value[:10])
@@ -495,6 +557,11 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
             child.updated_at = now
             child.updated_by = staff_id
             child.save()
+            if new_log.get("status") in rules.LEFT_SCHOOL:  # left school: its pairings end that day
+                from models.pairings import end_pairings_for_child
+
+                end_pairings_for_child(child.id, child.status, _date(child.status_date) or now.date(),
+                                       staff_id=staff_id)
             _save_parents(child.id, parents, existing, now.date())
             old_log.update(p_old)
             new_log.update(p_new)
@@ -659,6 +726,8 @@ def child_detail(child_id: int) -> dict:
 
     history = _history(child_id)
 
+    from models.calendar import events_attended  # 活动参与: the events the child took part in
+
     values = dict(child)
     values["classroom"] = row["classroom"]
     return {
@@ -670,6 +739,7 @@ def child_detail(child_id: int) -> dict:
         "contacts": contacts,
         "missing": missing_fields(values),
         "history": history,
+        "events": events_attended(child_id),
         "updated_by_name": row["updated_by_name"] or "",
     }
 

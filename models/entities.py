@@ -268,7 +268,21 @@ class Draft(BaseModel):
         indexes = ((("staff", "form", "key"), True),)
 
 
+class Setting(BaseModel):
+    """A school's setting as key and text value (e.g. the most children a 帮扶教师 takes);
+    ``models/settings.py`` reads and writes them with their defaults. Added by migration 0003."""
+
+    school = pw.ForeignKeyField(School, null=True, backref="settings", on_delete="CASCADE")
+    key = pw.CharField(max_length=100)
+    value = pw.TextField(default="")
+    updated_at = pw.DateTimeField(default=_now)
+    updated_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("school", "key"), True),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Pairing,
-    Contact, CareRule, Event, Attendance, AuditLog, Draft,
+    Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting,
 ]

@@ -11,9 +11,19 @@ left-behind and have full 档案; the others have the light 学籍 record. The t
 covers the autumn term 2026-09-01 .. 2026-11-27 (the demo's "today" is 2026-11-28).
 All names, ID numbers and phone numbers are invented; the area code 522739 belongs
 to no real county, so no ID number here can be a real person's.
+
+A county: more than ``COUNTY_THRESHOLD`` children become several schools of about
+``SCHOOL_SIZE`` pupils (20,000 -> 50 schools, the first one the demo school's name and
+logins), each with its own classes, staff, pairings, events and talk log. ``months=M``
+logs the M months up to 2026-11-27 instead of the autumn term (winter and summer
+holidays have no school days; first-graders start on 2026-09-01): 12 months of a
+20,000-child county is about a million contacts. A county is written with one prepared
+``executemany`` per table and batch inside one transaction, its contact indexes built
+after the rows, and pinyin computed once per distinct name.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import os
@@ -55,6 +65,18 @@ STAFF_LEFT_ON = dt.date(2026, 10, 31)
 PAIRING_CHANGED_ON = dt.date(2026, 10, 15)
 
 PUPILS_PER_CLASS = 55
+COUNTY_THRESHOLD = 1500  # more children than this: several schools
+SCHOOL_SIZE = 400  # pupils per school in a county (on average)
+MAX_MONTHS = 24
+# Townships of the invented county; each has a 中心小学, the larger ones village schools too.
+TOWNSHIPS = ("青山镇", "龙场镇", "白云镇", "石桥镇", "桃花乡", "茶山镇", "平寨镇", "高寨乡", "云雾镇", "水口镇",
+             "岩门乡", "长坡镇", "新场镇", "枫林乡", "大河镇", "红岩乡", "金竹镇", "观音乡", "柳溪镇", "凉风乡")
+# School days outside the autumn term 2026 (only a log of several months reaches them).
+VACATIONS = ((dt.date(2026, 1, 24), dt.date(2026, 3, 1)),  # 寒假 (春节 2026-02-17)
+             (dt.date(2026, 7, 11), dt.date(2026, 8, 31)))  # 暑假
+SPRING_FESTIVAL = (dt.date(2026, 2, 9), dt.date(2026, 2, 27))  # most parents are home: no calls
+MORE_HOLIDAYS = (dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 4, 6), dt.date(2026, 5, 1),
+                 dt.date(2026, 5, 4), dt.date(2026, 5, 5), dt.date(2026, 6, 19))  # 元旦 清明 劳动节 端午
 CONTACT_CHUNK = 500  # left-behind children per batch of generated talk-log rows
 LEFT_BEHIND_SHARE = 0.42
 
@@ -209,8 +231,27 @@ MOON_LETTER = "中秋节前给{p}写信，说想一起吃月饼。"
 COUNSEL_TEXTS = (("用沙盘了解{ta}对家庭的想法，情绪有所好转。", "平静"), ("想念父母睡不着，教{ta}放松训练。", "焦虑"),
                  ("情绪管理辅导，学着用画画表达心情。", "平静"), ("自信心不足，做了优点轰炸练习。", "低落"),
                  ("和{ta}约定每周写心情日记。", "平静"), ("说和奶奶吵架了，帮{ta}换位思考。", "生气"))
-MEETINGS = ((dt.date(2026, 10, 23), "{g}参加监护人座谈会，交流隔代教育和安全监护。"),
+MEETINGS = ((dt.date(2026, 7, 8), "{g}参加留守儿童家长座谈会，商量暑假安全和学习安排。"),  # a longer log only
+            (dt.date(2026, 10, 23), "{g}参加监护人座谈会，交流隔代教育和安全监护。"),
             (dt.date(2026, 11, 20), "{g}参加家长会，了解{ta}的期中成绩和在校表现。"))
+HOLIDAY_PARENT_TEXTS = (("假期电话：向{p}反馈{ta}期末成绩，商量假期学习安排。", "学业"),
+                        ("假期电话：{p}说{ta}在家常看手机，请老师开学后多督促。", "学业"),
+                        ("假期电话：提醒{p}假期多给{ta}打电话、视频。", "心理"),
+                        ("假期电话：{p}说{ta}暑假要去打工地团聚几天。", ""),
+                        ("假期电话：提醒{p}叮嘱{ta}防溺水，不独自下河。", "安全"),
+                        ("假期电话：{p}问开学时间和要准备的东西。", ""))
+HOLIDAY_GUARDIAN_TEXTS = (("假期电话联系{g}，{ta}在家帮忙干农活，作业按时写。", ""),
+                          ("假期电话联系{g}，{ta}每天看电视时间长，请{g}管一管。", "学业"),
+                          ("假期电话联系{g}，提醒看好孩子，不到河边、水塘边玩。", "安全"),
+                          ("假期电话联系{g}，{ta}感冒了，已提醒带去卫生院。", "健康"),
+                          ("假期电话联系{g}，家里一切都好。", ""))
+HOLIDAY_TALKS = (("电话里问{ta}假期作业，{ta}说已经写完一半了。", "开心"),
+                 ("{ta}在电话里说想爸爸妈妈，安慰了{ta}。", "低落"),
+                 ("{ta}说假期在家帮{g}做家务，表扬了{ta}。", "开心"),
+                 ("电话里提醒{ta}注意用电、用火和防溺水安全。", "平静"),
+                 ("{ta}说每天和小伙伴一起看书、跳绳。", "开心"))
+LETTER_CHANCE = {9: 0.7, 10: 0.4, 11: 0.5}  # 亲情书信 in a month (September: before 中秋)
+MOON_LETTERS = (dt.date(2026, 9, 14), dt.date(2026, 9, 24))  # the days before 中秋节 2026
 PLAN_TIMES = ("每周二下午课外活动", "每周四午休时间", "每周一、三放学后20分钟", "每周五下午第三节课后")
 PLAN_TEACHER = {
     "优秀": "参加兴趣小组，发展特长；每周谈心。",
@@ -228,28 +269,38 @@ RESULTS_MAMA = ("孩子愿意主动说心里话了。", "已送秋衣一套、�
 
 
 def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED,
-                 progress: Progress | None = None) -> dict:
-    """Write the demo school into a new SQLite file at ``path``; returns row counts per table.
+                 months: int | None = None, progress: Progress | None = None) -> dict:
+    """Write the demo school (a county when ``children`` > COUNTY_THRESHOLD) into a new SQLite
+    file at ``path``; returns row counts per table. ``months``: see ``load_sample``.
 
     Refuses (``ValueError``) a path that already exists. The file is left in rollback-journal
-    mode, vacuumed, with no ``-wal`` beside it, ready to copy or commit.
+    mode, with no ``-wal`` beside it, ready to copy or commit; a single school is vacuumed too.
     """
     if os.path.exists(path):
         raise ValueError(f"文件已存在: {path}")
     _check_children(children)
+    _check_months(months)
+    county = children > COUNTY_THRESHOLD
     previous = dbmod.database_proxy.obj
     db = dbmod.open_database(path)
     ok = False
     try:
         schema.migrate()
-        load_sample(children=children, seed=seed, progress=progress)
+        if county:
+            # A new file nobody else has open, deleted if anything fails: no journal needed,
+            # and a million rows through a WAL would be written twice.
+            db.execute_sql("PRAGMA journal_mode=OFF")
+            db.execute_sql("PRAGMA synchronous=OFF")
+        load_sample(children=children, seed=seed, months=months, progress=progress)
         _report(progress, "整理数据库文件", 0.97)
         # The migration history records when each step ran; a fixed time keeps the file
         # byte-for-byte reproducible, so regenerating sample.db changes nothing.
         db.execute_sql(f'UPDATE "{schema.HISTORY_TABLE}" SET applied = ?', (str(BUILT_AT),))
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not county:
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute_sql("PRAGMA journal_mode=DELETE")
-        db.execute_sql("VACUUM")
+        if not county:  # a county is written in one pass: no free pages to squeeze out
+            db.execute_sql("VACUUM")
         counts = table_counts()
         ok = True
     finally:
@@ -264,20 +315,47 @@ def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEF
     return counts
 
 
-def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED,
+def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, months: int | None = None,
                 progress: Progress | None = None) -> dict:
-    """Fill the open database (schema already made) with the demo school.
+    """Fill the open database (schema already made) with the demo school, or a county of
+    schools when ``children`` > COUNTY_THRESHOLD. ``months``: the talk log covers the
+    ``months`` months up to 2026-11-27 (None: the autumn term 2026-09-01 .. 11-27).
 
     Works on SQLite and PostgreSQL; rows get explicit ids after the highest existing ones
     (and PostgreSQL's sequences are moved past them). Returns the rows added per table.
     """
     _check_children(children)
+    _check_months(months)
     if School.select().where(School.name == SCHOOL_NAME).exists():
         raise ValueError(f"数据库里已有样例学校“{SCHOOL_NAME}”")
     _report(progress, "生成学校、班级和教师", 0.0)
-    gen = _Generator(seed, children)
-    gen.make_all(lambda msg, frac: _report(progress, msg, 0.05 + 0.55 * frac))
-    return gen.write(lambda msg, frac: _report(progress, msg, 0.6 + 0.35 * frac))
+    plan = _school_plan(children, seed)
+    log = _log_window(months)
+    shared = _Shared()
+    counts = {m._meta.table_name: 0 for m in ALL_MODELS}
+    db = dbmod.current()
+    bulk = len(plan) > 1 and isinstance(db, pw.SqliteDatabase)
+    with dbmod.write():
+        dropped = _drop_bulk_indexes(db) if bulk else []
+        for k, (school_seed, size, place) in enumerate(plan):
+            lo, share = k / len(plan), 1 / len(plan)
+            gen = _Generator(school_seed, size, shared=shared, place=place, log=log)
+            gen.make_all(lambda msg, frac: _report(progress, msg, lo + share * (0.05 + 0.55 * frac) * 0.95))
+            done = gen.write(lambda msg, frac: _report(progress, msg, lo + share * (0.6 + 0.35 * frac) * 0.95))
+            for table, n in done.items():
+                counts[table] += n
+        if dropped:
+            _report(progress, "建立索引", 0.95)
+            for sql in dropped:
+                db.execute_sql(sql)
+    if isinstance(db, pw.PostgresqlDatabase):
+        for model in ALL_MODELS:
+            if counts[model._meta.table_name]:
+                table = model._meta.table_name
+                db.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f"(SELECT MAX(id) FROM \"{table}\"))")
+    return counts
 
 
 def table_counts() -> dict:
@@ -287,6 +365,131 @@ def table_counts() -> dict:
 def _check_children(children: int) -> None:
     if not isinstance(children, int) or children < 1:
         raise ValueError("学生人数必须是正整数")
+
+
+def _check_months(months: int | None) -> None:
+    if months is not None and (not isinstance(months, int) or not 1 <= months <= MAX_MONTHS):
+        raise ValueError(f"月数应在 1 到 {MAX_MONTHS} 之间")
+
+
+def _drop_bulk_indexes(db: pw.Database) -> list[str]:
+    """Drop the talk log's secondary indexes before a county's million rows go in; returns the
+    statements that build them again (one sorted pass each, several times faster than keeping
+    them up to date row by row)."""
+    rows = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                          "AND sql IS NOT NULL ORDER BY name", (Contact._meta.table_name,)).fetchall()
+    for name, _sql in rows:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
+
+
+@dataclass(frozen=True)
+class _Place:
+    school: str
+    township: str
+
+
+class _Shared:
+    """What the schools of one county share: ids, and the numbers and logins that are unique."""
+
+    def __init__(self) -> None:
+        self.next_id: dict[type, int] = {}
+        self.ids_used: set[str] = set()
+        self.phones_used: set[str] = set()
+        self.pinyin_cache: dict[str, tuple[str, str]] = {}
+        self.logins_used: set[str] = set()
+        self.logins_loaded = False
+
+
+def _school_plan(children: int, seed: int) -> list[tuple[object, int, _Place]]:
+    """(random seed, pupils, place) per school: the demo school alone, or a county of schools
+    of about SCHOOL_SIZE pupils (the 中心小学 of each township a little larger)."""
+    if children <= COUNTY_THRESHOLD:
+        return [(seed, children, _Place(SCHOOL_NAME, TOWNSHIP))]
+    count = max(2, round(children / SCHOOL_SIZE))
+    rng = random.Random(f"{seed}:county")
+    weights = [rng.uniform(0.7, 1.3) * (1.25 if k < len(TOWNSHIPS) else 1.0) for k in range(count)]
+    total = sum(weights)
+    exact = [children * w / total for w in weights]
+    sizes = [int(x) for x in exact]
+    by_rest = sorted(range(count), key=lambda k: (sizes[k] - exact[k], k))
+    for k in by_rest[: children - sum(sizes)]:
+        sizes[k] += 1
+    plan = []
+    for k in range(count):
+        township = TOWNSHIPS[k % len(TOWNSHIPS)]
+        round_ = k // len(TOWNSHIPS)
+        if round_ == 0:
+            name = f"{township}中心小学"
+        else:
+            village = VILLAGES[(5 * round_ + k) % len(VILLAGES)].removesuffix("村").removesuffix("社区")
+            name = f"{township}{village}小学" if round_ < 5 else f"{township}第{round_ + 1}小学"
+        plan.append((f"{seed}:school{k}", sizes[k], _Place(name, township)))
+    return plan
+
+
+@dataclass
+class _LogWindow:
+    """The days the talk log covers, shared by all schools."""
+
+    start: dt.date
+    days: list  # school days, in order
+    weeks: list  # school days by Monday-to-Sunday week
+    months: list  # (year, month, school days)
+    terms: list  # (first day a home visit is due, last day of the term) per term in the log
+    holiday_weeks: list  # weekdays of the winter and summer holidays by week (phone contacts only)
+    pairing_start: dt.date
+    built_at: dt.datetime
+
+
+def _term_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The term a day belongs to (August counts to the autumn term it leads into)."""
+    if day.month >= 8:
+        return dt.date(day.year, 9, 1), dt.date(day.year + 1, 1, 31)
+    if day.month == 1:
+        return dt.date(day.year - 1, 9, 1), dt.date(day.year, 1, 31)
+    return dt.date(day.year, 2, 1), dt.date(day.year, 7, 31)
+
+
+def _is_school_day(day: dt.date) -> bool:
+    return (day.weekday() < 5 and not (NATIONAL_HOLIDAY[0] <= day <= NATIONAL_HOLIDAY[1])
+            and day not in OTHER_HOLIDAYS and day not in MORE_HOLIDAYS
+            and not any(a <= day <= b for a, b in VACATIONS))
+
+
+def _log_window(months: int | None) -> _LogWindow:
+    if months is None:
+        start = TERM_START
+    else:
+        first = LOG_END + dt.timedelta(days=1)
+        y, m = divmod(first.year * 12 + first.month - 1 - months, 12)
+        start = dt.date(y, m + 1, min(first.day, 28))
+    days = []
+    holidays: dict[int, list[dt.date]] = {}
+    day = start
+    while day <= LOG_END:
+        if _is_school_day(day):
+            days.append(day)
+        elif (day.weekday() < 5 and any(a <= day <= b for a, b in VACATIONS)
+              and not SPRING_FESTIVAL[0] <= day <= SPRING_FESTIVAL[1]):
+            holidays.setdefault((day - dt.date(2026, 8, 31)).days // 7, []).append(day)
+        day += dt.timedelta(days=1)
+    weeks: dict[int, list[dt.date]] = {}
+    by_month: dict[tuple[int, int], list[dt.date]] = {}
+    terms: dict[tuple[dt.date, dt.date], list[dt.date]] = {}
+    for d in days:
+        weeks.setdefault((d - dt.date(2026, 8, 31)).days // 7, []).append(d)
+        by_month.setdefault((d.year, d.month), []).append(d)
+        terms.setdefault(_term_bounds(d), []).append(d)
+    pairing_start = PAIRING_START if months is None else min(PAIRING_START, _term_bounds(start)[0])
+    return _LogWindow(
+        start=start, days=days, weeks=[weeks[k] for k in sorted(weeks)],
+        months=[(y, m, ds) for (y, m), ds in by_month.items()],
+        terms=[(ds[0] + dt.timedelta(days=13), end) for (_, end), ds in terms.items()],
+        holiday_weeks=[holidays[k] for k in sorted(holidays)],
+        pairing_start=pairing_start,
+        built_at=min(BUILT_AT, dt.datetime.combine(pairing_start - dt.timedelta(days=4), dt.time(9, 0))),
+    )
 
 
 def _report(progress: Progress | None, message: str, fraction: float) -> None:
@@ -347,17 +550,24 @@ class _Kid:
 
 
 class _Generator:
-    def __init__(self, seed: int, children: int):
+    """One school: its rows are made in memory (the talk log chunk by chunk) and written."""
+
+    def __init__(self, seed, children: int, *, shared: _Shared | None = None, place: _Place | None = None,
+                 log: _LogWindow | None = None):
         self.seed = seed
         self.rng = random.Random(seed)
         self.n = children
         self.per_grade = max(1, round(children / (PUPILS_PER_CLASS * 6)))
         self.rows: dict[type, list[dict]] = {m: [] for m in ALL_MODELS}
-        self.next_id: dict[type, int] = {}
-        self.ids_used: set[str] = set()
-        self.phones_used: set[str] = set()
-        self.pinyin_cache: dict[str, tuple[str, str]] = {}
-        self.logins_used: set[str] = set()
+        self.shared = shared or _Shared()
+        self.place = place or _Place(SCHOOL_NAME, TOWNSHIP)
+        self.township = self.place.township
+        self.log = log or _log_window(None)
+        self.next_id = self.shared.next_id
+        self.ids_used = self.shared.ids_used
+        self.phones_used = self.shared.phones_used
+        self.pinyin_cache = self.shared.pinyin_cache
+        self.logins_used = self.shared.logins_used
 
     # ------------------------------------------------------------ small helpers
 
@@ -438,8 +648,10 @@ class _Generator:
     # ------------------------------------------------------------ the whole school
 
     def make_all(self, progress: Progress) -> None:
-        existing = Staff.select(Staff.login).where(Staff.login.is_null(False)).tuples()
-        self.logins_used.update(login for (login,) in existing)
+        if not self.shared.logins_loaded:
+            existing = Staff.select(Staff.login).where(Staff.login.is_null(False)).tuples()
+            self.logins_used.update(login for (login,) in existing)
+            self.shared.logins_loaded = True
         self.make_school()
         self.make_staff()
         progress("生成学生档案", 0.1)
@@ -452,7 +664,7 @@ class _Generator:
         # The talk log is made while it is written (``contact_chunks``): it is most of the rows.
 
     def make_school(self) -> None:
-        self.school = self.add(School, name=SCHOOL_NAME, county=COUNTY, township=TOWNSHIP)["id"]
+        self.school = self.add(School, name=self.place.school, county=COUNTY, township=self.township)["id"]
 
     # ------------------------------------------------------------ staff and classes
 
@@ -683,7 +895,7 @@ class _Generator:
         capacity = {r["id"]: r["capacity"] for r in self.rows[BusRoute]}
         notes_left = list(CHILD_NOTES)
         self.kids = kids
-        created = BUILT_AT
+        created = self.log.built_at
         for n, kid in enumerate(kids):
             fam = kid.family
             full, initials = self.keys(kid.name)
@@ -696,7 +908,7 @@ class _Generator:
                 while student_no in self.ids_used:
                     student_no = f"L{AREA_CODE}{kid.birth:%Y%m%d}{rng.randrange(10000):04d}"
                 self.ids_used.add(student_no)
-            address = f"{TOWNSHIP}{fam.village}{fam.group}"
+            address = f"{self.township}{fam.village}{fam.group}"
             row = dict(
                 school=self.school, classroom=self.classes[kid.cls]["id"], student_no=student_no,
                 name=kid.name, name_pinyin=full, name_initials=initials, sex=kid.sex,
@@ -736,12 +948,12 @@ class _Generator:
         far = fam.village not in NEAR_VILLAGES
         health = self.weighted((("健康", 91), ("患病", 7), ("残疾", 2)))
         row.update(
-            hukou_place=f"{PROVINCE}{COUNTY}{TOWNSHIP}{fam.village}",
+            hukou_place=f"{PROVINCE}{COUNTY}{self.township}{fam.village}",
             boarding=far and kid.grade >= 3 and rng.random() < 0.45,
             left_behind_type=fam.lb_type, guardian_relation=fam.guardian_relation,
             guardian_id_number=fam.guardian.id_number, guardian_education=fam.guardian_education,
             guardian_address=(row["address"] if rng.random() < 0.95
-                              else f"{TOWNSHIP}{rng.choice(VILLAGES)}{rng.choice(GROUPS)}"),
+                              else f"{self.township}{rng.choice(VILLAGES)}{rng.choice(GROUPS)}"),
             guardianship_type=fam.guardianship_type, guardianship_grade=fam.guardianship_grade,
             income_sources=fam.income, aid_received=fam.aid, health=health,
             illness=rng.choice(ILLNESSES) if health == "患病" else "",
@@ -841,7 +1053,7 @@ class _Generator:
         route_of: dict[str, int] = {}
         for k in range(count):
             served = far[(2 * k) % len(far): (2 * k) % len(far) + 2] if far else []
-            direction = "—".join([TOWNSHIP] + served)
+            direction = "—".join([self.township] + served)
             capacity = capacities[k % len(capacities)]
             driver_birth = self.date_in_year(rng.randint(1968, 1985))
             route = self.add(
@@ -868,7 +1080,6 @@ class _Generator:
         fallback = [s["id"] for s in self.rows[Staff] if s["role"] in ("head", "admin", "counselor")]
         self.helper_of: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
         self.mama_of: dict[int, int] = {}
-        start = PAIRING_START
         for kid in order:
             cid = kid.row["id"]
             ended = self.transferred.get(cid)
@@ -881,7 +1092,7 @@ class _Generator:
             if chosen is None:
                 continue
             load[chosen] = load.get(chosen, 0) + 1
-            self.helper_of[cid] = [(chosen, start, ended)]
+            self.helper_of[cid] = [(chosen, self.since(kid), ended)]
         # 爱心妈妈: female teachers of the class first, then the community volunteers.
         female = [s["id"] for s in self.rows[Staff]
                   if s["sex"] == "女" and s["role"] in ("class_teacher", "teacher", "counselor")]
@@ -918,7 +1129,7 @@ class _Generator:
             head = self.class_teachers[kid.cls]["id"]
             if (spans and spans[0][0] not in (head, self.leaver) and cid not in self.transferred
                     and cid not in self.returned):
-                self.helper_of[cid] = [(spans[0][0], start, PAIRING_CHANGED_ON),
+                self.helper_of[cid] = [(spans[0][0], spans[0][1], PAIRING_CHANGED_ON),
                                        (head, PAIRING_CHANGED_ON + dt.timedelta(days=1), None)]
                 self.changed_pairing = cid
                 break
@@ -947,7 +1158,7 @@ class _Generator:
                          plan_results=self.teacher_result() if rng.random() < 0.4 else "")
             if cid in self.mama_of:
                 self.add(Pairing, child=cid, kind="爱心妈妈", staff=self.mama_of[cid], buddy=None, helper_name="",
-                         started_on=start, ended_on=ended, end_reason=reason,
+                         started_on=self.since(kid), ended_on=ended, end_reason=reason,
                          plan_time=rng.choice(("每周三中午", "每周五下午", "每周二午休")),
                          plan_content="每周谈心一次，节前指导写亲情书信。",
                          plan_results=rng.choice(RESULTS_MAMA) if rng.random() < 0.3 else "")
@@ -958,15 +1169,19 @@ class _Generator:
                 pick = rng.choice(same or free or mates)
                 buddy_load[pick["id"]] = buddy_load.get(pick["id"], 0) + 1
                 self.add(Pairing, child=cid, kind="学习帮手", staff=None, buddy=pick["id"], helper_name="",
-                         started_on=start, ended_on=ended, end_reason=reason, plan_time="课间、午休",
+                         started_on=self.since(kid), ended_on=ended, end_reason=reason, plan_time="课间、午休",
                          plan_content="提醒专心听讲，课后一起写作业。",
                          plan_results="作业完成情况明显好转。" if rng.random() < 0.2 else "")
             if rng.random() < 0.25:
                 self.add(Pairing, child=cid, kind="党员干部", staff=None, buddy=None,
-                         helper_name=rng.choice(cadres[kid.family.village]), started_on=start,
+                         helper_name=rng.choice(cadres[kid.family.village]), started_on=self.since(kid),
                          ended_on=ended, end_reason=reason, plan_time="每月一次",
                          plan_content="节假日走访看望，解决生活困难。",
                          plan_results="送去冬衣一套、学习用品一套。" if rng.random() < 0.3 else "")
+
+    def since(self, kid: _Kid) -> dt.date:
+        """When the child's pairings began: with the log, or with school for a first-grader."""
+        return max(self.log.pairing_start, TERM_START) if kid.grade == 1 else self.log.pairing_start
 
     def teacher_result(self) -> str:
         text = self.rng.choice(RESULTS_TEACHER)
@@ -979,27 +1194,20 @@ class _Generator:
         """The talk log, a few thousand children at a time (memory stays flat for a county),
         each chunk in time order with ids following on. It has its own random stream."""
         self.rng = random.Random(f"{self.seed}:contacts")
-        days = []
-        day = TERM_START
-        while day <= LOG_END:
-            if day.weekday() < 5 and not (NATIONAL_HOLIDAY[0] <= day <= NATIONAL_HOLIDAY[1]) \
-                    and day not in OTHER_HOLIDAYS:
-                days.append(day)
-            day += dt.timedelta(days=1)
-        self.school_days = days
-        weeks: dict[int, list[dt.date]] = {}
-        for d in days:
-            weeks.setdefault((d - dt.date(2026, 8, 31)).days // 7, []).append(d)
-        self.weeks = [weeks[k] for k in sorted(weeks)]
+        self.school_days = self.log.days
+        self.weeks = self.log.weeks
         lb = [k for k in self.kids if k.family.left_behind]
         for first in range(0, len(lb), CONTACT_CHUNK):
-            self.contacts: list[dict] = []
+            self.contacts: list[tuple] = []
             for kid in lb[first:first + CONTACT_CHUNK]:
                 self.kid_contacts(kid)
-            self.contacts.sort(key=lambda c: (c["at"], c["child"], c["kind"], c["staff"] or 0))
-            for c in self.contacts:
-                c["id"] = self.new_id(Contact)
-            yield self.contacts, min(1.0, (first + CONTACT_CHUNK) / len(lb))
+            # Rows are tuples in CONTACT_COLUMNS order, times as their stored text (which sorts
+            # as the times do): a million of them are written without a dict or a conversion each.
+            self.contacts.sort(key=lambda c: (c[3], c[0], c[2], c[1] or 0))
+            first_id = self.new_id(Contact)
+            self.next_id[Contact] = first_id + len(self.contacts)
+            rows = [(first_id + k, *c) for k, c in enumerate(self.contacts)]
+            yield rows, min(1.0, (first + CONTACT_CHUNK) / len(lb))
         del self.contacts
 
     def kid_contacts(self, kid: _Kid) -> None:
@@ -1016,10 +1224,16 @@ class _Generator:
         head = self.class_teachers[kid.cls]["id"]
         mama = self.mama_of.get(cid)
         parity = rng.randrange(2)
-        for w, week in enumerate(self.weeks):
-            week = [d for d in week if d <= cutoff]
+        # A first-grader came to school on TERM_START: nothing before (a longer log only).
+        since = TERM_START if kid.grade == 1 and self.log.start < TERM_START else self.log.start
+        w = -1
+        for week in self.weeks:
+            if week[-1] < since:
+                continue
+            week = [d for d in week if since <= d <= cutoff]
             if not week:
                 break
+            w += 1
             if rng.random() >= self.diligence[head] or w == 0:
                 self.talk(ctx, head, rng.choice(week), rng.choice(("办公室", "办公室", "教室", "操场")))
             helper = self.helper_on(cid, week[0])
@@ -1036,8 +1250,8 @@ class _Generator:
                 day = rng.choice(week)
                 if self.staff_active(caller, day):
                     self.parent_call(ctx, caller, day, cutoff)
-        for month in (9, 10, 11):
-            in_month = [d for d in self.school_days if d.month == month and d <= cutoff]
+        for year, month, month_days in self.log.months:
+            in_month = [d for d in month_days if since <= d <= cutoff]
             if not in_month:
                 continue
             by = mama if mama and rng.random() < 0.7 else head
@@ -1045,29 +1259,67 @@ class _Generator:
                 day = rng.choice(in_month)
                 if self.staff_active(by, day):
                     self.family_call(ctx, by, day)
-            chance = (0.7, 0.4, 0.5)[month - 9]
+            chance = LETTER_CHANCE.get(month, 0.5)
+            moon = (year, month) == (MOON_LETTERS[0].year, MOON_LETTERS[0].month)
             if ctx.away_parents and rng.random() < chance:
-                if month == 9:
-                    pool = [d for d in in_month if dt.date(2026, 9, 14) <= d <= dt.date(2026, 9, 24)]
+                if moon:
+                    pool = [d for d in in_month if MOON_LETTERS[0] <= d <= MOON_LETTERS[1]]
                 else:
                     pool = in_month
                 if pool:
                     day = rng.choice(pool)
                     if self.staff_active(by, day):
-                        self.letter(ctx, by, day, moon=month == 9)
+                        self.letter(ctx, by, day, moon=moon)
             if r["key_target"] and counselors and rng.random() < 0.85:
                 self.counsel(ctx, counselors[cid % len(counselors)], rng.choice(in_month))
-        if rng.random() < 0.7:
-            pool = [d for d in self.school_days if dt.date(2026, 9, 14) <= d <= cutoff]
-            if pool:
-                day = rng.choice(pool)
-                visitor = self.helper_on(cid, day) or head
-                if not self.staff_active(visitor, day):
-                    visitor = head
-                self.home_visit(ctx, visitor, day)
+        for visit_from, term_end in self.log.terms:  # 家访: once a term
+            if rng.random() < 0.7:
+                days = self.school_days
+                lo = bisect.bisect_left(days, max(visit_from, since))
+                pool = days[lo:bisect.bisect_right(days, min(cutoff, term_end))]
+                if pool:
+                    day = rng.choice(pool)
+                    visitor = self.helper_on(cid, day) or head
+                    if not self.staff_active(visitor, day):
+                        visitor = head
+                    self.home_visit(ctx, visitor, day)
         for day, text in MEETINGS:
-            if day <= cutoff and rng.random() < 0.45:
+            if since <= day <= cutoff and rng.random() < 0.45:
                 self.meeting(ctx, head, day, text)
+        if ctx.away_parents:
+            self.holiday_calls(ctx, head, mama, since, cutoff, parity)
+
+    def holiday_calls(self, ctx: "_TalkContext", head: int, mama: int | None, since: dt.date, cutoff: dt.date,
+                      parity: int) -> None:
+        """In the winter and summer holidays teachers keep in touch by phone: the class teacher
+        calls a parent, the 帮扶教师 the guardian (every other week each), the 爱心妈妈 the child."""
+        rng = self.rng
+        cid = ctx.row["id"]
+        for w, week in enumerate(self.log.holiday_weeks):
+            week = [d for d in week if since <= d <= cutoff]
+            if not week:
+                continue
+            helper = self.helper_on(cid, week[0])
+            if w % 2 == parity:
+                if rng.random() < 0.9:
+                    relation = rng.choice(ctx.away_parents)
+                    text, concerns = rng.choice(HOLIDAY_PARENT_TEXTS)
+                    self.contact(ctx, head, "家长电话", self.at(rng.choice(week), HOLIDAY_SLOTS),
+                                 minutes=rng.randint(3, 15), content=ctx.fmt(text, parent=relation),
+                                 callee=relation, concerns=concerns)
+            elif helper and rng.random() < 0.8:
+                day = rng.choice(week)
+                if self.staff_active(helper, day):
+                    text, concerns = rng.choice(HOLIDAY_GUARDIAN_TEXTS)
+                    self.contact(ctx, helper, "家长电话", self.at(day, HOLIDAY_SLOTS), minutes=rng.randint(3, 12),
+                                 content=ctx.fmt(text), callee=ctx.row["guardian_name"], concerns=concerns)
+            if mama and rng.random() >= self.diligence[mama] + 0.1:
+                day = rng.choice(week)
+                if self.staff_active(mama, day):
+                    text, mood = rng.choice(HOLIDAY_TALKS)
+                    self.contact(ctx, mama, "谈心", self.at(day, HOLIDAY_SLOTS), minutes=rng.choice((5, 10, 10, 15)),
+                                 content=ctx.fmt(text), place="电话", mood=mood,
+                                 concerns="心理" if mood == "低落" else "")
 
     def helper_on(self, child_id: int, day: dt.date) -> int | None:
         for staff_id, since, until in self.helper_of.get(child_id, []):
@@ -1091,10 +1343,10 @@ class _Generator:
                 effect: str = "", mood: str = "", concerns: str = "", follow_up: str = "",
                 follow_up_due: dt.date | None = None, group_key: str = "", written_before: bool = False) -> None:
         created = when if written_before else when + dt.timedelta(minutes=(minutes or 0) + self.rng.randrange(1, 30))
-        self.contacts.append(dict(
-            child=ctx.row["id"], staff=staff, kind=kind, at=when, minutes=minutes, reached=reached, place=place,
-            callee=callee, content=content, effect=effect, mood=mood, concerns=concerns, follow_up=follow_up,
-            follow_up_due=follow_up_due, group_key=group_key, created_at=created, updated_at=created,
+        created = str(created)  # what SQLite stores for a datetime: 'YYYY-MM-DD HH:MM:SS'
+        self.contacts.append((
+            ctx.row["id"], staff, kind, str(when), minutes, reached, place, callee, content, effect, mood, concerns,
+            follow_up, None if follow_up_due is None else str(follow_up_due), group_key, created, created,
         ))
 
     def talk(self, ctx: "_TalkContext", staff: int, day: dt.date, place: str) -> None:
@@ -1118,7 +1370,8 @@ class _Generator:
         if rng.random() < 0.1:
             self.contact(ctx, staff, "家长电话", when, minutes=None, reached=False, content="未接通",
                          callee=relation)
-            later = [d for d in self.school_days if day < d <= min(cutoff, day + dt.timedelta(days=4))]
+            days = self.school_days
+            later = days[bisect.bisect_right(days, day):bisect.bisect_right(days, min(cutoff, day + dt.timedelta(days=4)))]
             if not later or rng.random() < 0.3:
                 return  # not tried again yet
             day = rng.choice(later)
@@ -1215,31 +1468,24 @@ class _Generator:
         order = [School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Pairing, Contact,
                  Event, Attendance]
         order += [m for m in ALL_MODELS if m not in order]
-        with dbmod.write():
-            for n, model in enumerate(order):
-                label = f"写入{_LABELS.get(model, model.__name__)}"
-                if model is Contact:
-                    progress("生成谈心记录", 0.3)
-                    for rows, share in self.contact_chunks():
-                        _insert(db, model, rows)
-                        counts[model._meta.table_name] += len(rows)
-                        progress(label, 0.3 + 0.6 * share)
-                    continue
-                rows = self.rows[model]
-                if not rows:
-                    continue
-                progress(label, 0.3 * n / 8 if n < 8 else 0.9)
-                if model is Event:  # exceptions point at their series: series rows first
-                    rows = sorted(rows, key=lambda r: (r["series"] is not None, r["id"]))
-                _insert(db, model, rows)
-                counts[model._meta.table_name] = len(rows)
-        if isinstance(db, pw.PostgresqlDatabase):
-            for model in order:
-                if counts[model._meta.table_name]:
-                    table = model._meta.table_name
-                    db.execute_sql(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                        f"(SELECT MAX(id) FROM \"{table}\"))")
+        # (inside load_sample's transaction)
+        for n, model in enumerate(order):
+            label = f"写入{_LABELS.get(model, model.__name__)}"
+            if model is Contact:
+                progress("生成谈心记录", 0.3)
+                for rows, share in self.contact_chunks():
+                    _insert_tuples(db, model, CONTACT_COLUMNS, rows)
+                    counts[model._meta.table_name] += len(rows)
+                    progress(label, 0.3 + 0.6 * share)
+                continue
+            rows = self.rows[model]
+            if not rows:
+                continue
+            progress(label, 0.3 * n / 8 if n < 8 else 0.9)
+            if model is Event:  # exceptions point at their series: series rows first
+                rows = sorted(rows, key=lambda r: (r["series"] is not None, r["id"]))
+            _insert(db, model, rows)
+            counts[model._meta.table_name] = len(rows)
         return counts
 
 
@@ -1251,6 +1497,7 @@ TALK_SLOTS = ((470, 495), (600, 625), (750, 820), (945, 1050))
 CALL_SLOTS = ((750, 820), (960, 1050))
 COUNSEL_SLOTS = ((840, 990),)
 VISIT_SLOTS = ((960, 1050),)
+HOLIDAY_SLOTS = ((570, 690), (1140, 1230))  # holidays: mornings and evenings
 
 
 def _insert(db: pw.Database, model: type, rows: list[dict]) -> None:
@@ -1261,6 +1508,22 @@ def _insert(db: pw.Database, model: type, rows: list[dict]) -> None:
     batch = max(1, min(2000, 30000 // len(model._meta.sorted_fields)))  # PostgreSQL: 65535 parameters
     for chunk in pw.chunked(full, batch):
         model.insert_many(chunk).execute()
+
+
+CONTACT_COLUMNS = ("id", "child", "staff", "kind", "at", "minutes", "reached", "place", "callee", "content", "effect",
+                   "mood", "concerns", "follow_up", "follow_up_due", "group_key", "created_at", "updated_at")
+
+
+def _insert_tuples(db: pw.Database, model: type, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows already in their stored form, as tuples in the order of ``names`` (every column)."""
+    fields = [model._meta.fields[n] for n in names]
+    assert set(names) == {f.name for f in model._meta.sorted_fields}, f"{model.__name__}: not every column"
+    if isinstance(db, pw.SqliteDatabase):
+        columns = ", ".join(f'"{f.column_name}"' for f in fields)
+        marks = ", ".join("?" for _ in fields)
+        db.cursor().executemany(f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})', rows)
+        return
+    _insert(db, model, [dict(zip(names, row)) for row in rows])
 
 
 def _insert_sqlite(db: pw.SqliteDatabase, model: type, rows) -> None:

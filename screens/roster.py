@@ -55,6 +55,7 @@ class RosterScreen(Screen):
         Binding("f", "filter", "筛选"),
         Binding("s", "sort", "排序", show=False),
         Binding("a", "toggle_scope", "范围"),
+        Binding("i", "import", "导入", show=False),
         Binding("escape", "clear_search", "清除", show=False),
     ]
 
@@ -134,7 +135,7 @@ class RosterScreen(Screen):
         else:
             empty.display = True
             if not self.rows:
-                msg = "还没有学生档案。\n按 n 新建一个孩子的档案, 或用 guanai import 导入现有名册。"
+                msg = "还没有学生档案。\n按 n 新建一个孩子的档案, 或按 i 导入现有的名册 (Excel 或 CSV)。"
             elif self.query_text:
                 msg = f"没有找到 “{self.query_text}”。\n可以用拼音首字母 (如 zxm)、全拼、汉字、学籍号或电话号码; 按 esc 清除搜索。"
             else:
@@ -214,6 +215,11 @@ class RosterScreen(Screen):
         from screens.child_form import ChildFormScreen
 
         self.app.push_screen(ChildFormScreen(child_id), self._after_form)
+
+    def action_import(self) -> None:
+        from screens.import_screen import ImportScreen
+
+        self.app.push_screen(ImportScreen(), lambda _=None: self.reload())
 
     def _after_form(self, saved_id: int | None) -> None:
         self.reload(keep_id=saved_id)

@@ -68,7 +68,9 @@ async def test_keys_quit_and_help(tiny_school):
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         assert isinstance(app.screen, RosterScreen)
-        await pilot.press("2")  # not built yet: says so instead of failing
+        await pilot.press("2")  # 结对, then back to the roster with 1
+        assert type(app.screen).__name__ == "PairingBoardScreen"
+        await pilot.press("1")
         assert isinstance(app.screen, RosterScreen)
         await pilot.press("q")
     assert not app.is_running

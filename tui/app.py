@@ -33,10 +33,28 @@ def _due_screen() -> Screen:
     return DueScreen()
 
 
+def _pairing_screen() -> Screen:
+    from screens.pairing_board import PairingBoardScreen
+
+    return PairingBoardScreen()
+
+
+def _calendar_screen() -> Screen:
+    from screens.calendar import CalendarScreen
+
+    return CalendarScreen()
+
+
 def _talk_log_screen() -> Screen:
     from screens.talk_log import TalkLogScreen
 
     return TalkLogScreen()
+
+
+def _handbook_screen() -> Screen:
+    from screens.handbook import HandbookScreen
+
+    return HandbookScreen()
 
 
 TEACHING_ROLES = ("class_teacher", "teacher", "counselor", "volunteer")
@@ -48,7 +66,8 @@ class GuanaiApp(App):
     TITLE = "关爱"
     CSS_PATH = "styles.tcss"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"roster": _roster_screen, "talks": _talk_log_screen, "due": _due_screen}
+    MODES = {"roster": _roster_screen, "talks": _talk_log_screen, "due": _due_screen, "pairing": _pairing_screen,
+             "calendar": _calendar_screen, "handbook": _handbook_screen}
     DEFAULT_MODE = "roster"
 
     BINDINGS = [

@@ -34,7 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", parents=[common], help="生成演示学校")
     s.add_argument("-o", "--output", metavar="FILE", help="写到新的 SQLite 文件")
-    s.add_argument("--children", type=int, default=1000, metavar="N", help="学生人数 (默认 1000)")
+    s.add_argument("--children", type=int, default=1000, metavar="N",
+                   help="学生人数 (默认 1000; 超过 1500 时分成多所学校, 每校约 400 人)")
+    s.add_argument("--months", type=int, default=None, metavar="M",
+                   help="谈心记录覆盖截至 2026-11-27 的 M 个月 (1-24; 默认: 2026 年秋季学期)")
     s.set_defaults(func=cmd_sample)
 
     s = sub.add_parser("backup", parents=[common], help="在他人使用时做一致的备份")
@@ -53,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", dest="rules_user", metavar="LOGIN", help="以哪位管理员的身份修改")
     s.set_defaults(func=cmd_rules)
 
+    s = sub.add_parser("import", parents=[common], help="从 Excel (.xlsx) 或 CSV 名册导入学生档案",
+                       description="按列名识别各列 (姓名、身份证号、班级、监护人……), 逐行检查; 有效的行一次导入, "
+                                   "有错误的行列出行号、列和原因; 报告另存为输入文件旁边的 CSV")
+    s.add_argument("file", metavar="FILE", help=".xlsx 或 .csv 文件")
+    s.add_argument("--dry-run", action="store_true", help="只检查并报告, 不写入数据库")
+    s.add_argument("--sheet", metavar="NAME", help="工作簿中的哪个工作表 (默认: 第一个有表头的)")
+    s.add_argument("--class", dest="class_name", metavar="NAME", help="文件中没有班级列时, 导入到这个班 (如 三年级2班)")
+    s.add_argument("--update", action="store_true", help="已有的孩子: 用文件中的内容更新档案 (默认: 跳过)")
+    s.set_defaults(func=cmd_import)
+
     s = sub.add_parser("users", parents=[common], help="列出教职工登录名")
     s.set_defaults(func=cmd_users)
 
@@ -62,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", metavar="KIND", help="只列这一类: 记录类别 (如 谈心) 或事项名称 (如 家访)")
     s.add_argument("--class", dest="class_name", metavar="NAME", help="只列这个班 (如 三年级2班)")
     s.set_defaults(func=cmd_due)
+
+    s = sub.add_parser("export", parents=[common], help="导出月度留守儿童工作手册 (xlsx, 供检查打印)",
+                       description="默认文件名: 留守儿童工作手册_<班级或学校>_<YYYY-MM>.xlsx (写在当前目录)")
+    s.add_argument("--month", required=True, metavar="YYYY-MM", help="哪个月, 如 2026-11")
+    s.add_argument("--class", dest="class_name", metavar="NAME", help="只导出这个班 (如 三年级2班; 默认全校)")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件或目录")
+    s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    s.add_argument("--unmask", action="store_true", help="不遮盖身份证号和电话 (仅管理员)")
+    s.add_argument("--user", dest="export_user", metavar="LOGIN", help="以哪位教职工的身份导出")
+    s.set_defaults(func=cmd_export)
     return p
 
 
@@ -116,6 +139,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if args.children < 20 or args.children > 200_000:
         raise UsageError("--children 应在 20 到 200000 之间")
+    if args.months is not None and not 1 <= args.months <= 24:
+        raise UsageError("--months 应在 1 到 24 之间")
     if args.output:
         out = os.path.abspath(args.output)
         if os.path.exists(out):
@@ -124,7 +149,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
             raise UsageError(f"目录不存在: {os.path.dirname(out)}")
         from models.sample import build_sample
 
-        counts = build_sample(out, children=args.children)
+        counts = build_sample(out, children=args.children, months=args.months)
         print(f"演示学校已写入 {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
     if not args.db:
@@ -136,7 +161,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     open_db(args.db, create=True)
     if Child.select().exists():
         raise UsageError("该数据库已有学生档案, 不会载入演示数据")
-    counts = load_sample(children=args.children)
+    counts = load_sample(children=args.children, months=args.months)
     print("演示学校已载入: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 
@@ -185,6 +210,32 @@ def cmd_rules(args: argparse.Namespace) -> int:
         by = f", 由{r.helper_kind}" if r.helper_kind else ""
         state = "" if r.active else "  (已停用)"
         print(f"{r.name}\t{r.contact_kind}\t{describe(r)}\t{who}{by}{state}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a roster; prints the report. Exit 2 (one line on stderr) when the file cannot be read
+    or not one of its rows could be imported; nothing is written then."""
+    from tui.context import UsageError, ensure_school, find_staff, open_db, resolve_target
+    from tui.importer import ImportFileError, format_report, run_import
+
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    staff = find_staff(args.user) if args.user else find_staff(None)
+    school_id = staff.school_id if staff else ensure_school().id
+    try:
+        report = run_import(args.file, school_id=school_id, staff_id=staff.id if staff else None,
+                            sheet=args.sheet, class_name=args.class_name, update=args.update,
+                            dry_run=args.dry_run)
+    except ImportFileError as exc:
+        raise UsageError(str(exc)) from None
+    for line in format_report(report):
+        print(line)
+    sys.stdout.flush()
+    if report.nothing_importable:
+        c = report.counts
+        raise UsageError(f"没有可以导入的行: {c['rejected']} 行有错误, 数据库没有改动"
+                         + (f" (见 {report.report_path})" if report.report_path else ""))
     return 0
 
 
@@ -257,6 +308,53 @@ def cmd_due(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `guanai due | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The handbook workbook for one month, of one class or the whole school (see tui/export.py)."""
+    from models import handbook
+    from models.duties import RuleError
+    from models.entities import School
+    from tui.context import UsageError, find_staff, open_db, resolve_target
+    from tui.export import ExportError, export_handbook, resolve_path
+
+    try:
+        handbook.parse_month(args.month)  # a bad month is refused before the database is opened
+        target, create = resolve_target(args.db)
+        open_db(target, create=create)
+        login = args.export_user or args.user
+        staff = find_staff(login)
+        if args.unmask and (staff is None or staff.role != "admin"):
+            raise UsageError("只有管理员可以导出未遮盖的身份证号和电话 (用 --user 指定管理员的登录名)")
+        school = (School.get_or_none(School.id == staff.school_id) if staff is not None
+                  else School.select().order_by(School.id).first())
+        if school is None:
+            raise UsageError("数据库中还没有学校, 请先录入或导入名册")
+        scope = handbook.make_scope(school.id, args.month, class_name=args.class_name)
+        path = resolve_path(scope, args.output)
+        progress = _stderr_progress() if sys.stderr.isatty() else None
+        result = export_handbook(scope, path, force=args.force, unmask=args.unmask,
+                                 staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
+                                 progress=progress)
+    except (handbook.HandbookError, ExportError, RuleError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
+    r = result.rows
+    print(f"已导出: {result.path}")
+    print(f"{scope.label} {scope.month_label}: 留守儿童 {r['基本情况登记表']} 人, 结对 {r['结对帮扶表']} 条, "
+          f"谈心 {r['谈心记录']} 条, 家长联系 {r['家长联系记录']} 条, 家访 {r['家访记录']} 条, "
+          f"活动 {r['活动记录']} 次, 待办 {r['待办事项']} 项 ({result.seconds:.1f} 秒)")
+    return 0
+
+
+def _stderr_progress():
+    def show(message: str, fraction: float) -> None:
+        sys.stderr.write(f"\r\033[K导出中 {fraction * 100:3.0f}% {message}")
+        sys.stderr.flush()
+
+    return show
 
 
 if __name__ == "__main__":

@@ -1,0 +1,899 @@
+"""结对帮扶: the pairing board, its rules and its suggestions. No textual here.
+
+Kinds and who helps
+    帮扶教师 and 爱心妈妈 are staff members of the child's school; a 学习帮手 (小老师,
+    手拉手) is another pupil of the same school who is 在读; a 党员干部 (一帮一) is a
+    community person known by name only.
+
+Rules (enforced by ``assign``, ``move`` and ``end_pairing``, each one transaction)
+    - A pairing is active while ``ended_on`` is empty. A child has at most one active
+      pairing per kind; a second one is refused (``move`` replaces it instead).
+    - Nothing is deleted: ending a pairing sets ``ended_on`` and ``end_reason``; a move
+      ends the old pairing and starts a new one. Every change writes an AuditLog row.
+    - Refused with a message: an inactive (停用) staff member or a staff member of another
+      school, the child as their own buddy, a buddy of another school or one who left,
+      a child who left school.
+    - A helper at or above the kind's maximum load (a school setting, ``max_load``) raises
+      ``OverLoad``; the screen asks and calls again with ``allow_over=True``.
+    - A child whose helper became inactive (or whose buddy left school) needs a new helper:
+      the board lists it under 未结对, and ``assign`` ends the stale pairing on the way.
+    - A child who leaves school (转出/毕业/辍学) ends every active pairing on that date, as
+      the cared-for child and as someone's buddy (``end_pairings_for_child``).
+
+The board (``load_board``) is a fixed handful of set-based queries per kind, never one per
+row: children, active pairings, staff, the last contact per (child, staff), teaching
+assignments, settings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Union
+
+import peewee as pw
+
+from models import db as dbmod
+from models import rules, settings
+from models.entities import (
+    AuditLog, Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
+)
+from models.roster import flags_text
+from models.validation import code_point, find_bad_char
+
+KINDS: tuple[str, ...] = rules.PAIRING_KINDS
+STAFF_KINDS = ("帮扶教师", "爱心妈妈")
+BUDDY_KIND = "学习帮手"
+NAMED_KIND = "党员干部"
+
+# The most children one helper takes, per kind, until the school changes it. A rural
+# school with 40 % left-behind pupils gives each class teacher a dozen or so.
+DEFAULT_MAX_LOAD = {"帮扶教师": 15, "爱心妈妈": 10, "学习帮手": 2, "党员干部": 6}
+MAX_LOAD_KEY = "pairing.max_load."
+MAX_LOAD_LIMIT = 999
+
+REASON_MAX = 100
+PLAN_TIME_MAX = 200
+PLAN_TEXT_MAX = 2000
+HELPER_NAME_MAX = 50
+
+# ("staff", id) | ("child", id) | ("name", text) | ("unpaired", 0)
+HelperKey = tuple[str, Union[int, str]]
+UNPAIRED: HelperKey = ("unpaired", 0)
+
+
+class PairingError(Exception):
+    """A refused change; the message is for the user."""
+
+
+class OverLoad(PairingError):
+    """The helper already has ``load`` children of the kind, the maximum is ``max_load``."""
+
+    def __init__(self, helper: str, load: int, max_load: int) -> None:
+        self.helper, self.load, self.max_load = helper, load, max_load
+        super().__init__(f"{helper}已有{load}个孩子 (上限{max_load})")
+
+
+def helper_type(kind: str) -> str:
+    if kind in STAFF_KINDS:
+        return "staff"
+    if kind == BUDDY_KIND:
+        return "child"
+    if kind == NAMED_KIND:
+        return "name"
+    raise PairingError(f"没有这种结对: {kind}")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def max_loads(school_id: int) -> dict[str, int]:
+    stored = settings.get_many(school_id, MAX_LOAD_KEY)
+    out = {}
+    for kind in KINDS:
+        try:
+            out[kind] = int(stored.get(MAX_LOAD_KEY + kind, DEFAULT_MAX_LOAD[kind]))
+        except ValueError:
+            out[kind] = DEFAULT_MAX_LOAD[kind]
+    return out
+
+
+def max_load(school_id: int, kind: str) -> int:
+    return max_loads(school_id)[kind]
+
+
+def set_max_load(school_id: int, kind: str, value: Any, *, staff_id: int | None = None) -> int:
+    """Store the kind's maximum load; PairingError for anything but a whole number 1..999."""
+    helper_type(kind)
+    text = str(value or "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LOAD_LIMIT:
+        raise PairingError(f"上限应为 1 到 {MAX_LOAD_LIMIT} 之间的整数")
+    settings.put(school_id, MAX_LOAD_KEY + kind, str(int(text)), staff_id=staff_id)
+    return int(text)
+
+
+# --------------------------------------------------------------------------- the board
+
+
+@dataclass(slots=True)
+class Suggestion:
+    helper: HelperKey
+    label: str
+    reason: str
+
+
+@dataclass(slots=True)
+class BoardChild:
+    """One child on the board, under its helper or under 未结对."""
+
+    child_id: int
+    name: str
+    name_pinyin: str
+    name_initials: str
+    sex: str
+    student_no: str
+    class_name: str
+    class_order: tuple[int, int]
+    classroom_id: int | None
+    flags: str
+    status: str
+    left_behind: bool
+    key_target: bool
+    pairing_id: int | None = None
+    started_on: dt.date | None = None
+    last_contact: dt.date | None = None
+    has_plan: bool = False
+    note: str = ""
+    suggestion: Suggestion | None = None
+    address: str = ""
+    # roster.search() reads these too
+    phones: str = ""
+    id_number: str = ""
+    guardian_name: str = ""
+
+
+@dataclass
+class HelperGroup:
+    key: HelperKey
+    name: str
+    name_pinyin: str = ""
+    name_initials: str = ""
+    detail: str = ""
+    active: bool = True
+    load: int = 0
+    max_load: int = 0
+    children: list[BoardChild] = field(default_factory=list)
+
+    @property
+    def over(self) -> bool:
+        return self.key != UNPAIRED and self.load > self.max_load
+
+    @property
+    def full(self) -> bool:
+        return self.key != UNPAIRED and self.load >= self.max_load
+
+
+@dataclass
+class Board:
+    kind: str
+    max_load: int
+    groups: list[HelperGroup]
+    subjects: int  # left-behind children 在读: who must be paired
+
+    @property
+    def unpaired(self) -> HelperGroup:
+        return self.groups[0]
+
+    @property
+    def paired(self) -> int:
+        return self.subjects - len(self.unpaired.children)
+
+    def group(self, key: HelperKey) -> HelperGroup | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+    def find_child(self, child_id: int) -> tuple[int, int] | None:
+        """(group index, row index) of the child: its own helper first, else 未结对."""
+        for gi, g in enumerate(self.groups):
+            for ri, c in enumerate(g.children):
+                if c.child_id == child_id:
+                    return gi, ri
+        return None
+
+    def children(self) -> list[tuple[BoardChild, HelperGroup]]:
+        return [(c, g) for g in self.groups for c in g.children]
+
+
+ROLE_LABELS = {**rules.STAFF_ROLES, "class_teacher": "班主任", "teacher": "任课"}
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _short_class(name: str) -> str:
+    for i, g in enumerate(rules.GRADE_NAMES, start=1):
+        if name.startswith(f"{g}年级"):
+            return f"{i}年{name[3:]}"
+    return name
+
+
+@dataclass
+class _SchoolData:
+    kids: dict[int, BoardChild]
+    staff: dict[int, dict]
+    class_staff: dict[int, list[tuple[int, str]]]  # classroom -> [(staff id, 班主任/subject)]
+    staff_classes: dict[int, list[str]]  # staff -> class names
+
+
+def _load_kids(school_id: int) -> dict[int, BoardChild]:
+    q = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.name_initials, Child.sex, Child.student_no,
+                      Child.classroom, Child.hardship, Child.talent, Child.disability, Child.key_target,
+                      Child.status, Child.left_behind_type, Child.address,
+                      Classroom.name.alias("class_name"), Classroom.grade, Classroom.number)
+         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .where(Child.school == school_id)
+         .order_by(Classroom.grade, Classroom.number, Child.name_pinyin, Child.id).dicts())
+    kids = {}
+    for d in q:
+        kids[d["id"]] = BoardChild(
+            child_id=d["id"], name=d["name"], name_pinyin=d["name_pinyin"], name_initials=d["name_initials"],
+            sex=d["sex"], student_no=d["student_no"] or "", class_name=d["class_name"] or "",
+            class_order=(d["grade"] or 99, d["number"] or 99), classroom_id=d["classroom"],
+            flags=flags_text(d["hardship"], d["talent"], d["disability"], d["key_target"]),
+            status=d["status"], left_behind=bool(d["left_behind_type"]), key_target=bool(d["key_target"]),
+            address=d["address"] or "",
+        )
+    return kids
+
+
+def _load_school(school_id: int, extra_staff: Iterable[int] = ()) -> _SchoolData:
+    kids = _load_kids(school_id)
+    extra = set(extra_staff)
+    cond = Staff.school == school_id
+    if extra:
+        cond = cond | Staff.id.in_(extra)
+    staff = {d["id"]: d for d in Staff.select(
+        Staff.id, Staff.school, Staff.name, Staff.name_pinyin, Staff.name_initials, Staff.sex, Staff.role,
+        Staff.subject, Staff.active).where(cond).dicts()}
+    rooms = list(Classroom.select(Classroom.id, Classroom.name, Classroom.head_teacher, Classroom.grade,
+                                  Classroom.number)
+                 .where(Classroom.school == school_id).order_by(Classroom.grade, Classroom.number).dicts())
+    class_staff: dict[int, list[tuple[int, str]]] = {r["id"]: [] for r in rooms}
+    staff_classes: dict[int, list[str]] = {}
+    for r in rooms:
+        if r["head_teacher"]:
+            class_staff[r["id"]].append((r["head_teacher"], "班主任"))
+            staff_classes.setdefault(r["head_teacher"], []).append(r["name"])
+    q = (TeachingAssignment.select(TeachingAssignment.staff, TeachingAssignment.classroom,
+                                   TeachingAssignment.subject, Classroom.name.alias("class_name"))
+         .join(Classroom).where(Classroom.school == school_id)
+         .order_by(TeachingAssignment.id).dicts())
+    for d in q:
+        lst = class_staff.setdefault(d["classroom"], [])
+        if all(s != d["staff"] for s, _ in lst):
+            lst.append((d["staff"], d["subject"] or "任课"))
+        names = staff_classes.setdefault(d["staff"], [])
+        if d["class_name"] not in names:
+            names.append(d["class_name"])
+    return _SchoolData(kids, staff, class_staff, staff_classes)
+
+
+def _staff_eligible(kind: str, s: dict) -> bool:
+    if not s["active"]:
+        return False
+    if kind == "帮扶教师":
+        return s["role"] != "volunteer"
+    if kind == "爱心妈妈":
+        return s["sex"] in ("女", "")
+    return False
+
+
+def _staff_detail(s: dict, classes: list[str]) -> str:
+    role = ROLE_LABELS.get(s["role"], s["role"])
+    parts = [role]
+    if s["subject"] and s["role"] in ("teacher", "class_teacher"):
+        parts.append(s["subject"])
+    if classes:
+        parts.append("、".join(_short_class(c) for c in classes[:3]) + ("等" if len(classes) > 3 else ""))
+    if not s["active"]:
+        parts.append("已停用")
+    return " ".join(parts)
+
+
+def _active_pairings(school_id: int, kind: str) -> list[dict]:
+    return list(Pairing.select(Pairing.id, Pairing.child, Pairing.staff, Pairing.buddy, Pairing.helper_name,
+                               Pairing.started_on, Pairing.plan_time, Pairing.plan_content, Pairing.plan_results)
+                .join(Child, on=(Pairing.child == Child.id))
+                .where((Child.school == school_id) & (Pairing.kind == kind) & Pairing.ended_on.is_null())
+                .order_by(Pairing.started_on, Pairing.id).dicts())
+
+
+def _last_contacts(school_id: int, staff_ids: set[int]) -> dict[tuple[int, int], dt.date]:
+    """The last reached contact of each (child, staff) pair, one GROUP BY."""
+    if not staff_ids:
+        return {}
+    last = pw.fn.MAX(Contact.at)
+    q = (Contact.select(Contact.child, Contact.staff, last.alias("last"))
+         .join(Child, on=(Contact.child == Child.id))
+         .where((Child.school == school_id) & (Contact.reached == True)  # noqa: E712
+                & Contact.staff.in_(list(staff_ids)))
+         .group_by(Contact.child, Contact.staff).tuples())
+    out = {}
+    for child_id, staff_id, when in q:
+        if when is not None:
+            out[(child_id, staff_id)] = _date(when if not isinstance(when, str) else when[:10])
+    return out
+
+
+def load_board(school_id: int, kind: str, *, with_suggestions: bool = True) -> Board:
+    """The whole board of one kind: 未结对 first, then every helper with their children."""
+    return _build(school_id, kind, with_suggestions)[0]
+
+
+def _build(school_id: int, kind: str, with_suggestions: bool) -> tuple[Board, _SchoolData]:
+    htype = helper_type(kind)
+    pairs = _active_pairings(school_id, kind)
+    data = _load_school(school_id, extra_staff={p["staff"] for p in pairs if p["staff"]})
+    kids, staff = data.kids, data.staff
+    limit = max_load(school_id, kind)
+    last = _last_contacts(school_id, {p["staff"] for p in pairs if p["staff"]}) if htype == "staff" else {}
+
+    unpaired = HelperGroup(UNPAIRED, "未结对")
+    groups: dict[HelperKey, HelperGroup] = {}
+    if htype == "staff":
+        for sid, s in staff.items():
+            if s["school"] == school_id and _staff_eligible(kind, s):
+                groups[("staff", sid)] = _staff_group(s, data, limit)
+    paired: set[int] = set()
+    stale: dict[int, tuple[int, str]] = {}  # child -> (pairing id, note)
+    for p in pairs:
+        kid = kids.get(p["child"])
+        if kid is None:
+            continue
+        key, gone = _helper_key(p, htype, staff, kids)
+        if key is None:
+            continue
+        if gone:
+            stale[kid.child_id] = (p["id"], gone)
+            continue
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _group_for(key, staff, kids, data, limit)
+        row = _copy(kid)
+        row.pairing_id = p["id"]
+        row.started_on = _date(p["started_on"])
+        row.has_plan = bool(p["plan_time"] or p["plan_content"] or p["plan_results"])
+        if key[0] == "staff":
+            row.last_contact = last.get((kid.child_id, key[1]))
+        if kid.status != "在读":
+            row.note = kid.status
+        g.children.append(row)
+        g.load += 1
+        paired.add(kid.child_id)
+
+    subjects = [k for k in kids.values() if k.left_behind and k.status == "在读"]
+    for k in sorted(subjects, key=lambda k: (not k.key_target, k.class_order, k.name_pinyin, k.child_id)):
+        if k.child_id in paired:
+            continue
+        row = _copy(k)
+        if k.child_id in stale:
+            row.pairing_id, row.note = stale[k.child_id]
+        unpaired.children.append(row)
+
+    # by pinyin; community helpers (names only, no pinyin stored) by how many they help
+    helpers = sorted(groups.values(), key=lambda g: (g.key[0] == "name", g.name_pinyin if g.key[0] != "name"
+                                                     else -g.load, str(g.key[1])))
+    board = Board(kind, limit, [unpaired, *helpers], len(subjects))
+    if with_suggestions:
+        _suggest(board, data, school_id)
+    return board, data
+
+
+def _copy(k: BoardChild) -> BoardChild:
+    return BoardChild(k.child_id, k.name, k.name_pinyin, k.name_initials, k.sex, k.student_no, k.class_name,
+                      k.class_order, k.classroom_id, k.flags, k.status, k.left_behind, k.key_target,
+                      address=k.address)
+
+
+def _helper_key(p: dict, htype: str, staff: dict, kids: dict) -> tuple[HelperKey | None, str]:
+    """The group a pairing belongs to, and a note when its helper is gone (stale pairing)."""
+    if htype == "staff":
+        s = staff.get(p["staff"]) if p["staff"] else None
+        if s is None:
+            return (("name", p["helper_name"]), "") if p["helper_name"] else (None, "")
+        return ("staff", s["id"]), ("" if s["active"] else f"{s['name']}停用")
+    if htype == "child":
+        b = kids.get(p["buddy"]) if p["buddy"] else None
+        if b is None:
+            return (("name", p["helper_name"]), "") if p["helper_name"] else (None, "")
+        return ("child", b.child_id), ("" if b.status == "在读" else f"{b.name}{b.status}")
+    name = p["helper_name"] or ""
+    if not name and p["staff"] and p["staff"] in staff:
+        return ("staff", p["staff"]), ""
+    return (("name", name), "") if name else (None, "")
+
+
+def _staff_group(s: dict, data: _SchoolData, limit: int) -> HelperGroup:
+    return HelperGroup(("staff", s["id"]), s["name"], s["name_pinyin"], s["name_initials"],
+                       _staff_detail(s, data.staff_classes.get(s["id"], [])), bool(s["active"]), 0, limit)
+
+
+def _group_for(key: HelperKey, staff: dict, kids: dict, data: _SchoolData, limit: int) -> HelperGroup:
+    kind, ref = key
+    if kind == "staff":
+        return _staff_group(staff[ref], data, limit)
+    if kind == "child":
+        b = kids[ref]
+        return HelperGroup(key, b.name, b.name_pinyin, b.name_initials,
+                           f"{_short_class(b.class_name)} {b.sex}".strip(), True, 0, limit)
+    return HelperGroup(key, str(ref), "", "", "社区", True, 0, limit)
+
+
+def _village(address: str) -> str:
+    i = address.find("村")
+    return address[: i + 1] if i > 0 else ""
+
+
+def _suggest(board: Board, data: _SchoolData, school_id: int) -> None:
+    """Fill ``suggestion`` of every 未结对 child; loads grow as if each were accepted in turn."""
+    kind, limit = board.kind, board.max_load
+    load = {g.key: g.load for g in board.groups[1:]}
+    staff, kids = data.staff, data.kids
+    # a helper whose pairing with the child has ended is proposed again only as a last resort
+    before: set[tuple[int, HelperKey]] = set()
+    q = (Pairing.select(Pairing.child, Pairing.staff, Pairing.buddy, Pairing.helper_name)
+         .join(Child, on=(Pairing.child == Child.id))
+         .where((Child.school == school_id) & (Pairing.kind == kind) & Pairing.ended_on.is_null(False)).tuples())
+    for child_id, staff_id, buddy_id, name in q:
+        before.add((child_id, ("staff", staff_id) if staff_id else ("child", buddy_id) if buddy_id else ("name", name)))
+    if kind in STAFF_KINDS:
+        eligible = {sid for sid, s in staff.items() if s["school"] == school_id and _staff_eligible(kind, s)}
+        teacher_of: dict[int, int] = {}
+        if kind == "爱心妈妈":  # someone other than the child's own 帮扶教师, when possible
+            teacher_of = {p["child"]: p["staff"] for p in _active_pairings(school_id, "帮扶教师") if p["staff"]}
+        for row in board.unpaired.children:
+            in_class = {sid: why for sid, why in data.class_staff.get(row.classroom_id, []) if sid in eligible}
+            best = None
+            for sid in eligible:
+                n = load.get(("staff", sid), 0)
+                if n >= limit:
+                    continue
+                s = staff[sid]
+                mine = sid == teacher_of.get(row.child_id)
+                rank = ((row.child_id, ("staff", sid)) in before, sid not in in_class, mine,
+                        in_class.get(sid) != "班主任", n, s["name_pinyin"], sid)
+                if best is None or rank < best[0]:
+                    best = (rank, sid)
+            if best is None:
+                continue
+            sid = best[1]
+            s = staff[sid]
+            if sid in in_class:
+                why = "班主任" if in_class[sid] == "班主任" else f"任课{in_class[sid]}" if kind == "帮扶教师" else "同班"
+            else:
+                why = "志愿者" if s["role"] == "volunteer" else "负荷低"
+            row.suggestion = Suggestion(("staff", sid), s["name"], why[:4])
+            load[("staff", sid)] = load.get(("staff", sid), 0) + 1
+    elif kind == BUDDY_KIND:
+        by_class: dict[int | None, list[BoardChild]] = {}
+        for k in kids.values():
+            if k.status == "在读":
+                by_class.setdefault(k.classroom_id, []).append(k)
+        for row in board.unpaired.children:
+            best = None
+            for m in by_class.get(row.classroom_id, []):
+                if m.child_id == row.child_id or row.classroom_id is None:
+                    continue
+                n = load.get(("child", m.child_id), 0)
+                if n >= limit:
+                    continue
+                rank = ((row.child_id, ("child", m.child_id)) in before, m.left_behind, m.sex != row.sex, n,
+                        m.name_pinyin, m.child_id)
+                if best is None or rank < best[0]:
+                    best = (rank, m)
+            if best is None:
+                continue
+            m = best[1]
+            row.suggestion = Suggestion(("child", m.child_id), m.name, "同班同性" if m.sex == row.sex else "同班")
+            load[("child", m.child_id)] = load.get(("child", m.child_id), 0) + 1
+    else:  # 党员干部: a cadre who already helps children of the same village
+        serves: dict[str, set[str]] = {}
+        for g in board.groups[1:]:
+            if g.key[0] == "name":
+                for c in g.children:
+                    v = _village(c.address)
+                    if v:
+                        serves.setdefault(v, set()).add(str(g.key[1]))
+        for row in board.unpaired.children:
+            names = serves.get(_village(row.address), set())
+            best = min((((row.child_id, ("name", n)) in before, load.get(("name", n), 0), n) for n in names
+                        if load.get(("name", n), 0) < limit), default=None)
+            if best is None:
+                continue
+            row.suggestion = Suggestion(("name", best[2]), best[2], "同村")
+            load[("name", best[2])] = best[1] + 1
+
+
+# --------------------------------------------------------------------------- pickers
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A helper offered in the picker; shaped for ``roster.search`` (pinyin, characters)."""
+
+    key: HelperKey
+    name: str
+    name_pinyin: str
+    name_initials: str
+    detail: str
+    load: int
+    max_load: int
+    preferred: bool = False
+    class_name: str = ""
+    student_no: str = ""
+    phones: str = ""
+    id_number: str = ""
+    guardian_name: str = ""
+
+
+def candidates(school_id: int, kind: str, child_id: int | None = None) -> list[Candidate]:
+    """Who may help a child in this kind, best first (the child's class, lower load)."""
+    htype = helper_type(kind)
+    board, data = _build(school_id, kind, False)
+    data_kids = data.kids
+    child = data_kids.get(child_id) if child_id else None
+    load = {g.key: g.load for g in board.groups[1:]}
+    limit = board.max_load
+    out: list[Candidate] = []
+    if htype == "staff":
+        in_class = {sid for sid, _ in data.class_staff.get(child.classroom_id, [])} if child else set()
+        for sid, s in data.staff.items():
+            if s["school"] != school_id or not _staff_eligible(kind, s):
+                continue
+            classes = data.staff_classes.get(sid, [])
+            out.append(Candidate(("staff", sid), s["name"], s["name_pinyin"], s["name_initials"],
+                                 _staff_detail(s, classes), load.get(("staff", sid), 0), limit,
+                                 preferred=sid in in_class, class_name=" ".join(classes)))
+    elif htype == "child":
+        for k in data_kids.values():
+            if k.status != "在读" or (child and k.child_id == child.child_id):
+                continue
+            out.append(Candidate(("child", k.child_id), k.name, k.name_pinyin, k.name_initials,
+                                 f"{_short_class(k.class_name)} {k.sex}".strip(), load.get(("child", k.child_id), 0),
+                                 limit, preferred=bool(child) and k.classroom_id == child.classroom_id,
+                                 class_name=k.class_name, student_no=k.student_no))
+    else:
+        names = {str(n) for (n,) in Pairing.select(Pairing.helper_name.distinct())
+                 .join(Child, on=(Pairing.child == Child.id))
+                 .where((Child.school == school_id) & (Pairing.kind == kind) & (Pairing.helper_name != ""))
+                 .tuples()}
+        village = _village(child.address) if child else ""
+        for g in board.groups[1:]:
+            if g.key[0] == "name":
+                names.add(str(g.key[1]))
+        near = {str(g.key[1]) for g in board.groups[1:] if g.key[0] == "name"
+                and any(village and _village(c.address) == village for c in g.children)}
+        for n in names:
+            out.append(Candidate(("name", n), n, "", "", "社区", load.get(("name", n), 0), limit,
+                                 preferred=n in near))
+    out.sort(key=lambda c: (not c.preferred, c.load >= c.max_load, c.name_pinyin or c.name, str(c.key[1])))
+    return out
+
+
+def add_pinyin(cands: list[Candidate]) -> None:
+    """Fill missing pinyin keys (names typed for community helpers). Slow on first use
+    (pypinyin loads its dictionaries): call it from a worker thread."""
+    from models.pinyin import pinyin_keys
+
+    for c in cands:
+        if not c.name_pinyin:
+            c.name_pinyin, c.name_initials = pinyin_keys(c.name)
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _jsonable(v):
+    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def _log(pairing_id: int, action: str, old: dict, new: dict, staff_id: int | None) -> None:
+    AuditLog.create(at=_now(), staff=staff_id, table="pairing", row_id=pairing_id, action=action,
+                    old=json.dumps({k: _jsonable(v) for k, v in old.items()}, ensure_ascii=False),
+                    new=json.dumps({k: _jsonable(v) for k, v in new.items()}, ensure_ascii=False))
+
+
+def check_helper_name(value: str) -> str:
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise PairingError("请填写帮扶人姓名")
+    bad = find_bad_char(text)
+    if bad:
+        raise PairingError(f"帮扶人姓名中含不可见字符 {code_point(bad[1])}")
+    if len(text) > HELPER_NAME_MAX:
+        raise PairingError(f"帮扶人姓名不能超过{HELPER_NAME_MAX}个字")
+    return text
+
+
+def _check_reason(value: str) -> str:
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise PairingError("请填写结束原因")
+    bad = find_bad_char(text)
+    if bad:
+        raise PairingError(f"原因中含不可见字符 {code_point(bad[1])}")
+    if len(text) > REASON_MAX:
+        raise PairingError(f"原因不能超过{REASON_MAX}个字")
+    return text
+
+
+def _resolve_helper(school_id: int, kind: str, child: Child, helper: HelperKey) -> tuple[dict, str]:
+    """Pairing columns for the helper and its display name; PairingError when refused."""
+    htype = helper_type(kind)
+    what, ref = helper
+    if what != htype:
+        raise PairingError({"staff": f"{kind}应为本校教职工", "child": "学习帮手应为本校学生",
+                            "name": "党员干部请填写姓名"}[htype])
+    if what == "staff":
+        s = Staff.get_or_none(Staff.id == ref)
+        if s is None or s.school_id != school_id:
+            raise PairingError("这位教职工不是本校的, 不能结对")
+        if not s.active:
+            raise PairingError(f"{s.name}已停用, 不能结对")
+        return {"staff": s.id, "buddy": None, "helper_name": ""}, s.name
+    if what == "child":
+        if ref == child.id:
+            raise PairingError(f"{child.name}不能做自己的学习帮手")
+        b = Child.get_or_none(Child.id == ref)
+        if b is None or b.school_id != school_id:
+            raise PairingError("学习帮手不是本校学生, 不能结对")
+        if b.status != "在读":
+            raise PairingError(f"{b.name}已{b.status}, 不能做学习帮手")
+        return {"staff": None, "buddy": b.id, "helper_name": ""}, b.name
+    name = check_helper_name(str(ref))
+    return {"staff": None, "buddy": None, "helper_name": name}, name
+
+
+def _helper_load(kind: str, cols: dict, school_id: int) -> int:
+    q = Pairing.select().join(Child, on=(Pairing.child == Child.id)).where(
+        (Pairing.kind == kind) & Pairing.ended_on.is_null() & (Child.school == school_id))
+    if cols["staff"]:
+        q = q.where(Pairing.staff == cols["staff"])
+    elif cols["buddy"]:
+        q = q.where(Pairing.buddy == cols["buddy"])
+    else:
+        q = q.where(Pairing.helper_name == cols["helper_name"], Pairing.staff.is_null(), Pairing.buddy.is_null())
+    return q.count()
+
+
+def _is_stale(p: Pairing) -> str:
+    """Why an active pairing no longer helps (its helper left), or ''."""
+    if p.staff_id:
+        s = Staff.get_or_none(Staff.id == p.staff_id)
+        if s is not None and not s.active:
+            return f"原{p.kind}{s.name}已停用"
+    if p.buddy_id:
+        b = Child.get_or_none(Child.id == p.buddy_id)
+        if b is not None and b.status != "在读":
+            return f"学习帮手{b.name}已{b.status}"
+    return ""
+
+
+def _same_helper(p: Pairing, cols: dict) -> bool:
+    return (p.staff_id, p.buddy_id, p.helper_name or "") == (cols["staff"], cols["buddy"], cols["helper_name"])
+
+
+def helper_label(p: Pairing) -> str:
+    if p.staff_id:
+        return p.staff.name
+    if p.buddy_id:
+        return p.buddy.name
+    return p.helper_name or ""
+
+
+def _end(p: Pairing, on_date: dt.date, reason: str, staff_id: int | None) -> None:
+    started = _date(p.started_on)
+    p.ended_on = max(on_date, started) if started else on_date
+    p.end_reason = reason[:REASON_MAX]
+    p.save()
+    _log(p.id, "update", {"ended_on": None, "end_reason": ""},
+         {"ended_on": p.ended_on, "end_reason": p.end_reason}, staff_id)
+
+
+def assign(school_id: int, child_id: int, kind: str, helper: HelperKey, *, staff_id: int | None = None,
+           today: dt.date | None = None, allow_over: bool = False, plan: dict | None = None) -> int:
+    """Pair a child with a helper from today; returns the new pairing's id.
+
+    Refuses (PairingError) what the rules refuse; raises OverLoad when the helper is full
+    and ``allow_over`` is false. A stale pairing of the kind (helper gone) is ended first.
+    """
+    today = today or dt.date.today()
+    with dbmod.write():
+        child = Child.get_or_none(Child.id == child_id)
+        if child is None or child.school_id != school_id:
+            raise PairingError("没有这个孩子")
+        if child.status != "在读":
+            raise PairingError(f"{child.name}已{child.status}, 不能结对")
+        cols, name = _resolve_helper(school_id, kind, child, helper)
+        current = (Pairing.select().where((Pairing.child == child_id) & (Pairing.kind == kind)
+                                          & Pairing.ended_on.is_null()).order_by(Pairing.id))
+        for p in current:
+            if _same_helper(p, cols):
+                raise PairingError(f"{child.name}的{kind}已经是{name}")
+            why = _is_stale(p)
+            if not why:
+                raise PairingError(f"{child.name}已有{kind}{helper_label(p)}, 要换人请按 m 更换")
+            _end(p, today, why, staff_id)
+        return _create(school_id, child, kind, cols, name, staff_id=staff_id, today=today,
+                       allow_over=allow_over, plan=plan)
+
+
+def _create(school_id: int, child: Child, kind: str, cols: dict, name: str, *, staff_id: int | None,
+            today: dt.date, allow_over: bool, plan: dict | None) -> int:
+    limit = max_load(school_id, kind)
+    load = _helper_load(kind, cols, school_id)
+    if load >= limit and not allow_over:
+        raise OverLoad(name, load, limit)
+    plan = plan or {}
+    p = Pairing.create(child=child.id, kind=kind, started_on=today, plan_time=plan.get("plan_time", ""),
+                       plan_content=plan.get("plan_content", ""), **cols)
+    _log(p.id, "create", {}, {"child": child.id, "kind": kind, "helper": name, "started_on": today,
+                              **({"over_load": f"{load + 1}/{limit}"} if load >= limit else {})}, staff_id)
+    return p.id
+
+
+def move(school_id: int, pairing_id: int, helper: HelperKey, *, staff_id: int | None = None,
+         today: dt.date | None = None, allow_over: bool = False, reason: str = "") -> int:
+    """End an active pairing and pair the child with another helper; returns the new id.
+    The plan's 帮扶时间 and 内容 go on; the 阶段性成果 stay with the old pairing."""
+    today = today or dt.date.today()
+    with dbmod.write():
+        p = Pairing.get_or_none(Pairing.id == pairing_id)
+        if p is None:
+            raise PairingError("这个结对已不存在")
+        if p.ended_on is not None:
+            raise PairingError("这个结对已经结束")
+        child = p.child
+        if child.school_id != school_id:
+            raise PairingError("没有这个孩子")
+        if child.status != "在读":
+            raise PairingError(f"{child.name}已{child.status}, 不能再结对")
+        cols, name = _resolve_helper(school_id, p.kind, child, helper)
+        if _same_helper(p, cols):
+            raise PairingError(f"{child.name}的{p.kind}已经是{name}")
+        _end(p, today, _check_reason(reason) if reason else f"改由{name}帮扶", staff_id)
+        return _create(school_id, child, p.kind, cols, name, staff_id=staff_id, today=today,
+                       allow_over=allow_over, plan={"plan_time": p.plan_time, "plan_content": p.plan_content})
+
+
+def end_pairing(pairing_id: int, reason: str, *, staff_id: int | None = None,
+                on_date: dt.date | None = None) -> None:
+    """End a pairing with a reason; it stays in the history (nothing is deleted)."""
+    text = _check_reason(reason)
+    with dbmod.write():
+        p = Pairing.get_or_none(Pairing.id == pairing_id)
+        if p is None:
+            raise PairingError("这个结对已不存在")
+        if p.ended_on is not None:
+            raise PairingError("这个结对已经结束")
+        _end(p, on_date or dt.date.today(), text, staff_id)
+
+
+def end_pairings_for_child(child_id: int, status: str, on_date: dt.date | None, *,
+                           staff_id: int | None = None) -> int:
+    """A child left school (转出/毕业/辍学): end its pairings, and those where it is
+    someone's 学习帮手, on that date. Returns how many ended. Call inside the save."""
+    on_date = on_date or dt.date.today()
+    n = 0
+    with dbmod.write():
+        q = (Pairing.select().where(((Pairing.child == child_id) | (Pairing.buddy == child_id))
+                                    & Pairing.ended_on.is_null()).order_by(Pairing.id))
+        for p in q:
+            reason = f"学生{status}" if p.child_id == child_id else f"学习帮手{status}"
+            _end(p, on_date, reason, staff_id)
+            n += 1
+    return n
+
+
+def accept_suggestions(school_id: int, kind: str, child_ids: Iterable[int] | None = None, *,
+                       staff_id: int | None = None, today: dt.date | None = None) -> int:
+    """Pair the 未结对 children (all, or those in ``child_ids``) with their suggested
+    helpers, in one transaction. Suggestions never exceed the maximum load."""
+    board = load_board(school_id, kind)
+    wanted = None if child_ids is None else set(child_ids)
+    n = 0
+    with dbmod.write():
+        for row in board.unpaired.children:
+            if row.suggestion is None or (wanted is not None and row.child_id not in wanted):
+                continue
+            assign(school_id, row.child_id, kind, row.suggestion.helper, staff_id=staff_id, today=today)
+            n += 1
+    return n
+
+
+# --------------------------------------------------------------------------- one pairing
+
+
+def update_plan(pairing_id: int, *, plan_time: str, plan_content: str, plan_results: str,
+                staff_id: int | None = None) -> dict[str, str]:
+    """Save the plan; returns {field: message} and saves nothing when something is wrong."""
+    errors: dict[str, str] = {}
+    values = {"plan_time": " ".join((plan_time or "").split()),
+              "plan_content": (plan_content or "").strip(), "plan_results": (plan_results or "").strip()}
+    if len(values["plan_time"]) > PLAN_TIME_MAX:
+        errors["plan_time"] = f"帮扶时间不能超过{PLAN_TIME_MAX}个字"
+    elif find_bad_char(values["plan_time"]):
+        errors["plan_time"] = "帮扶时间中含不可见字符"
+    for f, label in (("plan_content", "内容"), ("plan_results", "阶段性成果")):
+        if len(values[f]) > PLAN_TEXT_MAX:
+            errors[f] = f"{label}不能超过{PLAN_TEXT_MAX}个字, 现在是{len(values[f])}个"
+    if errors:
+        return errors
+    with dbmod.write():
+        p = Pairing.get_or_none(Pairing.id == pairing_id)
+        if p is None:
+            return {"plan_time": "这个结对已不存在"}
+        old = {f: getattr(p, f) for f in values if getattr(p, f) != values[f]}
+        if not old:
+            return {}
+        for f in old:
+            setattr(p, f, values[f])
+        p.save()
+        _log(p.id, "update", old, {f: values[f] for f in old}, staff_id)
+    return {}
+
+
+def pairing_detail(pairing_id: int) -> dict:
+    """A pairing, its child, its helper, the child's other pairings of the kind, and the
+    contacts between the child and this helper during the pairing (newest first)."""
+    Buddy = Child.alias()
+    p = (Pairing.select(Pairing, Staff.name.alias("staff_name"), Buddy.name.alias("buddy_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Pairing.staff == Staff.id))
+         .switch(Pairing).join(Buddy, pw.JOIN.LEFT_OUTER, on=(Pairing.buddy == Buddy.id))
+         .where(Pairing.id == pairing_id).dicts().first())
+    if p is None:
+        raise KeyError(pairing_id)
+    child = (Child.select(Child.id, Child.name, Child.status, Classroom.name.alias("class_name"))
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(Child.id == p["child"]).dicts().first())
+    started, ended = _date(p["started_on"]), _date(p["ended_on"])
+    history = []
+    q = (Pairing.select(Pairing.id, Pairing.started_on, Pairing.ended_on, Pairing.end_reason, Pairing.helper_name,
+                        Staff.name.alias("staff_name"), Buddy.name.alias("buddy_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Pairing.staff == Staff.id))
+         .switch(Pairing).join(Buddy, pw.JOIN.LEFT_OUTER, on=(Pairing.buddy == Buddy.id))
+         .where((Pairing.child == p["child"]) & (Pairing.kind == p["kind"]))
+         .order_by(Pairing.started_on.desc(), Pairing.id.desc()).dicts())
+    for h in q:
+        history.append({"id": h["id"], "helper": h["staff_name"] or h["buddy_name"] or h["helper_name"] or "",
+                        "started_on": _date(h["started_on"]), "ended_on": _date(h["ended_on"]),
+                        "reason": h["end_reason"] or ""})
+    contacts = []
+    if p["staff"]:
+        cq = (Contact.select(Contact.id, Contact.at, Contact.kind, Contact.reached, Contact.content)
+              .where((Contact.child == p["child"]) & (Contact.staff == p["staff"])
+                     & (Contact.at >= dt.datetime.combine(started or dt.date.min, dt.time()))))
+        if ended:
+            cq = cq.where(Contact.at < dt.datetime.combine(ended + dt.timedelta(days=1), dt.time()))
+        for c in cq.order_by(Contact.at.desc(), Contact.id.desc()).limit(200).dicts():
+            at = c["at"]
+            if isinstance(at, str):
+                at = dt.datetime.fromisoformat(at)
+            first = next((line.strip() for line in (c["content"] or "").splitlines() if line.strip()), "")
+            contacts.append({"id": c["id"], "at": at, "kind": c["kind"], "reached": c["reached"], "summary": first})
+    return {
+        "id": p["id"], "kind": p["kind"], "child_id": p["child"], "child_name": child["name"] if child else "",
+        "class_name": (child or {}).get("class_name") or "", "child_status": (child or {}).get("status", ""),
+        "helper": p["staff_name"] or p["buddy_name"] or p["helper_name"] or "",
+        "staff_id": p["staff"], "started_on": started, "ended_on": ended, "end_reason": p["end_reason"] or "",
+        "plan_time": p["plan_time"] or "", "plan_content": p["plan_content"] or "",
+        "plan_results": p["plan_results"] or "", "history": history, "contacts": contacts,
+    }

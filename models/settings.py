@@ -1,0 +1,48 @@
+"""A school's settings: text values by key, with defaults kept here in the code.
+
+A setting that was never changed has no row; ``get`` returns its default. ``put`` writes
+one row per school and key (and an audit row), so the history of a change is kept.
+No textual here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from models import db as dbmod
+from models.entities import AuditLog, Setting
+
+
+def get(school_id: int | None, key: str, default: str = "") -> str:
+    row = (Setting.select(Setting.value)
+           .where(_school_is(school_id) & (Setting.key == key)).tuples().first())
+    return row[0] if row else default
+
+
+def get_many(school_id: int | None, prefix: str) -> dict[str, str]:
+    """Every stored setting of the school whose key starts with ``prefix``."""
+    q = (Setting.select(Setting.key, Setting.value)
+         .where(_school_is(school_id) & Setting.key.startswith(prefix)).tuples())
+    return dict(q)
+
+
+def put(school_id: int | None, key: str, value: str, *, staff_id: int | None = None) -> None:
+    now = dt.datetime.now().replace(microsecond=0)
+    with dbmod.write():
+        row = Setting.get_or_none(_school_is(school_id) & (Setting.key == key))
+        old = row.value if row else None
+        if row is None:
+            row = Setting.create(school=school_id, key=key, value=value, updated_at=now, updated_by=staff_id)
+        elif row.value == value:
+            return
+        else:
+            row.value, row.updated_at, row.updated_by = value, now, staff_id
+            row.save()
+        AuditLog.create(at=now, staff=staff_id, table="setting", row_id=row.id,
+                        action="create" if old is None else "update",
+                        old=json.dumps({} if old is None else {key: old}, ensure_ascii=False),
+                        new=json.dumps({key: value}, ensure_ascii=False))
+
+
+def _school_is(school_id: int | None):
+    return Setting.school.is_null() if school_id is None else (Setting.school == school_id)

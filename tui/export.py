@@ -1,0 +1,643 @@
+"""The handbook workbook (工作手册检查) as a print-ready xlsx file. xlsxwriter; no textual.
+
+The rows come from ``models.handbook``; this module only lays them out. Rules kept here:
+- User text is always written with ``write_string`` (a note starting with ``=`` stays text), after
+  dropping control characters (they would make the XML invalid) and cutting at Excel's cell limit;
+  the workbook is also opened with ``strings_to_formulas``/``_numbers``/``_urls`` off.
+- 学籍号, 身份证号 and phone numbers are text cells with the text number format ``@``.
+- Dates and times are real Excel dates (``write_datetime``).
+- Every sheet: a title row, the school/class/month row, a bold bordered header row; the three
+  are repeated on every printed page and frozen on screen; A4, landscape where wide, fit to the
+  page width; footer 第 &P 页 共 &N 页.
+- ``constant_memory``: rows stream to disk as they are written, so memory stays flat.
+- The file is written to a temporary file beside the target and renamed at the end, in the same
+  transaction as its AuditLog row: no half-written file is ever left, and every export is logged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from models import db as dbmod
+from models import handbook
+from models.entities import AuditLog
+from models.handbook import Scope
+
+Progress = Callable[[str, float], None]
+
+SHEETS = ("汇总", "基本情况登记表", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项")
+CELL_LIMIT = 32767
+FONT = "宋体"
+FOOTER = "&C第 &P 页 共 &N 页"
+A4 = 9
+_BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+class ExportError(Exception):
+    """The workbook cannot be written where asked (exists, no such folder, not writable); for the user."""
+
+
+@dataclass
+class ExportResult:
+    path: str
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- file names
+
+
+def default_filename(scope: Scope) -> str:
+    """留守儿童工作手册_<班级或学校>_<YYYY-MM>.xlsx, safe on Windows and USB sticks."""
+    label = _BAD_NAME.sub("", scope.label).strip().strip(".") or "学校"
+    return f"留守儿童工作手册_{label}_{scope.month_text}.xlsx"
+
+
+def resolve_path(scope: Scope, output: str | None, *, cwd: str | None = None) -> str:
+    """The absolute target: ``output`` (a file, or a folder for the default name), else the default
+    name in ``cwd`` (the working folder)."""
+    base = cwd or os.getcwd()
+    if not output:
+        return os.path.join(base, default_filename(scope))
+    path = os.path.abspath(os.path.join(base, os.path.expanduser(output)))
+    if os.path.isdir(path):
+        return os.path.join(path, default_filename(scope))
+    return path
+
+
+def check_target(path: str, *, force: bool) -> str:
+    """Refuse a target that cannot be written, before any work; returns the absolute path."""
+    path = os.path.abspath(path)
+    if not path.lower().endswith(".xlsx"):
+        raise ExportError(f"输出文件应以 .xlsx 结尾: {path}")
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise ExportError(f"目录不存在: {folder}")
+    if os.path.isdir(path):
+        raise ExportError(f"这是一个目录, 不是文件: {path}")
+    if os.path.lexists(path) and not force:
+        raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"没有权限写入目录: {folder}")
+    return path
+
+
+def _temp_beside(path: str) -> str:
+    folder, name = os.path.split(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".~{name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"无法写入 {folder}: {exc.strerror or exc}") from None
+    os.close(fd)
+    return tmp
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask() would race other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _set_mode(tmp: str, *, unmask: bool) -> None:
+    """A masked workbook gets the usual permissions (it is meant to be handed on); one with whole
+    ID and phone numbers stays readable by its owner only (mkstemp's 0600)."""
+    if not unmask:
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+        except OSError:
+            pass
+
+
+def _finish(tmp: str, path: str, *, force: bool) -> None:
+    """Move the finished file into place; without ``force`` never over an existing file."""
+    try:
+        if force:
+            os.replace(tmp, path)
+            return
+        try:
+            os.link(tmp, path)  # fails if the target appeared meanwhile: no overwrite, ever
+        except FileExistsError:
+            raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
+        except OSError:  # a file system without hard links (a FAT USB stick)
+            if os.path.lexists(path):
+                raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
+            os.replace(tmp, path)
+            return
+        os.unlink(tmp)
+    except ExportError:
+        raise
+    except OSError as exc:
+        raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def clean(value: Any) -> str:
+    """User text for a cell: no control or format characters (newlines kept), within Excel's limit."""
+    s = "" if value is None else str(value)
+    if s.isprintable():
+        return s[:CELL_LIMIT]
+    out = []
+    for ch in s:
+        if ch == "\n":
+            out.append(ch)
+        elif ch == "\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200d":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)[:CELL_LIMIT]
+
+
+WRAPPED = ("text", "wrap", "center")  # the kinds whose cells wrap
+LINE_PT = 14.0  # one line of 10 pt 宋体, with the leading LibreOffice and WPS use
+MIN_ROW_PT = 16.0
+MAX_ROW_PT = 409.0  # Excel's limit
+
+
+def text_width(text: str) -> int:
+    """Display width in column units: a CJK character is two, ASCII one. Counted from the UTF-8
+    length (C speed): each 3-byte character adds one to its one."""
+    return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+
+
+def line_count(text: str, width: float) -> int:
+    """How many lines a wrapped cell of ``width`` column units needs for ``text``, as Excel lays it out:
+    a column is ``width * 7 + 5`` pixels (less the cell padding), a 10 pt character 6.7 pixels per
+    width unit (宋体: CJK 13.3, Latin 6.7). LibreOffice fits a little more on a line."""
+    usable = max(7.0, width * 7 + 2)
+    return sum(max(1, math.ceil(text_width(part) * 6.7 / usable)) for part in text.split("\n"))
+
+
+def row_height(cells: Iterable[tuple[str, float]]) -> float | None:
+    """The height (points) a row of wrapped cells needs, or None when one line is enough: LibreOffice
+    does not grow rows for wrapped text by itself, so every wrapped row gets its height written."""
+    lines = max((line_count(t, w) for t, w in cells if t), default=1)
+    if lines <= 1:
+        return None
+    return min(MAX_ROW_PT, lines * LINE_PT + 2)
+
+
+@dataclass(frozen=True)
+class Col:
+    label: str
+    width: float
+    kind: str = "text"  # text | code | date | datetime | time | int | wrap | center | percent
+    get: Callable[[Any], Any] | str = ""
+
+
+def _get(col: Col, row: Any) -> Any:
+    if callable(col.get):
+        return col.get(row)
+    return getattr(row, col.get)
+
+
+class _Formats:
+    def __init__(self, wb) -> None:
+        base = {"font_name": FONT, "font_size": 10, "valign": "top"}
+        cell = {**base, "border": 1}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        self.scope = wb.add_format({**base, "font_size": 10, "valign": "vcenter"})
+        self.header = wb.add_format({**cell, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
+                                     "bg_color": "#D9E1F2"})
+        self.section = wb.add_format({**base, "bold": True, "font_size": 12, "valign": "vcenter"})
+        self.note = wb.add_format({**base, "font_size": 9, "text_wrap": True, "font_color": "#404040"})
+        self.sign = wb.add_format({**base, "font_size": 12, "valign": "vcenter"})
+        self.empty = wb.add_format({**cell, "align": "center", "font_color": "#606060"})
+        self.kinds = {
+            "text": wb.add_format({**cell, "text_wrap": True}),
+            "wrap": wb.add_format({**cell, "text_wrap": True}),
+            "center": wb.add_format({**cell, "align": "center", "text_wrap": True}),
+            "code": wb.add_format({**cell, "num_format": "@"}),
+            "date": wb.add_format({**cell, "num_format": "yyyy-mm-dd", "align": "center"}),
+            "datetime": wb.add_format({**cell, "num_format": "yyyy-mm-dd hh:mm", "align": "center"}),
+            "time": wb.add_format({**cell, "num_format": "hh:mm", "align": "center"}),
+            "int": wb.add_format({**cell, "align": "center"}),
+            "percent": wb.add_format({**cell, "num_format": "0.0%", "align": "center"}),
+            "bold_int": wb.add_format({**cell, "align": "center", "bold": True}),
+        }
+
+
+def _write(ws, row: int, col: int, value: Any, kind: str, fmt: _Formats) -> None:
+    f = fmt.kinds[kind]
+    if value is None or value == "":
+        ws.write_blank(row, col, None, f)
+    elif kind in ("date", "datetime", "time") and isinstance(value, (dt.date, dt.datetime, dt.time)):
+        if kind == "date" and isinstance(value, dt.datetime):
+            value = value.date()
+        ws.write_datetime(row, col, value, f)
+    elif kind in ("int", "percent", "bold_int") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, f)
+    else:  # text, codes, and anything unexpected: always a string, never a formula or a number
+        ws.write_string(row, col, clean(value), f)
+
+
+def _page(ws, *, landscape: bool, header_row: int | None) -> None:
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer(FOOTER)
+    if header_row is not None:
+        ws.repeat_rows(0, header_row)
+        ws.freeze_panes(header_row + 1, 0)
+
+
+def _head(ws, scope: Scope, title: str, ncols: int, fmt: _Formats, exported: str) -> None:
+    """Rows 0 and 1: the sheet's title and who/what/when, merged over the table's width."""
+    last = max(ncols - 1, 1)
+    ws.set_row(0, 28)
+    ws.merge_range(0, 0, 0, last, "", fmt.title)
+    ws.write_string(0, 0, clean(f"{scope.label} {scope.month_label} 留守儿童{title}"), fmt.title)
+    parts = [f"学校: {scope.school_name}", f"班级: {scope.class_name or '全校'}", f"月份: {scope.month_label}"]
+    if scope.teacher:
+        parts.append(f"{scope.teacher_label}: {scope.teacher}")
+    parts.append(f"统计截至: {scope.as_of:%Y-%m-%d}")
+    ws.set_row(1, 18)
+    ws.merge_range(1, 0, 1, last, "", fmt.scope)
+    ws.write_string(1, 0, clean("    ".join(parts)), fmt.scope)
+
+
+def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], fmt: _Formats, exported: str, *,
+           landscape: bool, tick: Callable[[int], None] | None = None, empty: str = "本月无记录") -> int:
+    """A titled, numbered table; returns the number of data rows."""
+    if scope.class_name:  # one class: its name is in the title, the column would repeat it
+        cols = [c for c in cols if c.get != "class_name"]
+    cols = [Col("序号", 4.5, "int", ""), *cols]
+    for i, c in enumerate(cols):
+        ws.set_column(i, i, c.width)
+    _head(ws, scope, title, len(cols), fmt, exported)
+    ws.set_row(2, row_height((c.label, c.width) for c in cols) or 20)
+    for i, c in enumerate(cols):
+        ws.write_string(2, i, c.label, fmt.header)
+    _page(ws, landscape=landscape, header_row=2)
+    n = 0
+    r = 3
+    body = cols[1:]
+    for row in rows:
+        n += 1
+        values = [_get(c, row) for c in body]
+        height = row_height((v, c.width) for v, c in zip(values, body) if c.kind in WRAPPED and isinstance(v, str))
+        if height is not None:
+            ws.set_row(r, height)
+        ws.write_number(r, 0, n, fmt.kinds["int"])
+        for i, (c, v) in enumerate(zip(body, values), start=1):
+            _write(ws, r, i, v, c.kind, fmt)
+        r += 1
+        if tick is not None and n % 500 == 0:
+            tick(n)
+    if n == 0:
+        ws.merge_range(r, 0, r, len(cols) - 1, "", fmt.empty)
+        ws.write_string(r, 0, empty, fmt.empty)
+    return n
+
+
+# --------------------------------------------------------------------------- the sheets
+
+
+def _yes(v: bool) -> str:
+    return "是" if v else "否"
+
+
+REGISTRATION = [  # 24 columns of the national form on A4 landscape: narrow, wrapped, rows grow
+    Col("学籍号", 20, "code", "student_no"),
+    Col("姓名", 6.5, "center", "name"),
+    Col("性别", 3.2, "center", "sex"),
+    Col("民族", 4.5, "center", "ethnicity"),
+    Col("出生日期", 10, "date", "birth_date"),
+    Col("公民身份证号码", 19.5, "code", "id_number"),
+    Col("班级", 9, "center", "class_name"),
+    Col("户籍所在地", 9, "wrap", "hukou_place"),
+    Col("现居住地", 9, "wrap", "address"),
+    Col("身体情况", 4.8, "wrap", "health"),
+    Col("就学情况", 4.8, "center", "schooling"),
+    Col("是否寄宿", 4.2, "center", "boarding"),
+    Col("留守类型", 7, "wrap", "left_behind_type"),
+    Col("父亲 (姓名 务工地)", 9, "wrap", "father"),
+    Col("父亲电话", 12, "code", "father_phone"),
+    Col("母亲 (姓名 务工地)", 9, "wrap", "mother"),
+    Col("母亲电话", 12, "code", "mother_phone"),
+    Col("委托监护人", 6.5, "center", "guardian_name"),
+    Col("与儿童关系", 5, "center", "guardian_relation"),
+    Col("监护人电话", 12, "code", "guardian_phone"),
+    Col("监护类型", 7, "wrap", "guardianship_type"),
+    Col("三特生", 6.5, "wrap", "special"),
+    Col("重点帮扶", 4.2, "center", "key_target"),
+    Col("乘车", 7, "wrap", "bus"),
+    Col("档案缺项", 6.5, "wrap", "missing_text"),
+]
+
+PAIRINGS = [
+    Col("姓名", 8, "center", "child_name"),
+    Col("班级", 10, "center", "class_name"),
+    Col("帮扶类型", 9, "center", "kind"),
+    Col("帮扶人", 9, "center", "helper"),
+    Col("结对日期", 11, "date", "started_on"),
+    Col("帮扶时间", 14, "wrap", "plan_time"),
+    Col("帮扶内容", 34, "wrap", "plan_content"),
+    Col("阶段性成果", 26, "wrap", "plan_results"),
+    Col("本月联系次数", 8, "int", lambda r: "—" if r.contacts is None else r.contacts),
+]
+
+TALKS = [
+    Col("时间", 16, "datetime", "at"),
+    Col("学生姓名", 8, "center", "child_name"),
+    Col("班级", 10, "center", "class_name"),
+    Col("性别", 4, "center", "sex"),
+    Col("教师姓名", 8, "center", "staff_name"),
+    Col("类别", 7, "center", "kind"),
+    Col("地点", 9, "wrap", "place"),
+    Col("交流谈心的内容", 44, "wrap", "content"),
+    Col("交谈后效果", 18, "wrap", "effect"),
+    Col("情绪", 5, "center", "mood"),
+    Col("关注", 8, "wrap", "concerns"),
+    Col("跟进", 16, "wrap", "follow_up_text"),
+    Col("完成", 4, "center", lambda r: _yes(r.reached)),
+]
+
+PARENT_CONTACTS = [
+    Col("时间", 16, "datetime", "at"),
+    Col("学生姓名", 8, "center", "child_name"),
+    Col("班级", 10, "center", "class_name"),
+    Col("类别", 9, "center", "kind"),
+    Col("联系对象", 9, "center", "callee"),
+    Col("接通", 4, "center", lambda r: _yes(r.reached)),
+    Col("时长(分)", 6, "int", "minutes"),
+    Col("内容", 50, "wrap", "content"),
+    Col("跟进", 16, "wrap", "follow_up_text"),
+    Col("教师", 8, "center", "staff_name"),
+]
+
+HOME_VISITS = [
+    Col("家访时间", 16, "datetime", "at"),
+    Col("家访教师", 8, "center", "staff_name"),
+    Col("孩子姓名", 8, "center", "child_name"),
+    Col("年龄", 4, "int", "age"),
+    Col("所属班级", 10, "center", "class_name"),
+    Col("监护人 (关系)", 12, "wrap", "guardian"),
+    Col("联系方式", 12.5, "code", "guardian_phone"),
+    Col("家庭住址", 14, "wrap", "address"),
+    Col("孩子表现与家访情况", 40, "wrap", "content"),
+    Col("家长反馈", 18, "wrap", "effect"),
+    Col("后续计划", 18, "wrap", "follow_up_text"),
+    Col("完成", 4, "center", lambda r: _yes(r.reached)),
+]
+
+ACTIVITIES = [
+    Col("日期", 11, "date", "day"),
+    Col("结束日期", 11, "date", "end"),
+    Col("时间", 6, "time", "time"),
+    Col("活动名称", 26, "wrap", "title"),
+    Col("类别", 7, "center", "kind"),
+    Col("地点", 12, "wrap", "place"),
+    Col("组织者", 10, "wrap", "organiser"),
+    Col("参与学生人数", 7, "int", "participants"),
+    Col("参与学生", 40, "wrap", "names"),
+    Col("备注", 22, "wrap", "notes"),
+]
+
+OPEN_DUTIES = [
+    Col("状态", 6, "center", "status"),
+    Col("姓名", 8, "center", "child_name"),
+    Col("班级", 10, "center", "class_name"),
+    Col("事项", 12, "center", "rule_name"),
+    Col("类别", 8, "center", "contact_kind"),
+    Col("到期日", 11, "date", "due"),
+    Col("逾期天数", 6, "int", lambda d: d.days_overdue or ""),
+    Col("上次完成", 11, "date", "last_met"),
+    Col("帮扶/爱心妈妈", 14, "wrap", "helper"),
+]
+
+
+def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int:
+    """The 汇总 sheet, written top to bottom (constant_memory needs rows in order)."""
+    scope = s.scope
+    ws = wb.add_worksheet("汇总")
+    widths = (22, 10, 14, 9, 9, 9, 9, 9)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ncols = len(widths)
+    _head(ws, scope, "工作手册 · 月度汇总", ncols, fmt, exported)
+    _page(ws, landscape=False, header_row=None)
+    ws.repeat_rows(0, 1)
+    kinds = fmt.kinds
+    r = 3
+
+    def section(title: str) -> None:
+        nonlocal r
+        ws.set_row(r, 22)
+        ws.write_string(r, 0, title, fmt.section)
+        r += 1
+
+    def header(labels: Iterable[str]) -> None:
+        nonlocal r
+        for i, label in enumerate(labels):
+            ws.write_string(r, i, label, fmt.header)
+        r += 1
+
+    def line(values: list[tuple[Any, str]]) -> None:
+        nonlocal r
+        height = row_height((v, widths[i]) for i, (v, _) in enumerate(values) if isinstance(v, str))
+        if height is not None:
+            ws.set_row(r, height)
+        for i, (v, k) in enumerate(values):
+            _write(ws, r, i, "—" if v is None and k == "percent" else v, k if v is not None else "center", fmt)
+        r += 1
+
+    def note(text: str) -> None:
+        nonlocal r
+        ws.set_row(r, max(MIN_ROW_PT, line_count(text, sum(widths) * 1.05) * (LINE_PT - 2) + 3))
+        ws.merge_range(r, 0, r, ncols - 1, "", fmt.note)
+        ws.write_string(r, 0, clean(text), fmt.note)
+        r += 1
+
+    section(f"一、留守儿童人数 (在读, 截至 {scope.as_of:%m月%d日})")
+    header(["留守类型", "人数"])
+    for t, n in s.by_type.items():
+        line([(t, "text"), (n, "int")])
+    line([("合计", "center"), (s.children, "bold_int")])
+    r += 1
+
+    section("二、三特生、重点帮扶对象与建档率")
+    header(["特困", "特长", "残障", "重点帮扶对象", "档案齐全", "建档率"])
+    line([(s.hardship, "int"), (s.talent, "int"), (s.disability, "int"), (s.key_target, "int"),
+          (s.complete, "int"), (s.filing_rate, "percent")])
+    note("建档率: 档案中学籍号、姓名、性别、民族、出生日期、班级、户籍所在地、家庭住址、留守类型、"
+         "监护人姓名/关系/电话、监护类型都已填写的留守儿童所占比例。")
+    r += 1
+
+    section("三、结对帮扶覆盖")
+    header(["帮扶类型", "已结对", "留守儿童", "覆盖率"])
+    for p in s.pairing:
+        line([(p.kind, "center"), (p.paired, "int"), (p.subjects, "int"), (p.rate, "percent")])
+    r += 1
+
+    section("四、关爱事项完成情况")
+    header(["事项", "类别", "频率", "对象人数", "应完成", "已完成", "逾期人数", "完成率"])
+    for d in s.duty_lines:
+        line([(d.rule_name + (" (本学期)" if d.per_term else ""), "text"), (d.contact_kind, "center"),
+              (d.cadence, "wrap"), (d.subjects, "int"), (d.required, "int"), (d.done, "int"), (d.overdue, "int"),
+              (d.rate, "percent")])
+    if scope.term is None:
+        note("八月为暑假, 不计关爱事项。")
+    else:
+        note(f"应完成: 本月按规定频率到期的次数 (每学期一次的事项按本学期计); 已完成: 本月已完成的次数, "
+             f"每人不超过应完成 (未接通的电话不算); 逾期人数: 截至 {scope.as_of:%m月%d日} 逾期未完成的人数, "
+             f"名单见「待办事项」。")
+    r += 1
+
+    section("五、活动与记录")
+    header(["活动次数", "参与人次", "谈心", "家长联系", "家访", "结对", "待办"])
+    c = s.contacts
+    line([(s.activities, "int"), (s.attendance, "int"), (sum(c.get(k, 0) for k in handbook.TALK_KINDS), "int"),
+          (sum(c.get(k, 0) for k in handbook.PARENT_KINDS), "int"),
+          (sum(c.get(k, 0) for k in handbook.VISIT_KINDS), "int"), (s.pairings, "int"), (s.open_duties, "int")])
+    r += 1
+
+    section("六、每周谈心次数")
+    header(["周", "谈心次数"])
+    first = r
+    for start, end, n in s.weeks:
+        line([(f"{start:%m-%d}~{end:%m-%d}", "center"), (n, "int")])
+    last = r - 1
+    line([("合计", "center"), (s.talks, "bold_int")])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({
+        "name": "谈心次数",
+        "categories": ["汇总", first, 0, last, 0],
+        "values": ["汇总", first, 1, last, 1],
+        "data_labels": {"value": True},
+        "fill": {"color": "#4472C4"},
+    })
+    chart.set_title({"name": "每周谈心次数", "name_font": {"size": 11, "name": FONT}})
+    chart.set_legend({"none": True})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+    chart.set_y_axis({"min": 0, "major_gridlines": {"visible": True}, "num_font": {"size": 9}})
+    chart.set_size({"width": 430, "height": 200})
+    ws.insert_chart(first - 1, 2, chart, {"x_offset": 8, "y_offset": 0, "object_position": 2})
+    r = max(r, first - 1 + 11) + 1  # leave the chart's rows free
+
+    ws.set_row(r, 30)
+    who = "班主任签字" if scope.class_name else "填表人签字"
+    ws.merge_range(r, 0, r, ncols - 1, "", fmt.sign)
+    ws.write_string(r, 0, f"{who}: ______________    检查人: ______________    日期: ______年____月____日", fmt.sign)
+    r += 1
+    note(f"导出: {exported}")
+    return 1
+
+
+def write_workbook(path: str, scope: Scope, *, unmask: bool = False, exported_by: str = "",
+                   progress: Progress | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Write the eight sheets to ``path`` (a new file); returns the data rows per sheet."""
+    import xlsxwriter
+
+    def report(message: str, fraction: float) -> None:
+        if progress is not None:
+            progress(message, min(1.0, max(0.0, fraction)))
+
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    exported = f"{now:%Y-%m-%d %H:%M}" + (f" {exported_by}" if exported_by else "")
+    if unmask:
+        exported += " (未遮盖身份证号和电话)"
+    mask = not unmask
+    report("统计汇总", 0.0)
+    s = handbook.summary(scope)
+    c = s.contacts
+    sizes = {
+        "基本情况登记表": s.children, "结对帮扶表": s.pairings,
+        "谈心记录": sum(c.get(k, 0) for k in handbook.TALK_KINDS),
+        "家长联系记录": sum(c.get(k, 0) for k in handbook.PARENT_KINDS),
+        "家访记录": sum(c.get(k, 0) for k in handbook.VISIT_KINDS), "活动记录": s.activities,
+        "待办事项": s.open_duties,
+    }
+    total = sum(sizes.values()) + 1
+    done = 0
+
+    wb = xlsxwriter.Workbook(path, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False, "default_date_format": "yyyy-mm-dd",
+    })
+    wb.set_properties({"title": f"{scope.label} {scope.month_label} 留守儿童工作手册", "author": exported_by,
+                       "company": scope.school_name, "comments": "关爱 guanai"})
+    fmt = _Formats(wb)
+    rows: dict[str, int] = {}
+    # On an exception the workbook is dropped unclosed: nothing more is written to ``path``.
+    rows["汇总"] = _summary_sheet(wb, s, fmt, exported)
+    report("汇总", 1 / total)
+
+    def sheet(name: str, cols: list[Col], data: Iterable[Any], landscape: bool, title: str | None = None,
+              empty: str = "本月无记录") -> None:
+        nonlocal done
+        report(name, (done + 1) / total)
+        ws = wb.add_worksheet(name)
+        base = done + 1
+
+        def tick(n: int) -> None:
+            report(f"{name} {n}/{sizes[name]}", (base + n) / total)
+
+        rows[name] = _table(ws, scope, title or name, cols, data, fmt, exported, landscape=landscape, tick=tick,
+                            empty=empty)
+        done += sizes[name]
+
+    sheet("基本情况登记表", REGISTRATION, handbook.registration_rows(scope, mask=mask), True,
+          "基本情况登记表", empty="没有在读的留守儿童")
+    sheet("结对帮扶表", PAIRINGS, handbook.pairing_rows(scope), True, empty="没有结对帮扶")
+    sheet("谈心记录", TALKS, handbook.contact_rows(scope, handbook.TALK_KINDS, mask=mask), True, "谈心记录单")
+    sheet("家长联系记录", PARENT_CONTACTS, handbook.contact_rows(scope, handbook.PARENT_KINDS, mask=mask), True,
+          "家长联系记录 (电话、书信、座谈)")
+    sheet("家访记录", HOME_VISITS, handbook.contact_rows(scope, handbook.VISIT_KINDS, mask=mask), True, "家访手记")
+    sheet("活动记录", ACTIVITIES, s.activity_list, True, "活动记录", empty="本月无活动")
+    sheet("待办事项", OPEN_DUTIES, s.duty_list, False,
+          f"待办事项 (截至 {scope.as_of:%m月%d日} 逾期、当天和一周内到期)", empty="没有逾期或一周内到期的事项")
+    report("保存文件", 0.99)
+    wb.close()
+    report("完成", 1.0)
+    return rows
+
+
+def export_handbook(scope: Scope, path: str, *, force: bool = False, unmask: bool = False,
+                    staff_id: int | None = None, staff_name: str = "", progress: Progress | None = None,
+                    now: dt.datetime | None = None) -> ExportResult:
+    """Write the workbook to ``path`` through a temporary file beside it; log the export (AuditLog
+    action 'export') in the same step as the rename. ExportError when the target cannot be written."""
+    started = time.perf_counter()
+    path = check_target(path, force=force)
+    tmp = _temp_beside(path)
+    try:
+        try:
+            rows = write_workbook(tmp, scope, unmask=unmask, exported_by=staff_name, progress=progress, now=now)
+        except OSError as exc:  # disk full, the folder removed meanwhile …
+            raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
+        _set_mode(tmp, unmask=unmask)
+        with dbmod.write():
+            AuditLog.create(staff=staff_id, table="handbook", row_id=scope.classroom_id or 0, action="export",
+                            new=json.dumps({"month": scope.month_text, "class": scope.class_name or "全校",
+                                            "file": path, "unmask": unmask, "rows": rows}, ensure_ascii=False))
+            _finish(tmp, path, force=force)
+    finally:
+        if os.path.lexists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return ExportResult(path=path, rows=rows, seconds=time.perf_counter() - started)

@@ -1,0 +1,1334 @@
+"""Roster import from the school's existing spreadsheets (.xlsx and .csv).
+
+Used by ``guanai import`` and by the roster's 导入 screen; no textual here. The steps:
+
+1. ``read_table``: the file's rows as cell values. CSVs are decoded as UTF-8 (with or
+   without BOM), UTF-16 (Excel's "Unicode text") or GB18030 (a superset of the GBK that
+   Excel and WPS write on Chinese Windows); workbooks are read with openpyxl, merged
+   cells filled with their value. The header row is found among the first rows (title rows
+   above it are skipped, a two-row header with merged group cells such as 父亲 over
+   姓名/电话/务工地 is combined), and each column is given a field by the synonym table.
+2. ``plan``: every data row is turned into the form's raw values (small normalisation
+   tables for 留守类型, 监护人关系, 是/否 …; 务工地 "广东省东莞市" split into province and city;
+   the class found by name), checked with the roster's own ``validate_child``, and matched
+   against existing children (same 身份证号 or 学籍号, or same 姓名 and 出生日期) and earlier
+   rows of the file. Nothing is written: this is the whole of ``--dry-run``.
+3. ``apply``: all good rows are saved with ``save_child`` (audit log included) in one
+   transaction: all of them or none.
+4. ``format_report`` / ``write_report_csv``: the counts and every row that was not
+   imported, with row number, column and reason; the CSV (UTF-8 with BOM, for Excel) keeps
+   the row's original cells so the teacher can fix them there and import the report again.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from models import db as dbmod
+from models import rules
+from models.children import (
+    FIELD_LABELS, SaveError, change_label, child_changes, display_value, fill_from_id,
+    find_same_child, load_form_values, save_child, validate_child,
+)
+from models.entities import AuditLog, Classroom
+from models.validation import Invalid, validate_date, validate_id_number, validate_name, validate_student_no
+
+MAX_BYTES = 10 * 1024 * 1024  # a school's roster is well under 1 MB
+MAX_UNZIPPED = 100 * 1024 * 1024  # what an .xlsx may unpack to (a zip bomb guard)
+MAX_ROWS = 20_000
+MAX_COLS = 500
+HEADER_SCAN = 30  # rows searched for the header
+REPORT_SUFFIX = "-导入报告.csv"
+REPORT_COLUMNS = ("导入行号", "导入结果", "出错的列", "原因或说明")
+
+Progress = Callable[[int, int, str], None]
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all; the message is for the user (``guanai`` exits 2)."""
+
+
+# --- fields and their names in the wild -------------------------------------------------
+
+PARENTS = {"father": "父亲", "mother": "母亲"}
+PARENT_SUBS = {
+    "name": "姓名", "phone": "电话", "work_place": "务工地点", "work_province": "务工省份",
+    "work_city": "务工城市", "home_visits": "回家频率", "away": "是否外出",
+}
+
+# Every field a column can hold, in the order of the national form; the preview offers these.
+FIELDS: dict[str, str] = {
+    "name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "id_number": "身份证号",
+    "student_no": "学籍号", "grade": "年级", "classroom": "班级",
+    "hukou_registered": "是否登记户口", "hukou_place": "户籍所在地", "address": "现居住地",
+    "health": "身体情况", "disability": "残疾类别及等级", "illness": "患病类型",
+    "boarding": "是否寄宿", "schooling": "就学情况", "status": "在校状态",
+    "is_left_behind": "是否留守儿童", "left_behind_type": "留守类型",
+    "both_away": "父母双方同时外出", "one_away": "一方外出另一方无监护能力",
+    **{f"{p}.{s}": PARENTS[p] + label for p in PARENTS for s, label in PARENT_SUBS.items()},
+    "guardian_name": "委托监护人", "guardian_relation": "与儿童关系", "guardian_phone": "监护人电话",
+    "guardian_id_number": "监护人身份证号", "guardian_education": "监护人文化程度",
+    "guardian_address": "监护人居住地址", "guardianship_type": "监护类型", "guardianship_grade": "监护情况评估",
+    "income_sources": "家庭收入来源", "aid_received": "享受救助情况",
+    "hardship": "特困", "talent": "特长", "key_target": "重点帮扶对象", "academic_group": "学业分组",
+    "personality": "性格特征", "hobbies": "兴趣爱好", "notes": "备注",
+}
+IGNORED = "_ignore"  # 序号 and the like: known, never imported
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "学生姓名", "儿童姓名", "幼儿姓名", "留守儿童姓名", "孩子姓名", "名字", "学生", "儿童"),
+    "sex": ("性别",),
+    "ethnicity": ("民族",),
+    "birth_date": ("出生日期", "出生年月", "出生年月日", "生日", "出生时间"),
+    "id_number": ("身份证号", "身份证号码", "公民身份证号码", "公民身份证号", "身份证", "证件号码", "证件号",
+                  "身份证件号", "身份证件号码"),
+    "student_no": ("学籍号", "全国学籍号", "学籍编号", "学生学籍号", "学籍号码"),
+    "grade": ("年级", "就读年级", "所在年级"),
+    "classroom": ("班级", "年级班级", "所在班级", "就读班级", "班别", "年级班别", "班级名称"),
+    "hukou_registered": ("是否登记户口", "是否有户口", "户口登记"),
+    "hukou_place": ("户籍所在地", "户籍地", "户口所在地", "户籍地址", "户籍"),
+    "address": ("现居住地", "家庭住址", "居住地", "家庭地址", "现住址", "住址", "现居住地址", "村组",
+                "家庭住址村组", "家庭住址/村组", "居住地址", "所在村组"),
+    "health": ("身体情况", "健康状况", "身体状况", "健康情况"),
+    "disability": ("残疾类别及等级", "残疾类别", "残疾情况", "残障", "残疾类型", "残疾等级"),
+    "illness": ("患病类型", "疾病", "患病情况", "疾病类型", "所患疾病"),
+    "boarding": ("是否学校寄宿", "是否寄宿", "寄宿", "是否住校", "住校", "是否寄宿生", "寄宿生"),
+    "schooling": ("就学情况", "就学状况", "就读情况"),
+    "status": ("在校状态", "学籍状态", "在读状态", "状态"),
+    "is_left_behind": ("是否留守儿童", "是否留守"),
+    "left_behind_type": ("留守类型", "留守情况", "留守儿童类型", "留守儿童类别", "留守类别"),
+    "both_away": ("父母双方同时外出", "父母双方外出", "父母是否均外出", "父母均外出"),
+    "one_away": ("父母一方外出另一方无监护能力", "一方外出另一方无监护能力", "父母一方外出、另一方无监护能力"),
+    "guardian_name": ("监护人", "监护人姓名", "委托监护人", "委托监护人姓名", "实际监护人", "实际监护人姓名",
+                      "临时监护人", "临时监护人姓名", "代理家长"),
+    "guardian_relation": ("与儿童关系", "与被监护人关系", "监护人关系", "与学生关系", "与孩子关系",
+                          "监护人与儿童关系", "监护人与学生关系", "关系"),
+    "guardian_phone": ("监护人电话", "监护人联系电话", "联系电话", "电话", "联系方式", "家长电话",
+                       "家长联系电话", "监护人手机", "手机号码", "手机"),
+    "guardian_id_number": ("监护人身份证号", "监护人身份证号码", "监护人公民身份证号码", "监护人身份证"),
+    "guardian_education": ("监护人文化程度", "文化程度", "监护人学历"),
+    "guardian_address": ("监护人居住地址", "监护人住址", "监护人地址", "监护人居住地地址", "居住地地址"),
+    "guardianship_type": ("监护类型", "监护情况", "监护方式"),
+    "guardianship_grade": ("监护情况评估", "监护评估", "监护情况评价"),
+    "income_sources": ("家庭收入来源", "收入来源", "家庭主要收入来源"),
+    "aid_received": ("享受救助情况", "救助情况", "享受救助", "享受政策", "救助类型"),
+    "hardship": ("特困", "是否特困", "特困生", "是否特困生", "困难", "家庭困难"),
+    "talent": ("特长", "特长生", "兴趣特长"),
+    "key_target": ("重点帮扶对象", "是否重点帮扶对象", "重点帮扶", "是否重点"),
+    "academic_group": ("学业分组", "学习分组", "学业"),
+    "personality": ("性格特征", "性格"),
+    "hobbies": ("兴趣爱好", "爱好"),
+    "notes": ("备注", "说明", "其他情况"),
+    IGNORED: ("序号", "编号", "序", "no", "no.", "年龄", "签名"),
+}
+_PARENT_PREFIXES = {"father": ("父亲", "爸爸", "父"), "mother": ("母亲", "妈妈", "母")}
+_PARENT_SUB_WORDS = {
+    "name": ("", "姓名", "名字"),
+    "phone": ("电话", "联系电话", "手机", "手机号", "手机号码", "电话号码", "联系方式"),
+    "work_place": ("务工地", "务工地点", "外出务工地点", "外出务工地", "当前务工地点", "务工地址", "打工地点",
+                   "打工地", "工作地点", "务工单位", "工作单位", "外出地点", "务工省市", "务工所在地", "外出务工地址"),
+    "work_province": ("务工省份", "务工省", "外出务工省份", "务工地省份"),
+    "work_city": ("务工城市", "务工市", "外出务工城市", "务工地城市"),
+    "home_visits": ("回家频率", "回家次数", "返乡频率", "回家情况", "多久回家"),
+    "away": ("是否外出", "是否在外", "外出", "是否外出务工", "外出情况", "是否在外务工"),
+}
+_GUARDIAN_PREFIXES = ("委托监护人", "实际监护人", "临时监护人", "监护人")
+_GUARDIAN_SUB_WORDS = {
+    "guardian_name": ("", "姓名", "名字"),
+    "guardian_phone": ("电话", "联系电话", "手机", "手机号码", "电话号码", "联系方式"),
+    "guardian_id_number": ("身份证号", "身份证号码", "公民身份证号码", "身份证"),
+    "guardian_relation": ("关系", "与儿童关系", "与被监护人关系", "与学生关系", "与孩子关系"),
+    "guardian_education": ("文化程度", "学历"),
+    "guardian_address": ("住址", "地址", "居住地址", "居住地地址", "家庭住址", "居住地"),
+}
+_CHILD_PREFIXES = ("留守儿童", "儿童", "学生", "幼儿", "孩子", "本人")
+_GROUP_SUFFIX = re.compile(r"(基本情况|基本信息|情况|信息|资料)$")
+
+
+def _norm_header(value: Any) -> str:
+    s = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    s = re.sub(r"\s+", "", s).replace("*", "").replace("★", "")
+    return s.strip(":：#").lower()
+
+
+def _build_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, words in SYNONYMS.items():
+        for w in words:
+            index.setdefault(_norm_header(w), key)
+    for key, label in FIELDS.items():
+        index.setdefault(_norm_header(label), key)
+    for p, prefixes in _PARENT_PREFIXES.items():
+        for prefix in prefixes:
+            for sub, words in _PARENT_SUB_WORDS.items():
+                for w in words:
+                    index.setdefault(_norm_header(prefix + w), f"{p}.{sub}")
+    for prefix in _GUARDIAN_PREFIXES:
+        for key, words in _GUARDIAN_SUB_WORDS.items():
+            for w in words:
+                index.setdefault(_norm_header(prefix + w), key)
+    return index
+
+
+HEADER_INDEX = _build_index()
+
+
+def header_key(value: Any) -> str | None:
+    """The field a header cell names, or None: 公民身份证号码 -> id_number, 父亲外出务工地点 ->
+    father.work_place, 联系电话(手机) -> guardian_phone."""
+    s = _norm_header(value)
+    if not s:
+        return None
+    for candidate in (s, re.sub(r"[(\[【<].*?[)\]】>]", "", s)):
+        if candidate in HEADER_INDEX:
+            return HEADER_INDEX[candidate]
+        for prefix in _CHILD_PREFIXES:
+            if candidate.startswith(prefix) and candidate[len(prefix):] in HEADER_INDEX:
+                key = HEADER_INDEX[candidate[len(prefix):]]
+                if not key.startswith(("father.", "mother.", "guardian_")):
+                    return key
+    return None
+
+
+def field_label(key: str | None) -> str:
+    if key is None:
+        return "不导入"
+    if key == IGNORED:
+        return "不导入"
+    return FIELDS.get(key, key)
+
+
+# --- value normalisation ----------------------------------------------------------------
+
+def _word_key(text: str) -> str:
+    return re.sub(r"[\s、，,。.；;:：()（）/\-_]", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _table(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    out = {}
+    for value, words in pairs.items():
+        out[_word_key(value)] = value
+        for w in words:
+            out[_word_key(w)] = value
+    return out
+
+
+SEX_WORDS = _table({"男": ("男性", "男生", "男孩", "m", "male", "1"), "女": ("女性", "女生", "女孩", "f", "female", "2")})
+LEFT_BEHIND_WORDS = _table({
+    "父母均外出": ("父母双方外出", "父母双方均外出", "父母都外出", "父母均在外", "父母双外出", "双亲外出", "父母外出",
+                  "双留守", "父母同时外出", "父母双方同时外出", "双方外出", "父母均外出务工", "父母外出务工",
+                  "父母双方外出务工", "双亲均外出", "父母均不在家"),
+    "父亲外出": ("父外出", "父亲外出务工", "父亲在外", "父亲单方外出", "父亲一方外出", "父亲在外务工", "仅父亲外出"),
+    "母亲外出": ("母外出", "母亲外出务工", "母亲在外", "母亲单方外出", "母亲一方外出", "母亲在外务工", "仅母亲外出"),
+    "一方外出另一方无监护能力": ("父母一方外出另一方无监护能力", "一方外出一方无监护能力", "单亲外出另一方无监护能力",
+                          "父亲外出母亲无监护能力", "母亲外出父亲无监护能力", "一方外出另一方无能力"),
+    "其他": ("其它",),
+})
+RELATION_WORDS = _table({
+    "祖父母": ("祖父", "祖母", "爷爷", "奶奶", "爷爷奶奶", "祖孙", "爷孙", "祖辈", "爷奶"),
+    "外祖父母": ("外祖父", "外祖母", "外公", "外婆", "姥姥", "姥爷", "外公外婆", "外祖孙"),
+    "亲戚": ("叔叔", "伯伯", "伯父", "叔父", "姑姑", "姑妈", "舅舅", "舅妈", "姨妈", "阿姨", "小姨", "婶婶",
+             "哥哥", "姐姐", "亲属", "叔侄", "姑侄", "舅甥", "兄妹", "姐弟", "兄弟", "姐妹"),
+    "其他": ("其它", "邻居", "朋友", "老师"),
+})
+GUARDIANSHIP_TYPE_WORDS = _table({
+    "无人监护": ("无监护人",),
+    "父或母无监护能力": ("父母无监护能力", "父亲无监护能力", "母亲无监护能力"),
+    "受委托监护人监护能力不足": ("监护人监护能力不足", "监护能力不足", "委托监护人监护能力不足"),
+    "监护情况一般": ("一般",),
+    "监护情况较好": ("较好", "好", "良好"),
+})
+GRADE_WORDS = _table({"较好": ("好", "良好", "优", "优秀"), "一般": ("中", "中等"), "差": ("较差", "不好")})
+HEALTH_WORDS = _table({"健康": ("良好", "好", "正常", "身体健康"), "残疾": ("残障",),
+                       "患病": ("疾病", "生病", "有病", "病")})
+SCHOOLING_WORDS = _table({"幼儿园": ("学前", "学前班"), "小学": ("在读小学", "小学在读"), "初中": ("在读初中", "初中在读")})
+STATUS_WORDS = _table({"在读": ("在校", "正常", "在籍"), "转出": ("转学", "已转出", "转走"), "毕业": ("已毕业",),
+                       "辍学": ("失学", "已辍学")})
+EDUCATION_WORDS = _table({"文盲": ("半文盲", "未上学", "不识字", "无"), "中专": ("职高", "中职", "技校", "中技"),
+                          "大专及以上": ("大专", "本科", "大学", "研究生", "专科")})
+INCOME_WORDS = _table({"打工收入": ("打工", "务工", "务工收入", "外出务工"),
+                       "种养殖业": ("种植", "养殖", "种植业", "养殖业", "务农", "农业", "种养殖", "种地"),
+                       "政府救助": ("救助",), "亲朋接济": ("亲友接济", "接济"), "其他": ("其它",)})
+AID_WORDS = _table({"低保": ("低保户", "最低生活保障"), "住房救助": ("危房改造",), "其他救助": ("其他", "其它")})
+CHOICE_TABLES = {
+    "sex": SEX_WORDS, "left_behind_type": LEFT_BEHIND_WORDS, "guardian_relation": RELATION_WORDS,
+    "guardianship_type": GUARDIANSHIP_TYPE_WORDS, "guardianship_grade": GRADE_WORDS, "health": HEALTH_WORDS,
+    "schooling": SCHOOLING_WORDS, "status": STATUS_WORDS, "guardian_education": EDUCATION_WORDS,
+}
+MULTI_TABLES = {"income_sources": INCOME_WORDS, "aid_received": AID_WORDS}
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "✔", "寄宿", "住校", "是的", "对", "外出", "在外"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "✗", "走读", "不是", "没有", "不", "在家", "未外出"}
+EMPTY_MARKS = {"—", "-", "--", "——", "/", "无", "暂无", "没有", "空", "不详", "null", "none", "n/a"}
+BOOL_KEYS = ("hukou_registered", "boarding", "hardship", "key_target", "both_away", "one_away", "is_left_behind",
+             "father.away", "mother.away")
+NUMBER_KEYS = ("id_number", "student_no", "guardian_id_number", "guardian_phone", "father.phone", "mother.phone")
+
+
+def normalise_choice(key: str, text: str) -> str:
+    """'父母双方外出' -> '父母均外出', '爷爷' -> '祖父母', '男性' -> '男'; unknown words pass unchanged
+    (the validator then lists what is allowed)."""
+    table = CHOICE_TABLES.get(key)
+    if not table or not text:
+        return text
+    return table.get(_word_key(text), text)
+
+
+def normalise_multi(key: str, text: str) -> list[str]:
+    parts = [p for p in re.split(r"[\s、,，;；/|+]+", text) if p and p not in EMPTY_MARKS]
+    table = MULTI_TABLES[key]
+    return [table.get(_word_key(p), p) for p in parts]
+
+
+PROVINCES = (
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区", "台湾省", "香港特别行政区", "澳门特别行政区",
+)
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市", "香港特别行政区", "澳门特别行政区")
+_PROVINCE_SHORT = {re.sub(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$", "", p): p for p in PROVINCES}
+# Where most parents work, for a place written without its province (东莞, 义乌 …).
+CITY_PROVINCES = {
+    **dict.fromkeys(("广州", "深圳", "东莞", "佛山", "中山", "惠州", "珠海", "江门", "汕头", "肇庆", "清远"), "广东省"),
+    **dict.fromkeys(("杭州", "宁波", "温州", "义乌", "金华", "台州", "绍兴", "嘉兴", "湖州", "慈溪"), "浙江省"),
+    **dict.fromkeys(("南京", "苏州", "无锡", "常州", "昆山", "南通", "扬州"), "江苏省"),
+    **dict.fromkeys(("福州", "厦门", "泉州", "晋江", "莆田"), "福建省"),
+    **dict.fromkeys(("成都", "绵阳"), "四川省"), **dict.fromkeys(("贵阳", "遵义"), "贵州省"),
+    **dict.fromkeys(("昆明",), "云南省"), **dict.fromkeys(("武汉",), "湖北省"), **dict.fromkeys(("长沙",), "湖南省"),
+    **dict.fromkeys(("郑州",), "河南省"), **dict.fromkeys(("西安",), "陕西省"), **dict.fromkeys(("乌鲁木齐",), "新疆维吾尔自治区"),
+    **dict.fromkeys(("南宁", "柳州"), "广西壮族自治区"), **dict.fromkeys(("海口", "三亚"), "海南省"),
+}
+
+
+def split_work_place(text: str) -> tuple[str, str]:
+    """'广东省东莞市' -> ('广东省', '东莞市'); '广东东莞' and '东莞' too; '上海市浦东新区' ->
+    ('上海市', '浦东新区'). What cannot be read stays whole in the city."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    province = ""
+    rest = s
+    for p in PROVINCES:
+        if s.startswith(p):
+            province, rest = p, s[len(p):]
+            break
+    else:
+        for short in sorted(_PROVINCE_SHORT, key=len, reverse=True):
+            if s.startswith(short):
+                province, rest = _PROVINCE_SHORT[short], s[len(short):].lstrip("省市")
+                break
+    if province in MUNICIPALITIES:
+        m = re.match(r"(.+?(?:新区|区|县))", rest)
+        return province, m.group(1) if m else rest
+    m = re.match(r"(.+?(?:自治州|地区|市|盟|州))", rest)
+    city = m.group(1) if m else rest
+    if not province:
+        province = CITY_PROVINCES.get(re.sub(r"市$", "", city), "")
+    if province and city and not m and len(city) <= 4 and not city.endswith(("县", "区", "镇")):
+        city += "市"  # 广东东莞 -> 东莞市
+    return province, city
+
+
+_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _cn_number(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    if s == "十":
+        return 10
+    if len(s) == 2 and s[0] == "十" and s[1] in _CN_NUM:
+        return 10 + _CN_NUM[s[1]]
+    if len(s) == 2 and s[1] == "十" and s[0] in _CN_NUM:
+        return _CN_NUM[s[0]] * 10
+    return _CN_NUM.get(s) if len(s) == 1 else None
+
+
+_GRADE = r"(?P<g>[1-9]|[一二三四五六七八九]|初[一二三])"
+_NUM = r"(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,2})"
+_CLASS_PATTERNS = (
+    re.compile(_GRADE + r"(?:年级|年)\(?" + _NUM + r"\)?班?"),
+    re.compile(_GRADE + r"\(" + _NUM + r"\)班?"),
+    re.compile(_GRADE + r"[.\-/]" + _NUM + r"班?"),
+    re.compile(r"(?P<g>初[一二三])\(?" + _NUM + r"\)?班"),
+)
+
+
+def parse_class(text: str) -> tuple[int, int] | None:
+    """'三年级2班', '3年2班', '三(2)班', '三年级（二）班', '3.2班', '初一3班' -> (grade, number)."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    for pattern in _CLASS_PATTERNS:
+        m = pattern.fullmatch(s)
+        if m:
+            g = m.group("g")
+            grade = 6 + _CN_NUM[g[1]] if g.startswith("初") else _cn_number(g)
+            number = _cn_number(m.group("n"))
+            if grade and number:
+                return grade, number
+    return None
+
+
+class ClassIndex:
+    """The school's classrooms, found by any common spelling of their name."""
+
+    def __init__(self, school_id: int) -> None:
+        self.by_name: dict[str, int] = {}
+        self.by_number: dict[tuple[int, int], int] = {}
+        self.names: list[str] = []
+        for c in Classroom.select().where(Classroom.school == school_id).order_by(Classroom.grade, Classroom.number):
+            self.by_name[_word_key(c.name)] = c.id
+            self.by_number[(c.grade, c.number)] = c.id
+            self.names.append(c.name)
+
+    def find(self, text: str) -> int | None:
+        if _word_key(text) in self.by_name:
+            return self.by_name[_word_key(text)]
+        parsed = parse_class(text)
+        return self.by_number.get(parsed) if parsed else None
+
+    def known(self) -> str:
+        if not self.names:
+            return "本校还没有建立班级"
+        shown = "、".join(self.names[:12])
+        return f"本校的班级: {shown}{' 等' if len(self.names) > 12 else ''}"
+
+
+# --- cells ------------------------------------------------------------------------------
+
+_SCI = re.compile(r"[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+")
+
+
+class Damaged(Exception):
+    """A number Excel has stored as a float: its last digits are gone."""
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a teacher sees in Excel."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.6G}" if abs(value) >= 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    s = str(value)
+    m = re.fullmatch(r'\s*="(.*)"\s*', s)  # Excel's way of keeping digits as text in a CSV
+    if m:
+        s = m.group(1)
+    if s.startswith("'"):
+        s = s[1:]
+    return s.strip()
+
+
+def number_text(value: Any, label: str) -> str:
+    """An ID or phone number cell as text; a number Excel has rounded raises ``Damaged``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            raise Damaged(_damaged(label, cell_text(value)))
+        if abs(value) >= 1e15:
+            raise Damaged(_damaged(label, f"{float(value):.6G}"))
+        return str(int(value))
+    s = cell_text(value)
+    if _SCI.fullmatch(s):
+        raise Damaged(_damaged(label, s))
+    m = re.fullmatch(r"([0-9]+)\.0+", s)
+    if m:
+        if len(m.group(1)) > 15:
+            raise Damaged(_damaged(label, s))
+        s = m.group(1)
+    return s
+
+
+def _damaged(label: str, shown: str) -> str:
+    return (f"{label}被 Excel 存成了数字 ({shown})，后几位已经丢失: 请把这一列设为“文本”格式，"
+            f"重新填写正确的号码后再导入")
+
+
+def _excel_serial(value: float) -> dt.date | None:
+    if 1 <= value < 80000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    return None
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    s = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+# --- reading files ----------------------------------------------------------------------
+
+@dataclass
+class Table:
+    path: str
+    kind: str  # 'csv' / 'xlsx'
+    encoding: str  # how a CSV was decoded, '' for a workbook
+    sheet: str
+    sheets: list[str]
+    rows: list[list[Any]]  # every row of the sheet, trailing empty cells dropped
+    header_first: int  # 0-based index of the (first) header row
+    header_last: int  # 0-based index of the last header row
+    headers: list[str]  # the column names as the file has them (two-row headers joined)
+    mapping: list[str | None]  # the field of each column (None: not imported)
+
+    @property
+    def header_row(self) -> int:
+        """1-based row number of the header, as Excel shows it."""
+        return self.header_last + 1
+
+    def data_rows(self):
+        """(1-based row number, cells) below the header."""
+        for i in range(self.header_last + 1, len(self.rows)):
+            yield i + 1, self.rows[i]
+
+    def sample(self, col: int) -> str:
+        for _, cells in self.data_rows():
+            if col < len(cells) and cell_text(cells[col]):
+                return cell_text(cells[col])
+        return ""
+
+
+def read_table(path: str, *, sheet: str | None = None) -> Table:
+    """Read a .xlsx or .csv file and find its header; ``ImportFileError`` when it cannot be."""
+    path = os.path.abspath(os.path.expanduser(path))
+    name = os.path.basename(path)
+    if not os.path.exists(path):
+        raise ImportFileError(f"找不到文件: {path}")
+    if os.path.isdir(path):
+        raise ImportFileError(f"这是一个文件夹, 不是文件: {path}")
+    size = os.path.getsize(path)
+    if size == 0:
+        raise ImportFileError(f"文件是空的: {name}")
+    if size > MAX_BYTES:
+        raise ImportFileError(
+            f"文件太大 ({size / 1024 / 1024:.1f} MB), 最多 {MAX_BYTES // 1024 // 1024} MB: 一所学校的名册通常不到 1 MB, "
+            f"请只保留名册工作表, 或分成几个文件导入")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ImportFileError(f"无法读取文件 {name}: {exc.strerror}") from None
+    ext = os.path.splitext(name)[1].lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 container: an old .xls or an encrypted workbook
+        if _is_encrypted(path):
+            raise ImportFileError(f"工作簿 {name} 设有打开密码: 请在 Excel 或 WPS 中去掉密码 (文件 → 信息 → 保护工作簿), "
+                                  f"另存为 .xlsx 后再导入")
+        raise ImportFileError(f"{name} 是旧的 Excel 97-2003 (.xls) 格式, 暂不支持: 请在 Excel 或 WPS 中"
+                              f"“另存为” .xlsx 或 CSV 后再导入")
+    if head.startswith(b"PK"):
+        if ext not in (".xlsx", ".xlsm", ""):
+            if ext in (".et", ".ods"):
+                raise ImportFileError(f"暂不支持 {ext} 文件: 请另存为 .xlsx 或 CSV 后再导入")
+        kind = "xlsx"
+    elif ext in (".xlsx", ".xlsm"):
+        raise ImportFileError(f"工作簿 {name} 已损坏或不是 Excel 文件, 无法打开")
+    elif ext in (".xls", ".et", ".ods", ".numbers"):
+        raise ImportFileError(f"暂不支持 {ext} 文件: 请另存为 .xlsx 或 CSV 后再导入")
+    elif ext in (".csv", ".txt", ".tsv", ""):
+        kind = "csv"
+    else:
+        raise ImportFileError(f"只能导入 .xlsx 或 .csv 文件, 不能导入 {ext} 文件")
+
+    if kind == "csv":
+        rows, encoding = _read_csv(path, name)
+        return _with_header(path, "csv", encoding, "", [""], {"": rows}, None)
+    sheets, order = _read_xlsx(path, name)
+    if sheet is not None and sheet not in sheets:
+        raise ImportFileError(f"工作簿中没有工作表 “{sheet}”, 有: {'、'.join(order)}")
+    return _with_header(path, "xlsx", "", sheet, order, sheets, sheet)
+
+
+def _is_encrypted(path: str) -> bool:
+    with open(path, "rb") as fh:
+        data = fh.read(min(MAX_BYTES, 4 * 1024 * 1024))
+    return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = [("utf-8-sig", "UTF-8 (带BOM)")]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK/GB18030")]
+    for codec, label in candidates:
+        try:
+            return data.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(f"无法识别 {name} 的文字编码 (不是 UTF-8, 也不是 GBK): 请在 Excel 中另存为“CSV UTF-8”或 .xlsx")
+
+
+def _read_csv(path: str, name: str) -> tuple[list[list[Any]], str]:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    text, encoding = _decode(data, name)
+    if "\x00" in text:
+        raise ImportFileError(f"{name} 不是文本文件 (含有二进制内容), 无法按 CSV 读取")
+    if not text.strip():
+        raise ImportFileError(f"文件是空的: {name}")
+    sample = text[:20000].splitlines()[:30]
+    delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in sample))
+    rows: list[list[Any]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(rows) > MAX_ROWS + HEADER_SCAN:
+                raise ImportFileError(f"{name} 超过 {MAX_ROWS} 行, 请分成几个文件导入")
+            while record and not record[-1].strip():
+                record.pop()
+            rows.append(record[:MAX_COLS + 1])
+    except csv.Error as exc:
+        raise ImportFileError(f"{name} 第{len(rows) + 1}行无法按 CSV 读取: {exc}") from None
+    return rows, encoding
+
+
+def _read_xlsx(path: str, name: str) -> tuple[dict[str, list[list[Any]]], list[str]]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "EncryptedPackage" in names:
+                raise ImportFileError(f"工作簿 {name} 设有密码, 请去掉密码后再导入")
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
+                raise ImportFileError(f"工作簿 {name} 解压后太大, 请只保留名册工作表或分成几个文件导入")
+            if "xl/workbook.xml" not in names:
+                raise ImportFileError(f"{name} 不是 Excel 工作簿 (.xlsx), 无法打开")
+    except zipfile.BadZipFile:
+        raise ImportFileError(f"工作簿 {name} 已损坏, 无法打开 (可以在 Excel 中打开后重新保存)") from None
+    try:
+        from openpyxl import load_workbook
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, data_only=True)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for broken parts of a workbook
+        raise ImportFileError(f"工作簿 {name} 已损坏, 无法读取 ({type(exc).__name__})") from None
+    sheets: dict[str, list[list[Any]]] = {}
+    order: list[str] = []
+    try:
+        for ws in wb.worksheets:
+            order.append(ws.title)
+            sheets[ws.title] = _sheet_rows(ws, name)
+    finally:
+        wb.close()
+    return sheets, order
+
+
+def _sheet_rows(ws, name: str) -> list[list[Any]]:
+    cells = getattr(ws, "_cells", None)
+    if cells is not None:
+        filled = [(r, c) for (r, c), cell in cells.items() if cell.value is not None]
+        max_row = max((r for r, _ in filled), default=0)
+        max_col = max((c for _, c in filled), default=0)
+    else:  # pragma: no cover - openpyxl internals changed
+        max_row, max_col = ws.max_row, ws.max_column
+    if max_row > MAX_ROWS + HEADER_SCAN:
+        raise ImportFileError(f"{name} 的工作表 “{ws.title}” 超过 {MAX_ROWS} 行, 请分成几个文件导入")
+    max_col = min(max_col, MAX_COLS + 1)
+    grid: list[list[Any]] = [[None] * max_col for _ in range(max_row)]
+    if cells is not None:
+        for (r, c), cell in cells.items():
+            if cell.value is not None and c <= max_col:
+                grid[r - 1][c - 1] = cell.value
+    else:  # pragma: no cover
+        for r, row in enumerate(ws.iter_rows(max_row=max_row, max_col=max_col, values_only=True)):
+            grid[r] = list(row)
+    for rng in ws.merged_cells.ranges:  # a merged cell's value belongs to every cell it covers
+        value = ws.cell(rng.min_row, rng.min_col).value
+        if value is None:
+            continue
+        for r in range(rng.min_row, min(rng.max_row, max_row) + 1):
+            for c in range(rng.min_col, min(rng.max_col, max_col) + 1):
+                grid[r - 1][c - 1] = value
+    for row in grid:
+        while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+            row.pop()
+    return grid
+
+
+def _combine(upper: list[Any], lower: list[Any]) -> tuple[list[str], list[str | None]]:
+    """Join a group header row above a field row: 父亲 over 姓名 -> 父亲姓名."""
+    width = max(len(upper), len(lower))
+    headers: list[str] = []
+    keys: list[str | None] = []
+    for c in range(width):
+        u = cell_text(upper[c]) if c < len(upper) else ""
+        lo = cell_text(lower[c]) if c < len(lower) else ""
+        if not lo or _norm_header(lo) == _norm_header(u):
+            options = [u]
+        elif not u:
+            options = [lo]
+        else:
+            options = [u + lo, _GROUP_SUFFIX.sub("", _norm_header(u)) + lo, u, lo]
+        key = None
+        shown = u + lo if (u and lo and _norm_header(lo) != _norm_header(u)) else (u or lo)
+        for option in options:
+            key = header_key(option)
+            if key:
+                break
+        headers.append(shown)
+        keys.append(key)
+    return headers, keys
+
+
+def _score(keys: list[str | None]) -> int:
+    return len({k for k in keys if k and k != IGNORED})
+
+
+def find_header(rows: list[list[Any]]) -> tuple[int, int, list[str], list[str | None]] | None:
+    """(first, last header row index, headers, keys) or None when no row names 姓名 and another field."""
+    for r in range(min(HEADER_SCAN, len(rows))):
+        keys = [header_key(v) for v in rows[r]]
+        if "name" not in keys or _score(keys) < 2:
+            continue
+        best = (r, r, [cell_text(v) for v in rows[r]], keys)
+        best_score = _score(keys)
+        if r > 0:
+            headers, k2 = _combine(rows[r - 1], rows[r])
+            if _score(k2) > best_score:
+                best, best_score = (r - 1, r, headers, k2), _score(k2)
+        if r + 1 < len(rows):
+            headers, k2 = _combine(rows[r], rows[r + 1])
+            if _score(k2) > best_score:
+                best, best_score = (r, r + 1, headers, k2), _score(k2)
+        first, last, headers, keys = best
+        seen: set[str] = set()
+        mapping: list[str | None] = []
+        for k in keys[:MAX_COLS]:  # a second column for the same field is not imported
+            if k in seen and k != IGNORED:
+                mapping.append(None)
+            else:
+                mapping.append(k)
+                if k:
+                    seen.add(k)
+        return first, last, headers[:MAX_COLS], mapping
+    return None
+
+
+def _with_header(path, kind, encoding, sheet, order, sheets, wanted) -> Table:
+    name = os.path.basename(path)
+    candidates = [wanted] if wanted is not None else order
+    for title in candidates:
+        rows = sheets[title]
+        found = find_header(rows)
+        if found:
+            first, last, headers, mapping = found
+            return Table(path=path, kind=kind, encoding=encoding, sheet=title, sheets=order, rows=rows,
+                         header_first=first, header_last=last, headers=headers, mapping=mapping)
+    if not any(any(cell_text(v) for v in row) for title in candidates for row in sheets[title]):
+        where = f"工作表 “{wanted}”" if wanted is not None else name
+        raise ImportFileError(f"{where} 里没有内容")
+    where = f"工作表 “{wanted}” 的" if wanted is not None else ""
+    raise ImportFileError(f"{name}: 在{where}前{HEADER_SCAN}行找不到表头 (要有“姓名”一列和至少一个其他列名, "
+                          f"如 性别、出生日期、身份证号、班级、监护人)")
+
+
+# --- one row ----------------------------------------------------------------------------
+
+NEW, UPDATE, DUPLICATE, ERROR = "导入", "更新", "重复", "错误"
+
+
+@dataclass
+class RowResult:
+    row: int  # 1-based, as Excel numbers it
+    outcome: str  # NEW / UPDATE / DUPLICATE / ERROR
+    name: str
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
+    note: str = ""  # for a duplicate: whom it matches; for an update: what changes
+    changes: list[str] = field(default_factory=list)
+    values: dict | None = None  # clean values to save
+    child_id: int | None = None  # the existing child an update goes to
+    cells: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    path: str
+    kind: str
+    encoding: str
+    sheet: str
+    header_row: int
+    headers: list[str]
+    mapping: list[str | None]
+    rows: list[RowResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = True
+    update: bool = False
+    applied: bool = False
+    report_path: str = ""
+    report_note: str = ""
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"read": len(self.rows), "imported": self.count(NEW), "updated": self.count(UPDATE),
+                "duplicates": self.count(DUPLICATE), "rejected": self.count(ERROR)}
+
+    @property
+    def nothing_importable(self) -> bool:
+        """Rows were refused and not one row was good (new, an update or already there):
+        ``guanai import`` exits 2 and writes nothing."""
+        c = self.counts
+        return c["rejected"] > 0 and c["imported"] + c["updated"] + c["duplicates"] == 0
+
+    def summary(self) -> str:
+        c = self.counts
+        will = "" if self.applied else "将"
+        return (f"读取 {c['read']} 行: {will}导入 {c['imported']}, {will}更新 {c['updated']}, "
+                f"重复跳过 {c['duplicates']}, 有错误 {c['rejected']}")
+
+
+_FOOTER = re.compile(r"\s*(填表人|单位负责人|负责人|复核人|审核人|制表人?|填报人|合计|总计|小计|填表日期|制表日期|"
+                     r"单位盖章|签字|签名)\s*([:：]|$)")
+
+
+def _is_footer(texts: list[str]) -> bool:
+    """The signature lines under a form (填表人: 张老师  审核人: 李校长): a row that starts with one."""
+    filled = [t for t in texts if t]
+    return len(filled) <= 6 and bool(_FOOTER.match(filled[0]))
+
+
+class _Planner:
+    def __init__(self, table: Table, mapping: list[str | None], *, school_id: int, class_id: int | None,
+                 update: bool, today: dt.date, classes: ClassIndex) -> None:
+        self.table = table
+        self.mapping = mapping
+        self.school_id = school_id
+        self.class_id = class_id
+        self.update = update
+        self.today = today
+        self.classes = classes
+        self.col_of: dict[str, int] = {}
+        for i, k in enumerate(mapping):
+            if k and k != IGNORED and k not in self.col_of:
+                self.col_of[k] = i
+        self.seen: dict[tuple, int] = {}  # identity keys of earlier rows -> their row number
+
+    def column(self, key: str) -> str:
+        """How a message names the column holding ``key``: 身份证号码 (D列)."""
+        col = self.col_of.get(key)
+        if col is None:
+            return ""
+        header = self.table.headers[col] if col < len(self.table.headers) else ""
+        return f"{header or field_label(key)}({column_letter(col)}列)"
+
+    def error_field(self, err_key: str) -> str:
+        """The column's field for an error key of ``validate_child`` (father_phone -> father.phone)."""
+        for p in PARENTS:
+            if err_key.startswith(p + "_"):
+                sub = err_key[len(p) + 1:]
+                if sub in ("work_province", "work_city") and f"{p}.{sub}" not in self.col_of:
+                    return f"{p}.work_place"
+                return f"{p}.{sub}"
+        if err_key in ("birth_date", "sex") and err_key not in self.col_of:
+            return "id_number"
+        if err_key == "classroom" and "classroom" not in self.col_of:
+            return "grade"
+        return err_key
+
+    def problems(self, errors: dict[str, str]) -> list[tuple[str, str]]:
+        """(column, reason) in the order of the file's columns."""
+        found = []
+        for key, message in errors.items():
+            where = self.error_field(key)
+            message = message.replace("请选择", "请填写")
+            found.append((self.col_of.get(where, 10**6), self.column(where), message))
+        return [(column, message) for _, column, message in sorted(found, key=lambda f: f[0])]
+
+    def row(self, number: int, cells: list[Any]) -> RowResult | None:
+        texts = [cell_text(v) for v in cells]
+        if not any(texts):
+            return None
+        if _is_footer(texts):
+            return None
+        if [_norm_header(t) for t in texts] == [_norm_header(h) for h in self.table.headers[:len(texts)]]:
+            return None  # the header again (a printed list repeats it on every page)
+        width = len(self.table.headers)
+        raw: dict[str, Any] = {k: cells[i] for k, i in self.col_of.items() if i < len(cells)}
+        name = cell_text(raw.get("name"))
+        result = RowResult(row=number, outcome=ERROR, name=name, cells=texts)
+        extra = [i for i in range(width, len(cells)) if texts[i]]
+        if extra:
+            result.problems.append(("", f"这一行有 {len(cells)} 列, 比表头多出 {len(cells) - width} 列 (从 "
+                                        f"{column_letter(width)} 列起): 可能是单元格里有逗号或分隔符, 内容错位了"))
+            return result
+        if not name:
+            result.problems.append((self.column("name"), "没有姓名"))
+            return result
+        data, pre = self._raw_values(raw)
+        keys = self._identity(data)
+        for k in keys:
+            if k in self.seen:
+                result.outcome = DUPLICATE
+                result.note = f"与第{self.seen[k]}行是同一个孩子 ({_KEY_WORDS[k[0]]}相同)"
+                return result
+        if pre.get("_fatal"):
+            result.problems.extend(pre["_fatal"])
+            return result
+        same = find_same_child({"id_number": keys_get(keys, "id"), "student_no": keys_get(keys, "sn"),
+                                "name": data.get("_clean_name"), "birth_date": data.get("_birth")},
+                               school_id=self.school_id)
+        if len(same) > 1:
+            who = "; ".join(f"{s['name']} ({s['class_name']}, {s['reason']})" for s in same[:3])
+            result.problems.append(("", f"同时与几份已有档案相符: {who}, 请核对"))
+            return result
+        child_id = same[0]["id"] if same else None
+        if child_id is not None and not self.update:
+            s = same[0]
+            result.outcome = DUPLICATE
+            result.note = f"已有档案: {s['name']} ({s['class_name']}, {s['reason']})"
+            return result
+        values = load_form_values(child_id, classroom_id=self.class_id if child_id is None else None)
+        if child_id is not None and self.class_id is not None:
+            values["classroom"] = self.class_id
+        self._overlay(values, data, new=child_id is None)
+        clean, errors = validate_child(values, child_id=child_id, today=self.today)
+        errors.update({k: v for k, v in pre.items() if not k.startswith("_")})
+        if errors:
+            result.problems.extend(self.problems(errors))
+            return result
+        for k in keys:  # later rows for the same child are duplicates of this one
+            self.seen.setdefault(k, number)
+        result.values = clean
+        if child_id is None:
+            result.outcome = NEW
+            return result
+        result.child_id = child_id
+        changes = child_changes(clean, child_id)
+        if not changes:
+            result.outcome = DUPLICATE
+            result.note = f"已有档案, 没有变化: {same[0]['name']} ({same[0]['class_name']}, {same[0]['reason']})"
+            return result
+        result.outcome = UPDATE
+        result.changes = [f"{change_label(k)} {display_value(k, old)} → {display_value(k, new)}"
+                          for k, (old, new) in changes.items() if k != "classroom"]
+        if "classroom" in changes:
+            result.changes.append("班级")
+        result.note = "更新: " + "; ".join(result.changes)
+        return result
+
+    # The values of the form, from the cells.
+    def _raw_values(self, raw: dict[str, Any]) -> tuple[dict, dict]:
+        data: dict[str, Any] = {}
+        pre: dict[str, Any] = {}
+        fatal: list[tuple[str, str]] = []
+
+        def text(key: str) -> str:
+            t = cell_text(raw.get(key))
+            return "" if t.lower() in EMPTY_MARKS and key not in BOOL_KEYS else t
+
+        for key in raw:
+            if key in NUMBER_KEYS:
+                label = field_label(key)
+                try:
+                    t = number_text(raw[key], label)
+                except Damaged as exc:
+                    fatal.append((self.column(key), str(exc)))
+                    continue
+                data[key] = "" if t in EMPTY_MARKS else t
+            elif key in BOOL_KEYS:
+                t = cell_text(raw[key])
+                word = _word_key(t)
+                if not t:
+                    continue
+                if word in TRUE_WORDS:
+                    data[key] = True
+                elif word in FALSE_WORDS:
+                    data[key] = False
+                else:
+                    pre[_err_key(key)] = f"{field_label(key)}应填“是”或“否”, 不是“{t}”"
+            elif key == "birth_date":
+                data[key] = self._date(raw[key], pre)
+            elif key in CHOICE_TABLES:
+                data[key] = normalise_choice(key, text(key))
+            elif key in MULTI_TABLES:
+                data[key] = normalise_multi(key, text(key))
+            elif key == "ethnicity":
+                t = text(key)
+                data[key] = t + "族" if t and not t.endswith("族") and t not in ("其他", "其它") and len(t) <= 3 else t
+            else:
+                data[key] = text(key)
+        if fatal:
+            pre["_fatal"] = fatal
+
+        # 身份证号 fills a missing 出生日期 and 性别
+        id_raw = data.get("id_number", "")
+        from_id = fill_from_id(id_raw, today=self.today) if id_raw else None
+        if from_id:
+            born, sex = from_id
+            month_only = pre.pop("_month_only", None)
+            if month_only and month_only != (born.year, born.month):
+                pre["birth_date"] = (f"出生日期只写了年月 ({month_only[0]}年{month_only[1]}月), "
+                                     f"与身份证号中的 {born.isoformat()} 不一致")
+            if not data.get("birth_date"):
+                data["birth_date"] = born
+            if not data.get("sex"):
+                data["sex"] = sex
+        elif id_raw and re.fullmatch(r"[0-9]{15}000", id_raw):
+            pre["id_number"] = ("身份证号码校验位不符, 且末尾是000: 多半是被 Excel 当作数字截断了, "
+                                "请把这一列设为“文本”格式并重新填写")
+        if pre.pop("_month_only", None):
+            pre["birth_date"] = "出生日期只写了年月, 请填写完整的日期 (如 2015-03-02)"
+
+        # 班级 by name, or 年级 + 班级 from two columns, or --class
+        class_text = data.pop("classroom", "")
+        grade_text = data.pop("grade", "")
+        if grade_text and class_text and not parse_class(class_text) and _word_key(class_text) not in self.classes.by_name:
+            class_text = grade_text + ("" if "年" in grade_text else "年级") + class_text
+        elif grade_text and not class_text:
+            class_text = grade_text
+        if class_text:
+            found = self.classes.find(class_text)
+            if found is None:
+                pre["classroom"] = f"没有这个班级: “{class_text}” ({self.classes.known()})"
+            else:
+                data["classroom"] = found
+
+        # 留守类型 from the form's two yes/no columns when there is no type column
+        if not data.get("left_behind_type"):
+            if data.get("both_away"):
+                data["left_behind_type"] = "父母均外出"
+            elif data.get("one_away"):
+                data["left_behind_type"] = "一方外出另一方无监护能力"
+            elif data.get("is_left_behind"):
+                data["left_behind_type"] = self._type_from_parents(data)
+        if data.get("is_left_behind") is False:
+            data["left_behind_type"] = ""
+
+        # 父亲, 母亲
+        parents = []
+        for p, relation in PARENTS.items():
+            fields = {sub: data.pop(f"{p}.{sub}") for sub in PARENT_SUBS if f"{p}.{sub}" in data}
+            if not any(v not in ("", None) for v in fields.values()):
+                continue
+            place = fields.pop("work_place", "")
+            if place in ("在家", "本地", "家中", "家里", "未外出"):
+                place = ""
+                fields.setdefault("away", False)
+            if place:
+                province, city = split_work_place(place)
+                fields.setdefault("work_province", province)
+                fields.setdefault("work_city", city)
+            parents.append({"relation": relation, **fields})
+        if parents:
+            data["parents"] = parents
+        for k in ("both_away", "one_away", "is_left_behind"):
+            data.pop(k, None)
+
+        # what identifies the child (for duplicates), from the same validators
+        try:
+            data["_clean_name"] = validate_name(data.get("name", ""))
+        except Invalid:
+            data["_clean_name"] = ""
+        birth = data.get("birth_date")
+        try:
+            data["_birth"] = validate_date(birth, field="出生日期", today=self.today) if birth else None
+        except Invalid:
+            data["_birth"] = None
+        return data, pre
+
+    def _type_from_parents(self, data: dict) -> str:
+        father = any(data.get(f"father.{s}") for s in ("work_place", "work_province", "work_city"))
+        mother = any(data.get(f"mother.{s}") for s in ("work_place", "work_province", "work_city"))
+        if father and mother:
+            return "父母均外出"
+        if father:
+            return "父亲外出"
+        if mother:
+            return "母亲外出"
+        return "其他"
+
+    def _date(self, value: Any, pre: dict) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if 19000101 <= value <= 21001231:
+                return str(int(value))
+            serial = _excel_serial(float(value))
+            return serial if serial else cell_text(value)
+        t = cell_text(value)
+        m = re.fullmatch(r"([0-9]{4})\s*[年.\-/]\s*([0-9]{1,2})\s*月?", unicodedata.normalize("NFKC", t))
+        if m:
+            pre["_month_only"] = (int(m.group(1)), int(m.group(2)))
+            return ""
+        return "" if t in EMPTY_MARKS else t
+
+    def _identity(self, data: dict) -> list[tuple]:
+        keys = []
+        try:
+            if data.get("id_number"):
+                keys.append(("id", validate_id_number(data["id_number"], today=self.today)))
+        except Invalid:
+            pass
+        try:
+            if data.get("student_no"):
+                keys.append(("sn", validate_student_no(data["student_no"], today=self.today)))
+        except Invalid:
+            pass
+        if data.get("_clean_name") and data.get("_birth"):
+            keys.append(("nb", data["_clean_name"], data["_birth"]))
+        return keys
+
+    def _overlay(self, values: dict, data: dict, *, new: bool) -> None:
+        """Put the file's non-empty values over the form's (defaults for a new child, the
+        record for an update: an empty cell never erases what is stored)."""
+        for key, v in data.items():
+            if key.startswith("_") or key == "parents":
+                continue
+            if v in ("", None) or (isinstance(v, list) and not v):
+                continue
+            values[key] = v
+        by_relation = {p["relation"]: p for p in values.get("parents", [])}
+        kind = values.get("left_behind_type") or ""
+        for p in data.get("parents", []):
+            target = by_relation.get(p["relation"])
+            if target is None:
+                target = {"relation": p["relation"]}
+                values.setdefault("parents", []).append(target)
+                by_relation[p["relation"]] = target
+            for k, v in p.items():
+                if v not in ("", None):
+                    target[k] = v
+            if "away" not in p and new:
+                # 留守类型 tells which parent is away when the file does not say
+                target["away"] = not ((kind == "父亲外出" and p["relation"] == "母亲")
+                                      or (kind == "母亲外出" and p["relation"] == "父亲"))
+
+
+_KEY_WORDS = {"id": "身份证号", "sn": "学籍号", "nb": "姓名和出生日期"}
+
+
+def keys_get(keys: list[tuple], kind: str) -> str | None:
+    for k in keys:
+        if k[0] == kind:
+            return k[1]
+    return None
+
+
+def _err_key(key: str) -> str:
+    return key.replace(".", "_")
+
+
+# --- the whole import -------------------------------------------------------------------
+
+def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: int, class_name: str | None = None,
+         update: bool = False, today: dt.date | None = None, progress: Progress | None = None) -> ImportReport:
+    """Check every row and decide what would happen to it. Reads the database, writes nothing."""
+    mapping = list(table.mapping if mapping is None else mapping)
+    mapping += [None] * (len(table.headers) - len(mapping))
+    if "name" not in mapping:
+        raise ImportFileError("没有对应到“姓名”的列, 无法导入: 请指定哪一列是姓名")
+    today = today or dt.date.today()
+    class_id = None
+    classes = ClassIndex(school_id)
+    if class_name:
+        class_id = classes.find(class_name)
+        if class_id is None:
+            raise ImportFileError(f"没有这个班级: {class_name} ({classes.known()})")
+    report = ImportReport(path=table.path, kind=table.kind, encoding=table.encoding, sheet=table.sheet,
+                          header_row=table.header_row, headers=table.headers, mapping=mapping, update=update)
+    if not any(k in mapping for k in ("classroom", "grade")) and class_id is None:
+        report.notes.append("文件中没有班级列, 新导入的孩子都是“未分班”: 可以用 --class 指定班级 (如 --class 三年级2班)")
+    planner = _Planner(table, mapping, school_id=school_id, class_id=class_id, update=update, today=today,
+                       classes=classes)
+    data = list(table.data_rows())
+    total = len(data)
+    step = max(1, total // 100)
+    for i, (number, cells) in enumerate(data, 1):
+        result = planner.row(number, cells)
+        if result is not None:
+            report.rows.append(result)
+        if progress and (i % step == 0 or i == total):
+            progress(i, total, "检查")
+    if not report.rows:
+        raise ImportFileError(f"{os.path.basename(table.path)}: 表头 (第{table.header_row}行) 下面没有数据")
+    return report
+
+
+def apply(report: ImportReport, *, school_id: int, staff_id: int | None,
+          progress: Progress | None = None) -> ImportReport:
+    """Save every row planned as new or update, in one transaction: all of them or none.
+
+    A row the database refuses meanwhile (someone saved the same 身份证号 a moment ago) is
+    marked as an error; anything unexpected rolls the whole import back and is raised.
+    """
+    todo = [r for r in report.rows if r.outcome in (NEW, UPDATE)]
+    total = len(todo)
+    step = max(1, total // 100)
+    report.dry_run = False
+    if not todo:  # nothing new: the database is already as the file says
+        report.applied = True
+        return report
+    with dbmod.write():
+        for i, r in enumerate(todo, 1):
+            try:
+                r.child_id = save_child(r.values, child_id=r.child_id, school_id=school_id, staff_id=staff_id)
+            except SaveError as exc:
+                r.outcome = ERROR
+                r.problems.append(("", str(exc)))
+            if progress and (i % step == 0 or i == total):
+                progress(i, total, "导入")
+        c = report.counts
+        AuditLog.create(staff=staff_id, table="import", row_id=0, action="import", old="",
+                        new=json.dumps({"file": os.path.basename(report.path), "sheet": report.sheet,
+                                        **c}, ensure_ascii=False))
+    report.applied = True
+    report.dry_run = False
+    return report
+
+
+def run_import(path: str, *, school_id: int, staff_id: int | None, sheet: str | None = None,
+               class_name: str | None = None, update: bool = False, dry_run: bool = False,
+               today: dt.date | None = None, progress: Progress | None = None) -> ImportReport:
+    """Read, check and (unless ``dry_run``) save; the report CSV is written next to the file."""
+    table = read_table(path, sheet=sheet)
+    report = plan(table, school_id=school_id, class_name=class_name, update=update, today=today,
+                  progress=progress)
+    report.dry_run = dry_run
+    if not dry_run and not report.nothing_importable:
+        apply(report, school_id=school_id, staff_id=staff_id, progress=progress)
+    write_report_csv(report)
+    return report
+
+
+# --- reporting --------------------------------------------------------------------------
+
+def _safe(value: Any) -> str:
+    from tui.text import clean  # plain Python, no textual
+
+    return clean(value)
+
+
+def describe_file(report: ImportReport) -> str:
+    name = os.path.basename(report.path)
+    how = f"编码 {report.encoding}" if report.kind == "csv" else f"工作表 “{report.sheet}”"
+    return f"{name} ({how}, 表头在第{report.header_row}行)"
+
+
+def format_report(report: ImportReport, *, max_errors: int = 300, max_others: int = 20) -> list[str]:
+    """The report as lines for the terminal: the file, the columns, every refused row, the counts."""
+    lines = [_safe(f"文件: {describe_file(report)}")]
+    mapped = [f"{h or column_letter(i)}→{field_label(k)}" for i, (h, k) in enumerate(zip(report.headers, report.mapping))
+              if k and k != IGNORED]
+    unmapped = [h or f"{column_letter(i)}列" for i, (h, k) in enumerate(zip(report.headers, report.mapping))
+                if (not k or k == IGNORED) and (h or any(i < len(r.cells) and r.cells[i] for r in report.rows))]
+    lines.append(_safe("列: " + ", ".join(mapped)))
+    if unmapped:
+        lines.append(_safe("不导入的列: " + ", ".join(unmapped)))
+    for note in report.notes:
+        lines.append(_safe("注意: " + note))
+    errors = [r for r in report.rows if r.outcome == ERROR]
+    for r in errors[:max_errors]:
+        who = f" {r.name}" if r.name else ""
+        for column, reason in r.problems:
+            where = f" {column}" if column else ""
+            lines.append(_safe(f"第{r.row}行{who}{where}: {reason}"))
+    if len(errors) > max_errors:
+        lines.append(f"……另有 {len(errors) - max_errors} 行有错误, 见报告文件")
+    will = "" if report.applied else "将"
+    updates = [r for r in report.rows if r.outcome == UPDATE]
+    for r in updates[:max_others]:
+        lines.append(_safe(f"第{r.row}行 {r.name}: {will}更新 " + "; ".join(r.changes)))
+    if len(updates) > max_others:
+        lines.append(f"……另有 {len(updates) - max_others} 行{will}更新, 见报告文件")
+    dups = [r for r in report.rows if r.outcome == DUPLICATE]
+    for r in dups[:max_others]:
+        lines.append(_safe(f"第{r.row}行 {r.name}: 重复, 跳过 ({r.note})"))
+    if len(dups) > max_others:
+        lines.append(f"……另有 {len(dups) - max_others} 行重复, 见报告文件")
+    tail = "" if report.applied else " (试导入, 数据库没有改动)" if report.dry_run else " (没有写入数据库)"
+    lines.append(report.summary() + tail)
+    if report.report_path:
+        lines.append(_safe(f"报告: {report.report_path}"))
+    if report.report_note:
+        lines.append(_safe(report.report_note))
+    return lines
+
+
+def _csv_cell(value: str) -> str:
+    """Keep Excel from turning long digit strings into floats and text into formulas."""
+    if re.fullmatch(r"[0-9]{12,}[0-9Xx]?", value):
+        return f'="{value}"'
+    if value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def report_rows(report: ImportReport) -> list[list[str]]:
+    """The report CSV: a summary line, then one line per row with its outcome and original cells."""
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    mode = "" if report.applied else " (试导入, 数据库没有改动)" if report.dry_run else " (没有写入数据库)"
+    head = [f"关爱导入报告 {os.path.basename(report.path)} {when}: {report.summary()}{mode}"]
+    # a report imported again: its old bookkeeping columns make way for the new ones
+    keep = [i for i, h in enumerate(report.headers) if h not in REPORT_COLUMNS]
+    out = [head, [*REPORT_COLUMNS, *(report.headers[i] for i in keep)]]
+    for r in report.rows:
+        outcome = r.outcome if report.applied or r.outcome in (DUPLICATE, ERROR) else f"将{r.outcome}"
+        columns = "; ".join(c for c, _ in r.problems if c)
+        reasons = "; ".join(reason for _, reason in r.problems) or r.note
+        cells = [_csv_cell(_safe(r.cells[i])) if i < len(r.cells) else "" for i in keep]
+        while cells and not cells[-1]:
+            cells.pop()
+        out.append([str(r.row), outcome, _safe(columns), _safe(reasons), *cells])
+    return out
+
+
+def write_report_csv(report: ImportReport, *, cwd: str | None = None) -> str:
+    """Write the report next to the input (UTF-8 with BOM, so Excel opens it); when that folder
+    cannot be written, into the current folder. Returns the path ('' when neither worked)."""
+    stem = os.path.splitext(os.path.basename(report.path))[0]
+    folders = [os.path.dirname(report.path), os.path.abspath(cwd or os.getcwd())]
+    rows = report_rows(report)
+    last_error = ""
+    for n, folder in enumerate(folders):
+        target = os.path.join(folder, stem + REPORT_SUFFIX)
+        if os.path.abspath(target) == os.path.abspath(report.path):
+            target = os.path.join(folder, stem + "-2" + REPORT_SUFFIX)
+        try:
+            with open(target, "w", encoding="utf-8-sig", newline="") as fh:
+                csv.writer(fh).writerows(rows)
+        except OSError as exc:
+            last_error = exc.strerror or str(exc)
+            continue
+        report.report_path = target
+        if n > 0:
+            report.report_note = f"输入文件所在的文件夹不能写入 ({os.path.dirname(report.path)}), 报告写到了当前文件夹"
+        return target
+    report.report_note = f"报告文件无法写入 ({last_error})"
+    return ""
+
+
+def known_fields() -> list[tuple[str, str]]:
+    """(key, label) of every field a column can be given, for the preview's picker."""
+    return list(FIELDS.items())
+
+
+# Keep rules referenced: the vocabularies the tables normalise to.
+assert set(LEFT_BEHIND_WORDS.values()) <= set(rules.LEFT_BEHIND_TYPES)
+assert set(RELATION_WORDS.values()) <= set(rules.GUARDIAN_RELATIONS)
+assert set(GUARDIANSHIP_TYPE_WORDS.values()) <= set(rules.GUARDIANSHIP_TYPES)
+assert set(EDUCATION_WORDS.values()) <= set(rules.EDUCATION_LEVELS)
+assert FIELD_LABELS  # the labels of the form, used by change_label
