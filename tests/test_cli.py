@@ -116,3 +116,19 @@ def test_missing_database_file_is_not_created(tmp_path):
     assert_one_line_error(run("--db", str(path)), "不存在")
     assert_one_line_error(run("--db", str(path), "users"), "不存在")
     assert not path.exists()
+
+
+def test_stale_demo_copies_are_swept(tmp_path, monkeypatch):
+    import tempfile as _tempfile
+
+    from tui import context
+
+    monkeypatch.setattr(_tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = tmp_path / f"{context.DEMO_PREFIX}dead"
+    dead.mkdir()
+    (dead / "pid").write_text("999999999")
+    alive = tmp_path / f"{context.DEMO_PREFIX}alive"
+    alive.mkdir()
+    (alive / "pid").write_text(str(os.getpid()))
+    context.sweep_stale_demos()
+    assert not dead.exists() and alive.exists()

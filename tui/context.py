@@ -9,6 +9,7 @@ import os
 import shutil
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def open_db(target: str, *, create: bool, upgrade: bool = True) -> None:
 def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = None) -> Session:
     demo_dir = None
     if demo:
-        demo_dir = tempfile.mkdtemp(prefix="guanai-demo-")
+        sweep_stale_demos()
+        demo_dir = tempfile.mkdtemp(prefix=DEMO_PREFIX)
+        Path(demo_dir, "pid").write_text(str(os.getpid()))
         target = os.path.join(demo_dir, "demo.db")
         shutil.copyfile(sample_db_path(), target)
         create = False
@@ -108,6 +111,27 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
         staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
         staff_role=staff.role if staff else "", demo_dir=demo_dir,
     )
+
+
+DEMO_PREFIX = "guanai-demo-"
+
+
+def sweep_stale_demos() -> None:
+    """Remove demo copies left by sessions that died (a closed terminal sends SIGHUP, and
+    the process ends before it can clean up): any whose recorded process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{DEMO_PREFIX}*"):
+        try:
+            pid = int((folder / "pid").read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):
+            # no pid file (an older version) or not ours to signal: leave it unless a day old
+            try:
+                if time.time() - folder.stat().st_mtime > 86400:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                pass
 
 
 def ensure_school() -> School:
