@@ -32,6 +32,7 @@ SECTIONS = (
     ("bus", "校车"),
     ("personal", "性格特征、兴趣爱好与备注"),
     ("contacts", "最近联系"),
+    ("events", "参加的活动"),
     ("history", "修改记录"),
 )
 
@@ -184,6 +185,7 @@ class ChildDetailScreen(Screen):
         self._set("detail-bus", self._bus(d["bus"]))
         self._set("detail-personal", self._personal(c))
         self._set("detail-contacts", self._contacts(d["contacts"]))
+        self._set("detail-events", self._events(d.get("events", [])))
         self._set("detail-history", self._history(d))
 
     def _set(self, widget_id: str, value: Content | Lines) -> None:
@@ -296,6 +298,15 @@ class ChildDetailScreen(Screen):
             if ct["staff"]:
                 head += f" {ct['staff']}"
             out.line(head + (f": {ct['summary']}" if ct["summary"] else ""))
+        return out
+
+    @staticmethod
+    def _events(events: list[dict]) -> Lines:
+        out = Lines()
+        if not events:
+            return out.line("没有参加活动的记录", "dim")
+        for e in events:
+            out.line(f"{_date(e['date'])} {e['kind']} {e['title']}")
         return out
 
     @staticmethod

@@ -22,6 +22,7 @@ class DueScreen(Screen):
         Binding("enter", "open", "档案"),
         Binding("m", "toggle_mine", "我的/全部"),
         Binding("k", "next_kind", "类别"),
+        Binding("r", "reminders", "近7天"),
     ]
 
     def __init__(self, today: dt.date | None = None) -> None:
@@ -31,10 +32,12 @@ class DueScreen(Screen):
         self.kind: str | None = None
         self.duties: list[Duty] = []
         self.shown: list[Duty] = []
+        self.upcoming: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="due-status")
+        yield Static(id="due-remind")
         yield Static(id="due-empty")
         table = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
         for label, width in (("状态", 4), ("姓名", 8), ("班级", 6), ("事项", 12), ("到期", 5), ("逾期", 4),
@@ -46,6 +49,19 @@ class DueScreen(Screen):
     def on_mount(self) -> None:
         self.only_mine = bool(self.app.staff_id)
         self.reload()
+        self._show_reminders()
+
+    def _show_reminders(self) -> None:
+        """One line: the next 7 days' events, birthdays and festival letters (r lists them all)."""
+        from models.calendar import reminders
+
+        self.upcoming = reminders(self.app.school_id, self.today, 7)
+        line = self.query_one("#due-remind", Static)
+        if not self.upcoming:
+            line.display = False
+            return
+        first = "; ".join(f"{r.day:%m-%d} {r.text}" for r in self.upcoming[:2])
+        line.update(content(f"近7天 {len(self.upcoming)} 项 (r 查看): {first}", one_line=True))
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -119,6 +135,12 @@ class DueScreen(Screen):
     @on(DataTable.RowSelected, "#due-table")
     def _row_selected(self) -> None:
         self.action_open()
+
+    def action_reminders(self) -> None:
+        from screens.text_page import TextPageScreen
+
+        lines = [f"{r.day:%m-%d} {r.kind}  {r.text}" for r in self.upcoming] or ["近7天没有活动、生日或节日提醒。"]
+        self.app.push_screen(TextPageScreen("近7天的活动、生日和节日提醒", "\n".join(lines)))
 
     def action_toggle_mine(self) -> None:
         self.only_mine = not self.only_mine
