@@ -147,14 +147,14 @@ def _attach_phones(school_id: int, by_id: dict[int, RosterRow]) -> None:
 
 
 def _attach_helpers(school_id: int, by_id: dict[int, RosterRow]) -> None:
-    q = (Pairing.select(Pairing.child, Staff.name, Pairing.helper_name)
+    q = (Pairing.select(Pairing.child, Staff.name, Staff.active, Pairing.helper_name)
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(Pairing.staff == Staff.id))
          .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
          .where((Child.school == school_id) & (Pairing.kind == "帮扶教师") & Pairing.ended_on.is_null())
          .tuples())
-    for child_id, staff_name, helper_name in q:
+    for child_id, staff_name, staff_active, helper_name in q:
         row = by_id.get(child_id)
-        if row is not None:
+        if row is not None and (staff_name is None or staff_active):  # a helper who left needs replacing
             row.helper = staff_name or helper_name or ""
 
 

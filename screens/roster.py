@@ -86,6 +86,11 @@ class RosterScreen(Screen):
         self.reload()
         self.query_one(DataTable).focus()
 
+    def on_screen_resume(self) -> None:
+        """Back from another section (a pairing or a talk changed): show the current data."""
+        if self.is_mounted and self.rows:
+            self.reload()
+
     # -- data -------------------------------------------------------------
     def reload(self, keep_id: int | None = None) -> None:
         self.rows = roster.roster_rows(self.app.school_id)
@@ -187,7 +192,7 @@ class RosterScreen(Screen):
             return
         from screens.child_detail import ChildDetailScreen
 
-        self.app.push_screen(ChildDetailScreen(child_id), lambda _=None: self.reload(keep_id=child_id))
+        self.app.push_screen(ChildDetailScreen(child_id))  # on_screen_resume reloads
 
     @on(DataTable.RowSelected, "#roster-table")
     def _row_selected(self) -> None:
@@ -200,7 +205,7 @@ class RosterScreen(Screen):
             return
         from screens.talk_entry import TalkEntryScreen
 
-        self.app.push_screen(TalkEntryScreen(child_id), lambda saved=None: self.reload(keep_id=child_id))
+        self.app.push_screen(TalkEntryScreen(child_id))  # on_screen_resume reloads
 
     def action_new(self) -> None:
         from screens.child_form import ChildFormScreen
@@ -222,7 +227,12 @@ class RosterScreen(Screen):
         self.app.push_screen(ImportScreen(), lambda _=None: self.reload())
 
     def _after_form(self, saved_id: int | None) -> None:
-        self.reload(keep_id=saved_id)
+        if saved_id is None:
+            return
+        if any(r.id == saved_id for r in self.rows):
+            self.select_child(saved_id)  # on_screen_resume has already reloaded
+        else:
+            self.reload(keep_id=saved_id)  # resumed before this callback: the new child is not loaded yet
 
     def action_sort(self) -> None:
         i = SORT_ORDER.index(self.sort_key)

@@ -91,8 +91,9 @@ def test_backup_is_a_consistent_copy(tmp_path):
     assert_one_line_error(run("--db", str(work), "backup", "-o", str(out)), "已存在")
 
 
-def test_users_lists_demo_logins():
-    src = Path(__file__).resolve().parent.parent / "sample.db"
+def test_users_lists_demo_logins(tmp_path):
+    src = tmp_path / "sample.db"  # a copy: the committed demo file is never opened for writing
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "sample.db", src)
     res = run("--db", str(src), "users")
     assert res.returncode == 0, res.stderr
     for login in ("admin", "xiaozhang", "banzhuren", "laoshi", "xinli", "aixinmama"):
