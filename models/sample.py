@@ -269,9 +269,10 @@ RESULTS_MAMA = ("孩子愿意主动说心里话了。", "已送秋衣一套、�
 
 
 def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED,
-                 months: int | None = None, progress: Progress | None = None) -> dict:
+                 months: int | None = None, schools: int | None = None,
+                 progress: Progress | None = None) -> dict:
     """Write the demo school (a county when ``children`` > COUNTY_THRESHOLD) into a new SQLite
-    file at ``path``; returns row counts per table. ``months``: see ``load_sample``.
+    file at ``path``; returns row counts per table. ``months``, ``schools``: see ``load_sample``.
 
     Refuses (``ValueError``) a path that already exists. The file is left in rollback-journal
     mode, with no ``-wal`` beside it, ready to copy or commit; a single school is vacuumed too.
@@ -280,26 +281,26 @@ def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEF
         raise ValueError(f"文件已存在: {path}")
     _check_children(children)
     _check_months(months)
-    county = children > COUNTY_THRESHOLD
+    big = len(_school_plan(children, seed, schools)) > 1 or children > COUNTY_THRESHOLD  # a county
     previous = dbmod.database_proxy.obj
     db = dbmod.open_database(path)
     ok = False
     try:
         schema.migrate()
-        if county:
+        if big:
             # A new file nobody else has open, deleted if anything fails: no journal needed,
             # and a million rows through a WAL would be written twice.
             db.execute_sql("PRAGMA journal_mode=OFF")
             db.execute_sql("PRAGMA synchronous=OFF")
-        load_sample(children=children, seed=seed, months=months, progress=progress)
+        load_sample(children=children, seed=seed, months=months, schools=schools, progress=progress)
         _report(progress, "整理数据库文件", 0.97)
         # The migration history records when each step ran; a fixed time keeps the file
         # byte-for-byte reproducible, so regenerating sample.db changes nothing.
         db.execute_sql(f'UPDATE "{schema.HISTORY_TABLE}" SET applied = ?', (str(BUILT_AT),))
-        if not county:
+        if not big:
             db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute_sql("PRAGMA journal_mode=DELETE")
-        if not county:  # a county is written in one pass: no free pages to squeeze out
+        if not big:  # a county is written in one pass: no free pages to squeeze out
             db.execute_sql("VACUUM")
         counts = table_counts()
         ok = True
@@ -316,10 +317,12 @@ def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEF
 
 
 def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, months: int | None = None,
-                progress: Progress | None = None) -> dict:
+                schools: int | None = None, progress: Progress | None = None) -> dict:
     """Fill the open database (schema already made) with the demo school, or a county of
     schools when ``children`` > COUNTY_THRESHOLD. ``months``: the talk log covers the
     ``months`` months up to 2026-11-27 (None: the autumn term 2026-09-01 .. 11-27).
+    ``schools``: how many schools share the children (None: one up to COUNTY_THRESHOLD
+    children, else one per SCHOOL_SIZE); ``schools=1`` makes one school of any size.
 
     Works on SQLite and PostgreSQL; rows get explicit ids after the highest existing ones
     (and PostgreSQL's sequences are moved past them). Returns the rows added per table.
@@ -329,12 +332,12 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
     if School.select().where(School.name == SCHOOL_NAME).exists():
         raise ValueError(f"数据库里已有样例学校“{SCHOOL_NAME}”")
     _report(progress, "生成学校、班级和教师", 0.0)
-    plan = _school_plan(children, seed)
+    plan = _school_plan(children, seed, schools)
     log = _log_window(months)
     shared = _Shared()
     counts = {m._meta.table_name: 0 for m in ALL_MODELS}
     db = dbmod.current()
-    bulk = len(plan) > 1 and isinstance(db, pw.SqliteDatabase)
+    bulk = (len(plan) > 1 or children > COUNTY_THRESHOLD) and isinstance(db, pw.SqliteDatabase)
     with dbmod.write():
         dropped = _drop_bulk_indexes(db) if bulk else []
         for k, (school_seed, size, place) in enumerate(plan):
@@ -401,12 +404,14 @@ class _Shared:
         self.logins_loaded = False
 
 
-def _school_plan(children: int, seed: int) -> list[tuple[object, int, _Place]]:
+def _school_plan(children: int, seed: int, schools: int | None = None) -> list[tuple[object, int, _Place]]:
     """(random seed, pupils, place) per school: the demo school alone, or a county of schools
     of about SCHOOL_SIZE pupils (the 中心小学 of each township a little larger)."""
-    if children <= COUNTY_THRESHOLD:
+    if schools is not None and (not isinstance(schools, int) or not 1 <= schools <= children):
+        raise ValueError("学校数必须是 1 到学生人数之间的整数")
+    if schools == 1 or (schools is None and children <= COUNTY_THRESHOLD):
         return [(seed, children, _Place(SCHOOL_NAME, TOWNSHIP))]
-    count = max(2, round(children / SCHOOL_SIZE))
+    count = schools or max(2, round(children / SCHOOL_SIZE))
     rng = random.Random(f"{seed}:county")
     weights = [rng.uniform(0.7, 1.3) * (1.25 if k < len(TOWNSHIPS) else 1.0) for k in range(count)]
     total = sum(weights)

@@ -8,7 +8,6 @@ results come back through ``call_from_thread``.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from textual import on, work
@@ -68,8 +67,7 @@ class FieldPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Label(content(f"“{self.header}”这一列导入为  (输入汉字或拼音首字母, 回车选定, esc 取消)",
-                                one_line=True))
+            yield Label(content(f"“{self.header}”导入为 (汉字或拼音首字母, 回车选定, esc 取消)", one_line=True))
             yield Input(placeholder="如 jhr (监护人)", id="picker-query")
             yield OptionList(id="picker-list")
 
@@ -169,6 +167,7 @@ class ImportScreen(Screen[int]):
     ImportScreen #imp-progress { height: 1; padding: 0 1; }
     ImportScreen #imp-summary { height: auto; max-height: 6; padding: 0 1; }
     ImportScreen #imp-error { height: auto; padding: 0 1; color: $error; }
+    ImportScreen #imp-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
     """
 
     BINDINGS = [
@@ -193,6 +192,7 @@ class ImportScreen(Screen[int]):
         self.saved = 0
         self.files: list[Path] = []
         self.row_count = 0
+        self.details: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -211,8 +211,8 @@ class ImportScreen(Screen[int]):
             table.add_column("导入为", width=14)
             table.add_column("第一行的值", width=30)
             yield table
-            yield Static(content("回车 更改所选列  c 班级  u 更新已有  w 工作表  d 试导入  ctrl+s 导入  esc 返回",
-                                 one_line=True), classes="imp-hint")
+            yield Static(content("↑↓ 选择一列, 回车 更改它导入为哪一项 (未对应的列不导入)", one_line=True),
+                         classes="imp-hint")
         with Vertical(id="imp-result"):
             yield ProgressBar(id="imp-progress", show_eta=False)
             yield Static(id="imp-summary")
@@ -223,6 +223,7 @@ class ImportScreen(Screen[int]):
             problems.add_column("列", width=12)
             problems.add_column("原因", width=60)
             yield problems
+            yield Static(id="imp-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -246,7 +247,8 @@ class ImportScreen(Screen[int]):
             "file": "导入名册 · 第1步: 选择文件",
             "preview": "导入名册 · 第2步: 核对各列 (回车更改), 然后 d 试导入 或 ctrl+s 导入",
             "running": "导入名册 · 正在处理……",
-            "done": "导入名册 · 完成 (esc 返回名册)",
+            "done": ("导入名册 · 完成 (esc 返回名册)" if self.report is None or self.report.applied
+                     else "导入名册 · 试导入完成, 数据库没有改动 (esc 返回修改, ctrl+s 导入)"),
         }[step]
         self.query_one("#imp-status", Static).update(content(status, one_line=True))
         self.refresh_bindings()
@@ -313,7 +315,8 @@ class ImportScreen(Screen[int]):
     def _loaded(self, table: importer.Table) -> None:
         self.table = table
         self.mapping = list(table.mapping)
-        self.row_count = sum(1 for _, cells in table.data_rows() if any(importer.cell_text(v) for v in cells))
+        texts = ([importer.cell_text(v) for v in cells] for _, cells in table.data_rows())
+        self.row_count = sum(1 for t in texts if any(t) and not importer.is_footer(t))
         self._error("")
         self._fill_columns()
         self._show("preview")
@@ -388,7 +391,9 @@ class ImportScreen(Screen[int]):
                 self.class_name = dict(choices)[key]
             self._fill_columns()
 
-        current = str(self.class_id) if self.class_id is not None else NO_CLASS
+        suggested = self.class_id if self.class_id is not None else importer.suggest_class(self.table,
+                                                                                          self.app.school_id)
+        current = str(suggested) if suggested is not None else NO_CLASS
         self.app.push_screen(ChoiceScreen("没有班级的行导入到哪个班", choices, current), chosen)
 
     def action_toggle_update(self) -> None:
@@ -444,6 +449,11 @@ class ImportScreen(Screen[int]):
             return
         call(self._finished, report)
 
+    @on(DataTable.RowHighlighted, "#imp-problems")
+    def _problem_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.details):  # the whole reason, which the column cuts short
+            self.query_one("#imp-detail", Static).update(content(self.details[event.cursor_row]))
+
     def _failed(self, message: str) -> None:
         self.report = None
         self._show("preview")
@@ -457,7 +467,7 @@ class ImportScreen(Screen[int]):
             self.saved += report.count(importer.NEW) + report.count(importer.UPDATE)
         bar = self.query_one("#imp-progress", ProgressBar)
         bar.update(total=1, progress=1)
-        lines = [report.summary() + ("" if report.applied else " (试导入, 数据库没有改动; esc 返回修改, ctrl+s 导入)")]
+        lines = [report.summary() + ("" if report.applied else " (试导入, 数据库没有改动)")]
         lines += [f"注意: {n}" for n in report.notes]
         if report.report_path:
             lines.append(f"报告: {report.report_path}")
@@ -468,16 +478,23 @@ class ImportScreen(Screen[int]):
         grid.clear()
         order = {importer.ERROR: 0, importer.UPDATE: 1, importer.DUPLICATE: 2, importer.NEW: 3}
         shown = 0
+        self.details = []
         for r in sorted(report.rows, key=lambda r: (order[r.outcome], r.row)):
             if r.outcome == importer.NEW or shown >= 2000:
                 continue
             if r.outcome == importer.ERROR:
                 for column, reason in r.problems:
                     grid.add_row(text(r.row), text(r.outcome, "bold"), text(r.name), text(column), text(reason))
+                    self.details.append(f"第{r.row}行 {r.name} {column}: {reason}")
                     shown += 1
             else:
                 grid.add_row(text(r.row), text(r.outcome), text(r.name), text(""), text(r.note))
+                self.details.append(f"第{r.row}行 {r.name}: {r.outcome} — {r.note}")
                 shown += 1
+        detail = self.query_one("#imp-detail", Static)
+        detail.display = bool(self.details)
+        if self.details:
+            detail.update(content(self.details[0]))
         self._show("done")
         grid.focus()
         if report.applied:

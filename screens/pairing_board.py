@@ -293,7 +293,8 @@ class PairingBoardScreen(Screen):
             m = sum(1 for c in g.children if c.suggestion)
             line = f"未结对 {n}" + (f" · 有建议 {m}: s 采纳, S 全部采纳" if m else "") + " · a 选帮扶人"
             head.update(content(line if n else "未结对 0", one_line=True))
-            msg = f"每个在读的留守儿童都有{self.kind}了 (共 {self.board.subjects} 人)。" if not n else ""
+            msg = "" if n else (f"每个在读的留守儿童都有{self.kind}了 (共 {self.board.subjects} 人)。"
+                                if self.board.subjects else "还没有在读的留守儿童。请先在名册 (1) 中新建或导入档案。")
         else:
             over = " · 超出上限" if g.over else ""
             head.update(Content.assemble(

@@ -224,6 +224,7 @@ class RosterScreen(Screen):
     def action_import(self) -> None:
         from screens.import_screen import ImportScreen
 
+        # reload here too: on_screen_resume skips a roster that was empty, the usual case for an import
         self.app.push_screen(ImportScreen(), lambda _=None: self.reload())
 
     def _after_form(self, saved_id: int | None) -> None:

@@ -99,6 +99,20 @@ def test_normalisation_tables(field, word, value):
     assert normalise_choice(field, word) == value
 
 
+def test_normalisation_tables_only_give_the_forms_words():
+    from models import rules
+
+    vocab = {"sex": rules.SEXES, "left_behind_type": rules.LEFT_BEHIND_TYPES, "status": rules.STATUSES,
+             "guardian_relation": rules.GUARDIAN_RELATIONS, "guardianship_type": rules.GUARDIANSHIP_TYPES,
+             "guardianship_grade": rules.GUARDIANSHIP_GRADES, "health": rules.HEALTH_STATES,
+             "schooling": rules.SCHOOLING, "guardian_education": rules.EDUCATION_LEVELS}
+    assert set(vocab) == set(importer.CHOICE_TABLES)
+    for field, table in importer.CHOICE_TABLES.items():
+        assert set(table.values()) <= set(vocab[field]), field
+    assert set(importer.INCOME_WORDS.values()) <= set(rules.INCOME_SOURCES)
+    assert set(importer.AID_WORDS.values()) <= set(rules.AID_KINDS)
+
+
 @pytest.mark.parametrize("place, expected", [
     ("广东省东莞市", ("广东省", "东莞市")), ("广东东莞", ("广东省", "东莞市")), ("东莞", ("广东省", "东莞市")),
     ("浙江省义乌市", ("浙江省", "义乌市")), ("上海市浦东新区", ("上海市", "浦东新区")),
@@ -153,9 +167,9 @@ def test_csv_encodings_with_title_row(tiny_school, tmp_path, encoding, label):
     assert {p.relation: p.away for p in Parent.select().where(Parent.child == gang)} == {"母亲": True}
 
 
-def test_tab_separated_and_semicolon_files(tiny_school, tmp_path):
-    path = tmp_path / "list.txt"
-    path.write_text("\n".join("\t".join(r) for r in [HEADER, GOOD_ROWS[0]]), encoding="utf-8")
+def test_tab_separated_text_even_named_xls(tiny_school, tmp_path):
+    path = tmp_path / "学籍系统导出.xls"  # what some systems export: GBK text with tabs
+    path.write_bytes("\r\n".join("\t".join(r) for r in [HEADER, GOOD_ROWS[0]]).encode("gbk"))
     report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
     assert report.count(NEW) == 1
 
@@ -271,6 +285,19 @@ def test_class_option_for_files_without_a_class_column(tiny_school, tmp_path):
         plan(table, school_id=sid, class_name="九年级1班", today=TODAY)
     run_import(str(path), school_id=sid, staff_id=None, class_name="三(2)班", today=TODAY)
     assert Child.get(Child.name == "新同学").classroom.name == "三年级2班"
+    assert importer.suggest_class(table, sid) is None
+    named = write_csv(tmp_path / "五(1)班名单.csv", [["姓名", "性别"], ["甲", "男"]], title=False)
+    assert importer.suggest_class(read_table(str(named)), sid) == tiny_school["classes"][1].id
+
+
+def test_class_banner_rows_head_the_rows_below(tiny_school, tmp_path):
+    rows = [["姓名", "性别", "出生日期"], ["三年级2班", "", ""], ["甲一", "男", "2016-09-01"],
+            ["五年级一班", "五年级一班", "五年级一班"], ["乙二", "女", "2016-10-01"]]
+    path = write_csv(tmp_path / "sections.csv", rows, title=False)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    assert report.counts["read"] == 2 and report.counts["imported"] == 2
+    assert Child.get(Child.name == "甲一").classroom.name == "三年级2班"
+    assert Child.get(Child.name == "乙二").classroom.name == "五年级1班"
 
 
 def test_a_failure_while_saving_rolls_everything_back(tiny_school, tmp_path, monkeypatch):
@@ -324,6 +351,7 @@ def make_workbook(path: Path):
         for c, value in enumerate(row, start=1):
             ws.cell(r, c, value)
     ws.merge_cells("E5:E6")  # the class cell merged over both children of 三年级2班
+    ws["M5"] = "已核对"  # a note right of the table
     ws["A9"] = "填表人: 张老师"
     wb.save(path)
     return path
@@ -339,6 +367,7 @@ def test_xlsx_with_title_rows_and_merged_two_row_header(tiny_school, tmp_path):
                              "father.work_place", "guardian_name", "guardian_phone", "guardian_relation"]
     report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
     assert report.counts == {"read": 3, "imported": 2, "updated": 0, "duplicates": 0, "rejected": 1}
+    assert report.notes[-1] == "有 1 行在表头右边没有列名的列里还有内容, 这些内容没有导入"
     bad = [r for r in report.rows if r.outcome == ERROR][0]
     assert bad.row == 7 and bad.problems[0][0] == "身份证号码(D列)" and "存成了数字 (5.22623E+17)" in bad.problems[0][1]
     gang = Child.get(Child.name == "赵小刚")
@@ -417,6 +446,7 @@ def test_bad_files_are_refused_with_a_message(tmp_path):
                         "密码"),
         "binary.csv": (b"\x00\x01\x02\x03" * 50, "不是文本文件"),
         "photo.jpg": (b"\xff\xd8\xff\xe0", "只能导入"),
+        "page.xls": ("<html><table><tr><td>姓名</td></tr></table></html>".encode(), "网页"),
     }
     for name, (data, fragment) in cases.items():
         path = tmp_path / name
@@ -499,7 +529,8 @@ def test_import_command_does_not_import_textual(tiny_school, tmp_path):
 
 # --- the roster's 导入 (i) -------------------------------------------------------------------
 
-async def test_roster_import_action_preview_fix_import(tiny_school, tmp_path, monkeypatch):
+@pytest.mark.parametrize("empty_school", [False, True])
+async def test_roster_import_action_preview_fix_import(tiny_school, tmp_path, monkeypatch, empty_school):
     from textual.widgets import DataTable, Input
 
     from screens.import_screen import FieldPickerScreen, ImportScreen
@@ -512,6 +543,8 @@ async def test_roster_import_action_preview_fix_import(tiny_school, tmp_path, mo
             ["又来的", "女", "2016-10-01", "3年2班", "吴爷爷", "双留守"]]
     path = write_csv(tmp_path / "导入.csv", rows, encoding="gbk")
     monkeypatch.chdir(tmp_path)
+    if empty_school:  # a new school's first import: the roster starts empty
+        Child.delete().execute()
     school, staff = tiny_school["school"], tiny_school["staff"][0]
     app = GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
                             staff_name=staff.name, school_name=school.name, staff_role="head"))

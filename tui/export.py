@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import operator
 import os
 import re
 import tempfile
@@ -293,16 +294,30 @@ def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], f
     _page(ws, landscape=landscape, header_row=2)
     n = 0
     r = 3
-    body = cols[1:]
+    # The inner loop runs for every cell of a county (millions): plain locals, no per-cell lookups.
+    body = [(i, c.get if callable(c.get) else operator.attrgetter(c.get), c.kind, fmt.kinds[c.kind], c.width,
+             # the most characters that surely fit on one line, were they all CJK
+             int((c.width * 7 + 2) / (6.7 * 2)) if c.kind in WRAPPED else None)
+            for i, c in enumerate(cols[1:], start=1)]
+    write_string, write_blank, write_number = ws.write_string, ws.write_blank, ws.write_number
+    int_fmt = fmt.kinds["int"]
     for row in rows:
         n += 1
-        values = [_get(c, row) for c in body]
-        height = row_height((v, c.width) for v, c in zip(values, body) if c.kind in WRAPPED and isinstance(v, str))
-        if height is not None:
-            ws.set_row(r, height)
-        ws.write_number(r, 0, n, fmt.kinds["int"])
-        for i, (c, v) in enumerate(zip(body, values), start=1):
-            _write(ws, r, i, v, c.kind, fmt)
+        values = [get(row) for _, get, _, _, _, _ in body]
+        lines = 1
+        for (_, _, _, _, width, fits), v in zip(body, values):
+            if fits is not None and v.__class__ is str and (len(v) > fits or "\n" in v):
+                lines = max(lines, line_count(v, width))
+        if lines > 1:
+            ws.set_row(r, min(MAX_ROW_PT, lines * LINE_PT + 2))
+        write_number(r, 0, n, int_fmt)
+        for (i, _, kind, f, _, _), v in zip(body, values):
+            if v is None or v == "":
+                write_blank(r, i, None, f)
+            elif v.__class__ is str:
+                write_string(r, i, v if v.isprintable() and len(v) <= CELL_LIMIT else clean(v), f)
+            else:
+                _write(ws, r, i, v, kind, fmt)
         r += 1
         if tick is not None and n % 500 == 0:
             tick(n)

@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from models import db as dbmod
-from models import rules
 from models.children import (
-    FIELD_LABELS, SaveError, change_label, child_changes, display_value, fill_from_id,
+    SaveError, change_label, child_changes, display_value, fill_from_id,
     find_same_child, load_form_values, save_child, validate_child,
 )
-from models.entities import AuditLog, Classroom
+from models.entities import AuditLog, Child, Classroom
 from models.validation import Invalid, validate_date, validate_id_number, validate_name, validate_student_no
 
 MAX_BYTES = 10 * 1024 * 1024  # a school's roster is well under 1 MB
@@ -523,7 +522,7 @@ def read_table(path: str, *, sheet: str | None = None) -> Table:
             f"请只保留名册工作表, 或分成几个文件导入")
     try:
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(64)
     except OSError as exc:
         raise ImportFileError(f"无法读取文件 {name}: {exc.strerror}") from None
     ext = os.path.splitext(name)[1].lower()
@@ -540,10 +539,13 @@ def read_table(path: str, *, sheet: str | None = None) -> Table:
         kind = "xlsx"
     elif ext in (".xlsx", ".xlsm"):
         raise ImportFileError(f"工作簿 {name} 已损坏或不是 Excel 文件, 无法打开")
-    elif ext in (".xls", ".et", ".ods", ".numbers"):
+    elif head.lstrip(b"\xef\xbb\xbf \r\n\t").lower().startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")):
+        raise ImportFileError(f"{name} 是网页 (HTML/XML) 格式的表格, 不是真正的 Excel 文件: 请在 Excel 或 WPS 中打开, "
+                              f"“另存为” .xlsx 后再导入")
+    elif ext in (".csv", ".txt", ".tsv", "", ".xls"):
+        kind = "csv"  # a system's ".xls" export is often plain text with tabs
+    elif ext in (".et", ".ods", ".numbers"):
         raise ImportFileError(f"暂不支持 {ext} 文件: 请另存为 .xlsx 或 CSV 后再导入")
-    elif ext in (".csv", ".txt", ".tsv", ""):
-        kind = "csv"
     else:
         raise ImportFileError(f"只能导入 .xlsx 或 .csv 文件, 不能导入 {ext} 文件")
 
@@ -803,7 +805,7 @@ _FOOTER = re.compile(r"\s*(填表人|单位负责人|负责人|复核人|审核�
                      r"单位盖章|签字|签名)\s*([:：]|$)")
 
 
-def _is_footer(texts: list[str]) -> bool:
+def is_footer(texts: list[str]) -> bool:
     """The signature lines under a form (填表人: 张老师  审核人: 李校长): a row that starts with one."""
     filled = [t for t in texts if t]
     return len(filled) <= 6 and bool(_FOOTER.match(filled[0]))
@@ -824,6 +826,9 @@ class _Planner:
             if k and k != IGNORED and k not in self.col_of:
                 self.col_of[k] = i
         self.seen: dict[tuple, int] = {}  # identity keys of earlier rows -> their row number
+        self.existing = _existing_keys(school_id)
+        self.beyond = 0  # rows with something right of the header (a workbook's notes)
+        self.section_class: int | None = None  # from a banner row such as 三年级2班 above its children
 
     def column(self, key: str) -> str:
         """How a message names the column holding ``key``: 身份证号码 (D列)."""
@@ -860,16 +865,25 @@ class _Planner:
         texts = [cell_text(v) for v in cells]
         if not any(texts):
             return None
-        if _is_footer(texts):
+        if is_footer(texts):
             return None
         if [_norm_header(t) for t in texts] == [_norm_header(h) for h in self.table.headers[:len(texts)]]:
             return None  # the header again (a printed list repeats it on every page)
+        filled = [t for t in texts if t]
+        if len(set(filled)) == 1 and (len(filled) >= 3 or self.classes.find(filled[0]) is not None):
+            # a banner row across the table (often merged): "三年级2班" heads the rows below it
+            found = self.classes.find(filled[0])
+            if found is not None:
+                self.section_class = found
+            return None
         width = len(self.table.headers)
         raw: dict[str, Any] = {k: cells[i] for k, i in self.col_of.items() if i < len(cells)}
         name = cell_text(raw.get("name"))
         result = RowResult(row=number, outcome=ERROR, name=name, cells=texts)
         extra = [i for i in range(width, len(cells)) if texts[i]]
-        if extra:
+        if extra and self.table.kind == "xlsx":  # a note beside the table: the columns stay in place
+            self.beyond += 1
+        elif extra:  # in a CSV the cells have shifted: a comma inside a cell, a missing quote
             result.problems.append(("", f"这一行有 {len(cells)} 列, 比表头多出 {len(cells) - width} 列 (从 "
                                         f"{column_letter(width)} 列起): 可能是单元格里有逗号或分隔符, 内容错位了"))
             return result
@@ -886,9 +900,11 @@ class _Planner:
         if pre.get("_fatal"):
             result.problems.extend(pre["_fatal"])
             return result
-        same = find_same_child({"id_number": keys_get(keys, "id"), "student_no": keys_get(keys, "sn"),
-                                "name": data.get("_clean_name"), "birth_date": data.get("_birth")},
-                               school_id=self.school_id)
+        same = []
+        if any(k in self.existing for k in keys):  # ask the database only about a likely match
+            same = find_same_child({"id_number": keys_get(keys, "id"), "student_no": keys_get(keys, "sn"),
+                                    "name": data.get("_clean_name"), "birth_date": data.get("_birth")},
+                                   school_id=self.school_id)
         if len(same) > 1:
             who = "; ".join(f"{s['name']} ({s['class_name']}, {s['reason']})" for s in same[:3])
             result.problems.append(("", f"同时与几份已有档案相符: {who}, 请核对"))
@@ -899,9 +915,10 @@ class _Planner:
             result.outcome = DUPLICATE
             result.note = f"已有档案: {s['name']} ({s['class_name']}, {s['reason']})"
             return result
-        values = load_form_values(child_id, classroom_id=self.class_id if child_id is None else None)
-        if child_id is not None and self.class_id is not None:
-            values["classroom"] = self.class_id
+        default_class = self.section_class or self.class_id
+        values = load_form_values(child_id, classroom_id=default_class if child_id is None else None)
+        if child_id is not None and default_class is not None:
+            values["classroom"] = default_class
         self._overlay(values, data, new=child_id is None)
         clean, errors = validate_child(values, child_id=child_id, today=self.today)
         errors.update({k: v for k, v in pre.items() if not k.startswith("_")})
@@ -1028,8 +1045,10 @@ class _Planner:
                 fields.setdefault("away", False)
             if place:
                 province, city = split_work_place(place)
-                fields.setdefault("work_province", province)
-                fields.setdefault("work_city", city)
+                if not fields.get("work_province"):
+                    fields["work_province"] = province
+                if not fields.get("work_city"):
+                    fields["work_city"] = city
             parents.append({"relation": relation, **fields})
         if parents:
             data["parents"] = parents
@@ -1067,6 +1086,9 @@ class _Planner:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if 19000101 <= value <= 21001231:
                 return str(int(value))
+            if 1900 <= value <= 2100:
+                pre["birth_date"] = f"出生日期只写了年份 ({int(value)}), 请填写完整的日期 (如 2015-03-02)"
+                return ""
             serial = _excel_serial(float(value))
             return serial if serial else cell_text(value)
         t = cell_text(value)
@@ -1121,6 +1143,23 @@ class _Planner:
 _KEY_WORDS = {"id": "身份证号", "sn": "学籍号", "nb": "姓名和出生日期"}
 
 
+def _existing_keys(school_id: int) -> set[tuple]:
+    """What identifies the children already there, in one query (a superset: ``find_same_child``
+    decides)."""
+    keys: set[tuple] = set()
+    q = Child.select(Child.id_number, Child.student_no, Child.name, Child.birth_date, Child.school).tuples()
+    for id_number, student_no, name, birth, school in q:
+        if id_number:
+            keys.add(("id", id_number))
+        if student_no:
+            keys.add(("sn", student_no))
+        if name and birth and school == school_id:
+            if isinstance(birth, str):
+                birth = dt.date.fromisoformat(birth[:10])
+            keys.add(("nb", name, birth))
+    return keys
+
+
 def keys_get(keys: list[tuple], kind: str) -> str | None:
     for k in keys:
         if k[0] == kind:
@@ -1150,8 +1189,8 @@ def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: in
             raise ImportFileError(f"没有这个班级: {class_name} ({classes.known()})")
     report = ImportReport(path=table.path, kind=table.kind, encoding=table.encoding, sheet=table.sheet,
                           header_row=table.header_row, headers=table.headers, mapping=mapping, update=update)
-    if not any(k in mapping for k in ("classroom", "grade")) and class_id is None:
-        report.notes.append("文件中没有班级列, 新导入的孩子都是“未分班”: 可以用 --class 指定班级 (如 --class 三年级2班)")
+    if not any(k in mapping for k in ("left_behind_type", "both_away", "one_away", "is_left_behind")):
+        report.notes.append("文件中没有留守类型列: 新导入的孩子不算留守儿童, 名册默认不列出他们 (在名册中按 a 显示全部学生)")
     planner = _Planner(table, mapping, school_id=school_id, class_id=class_id, update=update, today=today,
                        classes=classes)
     data = list(table.data_rows())
@@ -1165,6 +1204,10 @@ def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: in
             progress(i, total, "检查")
     if not report.rows:
         raise ImportFileError(f"{os.path.basename(table.path)}: 表头 (第{table.header_row}行) 下面没有数据")
+    if not any(k in mapping for k in ("classroom", "grade")) and class_id is None and planner.section_class is None:
+        report.notes.insert(0, "文件中没有班级列, 新导入的孩子都是“未分班”: 可以用 --class 指定班级 (如 --class 三年级2班)")
+    if planner.beyond:
+        report.notes.append(f"有 {planner.beyond} 行在表头右边没有列名的列里还有内容, 这些内容没有导入")
     return report
 
 
@@ -1321,14 +1364,25 @@ def write_report_csv(report: ImportReport, *, cwd: str | None = None) -> str:
     return ""
 
 
+def suggest_class(table: Table, school_id: int) -> int | None:
+    """A class named in the sheet's or the file's name (三年级2班名单.xlsx), to offer first."""
+    classes = ClassIndex(school_id)
+    stem = os.path.splitext(os.path.basename(table.path))[0]
+    for name in (table.sheet, stem):
+        if not name:
+            continue
+        found = classes.find(name)
+        if found is not None:
+            return found
+        for m in re.finditer(r"([1-9一二三四五六七八九]|初[一二三])(年级|年)?[(（]?([0-9]{1,2}|[一二三四五六七八九十]{1,2})[)）]?班",
+                             name):
+            found = classes.find(m.group(0))
+            if found is not None:
+                return found
+    return None
+
+
 def known_fields() -> list[tuple[str, str]]:
     """(key, label) of every field a column can be given, for the preview's picker."""
     return list(FIELDS.items())
 
-
-# Keep rules referenced: the vocabularies the tables normalise to.
-assert set(LEFT_BEHIND_WORDS.values()) <= set(rules.LEFT_BEHIND_TYPES)
-assert set(RELATION_WORDS.values()) <= set(rules.GUARDIAN_RELATIONS)
-assert set(GUARDIANSHIP_TYPE_WORDS.values()) <= set(rules.GUARDIANSHIP_TYPES)
-assert set(EDUCATION_WORDS.values()) <= set(rules.EDUCATION_LEVELS)
-assert FIELD_LABELS  # the labels of the form, used by change_label

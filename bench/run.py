@@ -1,0 +1,633 @@
+"""``python -m bench``: every figure of issue 9, each the median of several runs, with its target.
+
+The TUI figures come from a real pseudo-terminal (bench/term.py) at 80x24, TERM=xterm-256color
+and no COLORTERM (as over SSH): time from process start to the first complete frame, the bytes
+written for it and for single keys, and the process's peak RSS (VmHWM). The baseline (a bare
+Textual app, bench/baseline_app.py) is timed in the same run, its runs interleaved with the
+roster's so that load from other processes falls on both alike. The plain commands are timed as
+whole processes (wall time; peak RSS from wait4's rusage).
+
+Options: ``--quick`` (fewer runs), ``--only NAME[,NAME]`` (startup, keys, search, due, export,
+import, textual), ``--no-write`` (do not touch bench/RESULTS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench import datasets
+from bench.term import Terminal
+
+ROOT = datasets.ROOT
+RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+MONTH = "2026-11"
+DUE_DATE = "2026-11-28"
+IMPORT_ROWS = 5000
+USER = "xiaozhang"  # the demo school's head: starts on the roster
+FOOTER = "退出"  # in every footer (q 退出)
+
+
+def tui_env() -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TEXTUAL", "GUANAI", "COLORTERM", "COLUMNS", "LINES", "PYTHONPROFILE"))}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    return env
+
+
+def guanai(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tui.cli", *args]
+
+
+# --------------------------------------------------------------------------- results
+
+
+class Figure:
+    def __init__(self, name: str, target: str, unit: str = "", *, limit: float | None = None,
+                 note: str = ""):
+        self.name, self.target, self.unit, self.limit, self.note = name, target, unit, limit, note
+        self.samples: list[float] = []
+        self.value: float | None = None
+        self.text: str | None = None  # a value that is not a number (pass/fail, not available)
+        self.ok: bool | None = None
+
+    def add(self, value: float | None) -> None:
+        if value is not None:
+            self.samples.append(value)
+
+    def finish(self) -> None:
+        if self.text is None and self.samples:
+            self.value = statistics.median(self.samples)
+        if self.ok is None and self.value is not None and self.limit is not None:
+            self.ok = self.value <= self.limit
+
+    def shown(self) -> str:
+        if self.text is not None:
+            return self.text
+        if self.value is None:
+            return "not measured"
+        v = self.value
+        if self.unit == "s":
+            s = f"{v:.3f} s" if v < 10 else f"{v:.1f} s"
+        elif self.unit == "ms":
+            s = f"{v:.0f} ms" if v >= 10 else f"{v:.1f} ms"
+        elif self.unit == "B":
+            s = f"{v:,.0f} B" if v < 10_000 else f"{v / 1024:.1f} KiB"
+        elif self.unit == "MB":
+            s = f"{v:.1f} MB"
+        else:
+            s = f"{v:g}{self.unit}"
+        if len(self.samples) > 1:
+            s += f" (n={len(self.samples)})"
+        return s
+
+    def verdict(self) -> str:
+        if self.ok is None:
+            return "—"
+        return "pass" if self.ok else "short"
+
+
+# --------------------------------------------------------------------------- the TUI
+
+
+def roster_expected(db: str) -> int | None:
+    """How many children the roster lists at start (left-behind, 在读, the head's school)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = con.execute(
+            "SELECT count(*) FROM child WHERE school_id = (SELECT school_id FROM staff WHERE login = ?) "
+            "AND left_behind_type <> '' AND status = '在读'", (USER,)).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def _shows_count(n: int | None):
+    pat = re.compile(rf"(?<![0-9,]){n} 人") if n is not None else None
+
+    def ready(text: str) -> bool:
+        lines = text.split("\n")
+        return FOOTER in lines[-1] and (pat is None or bool(pat.search(text)))
+
+    return ready
+
+
+def baseline_ready(text: str) -> bool:
+    lines = text.split("\n")
+    return FOOTER in lines[-1] and "罗浩嘉" in text  # the baseline's 19th row: the table is full
+
+
+def start_tui(argv: list[str], ready, *, timeout: float = 90.0) -> tuple[Terminal, dict]:
+    term = Terminal(argv, env=tui_env(), cwd=ROOT)
+    ok = term.wait_for(ready, timeout)
+    term.settle(quiet=0.5, timeout=30)
+    stable = term.stable_since(0)
+    out = {"ok": ok and stable is not None}
+    if stable is not None:
+        t, i = stable
+        out["first_frame_s"] = t - term.t_start
+        out["first_frame_bytes"] = term.bytes_between(0, i + 1)
+    return term, out
+
+
+def key_bytes(term: Terminal) -> dict:
+    """Bytes for cursor moves inside the view, one-line scrolls and page downs (DataTable focused).
+    A move that changes no text on screen is a cursor move; the first that does is a scroll."""
+    moves, scrolls, pages = [], [], []
+    for _ in range(80):
+        before = term.text
+        m = term.mark()
+        term.send("down")
+        term.settle(quiet=0.3, timeout=10)
+        size = term.bytes_between(m)
+        if term.text == before:
+            moves.append(size)
+        else:
+            scrolls.append(size)
+            if len(scrolls) >= 3:
+                break
+    for _ in range(3):
+        m = term.mark()
+        term.send("pagedown")
+        term.settle(quiet=0.3, timeout=10)
+        pages.append(term.bytes_between(m))
+    return {"move": moves, "scroll": scrolls, "page": pages}
+
+
+def measure_startup(figs: dict, data: dict, runs: int, log) -> None:
+    baseline = [sys.executable, os.path.join(ROOT, "bench", "baseline_app.py")]
+    sample_argv = guanai("--db", data["sample"], "--user", USER)
+    county_argv = guanai("--db", data["county"], "--user", USER)
+    school_argv = guanai("--db", data["big_school"], "--user", USER)
+    want = {k: roster_expected(data[k]) for k in ("sample", "county", "big_school")}
+    # one warm-up of each (page cache, .pyc), not counted
+    for argv, ready in ((baseline, baseline_ready), (sample_argv, _shows_count(want["sample"])),
+                        (county_argv, _shows_count(want["county"]))):
+        term, _ = start_tui(argv, ready)
+        term.close()
+    for k in range(runs):
+        for key, argv, ready in (("baseline", baseline, baseline_ready),
+                                 ("sample", sample_argv, _shows_count(want["sample"])),
+                                 ("county", county_argv, _shows_count(want["county"]))):
+            term, out = start_tui(argv, ready)
+            try:
+                if not out["ok"]:
+                    log(f"  ! {key}: 首屏未在时限内出现")
+                    continue
+                figs[f"first_{key}"].add(out["first_frame_s"])
+                if key == "sample":
+                    figs["bytes_first"].add(out["first_frame_bytes"])
+                if key in ("sample", "county") and k < 2:
+                    kb = key_bytes(term)
+                    if key == "sample":
+                        for v in kb["move"][:5]:
+                            figs["bytes_move"].add(v)
+                        for v in kb["scroll"]:
+                            figs["bytes_scroll"].add(v)
+                        for v in kb["page"]:
+                            figs["bytes_page"].add(v)
+                if key in ("sample", "county"):
+                    rss = term.peak_rss_kb()
+                    if rss:
+                        figs[f"rss_{key}"].add(rss / 1024)
+            finally:
+                term.close()
+        log(f"  启动 第{k + 1}/{runs}轮: " + ", ".join(
+            f"{n} {figs['first_' + n].samples[-1]:.3f}s" for n in ("baseline", "sample", "county")
+            if figs["first_" + n].samples))
+    # the 20,000-pupil school's first frame (for the record; the search is measured on it)
+    for _ in range(max(1, runs // 2)):
+        term, out = start_tui(school_argv, _shows_count(want["big_school"]), timeout=120)
+        if out["ok"]:
+            figs["first_big"].add(out["first_frame_s"])
+            rss = term.peak_rss_kb()
+            if rss:
+                figs["rss_big"].add(rss / 1024)
+        term.close()
+
+
+SEARCHES = ("zxm", "wang", "lhy", "chen", "ysh", "li")
+
+
+EXPECTED = """
+import sys
+from models import db, roster
+from models.entities import Staff
+db.open_database(sys.argv[1], create=False)
+school = Staff.get(Staff.login == sys.argv[2]).school_id
+rows = roster.filter_rows(roster.roster_rows(school))
+for q in sys.argv[3:]:
+    print(q, len(roster.search(rows, q)))
+"""
+
+
+def expected_matches(db: str, queries: list[str]) -> dict[str, int]:
+    """The roster's own answers (models.roster), so each keystroke is timed to the right list."""
+    out = subprocess.run([sys.executable, "-c", EXPECTED, db, USER, *queries], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    found = {}
+    for line in out.stdout.splitlines():
+        q, n = line.split()
+        found[q] = int(n)
+    return found
+
+
+def measure_search(figs: dict, data: dict, log) -> None:
+    db = data["big_school"]
+    want = roster_expected(db)
+    counts = expected_matches(db, [q[:n] for q in SEARCHES for n in range(1, len(q) + 1)])
+    term, out = start_tui(guanai("--db", db, "--user", USER), _shows_count(want), timeout=120)
+    try:
+        if not out["ok"]:
+            figs["search"].text = "not measured: the roster did not show"
+            return
+        term.send("/")
+        term.settle(quiet=0.4, stable=1.0, timeout=10)
+        for query in SEARCHES:
+            for n in range(1, len(query) + 1):
+                count = counts.get(query[:n])
+                m = term.mark()
+                t_key = term.send(query[n - 1])
+                ok = term.wait_for(_shows_count(count), 30)
+                term.settle(quiet=0.3, stable=0.8, timeout=30)
+                stable = term.stable_since(m)
+                if ok and stable is not None:
+                    figs["search"].add((stable[0] - t_key) * 1000)
+                else:
+                    log(f"  ! 搜索 {query[:n]!r}: 列表未更新到 {count} 人")
+            term.send("escape")  # clear: the list of all children again
+            term.wait_for(_shows_count(want), 30)
+            term.settle(quiet=0.3, stable=0.8, timeout=30)
+            term.send("/")
+            term.settle(quiet=0.3, stable=0.8, timeout=10)
+        log(f"  搜索: {len(figs['search'].samples)} 次按键, 中位数 {statistics.median(figs['search'].samples):.0f} ms"
+            if figs["search"].samples else "  搜索: 无结果")
+    finally:
+        term.close(quit_keys="ctrl+q")
+
+
+# --------------------------------------------------------------------------- plain commands
+
+
+def run_process(argv: list[str], *, cwd: str = ROOT, timeout: float = 300) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS MB, exit code, stderr) of one whole process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUANAI", "TEXTUAL"))}
+    t = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode, err
+
+
+def command_exists(name: str) -> bool:
+    from tui.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._subparsers._group_actions:  # noqa: SLF001 (argparse has no public API for it)
+        if name in getattr(action, "choices", {}):
+            return True
+    return False
+
+
+def measure_due(figs: dict, data: dict, runs: int, log) -> None:
+    for _ in range(runs):
+        wall, rss, rc, err = run_process(guanai("--db", data["county"], "due", "--date", DUE_DATE))
+        if rc != 0:
+            figs["due"].text = f"error (exit {rc}): {err.strip()[:80]}"
+            return
+        figs["due"].add(wall)
+        figs["due_rss"].add(rss)
+    log(f"  guanai due (县): {statistics.median(figs['due'].samples):.2f} s")
+
+
+def _first_class(db: str) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT c.name FROM classroom c JOIN staff s ON s.id = c.head_teacher_id "
+                           "WHERE s.login = 'banzhuren'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def measure_export(figs: dict, data: dict, runs: int, log) -> None:
+    if not command_exists("export"):
+        for key in ("export_class", "export_county", "export_rss"):
+            figs[key].text = "not available: `guanai export` does not exist yet"
+        return
+    out_dir = tempfile.mkdtemp(prefix="guanai-bench-")
+    try:
+        jobs = (
+            ("export_class", data["county"], ["--class", _first_class(data["county"])], runs),
+            ("export_county", data["big_school"], [], max(1, runs - 2)),
+        )
+        for key, db, extra, n in jobs:
+            for k in range(n):
+                out = os.path.join(out_dir, f"{key}-{k}.xlsx")
+                wall, rss, rc, err = run_process(
+                    guanai("--db", db, "export", "--month", MONTH, *extra, "-o", out, "--force"), timeout=600)
+                if rc != 0:
+                    figs[key].text = f"error (exit {rc}): {err.strip()[:80]}"
+                    break
+                figs[key].add(wall)
+                figs["export_rss"].add(rss)
+            if figs[key].samples:
+                log(f"  guanai export {key}: {statistics.median(figs[key].samples):.2f} s")
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def import_file(data: dict) -> str:
+    """5,000 children of the county's other schools as a school's Excel roster (made once)."""
+    path = os.path.join(datasets.CACHE, f"import-{IMPORT_ROWS}-{os.path.basename(data['county'])}.xlsx")
+    if os.path.exists(path):
+        return path
+    import xlsxwriter
+
+    con = sqlite3.connect(f"file:{data['county']}?mode=ro", uri=True)
+    rows = con.execute(
+        "SELECT c.name, c.sex, c.ethnicity, c.birth_date, c.id_number, r.name, c.hukou_place, c.address, "
+        "c.left_behind_type, c.guardian_name, c.guardian_relation, c.guardian_phone, c.guardianship_type, "
+        "(SELECT p.work_province || p.work_city FROM parent p WHERE p.child_id = c.id AND p.relation = '父亲'), "
+        "(SELECT p.work_province || p.work_city FROM parent p WHERE p.child_id = c.id AND p.relation = '母亲') "
+        "FROM child c JOIN classroom r ON r.id = c.classroom_id WHERE c.school_id > 1 AND c.id_number IS NOT NULL "
+        "ORDER BY c.id LIMIT ?", (IMPORT_ROWS,)).fetchall()
+    con.close()
+    tmp = path + ".tmp.xlsx"
+    wb = xlsxwriter.Workbook(tmp)
+    ws = wb.add_worksheet("名册")
+    text = wb.add_format({"num_format": "@"})
+    header = ("姓名", "性别", "民族", "出生日期", "身份证号", "班级", "户籍所在地", "家庭住址", "留守类型",
+              "委托监护人", "与儿童关系", "监护人电话", "监护类型", "父亲务工地", "母亲务工地")
+    ws.write_row(0, 0, header)
+    for i, r in enumerate(rows, start=1):
+        for j, v in enumerate(r):
+            ws.write_string(i, j, "" if v is None else str(v), text)
+    wb.close()
+    os.replace(tmp, path)
+    return path
+
+
+def measure_import(figs: dict, data: dict, runs: int, log) -> None:
+    if not command_exists("import"):
+        figs["import"].text = "not available: `guanai import` does not exist yet"
+        return
+    source = import_file(data)
+    work = tempfile.mkdtemp(prefix="guanai-bench-")
+    try:
+        for k in range(runs):
+            db = os.path.join(work, f"import-{k}.db")
+            shutil.copyfile(data["sample"], db)
+            xlsx = os.path.join(work, f"roster-{k}.xlsx")
+            shutil.copyfile(source, xlsx)
+            wall, rss, rc, err = run_process(guanai("--db", db, "import", xlsx), timeout=600)
+            if rc != 0:
+                figs["import"].text = f"error (exit {rc}): {err.strip()[:80]}"
+                return
+            figs["import"].add(wall)
+            figs["import_rss"].add(rss)
+            con = sqlite3.connect(db)
+            added = con.execute("SELECT count(*) FROM child").fetchone()[0] - 1000
+            con.close()
+            if k == 0:
+                log(f"  guanai import: {added} 名学生导入")
+        log(f"  guanai import {IMPORT_ROWS} 行: {statistics.median(figs['import'].samples):.2f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+CHECK = """
+import sys
+from tui.cli import main
+try:
+    rc = main(sys.argv[1:])
+finally:
+    bad = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+    sys.stderr.write("\\nTEXTUAL-MODULES:" + ",".join(bad[:3]) + "\\n")
+"""
+
+
+def measure_no_textual(figs: dict, data: dict, log) -> None:
+    work = tempfile.mkdtemp(prefix="guanai-bench-")
+    try:
+        db = os.path.join(work, "check.db")
+        shutil.copyfile(data["sample"], db)
+        commands = {
+            "due": ["--db", db, "due", "--date", DUE_DATE],
+            "backup": ["--db", db, "backup", "-o", os.path.join(work, "backup.db")],
+        }
+        if command_exists("export"):
+            commands["export"] = ["--db", db, "export", "--month", MONTH, "--class", "三年级2班",
+                                  "-o", os.path.join(work, "x.xlsx")]
+        if command_exists("import"):
+            xlsx = os.path.join(work, "roster.xlsx")
+            shutil.copyfile(import_file(data), xlsx)
+            commands["import"] = ["--db", db, "import", "--dry-run", xlsx]
+        bad, missing = [], [c for c in ("export", "due", "import", "backup") if c not in commands]
+        for name, args in commands.items():
+            proc = subprocess.run([sys.executable, "-c", CHECK, *args], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=300)
+            found = re.search(r"TEXTUAL-MODULES:(.*)", proc.stderr)
+            if found is None:
+                bad.append(f"{name}: did not run ({proc.stderr.strip()[-80:]})")
+            elif found.group(1).strip():
+                bad.append(f"{name}: {found.group(1).strip()}")
+        fig = figs["no_textual"]
+        if bad:
+            fig.text, fig.ok = "imports textual: " + "; ".join(bad), False
+        else:
+            fig.text = "none imports textual" + (f" ({', '.join(missing)} not available yet)" if missing else "")
+            fig.ok = True
+        log(f"  textual 检查: {fig.text}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def figures() -> dict[str, Figure]:
+    f = {}
+    f["first_baseline"] = Figure("first frame, bare Textual baseline (header + table + footer)", "—", "s")
+    f["first_sample"] = Figure("roster first frame, sample school (1,000 pupils)", "≤ 1.2 × baseline", "s")
+    f["first_county"] = Figure("roster first frame, county set (20,000 pupils, 50 schools)", "≤ 1.3 × sample's", "s")
+    f["first_big"] = Figure("roster first frame, one school of 20,000 pupils", "—", "s")
+    f["search"] = Figure("search keystroke to updated list, 20,000 children", "≤ 100 ms", "ms", limit=100)
+    f["bytes_first"] = Figure("bytes, first frame (80×24, 256 colours)", "—", "B")
+    f["bytes_move"] = Figure("bytes, cursor move inside the visible list", "≤ 1 KB", "B", limit=1024)
+    f["bytes_scroll"] = Figure("bytes, one-line scroll", "≤ 4 KB", "B", limit=4096)
+    f["bytes_page"] = Figure("bytes, page down", "≤ one full frame", "B")
+    f["rss_sample"] = Figure("TUI peak RSS, sample school", "≤ 60 MB", "MB", limit=60)
+    f["rss_county"] = Figure("TUI peak RSS, county set", "≤ 100 MB", "MB", limit=100)
+    f["rss_big"] = Figure("TUI peak RSS, one school of 20,000 pupils", "—", "MB")
+    f["due"] = Figure("`guanai due`, county (whole process)", "≤ 1 s", "s", limit=1.0)
+    f["due_rss"] = Figure("`guanai due`, county, peak RSS", "—", "MB")
+    f["export_class"] = Figure("`guanai export --month`, one class (county db)", "≤ 1.5 s", "s", limit=1.5)
+    f["export_county"] = Figure("`guanai export --month`, 20,000 children (one school of 20,000)", "≤ 15 s", "s",
+                                limit=15)
+    f["export_rss"] = Figure("`guanai export`, peak RSS (largest run)", "≤ 150 MB", "MB", limit=150)
+    f["import"] = Figure(f"`guanai import`, {IMPORT_ROWS:,} rows (.xlsx)", "≤ 5 s", "s", limit=5)
+    f["import_rss"] = Figure("`guanai import`, peak RSS", "—", "MB")
+    f["no_textual"] = Figure("export, due, import, backup never import textual", "none does")
+    return f
+
+
+def finish(figs: dict) -> None:
+    for fig in figs.values():
+        fig.finish()
+    base, sample, county = figs["first_baseline"], figs["first_sample"], figs["first_county"]
+    if base.value and sample.value:
+        sample.ok = sample.value <= 1.2 * base.value
+        sample.note = f"{sample.value / base.value:.2f} × baseline"
+    if sample.value and county.value:
+        county.ok = county.value <= 1.3 * sample.value
+        county.note = f"{county.value / sample.value:.2f} × sample"
+    full, page = figs["bytes_first"], figs["bytes_page"]
+    if full.value and page.value is not None:
+        page.ok = page.value <= full.value
+        page.note = f"{page.value / full.value:.2f} × first frame"
+    rss = figs["export_rss"]
+    if rss.samples:
+        rss.value = max(rss.samples)
+        rss.ok = rss.value <= 150
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        from importlib.metadata import version
+
+        textual = version("textual")
+        peewee = version("peewee")
+    except Exception:
+        textual = peewee = "?"
+    try:
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = "?"
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "textual": textual,
+            "peewee": peewee, "sqlite": sqlite3.sqlite_version, "load": load,
+            "system": f"{platform.system()} {platform.release()}"}
+
+
+def table(figs: dict) -> list[str]:
+    rows = [("figure", "value", "target", "result")]
+    for fig in figs.values():
+        value = fig.shown() + (f" — {fig.note}" if fig.note else "")
+        rows.append((fig.name, value, fig.target, fig.verdict()))
+    return rows
+
+
+def render_text(rows) -> str:
+    from unicodedata import east_asian_width
+
+    def width(s: str) -> int:
+        return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max(width(r[i]) for r in rows) for i in range(4)]
+    out = []
+    for n, r in enumerate(rows):
+        out.append("  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(r)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def render_md(rows, info: dict, started: dt.datetime, seconds: float, runs: int) -> str:
+    lines = [
+        BEGIN,
+        f"Measured {started:%Y-%m-%d %H:%M} by `python -m bench` in {seconds:.0f} s "
+        f"({runs} runs per start-up figure, medians).",
+        "",
+        f"Machine: {info['cpu']}, {info['cores']} cores; {info['system']}; Python {info['python']}, "
+        f"textual {info['textual']}, peewee {info['peewee']}, SQLite {info['sqlite']}; "
+        f"load average at the end {info['load']} (the machine is shared: figures are noisy, hence medians).",
+        "",
+        "| figure | value | target | result |",
+        "|---|---|---|---|",
+    ]
+    for r in rows[1:]:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_results(md: str) -> None:
+    old = ""
+    if os.path.exists(RESULTS):
+        with open(RESULTS, encoding="utf-8") as fh:
+            old = fh.read()
+    if BEGIN in old and END in old:
+        new = old[: old.index(BEGIN)] + md + old[old.index(END) + len(END):]
+    else:
+        new = "# Benchmark results (issue 9)\n\n" + md + "\n" + (("\n" + old) if old else "")
+    with open(RESULTS, "w", encoding="utf-8") as fh:
+        fh.write(new)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description="关爱 benchmark (issue 9)")
+    ap.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the harness)")
+    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,textual")
+    ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    args = ap.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else None
+    runs = 2 if args.quick else 5
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    log("准备数据 ...")
+    data = {"sample": datasets.sample(log), "county": datasets.county(log), "big_school": datasets.big_school(log)}
+    figs = figures()
+    steps = (
+        ("startup", lambda: measure_startup(figs, data, runs, log)),
+        ("search", lambda: measure_search(figs, data, log)),
+        ("due", lambda: measure_due(figs, data, runs, log)),
+        ("export", lambda: measure_export(figs, data, 3 if args.quick else 5, log)),
+        ("import", lambda: measure_import(figs, data, 2 if args.quick else 3, log)),
+        ("textual", lambda: measure_no_textual(figs, data, log)),
+    )
+    for name, step in steps:
+        if only and name not in only:
+            continue
+        log(f"测量: {name}")
+        try:
+            step()
+        except Exception as exc:  # one broken measurement must not lose the others
+            import traceback
+
+            traceback.print_exc()
+            log(f"  ! {name} 失败: {exc}")
+    finish(figs)
+    rows = table(figs)
+    print(render_text(rows))
+    seconds = time.perf_counter() - t0
+    if not args.no_write and not only:
+        write_results(render_md(rows, machine(), started, seconds, runs))
+        log(f"已写入 {os.path.relpath(RESULTS, os.getcwd())}")
+    log(f"用时 {seconds:.0f} 秒")
+    return 0
