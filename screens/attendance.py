@@ -112,7 +112,7 @@ class AttendanceScreen(Screen[bool]):
         self._status()
 
     def action_search(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # immediate: see RosterScreen.action_search
 
     def action_next_class(self) -> None:
         self.class_index = self.class_index + 1 if self.class_index + 1 < len(self.rooms) else -1

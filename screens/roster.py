@@ -47,7 +47,7 @@ class RosterScreen(Screen):
     """The first screen: the school's children, filter, search, open, new, edit."""
 
     BINDINGS = [
-        Binding("slash", "search", "搜索", key_display="/"),
+        Binding("slash", "search", "搜索", key_display="/", priority=True),  # see action_search
         Binding("enter", "open", "打开", show=True),
         Binding("t", "talk", "谈心"),
         Binding("n", "new", "新建"),
@@ -161,7 +161,10 @@ class RosterScreen(Screen):
 
     # -- actions ------------------------------------------------------------
     def action_search(self) -> None:
-        self.query_one("#roster-search", Input).focus()
+        # Keys typed in one burst ("/zxm" in one SSH packet) must land in the search box: the
+        # binding is a priority one (run by the app before it forwards the next keys) and
+        # set_focus is immediate (focus() would wait a frame).
+        self.set_focus(self.query_one("#roster-search", Input))
 
     @on(Input.Changed, "#roster-search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -16,7 +16,7 @@ LIMIT = 300
 
 class TalkLogScreen(Screen):
     BINDINGS = [
-        Binding("slash", "search", "搜索", key_display="/"),
+        Binding("slash", "search", "搜索", key_display="/", priority=True),  # see action_search
         Binding("enter", "open", "打开"),
         Binding("t", "talk", "谈心"),
         Binding("n", "new", "新记录"),
@@ -97,7 +97,7 @@ class TalkLogScreen(Screen):
         return next((r for r in self.rows if r.id == cid), None)
 
     def action_search(self) -> None:
-        self.query_one("#log-search", Input).focus()
+        self.set_focus(self.query_one("#log-search", Input))  # immediate: see RosterScreen.action_search
 
     @on(Input.Changed, "#log-search")
     def _search(self, event: Input.Changed) -> None:
