@@ -23,6 +23,7 @@ Duties (the summary's 关爱事项 table) — every number comes from ``models.d
       the children met in the term so far.
     逾期: the children whose duty is overdue on ``as_of`` (``duties.open_duties``, status 逾期).
     完成率: 已完成 / 应完成.
+    For the month in progress 应完成 is the whole month's and 已完成 what is done so far.
     The 待办事项 sheet is ``duties.open_duties(as_of)`` for the class or school: the same lines
     ``guanai due --date <as_of> [--class NAME]`` prints.
 
@@ -43,9 +44,9 @@ import peewee as pw
 
 from models import duties, rules
 from models.entities import (
-    Attendance, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff, split_multi,
+    Attendance, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff,
 )
-from models.roster import filing_rate, flags_text, mask_id, mask_student_no, missing_fields
+from models.roster import filing_rate, mask_id, mask_student_no, missing_fields
 
 TALK_KINDS = ("谈心", "心理辅导")  # 谈心记录
 PARENT_KINDS = ("家长电话", "亲情电话", "亲情书信", "监护人座谈")  # 家长联系记录

@@ -84,10 +84,11 @@ def mask_id(id_number: str | None) -> str:
 
 
 def mask_student_no(student_no: str | None) -> str:
-    """A G-form 学籍号 is 'G' + the 身份证号, so it is masked the same way."""
+    """A G-form 学籍号 is 'G' + the 身份证号, and the temporary L-form is usually made from it
+    too, so both are masked the same way; a J-form national number is shown."""
     if not student_no:
         return ""
-    if student_no[:1].upper() == "G" and len(student_no) == 19:
+    if student_no[:1].upper() in ("G", "L") and len(student_no) == 19:
         return student_no[0] + mask_id(student_no[1:])
     return student_no
 

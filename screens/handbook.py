@@ -35,7 +35,7 @@ def preview_text(s: handbook.Summary) -> str:
         f" (统计截至 {scope.as_of:%m-%d})",
         f"留守儿童 {s.children} 人   建档率 {_pct(s.filing_rate)}   "
         f"特困 {s.hardship}  特长 {s.talent}  残障 {s.disability}  重点 {s.key_target}",
-        "结对: " + "  ".join(f"{p.kind} {p.paired}/{p.subjects}" for p in s.pairing),
+        "结对 " + " ".join(f"{p.kind}{p.paired}/{p.subjects}" for p in s.pairing),
         "事项              应完成  已完成   逾期  完成率",
     ]
     for d in s.duty_lines:
@@ -201,6 +201,11 @@ class HandbookScreen(Screen):
             label.update(content(str(exc), one_line=True))
             return
         label.update(content(f"文件: {path}" if path else "", one_line=True))
+
+    def refresh_data(self) -> None:
+        """Another user changed the data (the app's live updates): recount, unless exporting."""
+        if not self.exporting:
+            self.refresh_preview()
 
     def refresh_preview(self) -> None:
         try:

@@ -18,7 +18,7 @@ import pytest
 
 from models import duties, handbook
 from models.entities import (
-    Attendance, AuditLog, Child, Classroom, Contact, Event, Pairing, Parent, School, Staff,
+    Attendance, AuditLog, Classroom, Contact, Event, Pairing, Parent, School, Staff,
 )
 from tests.conftest import add_child
 from tui import export
@@ -514,6 +514,29 @@ async def test_handbook_screen_exports_a_chosen_month(october, tmp_path, monkeyp
     assert AuditLog.select().where(AuditLog.action == "export").count() == 1
 
 
+async def test_handbook_screen_unmask_for_the_admin(october, tmp_path, monkeypatch):
+    from textual.widgets import Checkbox
+
+    from tui.app import GuanaiApp
+    from tui.context import Session
+
+    monkeypatch.chdir(tmp_path)
+    admin = october["staff"]["admin"]
+    app = GuanaiApp(Session(target=october["path"], school_id=october["school"].id, staff_id=admin.id,
+                            staff_name=admin.name, school_name="测试小学", staff_role="admin"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "m", *"2026-10", "enter")
+        app.screen.query_one("#hb-unmask", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    reg = openpyxl.load_workbook(tmp_path / "留守儿童工作手册_测试小学_2026-10.xlsx")["基本情况登记表"]
+    assert ID_A in [r[col(reg, "公民身份证号码")] for r in data_rows(reg)]
+    log = AuditLog.get(AuditLog.action == "export")
+    assert log.staff_id == admin.id and json.loads(log.new)["unmask"] is True
+    assert oct(os.stat(tmp_path / "留守儿童工作手册_测试小学_2026-10.xlsx").st_mode & 0o777) == "0o600"
+
+
 async def test_handbook_screen_shows_a_bad_month(october, tmp_path, monkeypatch):
     from textual.widgets import Static
 
@@ -525,7 +548,9 @@ async def test_handbook_screen_shows_a_bad_month(october, tmp_path, monkeypatch)
     app = GuanaiApp(Session(target=october["path"], school_id=october["school"].id, staff_id=head.id,
                             staff_name=head.name, school_name="测试小学", staff_role="head"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("5", "m", *"2026-13", "enter")
+        await pilot.press("5")
+        assert not app.screen.query("#hb-unmask")  # only an admin may unmask
+        await pilot.press("m", *"2026-13", "enter")
         await pilot.pause()
         screen = app.screen
         assert "没有这个月份" in str(screen.query_one("#hb-preview", Static).content)

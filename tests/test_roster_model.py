@@ -93,7 +93,8 @@ def test_sort_keys_cover_every_row(tiny_school):
     [
         ("G510104201503021234", "G5101**********1234"),
         ("g510104201503021234", "g5101**********1234"),
-        ("L123456789012345678", "L123456789012345678"),  # a temporary number embeds no ID
+        ("L123456789012345678", "L1234**********5678"),  # a temporary number is usually made from the ID
+        ("J123456789012345678", "J123456789012345678"),  # the national 学籍 number is not an ID
         ("", ""),
         (None, ""),
     ],

@@ -203,12 +203,6 @@ class Col:
     get: Callable[[Any], Any] | str = ""
 
 
-def _get(col: Col, row: Any) -> Any:
-    if callable(col.get):
-        return col.get(row)
-    return getattr(row, col.get)
-
-
 class _Formats:
     def __init__(self, wb) -> None:
         base = {"font_name": FONT, "font_size": 10, "valign": "top"}
