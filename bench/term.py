@@ -172,6 +172,8 @@ class Chunk:
     t: float  # time.perf_counter() when read
     size: int  # bytes
     text: str  # the screen's text after it
+    cpu: float = 0.0  # the program's CPU time so far (s), from /proc/<pid>/schedstat
+    wait: float = 0.0  # time it was runnable but waited for a CPU so far (s): other load
 
 
 class Terminal:
@@ -215,9 +217,20 @@ class Terminal:
             self.eof = True
             return False
         now = time.perf_counter()
+        cpu, wait = self.schedstat()
         self.screen.feed(self.decoder.decode(data))
-        self.chunks.append(Chunk(now, len(data), self.screen.text()))
+        self.chunks.append(Chunk(now, len(data), self.screen.text(), cpu, wait))
         return True
+
+    def schedstat(self) -> tuple[float, float]:
+        """(CPU time, run-queue wait) of the program's main thread so far, in seconds. On a shared
+        machine the wait is the part of the wall time that other processes took."""
+        try:
+            with open(f"/proc/{self.pid}/schedstat") as fh:
+                run, wait, _ = fh.read().split()
+            return int(run) / 1e9, int(wait) / 1e9
+        except (OSError, ValueError):
+            return 0.0, 0.0
 
     def wait_for(self, predicate, timeout: float) -> bool:
         """Read until ``predicate(screen_text)`` holds; False on timeout or end of output."""

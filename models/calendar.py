@@ -29,6 +29,8 @@ from typing import Iterable
 
 import peewee as pw
 
+from models import scope
+
 from models import db as dbmod
 from models import rules
 from models.entities import Attendance, AuditLog, Child, Classroom, Event
@@ -769,14 +771,20 @@ def attendance(event_id: int, on_date: dt.date) -> set[int]:
             .where((Attendance.event == event_id) & (Attendance.on_date == on_date)).tuples()}
 
 
-def set_attendance(event_id: int, on_date: dt.date, child_ids: Iterable[int], *,
+def set_attendance(event_id: int, on_date: dt.date, child_ids: Iterable[int], *, viewer: scope.Viewer,
                    staff_id: int | None = None) -> tuple[int, int]:
-    """Make exactly ``child_ids`` the participants of an occurrence; returns (added, removed)."""
+    """Make exactly ``child_ids`` the participants of an occurrence; returns (added, removed).
+
+    Only children the viewer sees are added or removed (``ForbiddenError`` otherwise, nothing
+    written): the others' attendance is kept as it is."""
     wanted = {int(c) for c in child_ids}
     with dbmod.write():
         Event.get_by_id(event_id)
         have = attendance(event_id, on_date)
         add, drop = wanted - have, have - wanted
+        visible = scope.visible_child_ids(viewer)
+        if visible is not None and (add | drop) - visible:
+            raise scope.ForbiddenError()
         if drop:
             Attendance.delete().where((Attendance.event == event_id) & (Attendance.on_date == on_date)
                                       & Attendance.child.in_(sorted(drop))).execute()
@@ -824,12 +832,13 @@ class Birthday:
     age: int
 
 
-def birthdays(school_id: int, lo: dt.date, hi: dt.date) -> list[Birthday]:
-    """Left-behind children (在读) whose birthday falls in [lo, hi] (29 Feb: 28 Feb in other years)."""
+def birthdays(school_id: int, lo: dt.date, hi: dt.date, *, viewer: scope.Viewer) -> list[Birthday]:
+    """Left-behind children (在读) the viewer sees whose birthday falls in [lo, hi] (29 Feb: 28 Feb
+    in other years)."""
     q = (Child.select(Child.id, Child.name, Child.birth_date, Classroom.name)
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .where((Child.school == school_id) & (Child.status == "在读") & (Child.left_behind_type != "")
-                & Child.birth_date.is_null(False)).tuples())
+                & Child.birth_date.is_null(False) & scope.child_condition(viewer)).tuples())
     out = []
     for cid, name, birth, class_name in q:
         birth = _d(birth)
@@ -851,7 +860,7 @@ class Reminder:
     text: str
 
 
-def reminders(school_id: int, start: dt.date, days: int = 7) -> list[Reminder]:
+def reminders(school_id: int, start: dt.date, days: int = 7, *, viewer: scope.Viewer) -> list[Reminder]:
     """The next ``days`` days from ``start`` (inclusive): events, birthdays, festivals, and letters
     home before 中秋 and 春节 (from ``LETTER_LEAD_DAYS`` before the festival)."""
     hi = start + dt.timedelta(days=days - 1)
@@ -860,7 +869,7 @@ def reminders(school_id: int, start: dt.date, days: int = 7) -> list[Reminder]:
         if o.day >= start:
             when = f" {o.time_text}" if o.time else ""
             out.append(Reminder(o.day, "活动", f"{o.title}{when}"))
-    for b in birthdays(school_id, start, hi):
+    for b in birthdays(school_id, start, hi, viewer=viewer):
         out.append(Reminder(b.day, "生日", f"{b.name} ({b.class_name}) {b.age}岁生日"))
     look = hi + dt.timedelta(days=LETTER_LEAD_DAYS)
     d = start
@@ -882,18 +891,19 @@ def reminders(school_id: int, start: dt.date, days: int = 7) -> list[Reminder]:
     return out
 
 
-def duties_on(day: dt.date, *, school_id: int, staff_id: int | None = None, today: dt.date | None = None):
+def duties_on(day: dt.date, *, viewer: scope.Viewer, school_id: int, staff_id: int | None = None,
+              today: dt.date | None = None):
     """The talk-log duties that fall due on ``day`` (as known today; a past day as it stood then)."""
     from models import duties
 
     today = today or dt.date.today()
     if day <= today:
-        found = duties.open_duties(day, school_id=school_id, staff_id=staff_id, horizon_days=0)
+        found = duties.open_duties(day, viewer=viewer, school_id=school_id, staff_id=staff_id, horizon_days=0)
     else:
         term = duties.term_for(today)
         if term is None or day not in term:
             return []
-        found = duties.open_duties(today, school_id=school_id, staff_id=staff_id,
+        found = duties.open_duties(today, viewer=viewer, school_id=school_id, staff_id=staff_id,
                                    horizon_days=(day - today).days)
     return [d for d in found if d.due == day]
 

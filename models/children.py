@@ -14,8 +14,10 @@ from typing import Any
 
 import peewee as pw
 
+from models import conflicts
 from models import db as dbmod
 from models import rules
+from models import scope
 from models.entities import (
     AuditLog, BusRoute, Child, Classroom, Contact, Pairing, Parent, Staff, join_multi, split_multi,
 )
@@ -519,12 +521,22 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: int | None) -> int:
+def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: int | None, viewer: scope.Viewer,
+               expected_updated_at: dt.datetime | None = None) -> int:
     """Create or update a child and its parents from clean values; one audit row per real change.
 
+    ``ForbiddenError`` first, nothing written, unless the viewer may: create a child in that class
+    (admin, head, its class teacher), or edit this child (admin, head, class teacher of its class).
+
     All or nothing. Returns the child's id. Raises ``SaveError`` when the row is gone or a
-    unique value was taken by someone else meanwhile.
+    unique value was taken by someone else meanwhile. With ``expected_updated_at`` (the
+    version the form loaded, ``child_version``) an update over a newer version raises
+    ``conflicts.ConflictError`` carrying that version (``load_form_values`` shape) instead.
     """
+    if child_id is None:
+        scope.require_new_child(viewer, school_id, values.get("classroom"))
+    else:
+        scope.require_child(viewer, child_id, "edit")
     fields = {f: values[f] for f in CHILD_FIELDS if f in values}
     parents = values.get("parents") or []
     now = dt.datetime.now().replace(microsecond=0)
@@ -537,9 +549,18 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
                 AuditLog.create(at=now, staff=staff_id, table="child", row_id=child.id, action="create",
                                 old="{}", new=_dump(new_log))
                 return child.id
-            child = Child.get_or_none(Child.id == child_id)
+            q = Child.select().where(Child.id == child_id)
+            if getattr(dbmod.current(), "for_update", False):
+                q = q.for_update()  # PostgreSQL: the version check and the write see one row
+            child = q.first()
             if child is None:
                 raise SaveError("这份档案已被删除，无法保存")
+            if expected_updated_at is not None and not conflicts.same_version(child.updated_at, expected_updated_at):
+                by = Staff.get_or_none(Staff.id == child.updated_by_id) if child.updated_by_id else None
+                name = by.name if by else ""
+                raise conflicts.ConflictError(conflicts.message("档案", name, child.updated_at),
+                                              current=load_form_values(child_id), updated_at=child.updated_at,
+                                              updated_by=name)
             old_log: dict[str, Any] = {}
             new_log = {}
             for f, v in fields.items():
@@ -554,7 +575,7 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
                 setattr(child, f, fields[f])
             if "name" in new_log:
                 child.name_pinyin, child.name_initials = pinyin_keys(fields["name"])
-            child.updated_at = now
+            child.updated_at = conflicts.next_stamp(child.updated_at, now)
             child.updated_by = staff_id
             child.save()
             if new_log.get("status") in rules.LEFT_SCHOOL:  # left school: its pairings end that day
@@ -628,8 +649,35 @@ def _save_parents(child_id: int, parents: list[dict], existing: dict[str, Parent
 
 # --- reading -----------------------------------------------------------------------
 
+def child_version(child_id: int) -> dt.datetime | None:
+    """The stored ``updated_at``: what a form remembers to detect a concurrent change."""
+    row = Child.select(Child.updated_at).where(Child.id == child_id).first()
+    return conflicts.as_datetime(row.updated_at) if row else None
+
+
+def open_form(child_id: int | None, *, viewer: scope.Viewer, classroom_id: int | None = None) -> dict:
+    """``load_form_values`` for the child form, checked: a new child for those who may create one,
+    an existing child's full record (its numbers unmasked) only for those who may edit it — and
+    that look at the full numbers is written to the audit log (action ``unmask``)."""
+    if child_id is None:
+        if not (viewer.whole_school or viewer.class_ids):
+            raise scope.ForbiddenError("只有管理员、校长和班主任可以新建孩子的档案")
+        if classroom_id is None and not viewer.whole_school:  # a class teacher adds to their class
+            classroom_id = min(viewer.class_ids)
+        return load_form_values(None, classroom_id=classroom_id)
+    scope.require_child(viewer, child_id, "edit")
+    values = load_form_values(child_id)
+    from models import privacy
+
+    privacy.log_unmask(child_id, viewer=viewer, fields=privacy.number_fields(values), via="修改表单")
+    return values
+
+
 def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -> dict:
-    """The raw values the form starts with: strings, bools, lists, ids (None when empty)."""
+    """The raw values the form starts with: strings, bools, lists, ids (None when empty).
+
+    Unchecked and unmasked: screens call ``open_form``; the importer and ``save_child`` call
+    this after their own ``models.scope`` check."""
     values: dict[str, Any] = {}
     if child_id is None:
         for f in CHILD_FIELDS:
@@ -668,8 +716,13 @@ def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -
     return values
 
 
-def child_detail(child_id: int) -> dict:
-    """Everything the detail screen shows, in six queries (none per row)."""
+def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
+    """Everything the detail screen shows, in six queries (none per row).
+
+    ``ForbiddenError`` outside the viewer's scope; KeyError when the child is gone. 身份证号 and
+    phone numbers come masked (``privacy.reveal_numbers`` shows them, audited); a 心理辅导 note's
+    summary only for a counselor or its author."""
+    scope.require_child(viewer, child_id, "read")
     Updater = Staff.alias()
     row = (Child.select(Child, Classroom.name.alias("class_name"),
                         BusRoute.name.alias("bus_name"), BusRoute.plate.alias("bus_plate"),
@@ -686,7 +739,7 @@ def child_detail(child_id: int) -> dict:
         child[f] = _date(child.get(f))
     child["id"] = row["id"]
     child["school"] = row["school"]
-    for f in ("created_at", "updated_at"):
+    for f in ("created_at", "updated_at", "archived_at"):
         child[f] = row[f]
     bus = None
     if row["bus_route"]:
@@ -713,7 +766,8 @@ def child_detail(child_id: int) -> dict:
     pairings.sort(key=lambda p: (kind_order.get(p["kind"], 99), p["since"] or dt.date.min))
 
     contacts = []
-    q = (Contact.select(Contact.at, Contact.kind, Contact.reached, Contact.content, Staff.name.alias("staff_name"))
+    q = (Contact.select(Contact.at, Contact.kind, Contact.reached, Contact.content, Contact.staff,
+                        Staff.name.alias("staff_name"))
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
          .where(Contact.child == child_id).order_by(Contact.at.desc(), Contact.id.desc()).limit(10).dicts())
     for c in q:
@@ -721,12 +775,17 @@ def child_detail(child_id: int) -> dict:
         if isinstance(at, str):
             at = dt.datetime.fromisoformat(at)
         first = next((line.strip() for line in (c["content"] or "").splitlines() if line.strip()), "")
+        if scope.hides(viewer, c["kind"], c["staff"]):
+            first = scope.COUNSELLING_HIDDEN
         contacts.append({"at": at, "kind": c["kind"], "reached": c["reached"], "staff": c["staff_name"] or "",
                          "summary": first})
 
     history = _history(child_id)
 
+    from models import privacy
     from models.calendar import events_attended  # 活动参与: the events the child took part in
+
+    privacy.mask_detail(child, parents, history)
 
     values = dict(child)
     values["classroom"] = row["classroom"]
@@ -740,6 +799,7 @@ def child_detail(child_id: int) -> dict:
         "missing": missing_fields(values),
         "history": history,
         "events": events_attended(child_id),
+        "consents": privacy.consent_rows(child_id),
         "updated_by_name": row["updated_by_name"] or "",
     }
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from models import audit, conflicts
 from models import db as dbmod
 from models import rules
+from models import scope
 from models.entities import AuditLog, Child, Classroom, Contact, Staff, join_multi, split_multi
 from models.validation import Invalid, validate_date
 
@@ -137,9 +139,12 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
     return values, errors
 
 
-def create_contacts(values: dict, child_ids: list[int], *, staff_id: int | None,
+def create_contacts(values: dict, child_ids: list[int], *, staff_id: int | None, viewer: scope.Viewer,
                     now: dt.datetime | None = None) -> list[int]:
-    """One Contact per child, sharing a group key for a group talk; all or nothing."""
+    """One Contact per child, sharing a group key for a group talk; all or nothing.
+
+    ``ForbiddenError`` (nothing written) when one of the children is outside the viewer's scope."""
+    scope.require_children(viewer, child_ids, "contact")
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
     group = uuid.uuid4().hex[:12] if len(child_ids) > 1 else ""
     ids = []
@@ -148,14 +153,36 @@ def create_contacts(values: dict, child_ids: list[int], *, staff_id: int | None,
             c = Contact.create(child=child_id, staff=staff_id, group_key=group, created_at=stamp,
                                updated_at=stamp, **values)
             ids.append(c.id)
+            # who recorded what kind of contact with whom, when; the note itself stays in the log
+            audit.record("create", "contact", c.id, staff_id=staff_id,
+                         new={"child": child_id, "kind": values.get("kind"), "at": values.get("at")})
     return ids
 
 
-def update_contact(contact_id: int, values: dict, *, staff_id: int | None, now: dt.datetime | None = None) -> None:
-    """Save an edit; the old values of every changed field go to the audit log."""
+def update_contact(contact_id: int, values: dict, *, staff_id: int | None, viewer: scope.Viewer,
+                   now: dt.datetime | None = None, expected_updated_at: dt.datetime | None = None) -> None:
+    """Save an edit; the old values of every changed field go to the audit log.
+
+    ``ForbiddenError`` when the child is outside the viewer's scope, or for a 心理辅导 note the
+    viewer may not read (only a counselor or its author corrects one).
+
+    With ``expected_updated_at`` (the version the form loaded, ``contact_version``) an edit of a
+    newer version raises ``conflicts.ConflictError`` carrying that version as a ``ContactForm``
+    dict, and nothing is written."""
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
     with dbmod.write():
-        c = Contact.get_by_id(contact_id)
+        q = Contact.select().where(Contact.id == contact_id)
+        if getattr(dbmod.current(), "for_update", False):
+            q = q.for_update()  # PostgreSQL: the version check and the write see one row
+        c = q.first()
+        if c is None:
+            raise Invalid("这条记录已被删除，无法保存")
+        _require_contact(viewer, c)
+        if expected_updated_at is not None and not conflicts.same_version(c.updated_at, expected_updated_at):
+            who = _last_editor(c)
+            raise conflicts.ConflictError(conflicts.message("谈心记录", who, c.updated_at),
+                                          current=form_from_contact(c).to_dict(), updated_at=c.updated_at,
+                                          updated_by=who)
         old, new = {}, {}
         for field, value in values.items():
             before = getattr(c, field)
@@ -164,10 +191,43 @@ def update_contact(contact_id: int, values: dict, *, staff_id: int | None, now: 
                 setattr(c, field, value)
         if not new:
             return
-        c.updated_at = stamp
+        c.updated_at = conflicts.next_stamp(c.updated_at, stamp)
         c.save()
         AuditLog.create(at=stamp, staff=staff_id, table="contact", row_id=contact_id, action="update",
                         old=json.dumps(old, ensure_ascii=False), new=json.dumps(new, ensure_ascii=False))
+
+
+def _require_contact(viewer: scope.Viewer, c: Contact) -> None:
+    scope.require_child(viewer, c.child_id, "contact")
+    if scope.hides(viewer, c.kind, c.staff_id):
+        raise scope.ForbiddenError(scope.COUNSELLING_HIDDEN[1:-1] + ", 也只有他们可以修改")
+
+
+def contact_for_edit(contact_id: int, *, viewer: scope.Viewer) -> tuple[int, "ContactForm", dt.datetime]:
+    """(child id, form, version) of an entry to correct; KeyError when it is gone, ``ForbiddenError``
+    outside the viewer's scope or for a 心理辅导 note the viewer may not read."""
+    c = Contact.get_or_none(Contact.id == contact_id)
+    if c is None:
+        raise KeyError(contact_id)
+    _require_contact(viewer, c)
+    return c.child_id, form_from_contact(c), conflicts.as_datetime(c.updated_at)
+
+
+def contact_version(contact_id: int) -> dt.datetime | None:
+    """The stored ``updated_at``: what the talk form remembers to detect a concurrent edit."""
+    row = Contact.select(Contact.updated_at).where(Contact.id == contact_id).first()
+    return conflicts.as_datetime(row.updated_at) if row else None
+
+
+def _last_editor(c: Contact) -> str:
+    """Who saved this contact last: the newest audit row's author, else its recorder."""
+    row = (AuditLog.select(Staff.name).join(Staff, on=(AuditLog.staff == Staff.id))
+           .where((AuditLog.table == "contact") & (AuditLog.row_id == c.id))
+           .order_by(AuditLog.at.desc(), AuditLog.id.desc()).tuples().first())
+    if row:
+        return row[0]
+    staff = Staff.get_or_none(Staff.id == c.staff_id) if c.staff_id else None
+    return staff.name if staff else ""
 
 
 def _jsonable(v):
@@ -182,7 +242,12 @@ def form_from_contact(c: Contact) -> ContactForm:
     )
 
 
-def contact_history(contact_id: int) -> list[dict]:
+def contact_history(contact_id: int, *, viewer: scope.Viewer) -> list[dict]:
+    """The entry's changes, newest first (a 心理辅导 note's only for those who may read it)."""
+    c = Contact.get_or_none(Contact.id == contact_id)
+    if c is None:
+        return []
+    _require_contact(viewer, c)
     q = (AuditLog.select(AuditLog, Staff.name.alias("staff_name"))
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
          .where((AuditLog.table == "contact") & (AuditLog.row_id == contact_id))
@@ -222,9 +287,11 @@ def _child_match(query: str):
     return Child.name.contains(query.strip())
 
 
-def log_rows(school_id: int, flt: LogFilter, *, limit: int = 300) -> tuple[list[LogRow], int]:
-    """Newest first, at most ``limit`` rows, and how many match in all."""
-    cond = Child.school == school_id
+def log_rows(school_id: int, flt: LogFilter, *, viewer: scope.Viewer, limit: int = 300) -> tuple[list[LogRow], int]:
+    """Newest first, at most ``limit`` rows, and how many match in all: the contacts with the
+    children the viewer may see (not archived); a 心理辅导 note's text only for a counselor or its
+    author (``scope.COUNSELLING_HIDDEN`` for others)."""
+    cond = (Child.school == school_id) & Child.archived_at.is_null() & scope.child_condition(viewer)
     if flt.child_query.strip():
         cond &= _child_match(flt.child_query)
     if flt.classroom_id is not None:
@@ -243,7 +310,8 @@ def log_rows(school_id: int, flt: LogFilter, *, limit: int = 300) -> tuple[list[
     total = base.count()
     q = (Contact.select(Contact.id, Contact.at, Contact.child, Child.name.alias("child_name"),
                         Classroom.name.alias("class_name"), Contact.kind, Staff.name.alias("staff_name"),
-                        Contact.mood, Contact.reached, pw.fn.SUBSTR(Contact.content, 1, 80).alias("head"))
+                        Contact.mood, Contact.reached, pw.fn.SUBSTR(Contact.content, 1, 80).alias("head"),
+                        Contact.staff.alias("author"))
          .join(Child, on=(Contact.child == Child.id))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .switch(Contact).join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
@@ -251,7 +319,9 @@ def log_rows(school_id: int, flt: LogFilter, *, limit: int = 300) -> tuple[list[
     rows = [
         LogRow(id=d["id"], at=d["at"], child_id=d["child"], child_name=d["child_name"],
                class_name=d["class_name"] or "", kind=d["kind"], staff_name=d["staff_name"] or "",
-               mood=d["mood"], reached=d["reached"], first_line=(d["head"] or "").strip().split("\n", 1)[0])
+               mood=d["mood"], reached=d["reached"],
+               first_line=(scope.COUNSELLING_HIDDEN if scope.hides(viewer, d["kind"], d["author"])
+                           else (d["head"] or "").strip().split("\n", 1)[0]))
         for d in q
     ]
     return rows, total

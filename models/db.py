@@ -8,12 +8,13 @@ was reported saved, and write transactions that take the write lock up front
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import stat
 from urllib.parse import urlparse
 
 import peewee
-from playhouse.db_url import connect as url_connect
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -46,6 +47,10 @@ def open_database(target: str, *, create: bool = True) -> peewee.Database:
             path = path[1:] if path.startswith("/") else path
             return open_database(path or ":memory:", create=create)
         try:
+            # imported here: playhouse.db_url pulls in psycopg2 and the SQLite extensions (20 ms
+            # of every start-up that a SQLite file never needs)
+            from playhouse.db_url import connect as url_connect
+
             db = url_connect(target)
         except Exception as exc:  # unknown scheme, bad port …
             raise DatabaseError(f"无法识别的数据库地址: {target} ({exc})") from None
@@ -74,13 +79,59 @@ def _open_sqlite(path: str, *, create: bool) -> peewee.SqliteDatabase:
         else:
             _check_sqlite_header(path)
     db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15, lock_type="IMMEDIATE")
+    new_file = path != ":memory:" and not os.path.exists(path)
     try:
-        db.connect(reuse_if_open=True)
-        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+        # A new file (and so its -wal and -shm, which SQLite gives the database file's mode) is
+        # readable by its owner only, or by the group too in a group-shared (setgid) folder.
+        with private_files(os.path.dirname(path)) if new_file else _nothing():
+            if new_file:
+                create_private_file(path)
+            db.connect(reuse_if_open=True)
+            db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
         raise DatabaseError(f"数据库文件已损坏或不是关爱的数据库: {path} ({exc})") from None
     return db
+
+
+def shared_folder(folder: str) -> bool:
+    """A folder with the setgid bit: files made in it belong to its group (a school's teachers)."""
+    try:
+        return bool(os.stat(folder or ".").st_mode & stat.S_ISGID)
+    except OSError:
+        return False
+
+
+def file_mode_for(folder: str) -> int:
+    """0600, or 0660 in a group-shared (setgid) folder."""
+    return 0o660 if shared_folder(folder) else 0o600
+
+
+@contextlib.contextmanager
+def private_files(folder: str):
+    """Files created inside get ``file_mode_for(folder)``: the process umask is narrowed for the
+    moment (the umask is process-wide; the callers create files from the main thread)."""
+    mask = 0o007 if shared_folder(folder) else 0o077
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def create_private_file(path: str) -> None:
+    """Make an empty file (an empty file is an empty SQLite database) with exactly
+    ``file_mode_for`` its folder; SQLite gives the -wal and -shm it creates the same mode."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        os.fchmod(fd, file_mode_for(os.path.dirname(path)))
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _nothing():
+    yield
 
 
 def _check_sqlite_header(path: str) -> None:

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 
 from models import db as dbmod
-from models.entities import Draft
+from models import scope
+from models.entities import Contact, Draft
 
 
 def _match(staff_id: int | None, form: str, key: str):
@@ -18,8 +19,30 @@ def _match(staff_id: int | None, form: str, key: str):
     return staff_cond & (Draft.form == form) & (Draft.key == key)
 
 
-def save_draft(staff_id: int | None, form: str, key: str, data: dict, *, now: dt.datetime | None = None) -> None:
-    """Insert or replace the draft in one short write transaction."""
+def check_key(viewer: scope.Viewer, key: str) -> None:
+    """A draft about a child (``child:<id>``) or a contact (``contact:<id>``) is kept only for a
+    viewer who may record that child's talks: ``ForbiddenError`` otherwise."""
+    what, _, ref = key.partition(":")
+    if not ref.isdigit():
+        return
+    if what == "child":
+        scope.require_child(viewer, int(ref), "contact")
+    elif what == "contact":
+        row = Contact.select(Contact.child, Contact.kind, Contact.staff).where(Contact.id == int(ref)).tuples().first()
+        if row is not None:
+            scope.require_child(viewer, row[0], "contact")
+            if scope.hides(viewer, row[1], row[2]):
+                raise scope.ForbiddenError(scope.COUNSELLING_HIDDEN)
+
+
+def save_draft(staff_id: int | None, form: str, key: str, data: dict, *, viewer: scope.Viewer,
+               now: dt.datetime | None = None) -> None:
+    """Insert or replace the draft in one short write transaction (``check_key`` first)."""
+    check_key(viewer, key)
+    _save_draft(staff_id, form, key, data, now=now)
+
+
+def _save_draft(staff_id: int | None, form: str, key: str, data: dict, *, now: dt.datetime | None = None) -> None:
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
     when = (now or dt.datetime.now()).replace(microsecond=0)
     with dbmod.write():
@@ -29,7 +52,9 @@ def save_draft(staff_id: int | None, form: str, key: str, data: dict, *, now: dt
             Draft.create(staff=staff_id, form=form, key=key, data=payload, updated_at=when)
 
 
-def load_draft(staff_id: int | None, form: str, key: str) -> tuple[dict, dt.datetime] | None:
+def load_draft(staff_id: int | None, form: str, key: str, *, viewer: scope.Viewer
+               ) -> tuple[dict, dt.datetime] | None:
+    check_key(viewer, key)
     row = Draft.select().where(_match(staff_id, form, key)).first()
     if row is None:
         return None
@@ -54,9 +79,10 @@ class DraftWriter:
     written after it returns, so a saved or discarded form cannot be resurrected.
     """
 
-    def __init__(self, staff_id: int | None, form: str, key: str) -> None:
+    def __init__(self, staff_id: int | None, form: str, key: str, *, viewer: scope.Viewer) -> None:
         import threading
 
+        check_key(viewer, key)  # once: the thread then writes only this (staff, form, key)
         self.staff_id, self.form, self.key = staff_id, form, key
         self._cond = threading.Condition()
         self._pending: dict | None = None
@@ -86,7 +112,7 @@ class DraftWriter:
                     data, self._pending = self._pending, None
                     self._busy = True
                 try:
-                    save_draft(self.staff_id, self.form, self.key, data)
+                    _save_draft(self.staff_id, self.form, self.key, data)
                     self.writes += 1
                     self.last_error = None
                 except Exception as exc:  # keep typing; the form shows the problem

@@ -63,6 +63,7 @@ from typing import Iterable
 import peewee as pw
 
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
+from models.scope import Viewer, child_condition
 
 AUTUMN = "秋季学期"
 SPRING = "春季学期"
@@ -320,11 +321,14 @@ def _day_bounds(term: Term, on_date: dt.date) -> tuple[dt.datetime, dt.datetime]
             dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time()))
 
 
-def open_duties(on_date: dt.date, *, school_id: int | None = None, kind: str | None = None,
+def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = None, kind: str | None = None,
                 classroom_id: int | Iterable[int] | None = None, staff_id: int | None = None,
                 child_id: int | Iterable[int] | None = None, only_mine: bool = False,
                 horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
     """The duties open on ``on_date``: overdue, due that day, or due within ``horizon_days``.
+
+    Only for the children ``viewer`` may see (``models.scope``); ``staff_id``/``mine`` below
+    orders within that scope.
 
     ``kind`` is a contact kind (谈心 matches 每周谈心 and 爱心妈妈谈心) or a rule name.
     ``staff_id`` marks the asking teacher's own children (``mine``) and puts them first;
@@ -343,7 +347,7 @@ def open_duties(on_date: dt.date, *, school_id: int | None = None, kind: str | N
         problem = check_rule(r)
         if problem:
             raise RuleError(f"规则「{r.name}」: {problem}")
-    scope = _child_scope(school_id, _ids(classroom_id), _ids(child_id))
+    scope = _child_scope(school_id, _ids(classroom_id), _ids(child_id)) & child_condition(viewer)
     lo, hi = _day_bounds(term, on_date)
 
     # The last qualifying contact is read with correlated "latest row" subqueries: each walks
@@ -432,9 +436,9 @@ def count_by_status(duties: Iterable[Duty]) -> dict[str, int]:
     return counts
 
 
-def duties_for_child(child_id: int, on_date: dt.date, *, staff_id: int | None = None) -> list[Duty]:
+def duties_for_child(child_id: int, on_date: dt.date, *, viewer: Viewer, staff_id: int | None = None) -> list[Duty]:
     """Every duty of one child in the current term, open or not yet (for the child's page)."""
-    return open_duties(on_date, child_id=child_id, staff_id=staff_id, horizon_days=None)
+    return open_duties(on_date, viewer=viewer, child_id=child_id, staff_id=staff_id, horizon_days=None)
 
 
 def last_met(child_id: int, rule: CareRule, on_date: dt.date | None = None) -> dt.date | None:

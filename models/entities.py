@@ -51,9 +51,11 @@ class Staff(BaseModel):
     subject = pw.CharField(max_length=50, default="")
     phone = pw.CharField(max_length=20, default="")
     login = pw.CharField(max_length=50, null=True, unique=True)
-    pin_hash = pw.CharField(max_length=200, default="")
+    pin_hash = pw.CharField(max_length=200, default="")  # models/auth.py: scrypt with a salt
     active = pw.BooleanField(default=True)
     left_on = pw.DateField(null=True)
+    failed_pins = pw.IntegerField(default=0)  # wrong PINs in a row (migration 0005)
+    locked_until = pw.DateTimeField(null=True)  # no login before this time (migration 0005)
 
 
 class BusRoute(BaseModel):
@@ -133,6 +135,7 @@ class Child(BaseModel):
     created_at = pw.DateTimeField(default=_now)
     updated_at = pw.DateTimeField(default=_now)
     updated_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    archived_at = pw.DateTimeField(null=True)  # left school and archived: hidden from lists (0006)
 
     class Meta:
         indexes = ((("school", "classroom", "name_pinyin"), False),)
@@ -240,19 +243,53 @@ class Attendance(BaseModel):
         indexes = ((("event", "child", "on_date"), True),)
 
 
+def _audit_source() -> str:
+    from models.audit import client_source
+
+    return client_source()
+
+
 class AuditLog(BaseModel):
-    """Who changed which row when: old and new values as JSON of the changed fields."""
+    """Who changed which row when, from where: old and new values as JSON of the changed fields.
+
+    Append-only from the app: ``save`` of an existing row, ``update``, ``delete`` and
+    ``delete_instance`` refuse (models/audit.py reads and writes it)."""
 
     at = pw.DateTimeField(default=_now, index=True)
     staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
     table = pw.CharField(max_length=30)
     row_id = pw.IntegerField()
-    action = pw.CharField(max_length=10)  # create / update / delete / view / export
+    action = pw.CharField(max_length=10)  # create / update / delete / login / login_fail / export …
     old = pw.TextField(default="")
     new = pw.TextField(default="")
+    source = pw.CharField(max_length=100, default=_audit_source)  # SSH client address or "local" (0005)
 
     class Meta:
         indexes = ((("table", "row_id"), False),)
+
+    def save(self, *args, **kwargs):
+        if self._pk is not None and not kwargs.get("force_insert"):
+            raise AuditAppendOnly("审计日志只能追加, 不能修改")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise AuditAppendOnly("审计日志只能追加, 不能删除")
+
+    @classmethod
+    def update(cls, *args, **kwargs):
+        raise AuditAppendOnly("审计日志只能追加, 不能修改")
+
+    @classmethod
+    def delete(cls):
+        raise AuditAppendOnly("审计日志只能追加, 不能删除")
+
+    @classmethod
+    def replace(cls, *args, **kwargs):
+        raise AuditAppendOnly("审计日志只能追加, 不能替换")
+
+
+class AuditAppendOnly(Exception):
+    """A code path tried to change or remove an audit row."""
 
 
 class Draft(BaseModel):
@@ -282,7 +319,22 @@ class Setting(BaseModel):
         indexes = ((("school", "key"), True),)
 
 
+class Consent(BaseModel):
+    """A guardian's consent to keeping and using the child's data (PIPL: a child under 14 needs
+    it), who gave it, when, for what; withdrawn, never deleted. Added by migration 0006."""
+
+    child = pw.ForeignKeyField(Child, backref="consents", on_delete="CASCADE")
+    given_by = pw.CharField(max_length=50)  # the guardian's name
+    relation = pw.CharField(max_length=10, default="")  # 与儿童关系: 父亲 / 母亲 / 祖父母 …
+    given_on = pw.DateField()
+    scope = pw.TextField(default="")  # what it covers, in the guardian's words or the form's
+    recorded_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    recorded_at = pw.DateTimeField(default=_now)
+    withdrawn_at = pw.DateTimeField(null=True)
+    withdrawn_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Pairing,
-    Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting,
+    Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent,
 ]

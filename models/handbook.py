@@ -47,6 +47,7 @@ from models.entities import (
     Attendance, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff,
 )
 from models.roster import filing_rate, mask_id, mask_student_no, missing_fields
+from models.scope import COUNSELLING_HIDDEN, ForbiddenError, Viewer, child_condition, hides
 
 TALK_KINDS = ("谈心", "心理辅导")  # 谈心记录
 PARENT_KINDS = ("家长电话", "亲情电话", "亲情书信", "监护人座谈")  # 家长联系记录
@@ -82,6 +83,7 @@ class Scope:
     year: int
     month: int
     as_of: dt.date
+    viewer: Viewer  # whose handbook: only the children they may see are in it (models.scope)
 
     @property
     def first(self) -> dt.date:
@@ -137,9 +139,12 @@ def class_names(school_id: int) -> list[str]:
             .order_by(Classroom.grade, Classroom.number).tuples()]
 
 
-def make_scope(school_id: int, month: str, *, class_name: str | None = None, classroom_id: int | None = None,
-               today: dt.date | None = None) -> Scope:
-    """The handbook's scope: a month and a class (by name or id) or the whole school (neither)."""
+def make_scope(school_id: int, month: str, *, viewer: Viewer, class_name: str | None = None,
+               classroom_id: int | None = None, today: dt.date | None = None) -> Scope:
+    """The handbook's scope: a month and a class (by name or id) or the whole school (neither).
+
+    ``ForbiddenError``: the whole school is for admin and head only, a class for them and its
+    class teacher (other roles have no handbook of their own)."""
     today = today or dt.date.today()
     year, mon = parse_month(month, today=today)
     school = School.get_or_none(School.id == school_id)
@@ -156,6 +161,10 @@ def make_scope(school_id: int, month: str, *, class_name: str | None = None, cla
         room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.id == classroom_id))
         if room is None:
             raise HandbookError("没有这个班级")
+    if room is None and not viewer.whole_school:
+        raise ForbiddenError("只有管理员和校长可以导出全校的工作手册" + ("; 请选择你的班级" if viewer.class_ids else ""))
+    if room is not None and not (viewer.whole_school or room.id in viewer.class_ids):
+        raise ForbiddenError(f"你只能导出自己班级的工作手册, 不能导出{room.name}")
     if room is not None:
         head = Staff.get_or_none(Staff.id == room.head_teacher_id) if room.head_teacher_id else None
         label, teacher = "班主任", head.name if head else ""
@@ -166,11 +175,12 @@ def make_scope(school_id: int, month: str, *, class_name: str | None = None, cla
     last = dt.date(year, mon, _cal.monthrange(year, mon)[1])
     return Scope(school_id=school.id, school_name=school.name, county=school.county or "",
                  classroom_id=room.id if room else None, class_name=room.name if room else "",
-                 teacher_label=label, teacher=teacher, year=year, month=mon, as_of=min(last, today))
+                 teacher_label=label, teacher=teacher, year=year, month=mon, as_of=min(last, today),
+                 viewer=viewer)
 
 
 def _scope_cond(scope: Scope) -> pw.Expression:
-    cond = Child.school == scope.school_id
+    cond = (Child.school == scope.school_id) & child_condition(scope.viewer)
     if scope.classroom_id is not None:
         cond &= Child.classroom == scope.classroom_id
     return cond
@@ -449,7 +459,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
                         Contact.reached, Contact.content, Contact.effect, Contact.mood, Contact.concerns,
                         Contact.follow_up, Contact.follow_up_due, Child.name.alias("child_name"), Child.sex,
                         Child.birth_date, Child.guardian_name, Child.guardian_relation, Child.guardian_phone,
-                        Child.address, Classroom.name.alias("class_name"), Staff.name.alias("staff_name"))
+                        Child.address, Classroom.name.alias("class_name"), Staff.name.alias("staff_name"),
+                        Contact.staff.alias("author"))
          .join(Child, on=(Contact.child == Child.id))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .switch(Contact).join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
@@ -461,6 +472,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
         guardian = d["guardian_name"] or ""
         if guardian and relation:
             guardian = f"{guardian} ({relation})"
+        if hides(scope.viewer, d["kind"], d["author"]):  # 心理辅导: that it happened, not what was said
+            d["content"], d["effect"], d["follow_up"] = COUNSELLING_HIDDEN, "", ""
         yield ContactRow(
             id=d["id"], at=at, kind=d["kind"], child_name=d["child_name"], class_name=d["class_name"] or "",
             sex=d["sex"] or "", age=age_on(_date(d["birth_date"]), at.date()), staff_name=d["staff_name"] or "",
@@ -533,7 +546,8 @@ def activity_rows(scope: Scope) -> list[ActivityRow]:
 
 def open_duty_rows(scope: Scope) -> list[duties.Duty]:
     """The duties open at ``as_of`` (逾期, 今天, 本周): ``guanai due --date <as_of> [--class NAME]``."""
-    return duties.open_duties(scope.as_of, school_id=scope.school_id, classroom_id=scope.classroom_id)
+    return duties.open_duties(scope.as_of, viewer=scope.viewer, school_id=scope.school_id,
+                              classroom_id=scope.classroom_id)
 
 
 # --------------------------------------------------------------------------- 汇总

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Union
 import peewee as pw
 
 from models import db as dbmod
-from models import rules, settings
+from models import rules, scope, settings
 from models.entities import (
     AuditLog, Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
@@ -102,8 +102,10 @@ def max_load(school_id: int, kind: str) -> int:
     return max_loads(school_id)[kind]
 
 
-def set_max_load(school_id: int, kind: str, value: Any, *, staff_id: int | None = None) -> int:
-    """Store the kind's maximum load; PairingError for anything but a whole number 1..999."""
+def set_max_load(school_id: int, kind: str, value: Any, *, viewer: scope.Viewer, staff_id: int | None = None) -> int:
+    """Store the kind's maximum load; PairingError for anything but a whole number 1..999,
+    ``ForbiddenError`` unless admin or head (a school setting)."""
+    scope.require_whole_school(viewer, "修改结对上限")
     helper_type(kind)
     text = str(value or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_LOAD_LIMIT:
@@ -235,7 +237,7 @@ def _load_kids(school_id: int) -> dict[int, BoardChild]:
                       Child.status, Child.left_behind_type, Child.address,
                       Classroom.name.alias("class_name"), Classroom.grade, Classroom.number)
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
-         .where(Child.school == school_id)
+         .where((Child.school == school_id) & Child.archived_at.is_null())
          .order_by(Classroom.grade, Classroom.number, Child.name_pinyin, Child.id).dicts())
     kids = {}
     for d in q:
@@ -329,13 +331,30 @@ def _last_contacts(school_id: int, staff_ids: set[int]) -> dict[tuple[int, int],
     return out
 
 
-def load_board(school_id: int, kind: str, *, with_suggestions: bool = True) -> Board:
-    """The whole board of one kind: 未结对 first, then every helper with their children."""
-    return _build(school_id, kind, with_suggestions)[0]
+def load_board(school_id: int, kind: str, *, viewer: scope.Viewer, with_suggestions: bool = True) -> Board:
+    """The board of one kind: 未结对 first, then every helper with their children — the children
+    the viewer may see (``models.scope``; archived ones never). A helper's load counts all their
+    children of the kind; suggestions only for the children the viewer may pair."""
+    return _build(school_id, kind, with_suggestions, viewer)[0]
 
 
-def _build(school_id: int, kind: str, with_suggestions: bool) -> tuple[Board, _SchoolData]:
+def _visible(school_id: int, viewer: scope.Viewer) -> set[int] | None:
+    """The ids of the school's children the viewer sees; None for all of them."""
+    if viewer.whole_school:
+        return None if viewer.school_id in (None, school_id) else set()
+    return scope.visible_child_ids(viewer)
+
+
+def _manages(viewer: scope.Viewer, classroom_id: int | None) -> bool:
+    """Whether the viewer may pair a (visible) child of this class."""
+    if viewer.whole_school:
+        return True
+    return classroom_id in viewer.class_ids
+
+
+def _build(school_id: int, kind: str, with_suggestions: bool, viewer: scope.Viewer) -> tuple[Board, _SchoolData]:
     htype = helper_type(kind)
+    visible = _visible(school_id, viewer)
     pairs = _active_pairings(school_id, kind)
     data = _load_school(school_id, extra_staff={p["staff"] for p in pairs if p["staff"]})
     kids, staff = data.kids, data.staff
@@ -350,9 +369,13 @@ def _build(school_id: int, kind: str, with_suggestions: bool) -> tuple[Board, _S
                 groups[("staff", sid)] = _staff_group(s, data, limit)
     paired: set[int] = set()
     stale: dict[int, tuple[int, str]] = {}  # child -> (pairing id, note)
+    hidden: list[dict] = []  # pairings of children the viewer does not see: loads only
     for p in pairs:
         kid = kids.get(p["child"])
         if kid is None:
+            continue
+        if visible is not None and kid.child_id not in visible:
+            hidden.append(p)
             continue
         key, gone = _helper_key(p, htype, staff, kids)
         if key is None:
@@ -375,7 +398,12 @@ def _build(school_id: int, kind: str, with_suggestions: bool) -> tuple[Board, _S
         g.load += 1
         paired.add(kid.child_id)
 
-    subjects = [k for k in kids.values() if k.left_behind and k.status == "在读"]
+    for p in hidden:  # the helper's true load, without naming children outside the scope
+        key, gone = _helper_key(p, htype, staff, kids)
+        if key is not None and not gone and key in groups:
+            groups[key].load += 1
+    subjects = [k for k in kids.values() if k.left_behind and k.status == "在读"
+                and (visible is None or k.child_id in visible)]
     for k in sorted(subjects, key=lambda k: (not k.key_target, k.class_order, k.name_pinyin, k.child_id)):
         if k.child_id in paired:
             continue
@@ -388,8 +416,11 @@ def _build(school_id: int, kind: str, with_suggestions: bool) -> tuple[Board, _S
     helpers = sorted(groups.values(), key=lambda g: (g.key[0] == "name", g.name_pinyin if g.key[0] != "name"
                                                      else -g.load, str(g.key[1])))
     board = Board(kind, limit, [unpaired, *helpers], len(subjects))
-    if with_suggestions:
+    if with_suggestions and scope.may_pair(viewer):
         _suggest(board, data, school_id)
+        for row in board.unpaired.children:
+            if not _manages(viewer, row.classroom_id):
+                row.suggestion = None
     return board, data
 
 
@@ -540,11 +571,17 @@ class Candidate:
     guardian_name: str = ""
 
 
-def candidates(school_id: int, kind: str, child_id: int | None = None) -> list[Candidate]:
-    """Who may help a child in this kind, best first (the child's class, lower load)."""
+def candidates(school_id: int, kind: str, child_id: int | None = None, *, viewer: scope.Viewer) -> list[Candidate]:
+    """Who may help a child in this kind, best first (the child's class, lower load); a 学习帮手
+    among the pupils the viewer sees. ``ForbiddenError`` unless the viewer may pair the child."""
     htype = helper_type(kind)
-    board, data = _build(school_id, kind, False)
+    if child_id is not None:
+        scope.require_child(viewer, child_id, "pairing")
+    elif not scope.may_pair(viewer):
+        raise scope.ForbiddenError("只有管理员、校长和班主任可以调整结对")
+    board, data = _build(school_id, kind, False, viewer)
     data_kids = data.kids
+    visible = _visible(school_id, viewer)
     child = data_kids.get(child_id) if child_id else None
     load = {g.key: g.load for g in board.groups[1:]}
     limit = board.max_load
@@ -561,6 +598,8 @@ def candidates(school_id: int, kind: str, child_id: int | None = None) -> list[C
     elif htype == "child":
         for k in data_kids.values():
             if k.status != "在读" or (child and k.child_id == child.child_id):
+                continue
+            if visible is not None and k.child_id not in visible:
                 continue
             out.append(Candidate(("child", k.child_id), k.name, k.name_pinyin, k.name_initials,
                                  f"{_short_class(k.class_name)} {k.sex}".strip(), load.get(("child", k.child_id), 0),
@@ -708,13 +747,16 @@ def _end(p: Pairing, on_date: dt.date, reason: str, staff_id: int | None) -> Non
          {"ended_on": p.ended_on, "end_reason": p.end_reason}, staff_id)
 
 
-def assign(school_id: int, child_id: int, kind: str, helper: HelperKey, *, staff_id: int | None = None,
-           today: dt.date | None = None, allow_over: bool = False, plan: dict | None = None) -> int:
+def assign(school_id: int, child_id: int, kind: str, helper: HelperKey, *, viewer: scope.Viewer,
+           staff_id: int | None = None, today: dt.date | None = None, allow_over: bool = False,
+           plan: dict | None = None) -> int:
     """Pair a child with a helper from today; returns the new pairing's id.
 
     Refuses (PairingError) what the rules refuse; raises OverLoad when the helper is full
     and ``allow_over`` is false. A stale pairing of the kind (helper gone) is ended first.
+    ``ForbiddenError`` unless admin, head or the class teacher of the child's class.
     """
+    scope.require_child(viewer, child_id, "pairing")
     today = today or dt.date.today()
     with dbmod.write():
         child = Child.get_or_none(Child.id == child_id)
@@ -750,7 +792,7 @@ def _create(school_id: int, child: Child, kind: str, cols: dict, name: str, *, s
     return p.id
 
 
-def move(school_id: int, pairing_id: int, helper: HelperKey, *, staff_id: int | None = None,
+def move(school_id: int, pairing_id: int, helper: HelperKey, *, viewer: scope.Viewer, staff_id: int | None = None,
          today: dt.date | None = None, allow_over: bool = False, reason: str = "") -> int:
     """End an active pairing and pair the child with another helper; returns the new id.
     The plan's 帮扶时间 and 内容 go on; the 阶段性成果 stay with the old pairing."""
@@ -759,6 +801,7 @@ def move(school_id: int, pairing_id: int, helper: HelperKey, *, staff_id: int | 
         p = Pairing.get_or_none(Pairing.id == pairing_id)
         if p is None:
             raise PairingError("这个结对已不存在")
+        scope.require_child(viewer, p.child_id, "pairing")
         if p.ended_on is not None:
             raise PairingError("这个结对已经结束")
         child = p.child
@@ -774,7 +817,7 @@ def move(school_id: int, pairing_id: int, helper: HelperKey, *, staff_id: int | 
                        allow_over=allow_over, plan={"plan_time": p.plan_time, "plan_content": p.plan_content})
 
 
-def end_pairing(pairing_id: int, reason: str, *, staff_id: int | None = None,
+def end_pairing(pairing_id: int, reason: str, *, viewer: scope.Viewer, staff_id: int | None = None,
                 on_date: dt.date | None = None) -> None:
     """End a pairing with a reason; it stays in the history (nothing is deleted)."""
     text = _check_reason(reason)
@@ -782,6 +825,7 @@ def end_pairing(pairing_id: int, reason: str, *, staff_id: int | None = None,
         p = Pairing.get_or_none(Pairing.id == pairing_id)
         if p is None:
             raise PairingError("这个结对已不存在")
+        scope.require_child(viewer, p.child_id, "pairing")
         if p.ended_on is not None:
             raise PairingError("这个结对已经结束")
         _end(p, on_date or dt.date.today(), text, staff_id)
@@ -804,17 +848,22 @@ def end_pairings_for_child(child_id: int, status: str, on_date: dt.date | None, 
 
 
 def accept_suggestions(school_id: int, kind: str, child_ids: Iterable[int] | None = None, *,
-                       staff_id: int | None = None, today: dt.date | None = None) -> int:
-    """Pair the 未结对 children (all, or those in ``child_ids``) with their suggested
-    helpers, in one transaction. Suggestions never exceed the maximum load."""
-    board = load_board(school_id, kind)
+                       viewer: scope.Viewer, staff_id: int | None = None, today: dt.date | None = None) -> int:
+    """Pair the 未结对 children (all the viewer may pair, or those in ``child_ids``) with their
+    suggested helpers, in one transaction. Suggestions never exceed the maximum load."""
+    if not scope.may_pair(viewer):
+        raise scope.ForbiddenError("只有管理员、校长和班主任可以调整结对")
     wanted = None if child_ids is None else set(child_ids)
+    if wanted:
+        scope.require_children(viewer, sorted(wanted), "pairing")
+    board = load_board(school_id, kind, viewer=viewer)
     n = 0
     with dbmod.write():
         for row in board.unpaired.children:
             if row.suggestion is None or (wanted is not None and row.child_id not in wanted):
                 continue
-            assign(school_id, row.child_id, kind, row.suggestion.helper, staff_id=staff_id, today=today)
+            assign(school_id, row.child_id, kind, row.suggestion.helper, viewer=viewer, staff_id=staff_id,
+                   today=today)
             n += 1
     return n
 
@@ -823,8 +872,13 @@ def accept_suggestions(school_id: int, kind: str, child_ids: Iterable[int] | Non
 
 
 def update_plan(pairing_id: int, *, plan_time: str, plan_content: str, plan_results: str,
-                staff_id: int | None = None) -> dict[str, str]:
-    """Save the plan; returns {field: message} and saves nothing when something is wrong."""
+                viewer: scope.Viewer, staff_id: int | None = None) -> dict[str, str]:
+    """Save the plan; returns {field: message} and saves nothing when something is wrong.
+
+    ``ForbiddenError`` unless the viewer is the pairing's own helper or may pair the child."""
+    row = Pairing.select(Pairing.child, Pairing.staff).where(Pairing.id == pairing_id).tuples().first()
+    if row is not None and not (viewer.staff_id is not None and row[1] == viewer.staff_id):
+        scope.require_child(viewer, row[0], "pairing")
     errors: dict[str, str] = {}
     values = {"plan_time": " ".join((plan_time or "").split()),
               "plan_content": (plan_content or "").strip(), "plan_results": (plan_results or "").strip()}
@@ -851,9 +905,13 @@ def update_plan(pairing_id: int, *, plan_time: str, plan_content: str, plan_resu
     return {}
 
 
-def pairing_detail(pairing_id: int) -> dict:
+def pairing_detail(pairing_id: int, *, viewer: scope.Viewer) -> dict:
     """A pairing, its child, its helper, the child's other pairings of the kind, and the
-    contacts between the child and this helper during the pairing (newest first)."""
+    contacts between the child and this helper during the pairing (newest first).
+    ``ForbiddenError`` outside the viewer's scope; a 心理辅导 note's summary hidden as elsewhere."""
+    row = Pairing.select(Pairing.child).where(Pairing.id == pairing_id).tuples().first()
+    if row is not None:
+        scope.require_child(viewer, row[0], "read")
     Buddy = Child.alias()
     p = (Pairing.select(Pairing, Staff.name.alias("staff_name"), Buddy.name.alias("buddy_name"))
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(Pairing.staff == Staff.id))
@@ -888,6 +946,8 @@ def pairing_detail(pairing_id: int) -> dict:
             if isinstance(at, str):
                 at = dt.datetime.fromisoformat(at)
             first = next((line.strip() for line in (c["content"] or "").splitlines() if line.strip()), "")
+            if scope.hides(viewer, c["kind"], p["staff"]):
+                first = scope.COUNSELLING_HIDDEN
             contacts.append({"id": c["id"], "at": at, "kind": c["kind"], "reached": c["reached"], "summary": first})
     return {
         "id": p["id"], "kind": p["kind"], "child_id": p["child"], "child_name": child["name"] if child else "",

@@ -1558,8 +1558,8 @@ def _complete(model: type, rows: list[dict]):
                 raise ValueError(f"{model.__name__}.{f.name} must be set explicitly")
             else:
                 full[f.name] = f.default
-        if len(full) != len(row):
-            unknown = set(row) - set(names)
+        unknown = set(row) - set(names)
+        if unknown:
             raise ValueError(f"{model.__name__}: unknown fields {sorted(unknown)}")
         yield full
 

@@ -63,7 +63,7 @@ class AttendanceScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         school = self.app.school_id
-        self.rows = roster.roster_rows(school)
+        self.rows = roster.roster_rows(school, viewer=self.app.viewer)
         self.rooms = roster.classrooms(school)
         self.original = cal.attendance(self.event_id, self.on_date)
         self.chosen = set(self.original)
@@ -131,7 +131,8 @@ class AttendanceScreen(Screen[bool]):
         self._fill()
 
     def action_save(self) -> None:
-        added, removed = cal.set_attendance(self.event_id, self.on_date, self.chosen, staff_id=self.app.staff_id)
+        added, removed = cal.set_attendance(self.event_id, self.on_date, self.chosen, viewer=self.app.viewer,
+                                            staff_id=self.app.staff_id)
         self.notify(f"已保存: 参与 {len(self.chosen)} 人 (新增 {added}, 移除 {removed})", timeout=3)
         self.dismiss(True)
 

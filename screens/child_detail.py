@@ -1,7 +1,9 @@
 """一个孩子的档案: the whole record, read-only, grouped as the national registration form.
 
 Every value on this screen is user text: it is cleaned and shown as ``Content``,
-never parsed as markup. The 身份证号 is masked here (and in the change history).
+never parsed as markup. 身份证号 and phone numbers come masked from the model (and in the change
+history); ``u`` shows them in full — a deliberate look, written to the audit log — and hides them
+again. ``c`` records the guardian's consent, ``w`` withdraws it, ``g`` archives a child who left.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from models import children
+from models import children, privacy
 from models.roster import flags_text, mask_id, mask_student_no
+from models.scope import ForbiddenError
 from tui.text import clean
 
 LABEL_CELLS = 14
@@ -31,6 +34,7 @@ SECTIONS = (
     ("special", "三特生与帮扶"),
     ("bus", "校车"),
     ("personal", "性格特征、兴趣爱好与备注"),
+    ("consent", "监护人同意"),
     ("contacts", "最近联系"),
     ("events", "参加的活动"),
     ("history", "修改记录"),
@@ -100,6 +104,10 @@ class ChildDetailScreen(Screen):
     BINDINGS = [
         Binding("e", "edit", "修改"),
         Binding("t", "talk", "谈心"),
+        Binding("u", "unmask", "显示完整号码"),
+        Binding("c", "consent", "同意"),
+        Binding("w", "withdraw", "撤回同意", show=False),
+        Binding("g", "archive", "归档", show=False),
         Binding("escape", "back", "返回"),
         Binding("pageup", "page_up", "上一页", show=False),
         Binding("pagedown", "page_down", "下一页", show=False),
@@ -143,6 +151,7 @@ class ChildDetailScreen(Screen):
         super().__init__()
         self.child_id = child_id
         self.detail: dict | None = None
+        self.revealed: dict[str, str] | None = None  # the full numbers after ``u`` (audited)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -161,13 +170,19 @@ class ChildDetailScreen(Screen):
     # -- data -----------------------------------------------------------------
     def load(self) -> None:
         try:
-            self.detail = children.child_detail(self.child_id)
+            self.detail = children.child_detail(self.child_id, viewer=self.app.viewer)
         except KeyError:
             self.notify("这份档案已不存在", severity="error")
             self.dismiss(None)
             return
+        except ForbiddenError as exc:  # models.scope: not a child this viewer may see
+            self.notify(str(exc), severity="error", markup=False)
+            self.dismiss(None)
+            return
         d = self.detail
         c = d["child"]
+        if self.revealed:
+            self._reveal(d, self.revealed)
         self.sub_title = clean(c["name"])
         self._set("detail-title", self._title(d))
         missing = self.query_one("#detail-missing", Static)
@@ -184,6 +199,7 @@ class ChildDetailScreen(Screen):
         self._set("detail-special", self._special(c, d["pairings"]))
         self._set("detail-bus", self._bus(d["bus"]))
         self._set("detail-personal", self._personal(c))
+        self._set("detail-consent", self._consent(d.get("consents", []), c))
         self._set("detail-contacts", self._contacts(d["contacts"]))
         self._set("detail-events", self._events(d.get("events", [])))
         self._set("detail-history", self._history(d))
@@ -212,8 +228,8 @@ class ChildDetailScreen(Screen):
         out = Lines()
         out.kv("姓名", c["name"]).kv("性别", c["sex"]).kv("民族", c["ethnicity"])
         out.kv("出生日期", _date(c["birth_date"]))
-        out.kv("身份证号", mask_id(c["id_number"]))
-        out.kv("学籍号", mask_student_no(c["student_no"])).kv("班级", d["class_name"])
+        out.kv("身份证号", c["id_number"])  # masked by the model unless revealed with u
+        out.kv("学籍号", c["student_no"]).kv("班级", d["class_name"])
         out.kv("是否登记户口", _yes(c["hukou_registered"]))
         out.kv("户籍所在地", c["hukou_place"]).kv("现居住地", c["address"])
         out.kv("是否寄宿", _yes(c["boarding"])).kv("就学情况", c["schooling"])
@@ -232,7 +248,7 @@ class ChildDetailScreen(Screen):
         out.kv("留守类型", c["left_behind_type"] or "非留守")
         out.kv("委托监护人", c["guardian_name"]).kv("与儿童关系", c["guardian_relation"])
         out.kv("监护人电话", c["guardian_phone"])
-        out.kv("监护人身份证", mask_id(c["guardian_id_number"]))
+        out.kv("监护人身份证", c["guardian_id_number"])
         out.kv("文化程度", c["guardian_education"]).kv("居住地址", c["guardian_address"])
         out.kv("监护类型", c["guardianship_type"]).kv("监护情况评估", c["guardianship_grade"])
         return out
@@ -251,6 +267,35 @@ class ChildDetailScreen(Screen):
             if not p["away"] and p.get("returned_on"):
                 where += f" ({_date(p['returned_on'])} 返乡)"
             out.kv("  是否在外", where)
+        return out
+
+    @staticmethod
+    def _reveal(d: dict, full: dict[str, str]) -> None:
+        """Put the numbers of ``privacy.reveal_numbers`` in place of the masked ones."""
+        c = d["child"]
+        for f in ("id_number", "student_no", "guardian_phone", "guardian_id_number"):
+            if f in full:
+                c[f] = full[f]
+        for p in d["parents"]:
+            for f in ("phone", "id_number"):
+                if f"{p['relation']}.{f}" in full:
+                    p[f] = full[f"{p['relation']}.{f}"]
+
+    @staticmethod
+    def _consent(consents: list, c: dict) -> Lines:
+        out = Lines()
+        if not consents:
+            return out.line("尚未登记监护人同意 (按 c 登记)", "bold")
+        for k in consents:
+            who = f"{k.given_by} ({k.relation})" if k.relation else k.given_by
+            state = f"已于 {k.withdrawn_at:%Y-%m-%d} 撤回" if k.withdrawn_at else "有效"
+            out.line(f"{_date(k.given_on)} {who} 同意  [{state}]", "" if k.withdrawn_at else "bold")
+            if k.scope:
+                out.line(f"  范围: {k.scope}")
+            if k.recorded_by:
+                out.line(f"  登记人: {k.recorded_by}", "dim")
+        if c.get("archived_at"):
+            out.line(f"档案已于 {_date(c['archived_at'])} 归档", "dim")
         return out
 
     @staticmethod
@@ -341,6 +386,80 @@ class ChildDetailScreen(Screen):
         from screens.talk_entry import TalkEntryScreen
 
         self.app.push_screen(TalkEntryScreen(self.child_id), lambda _=None: self.load())
+
+    def action_unmask(self) -> None:
+        """显示完整号码: a deliberate look at the full numbers, in the audit log; u again hides them."""
+        if self.revealed is not None:
+            self.revealed = None
+            self.load()
+            self.notify("号码已重新遮盖", timeout=2)
+            return
+        try:
+            self.revealed = privacy.reveal_numbers(self.child_id, viewer=self.app.viewer)
+        except ForbiddenError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        except KeyError:
+            self.notify("这份档案已不存在", severity="error")
+            return
+        self.load()
+        self.notify("已显示完整号码 (已记入审计日志); 再按 u 遮盖", timeout=4)
+
+    def action_consent(self) -> None:
+        from screens.consent_form import ConsentScreen
+
+        if self.detail is None:
+            return
+        c = self.detail["child"]
+        self.app.push_screen(ConsentScreen(self.child_id, clean(c["name"]), guardian=c.get("guardian_name") or "",
+                                           relation=c.get("guardian_relation") or ""),
+                             lambda saved: self._changed(saved, "已登记监护人同意"))
+
+    def action_withdraw(self) -> None:
+        from screens.confirm import ConfirmScreen
+
+        active = [k for k in (self.detail or {}).get("consents", []) if k.withdrawn_at is None]
+        if not active:
+            self.notify("没有有效的监护人同意可以撤回", severity="warning")
+            return
+        k = active[0]
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                privacy.withdraw_consent(k.id, viewer=self.app.viewer)
+            except (privacy.PrivacyError, ForbiddenError) as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self._changed(True, "监护人同意已撤回 (记录保留)")
+
+        self.app.push_screen(ConfirmScreen(clean(f"撤回 {k.given_by} {_date(k.given_on)} 的同意?"),
+                                           yes="撤回", no="不"), answer)
+
+    def action_archive(self) -> None:
+        from screens.confirm import ConfirmScreen
+
+        c = (self.detail or {}).get("child") or {}
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                privacy.archive_child(self.child_id, viewer=self.app.viewer)
+            except (privacy.PrivacyError, ForbiddenError) as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify("已归档: 不再出现在名单中", timeout=3)
+            self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(clean(f"归档 {c.get('name', '')} 的档案? 归档后不再出现在名册等名单中, "
+                                                 "保存期满后由管理员彻底删除。"), yes="归档", no="不"), answer)
+
+    def _changed(self, saved, message: str) -> None:
+        if saved:
+            self.load()
+            self.notify(message, timeout=3)
 
     def _after_edit(self, saved_id: int | None) -> None:
         if saved_id is not None:

@@ -23,7 +23,11 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Stat
 from models import children, rules
 from models.children import PARENT_FIELDS, PARENT_KEYS
 from models.roster import classrooms
+from models import conflicts
+from models.conflicts import ConflictError
+from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
+from screens.conflict import ConflictScreen, show_value
 from tui.text import clean, content
 
 
@@ -207,7 +211,14 @@ class ChildFormScreen(Screen[int | None]):
         super().__init__()
         self.child_id = child_id
         self.classroom_id = classroom_id
-        self.initial: dict[str, Any] = flatten(children.load_form_values(child_id, classroom_id=classroom_id))
+        self.refused: str | None = None  # models.scope said no: said and closed on mount
+        try:  # an existing child's full numbers: checked and written to the audit log
+            loaded = children.open_form(child_id, viewer=self.app.viewer, classroom_id=classroom_id)
+        except ForbiddenError as exc:
+            self.refused, loaded = str(exc), children.load_form_values(None)
+        self.initial: dict[str, Any] = flatten(loaded)
+        # The version loaded: a save over a newer one shows both (screens/conflict.py).
+        self.version = children.child_version(child_id) if child_id is not None else None
         self.snapshot: dict[str, Any] | None = None
         self.shown_errors: dict[str, str] = {}
         self._widgets: dict[str, Any] = {}
@@ -264,6 +275,10 @@ class ChildFormScreen(Screen[int | None]):
                          allow_blank=True, id=wid, compact=True)
 
     def on_mount(self) -> None:
+        if self.refused:
+            self.notify(self.refused, severity="error", timeout=5, markup=False)
+            self.dismiss(None)
+            return
         self.query_one("#f-name", Input).focus()
         self.call_after_refresh(self._take_snapshot)
 
@@ -293,6 +308,27 @@ class ChildFormScreen(Screen[int | None]):
         if value is Select.NULL:
             return None if f.kind in ("classroom", "bus") else ""
         return value
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Put a value (in ``read``'s shape) into its widget."""
+        f = FIELD_BY_KEY[key]
+        wid = f"f-{key}"
+        if f.kind == "input":
+            self._w(wid).value = "" if value is None else str(value)
+        elif f.kind == "notes":
+            self._w(wid).load_text("" if value is None else str(value))
+        elif f.kind == "check":
+            self._w(wid).value = bool(value)
+        elif f.kind == "multi":
+            chosen = set(value or [])
+            for i, option in enumerate(f.options):
+                self._w(f"{wid}-{i}").value = option in chosen
+        else:
+            select = self._w(wid)
+            try:
+                select.value = Select.NULL if value in (None, "") else value
+            except Exception:  # a value the choices do not offer (old data)
+                select.value = Select.NULL
 
     def gather(self) -> dict[str, Any]:
         return {f.key: self.read(f.key) for f in FIELDS}
@@ -406,8 +442,12 @@ class ChildFormScreen(Screen[int | None]):
     def _write(self, clean_values: dict) -> None:
         try:
             child_id = children.save_child(clean_values, child_id=self.child_id,
-                                           school_id=self.app.school_id, staff_id=self.app.staff_id)
-        except children.SaveError as exc:
+                                           school_id=self.app.school_id, staff_id=self.app.staff_id,
+                                           viewer=self.app.viewer, expected_updated_at=self.version)
+        except ConflictError as exc:
+            self._conflict(exc)
+            return
+        except (children.SaveError, ForbiddenError) as exc:
             self.notify(str(exc), severity="error")
             return
         if self.child_id is not None and not self.is_dirty():
@@ -415,6 +455,53 @@ class ChildFormScreen(Screen[int | None]):
         else:
             self.notify(f"已保存 {clean(clean_values['name'])} 的档案", timeout=2)
         self.dismiss(child_id)
+
+    # -- someone else saved meanwhile ----------------------------------------
+    def field_label(self, key: str) -> str:
+        for prefix, relation in PARENT_PREFIXES.items():
+            if key.startswith(prefix):
+                return relation + FIELD_BY_KEY[key].label
+        return FIELD_BY_KEY[key].label
+
+    def _show_conflict_value(self, row, value: Any) -> str:
+        kind = FIELD_BY_KEY[row.key].kind
+        if kind == "classroom":
+            return dict(self._classrooms).get(value, "未分班") if value else "未分班"
+        if kind == "bus":
+            return dict(self._routes).get(value, "不乘校车") if value else "不乘校车"
+        return show_value(value)
+
+    def _conflict(self, exc: ConflictError) -> None:
+        theirs = flatten(exc.current)
+        if not self.is_dirty():  # nothing of mine to keep: their version stands
+            self.notify(f"{exc}; 你没有修改, 已显示对方的版本", timeout=4)
+            self.dismiss(self.child_id)
+            return
+        base, mine = self.snapshot or self.initial, self.gather()
+        keys = [f.key for f in FIELDS]
+        rows = conflicts.conflict_rows(base, mine, theirs, keys, label=self.field_label)
+
+        def chosen(choice: str | None) -> None:
+            if choice == "mine":
+                merged = conflicts.keep_mine(base, mine, theirs, keys)
+                self._load_version(theirs, exc.updated_at)
+                for key in keys:
+                    if merged.get(key) != theirs.get(key):
+                        self.set_value(key, merged.get(key))
+                self.action_save()
+            elif choice == "theirs":
+                self._load_version(theirs, exc.updated_at)
+                self.notify("已载入对方的版本; 可以继续修改或按 esc 关闭", timeout=4)
+
+        self.app.push_screen(ConflictScreen(str(exc), rows, show=self._show_conflict_value), chosen)
+
+    def _load_version(self, values: dict[str, Any], version) -> None:
+        """Show ``values`` (another user's save) as the form's new starting point."""
+        for f in FIELDS:
+            self.set_value(f.key, values.get(f.key))
+        self.version = version
+        self.snapshot = self.gather()
+        self.show_errors({})
 
     def action_cancel(self) -> None:
         if not self.is_dirty():

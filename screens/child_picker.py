@@ -27,7 +27,7 @@ class ChildPickerScreen(ModalScreen[int | None]):
         self.school_id = school_id
         self.title_text = title
         self.exclude = exclude or set()
-        self.rows = [r for r in roster.filter_rows(roster.roster_rows(school_id), left_behind_only=False)
+        self.rows = [r for r in roster.filter_rows(roster.roster_rows(school_id, viewer=self.app.viewer), left_behind_only=False)
                      if r.id not in self.exclude]
         self.shown: list[roster.RosterRow] = []
 

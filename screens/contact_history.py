@@ -29,7 +29,7 @@ class ContactHistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         lines = ["修改记录 (esc 关闭)", ""]
-        history = contact_history(self.contact_id)
+        history = contact_history(self.contact_id, viewer=self.app.viewer)
         if not history:
             lines.append("这条记录没有被修改过。")
         for h in history:

@@ -104,13 +104,14 @@ class DayAgendaScreen(Screen[dt.date | None]):
             lines.append("")
 
         school = self.app.school_id
-        bdays = cal.birthdays(school, self.day, self.day)
+        bdays = cal.birthdays(school, self.day, self.day, viewer=self.app.viewer)
         if bdays:
             lines.append(f"生日 ({len(bdays)} 人):")
             lines.append("  " + "、".join(f"{b.name}({b.class_name} {b.age}岁)" for b in bdays))
             lines.append("")
 
-        duties = cal.duties_on(self.day, school_id=school, staff_id=self.app.staff_id, today=self.today)
+        duties = cal.duties_on(self.day, viewer=self.app.viewer, school_id=school, staff_id=self.app.staff_id,
+                              today=self.today)
         if duties:
             mine = [d for d in duties if d.mine]
             counts: dict[str, int] = {}
@@ -124,7 +125,7 @@ class DayAgendaScreen(Screen[dt.date | None]):
                 lines.append(f"  另有 {shown - MAX_DUTY_LINES} 项, 见待办 (0)")
             lines.append("")
 
-        rem = [r for r in cal.reminders(school, self.day, 7) if not (r.day == self.day and r.kind in ("活动", "生日"))]
+        rem = [r for r in cal.reminders(school, self.day, 7, viewer=self.app.viewer) if not (r.day == self.day and r.kind in ("活动", "生日"))]
         if rem:
             lines.append("近7天提醒:")
             for r in rem:

@@ -55,7 +55,7 @@ class DueScreen(Screen):
         """One line: the next 7 days' events, birthdays and festival letters (r lists them all)."""
         from models.calendar import reminders
 
-        self.upcoming = reminders(self.app.school_id, self.today, 7)
+        self.upcoming = reminders(self.app.school_id, self.today, 7, viewer=self.app.viewer)
         line = self.query_one("#due-remind", Static)
         if not self.upcoming:
             line.display = False
@@ -69,7 +69,8 @@ class DueScreen(Screen):
             self.reload()
 
     def _load(self) -> list[Duty]:
-        self.duties = duties.open_duties(self.today, school_id=self.app.school_id, staff_id=self.app.staff_id)
+        self.duties = duties.open_duties(self.today, viewer=self.app.viewer, school_id=self.app.school_id,
+                                          staff_id=self.app.staff_id)
         return self.duties
 
     def reload(self) -> None:

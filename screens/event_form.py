@@ -141,7 +141,7 @@ class EventFormScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self._restore_draft()
-        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
         self._render_head()
         self._render_chips()
         self._show_errors({})
@@ -190,7 +190,7 @@ class EventFormScreen(Screen[bool]):
 
     # -- drafts ---------------------------------------------------------------
     def _restore_draft(self) -> None:
-        found = drafts.load_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        found = drafts.load_draft(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
         if not found:
             return
         data, when = found

@@ -112,8 +112,12 @@ class HandbookScreen(Screen):
         from models.roster import classrooms
 
         rooms = classrooms(self.app.school_id)
+        viewer = self.app.viewer
+        if not viewer.whole_school:  # models.scope: a class teacher's handbook is their class's
+            rooms = [(cid, name) for cid, name in rooms if cid in viewer.class_ids]
         select = self.query_one("#hb-class", Select)
-        select.set_options([("全校", SCHOOL), *((name, cid) for cid, name in rooms)])
+        select.set_options([*([("全校", SCHOOL)] if viewer.whole_school or not rooms else []),
+                            *((name, cid) for cid, name in rooms)])
         mine = self._my_class(rooms)
         select.value = mine if mine is not None else SCHOOL
         self.query_one("#hb-progress", ProgressBar).display = False
@@ -140,8 +144,13 @@ class HandbookScreen(Screen):
         return self.query_one("#hb-month", Input).value.strip()
 
     def _scope(self) -> handbook.Scope:
-        return handbook.make_scope(self.app.school_id, self._month(), classroom_id=self._classroom_id(),
-                                   today=self.today)
+        from models.scope import ForbiddenError
+
+        try:
+            return handbook.make_scope(self.app.school_id, self._month(), viewer=self.app.viewer,
+                                       classroom_id=self._classroom_id(), today=self.today)
+        except ForbiddenError as exc:  # shown where a bad month is shown
+            raise handbook.HandbookError(str(exc)) from None
 
     def _target(self, scope: handbook.Scope) -> str:
         from tui.export import ExportError, resolve_path

@@ -439,9 +439,9 @@ class ImportScreen(Screen[int]):
                 report.dry_run = dry_run
                 if not dry_run and not report.nothing_importable:
                     importer.apply(report, school_id=self.app.school_id, staff_id=self.app.staff_id,
-                                   progress=progress)
+                                   viewer=self.app.viewer, progress=progress)
                 importer.write_report_csv(report)
-        except importer.ImportFileError as exc:
+        except (importer.ImportFileError, importer.ForbiddenError) as exc:
             call(self._failed, str(exc))
             return
         except Exception as exc:  # the transaction rolled back: nothing was written

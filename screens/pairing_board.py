@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from models import pairings
 from models.pairings import Board, BoardChild, HelperGroup, PairingError
+from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.help import HelpScreen
 from screens.pairing_picker import NewName, PickerScreen, cell, fit
@@ -216,7 +217,7 @@ class PairingBoardScreen(Screen):
                 current = self.current_child()
                 child_id = current.child_id if current else None
                 row = self.query_one("#pb-table", DataTable).cursor_row
-        self.board = pairings.load_board(self.app.school_id, self.kind)
+        self.board = pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer)
         index = next((i for i, g in enumerate(self.board.groups) if g.key == group_key), 0)
         helpers = self.query_one("#pb-helpers", OptionList)
         self._filling = True
@@ -341,7 +342,7 @@ class PairingBoardScreen(Screen):
                     return
                 try:
                     again = attempt(True)
-                except PairingError as exc:
+                except (PairingError, ForbiddenError) as exc:
                     self.notify(clean(str(exc)), severity="error", timeout=4, markup=False)
                     return
                 done(again)
@@ -349,14 +350,19 @@ class PairingBoardScreen(Screen):
             self.app.push_screen(ConfirmScreen(f"{over}, 已到上限。仍要结对吗?", yes="仍要结对", no="不结对"),
                                  answer)
             return
-        except PairingError as exc:
+        except (PairingError, ForbiddenError) as exc:
             self.notify(clean(str(exc)), severity="error", timeout=4, markup=False)
             return
         done(result)
 
     def _pick_helper(self, child: BoardChild, title: str, on_pick: Callable[[pairings.HelperKey], None], *,
                      exclude: pairings.HelperKey | None = None) -> None:
-        cands = [c for c in pairings.candidates(self.app.school_id, self.kind, child.child_id) if c.key != exclude]
+        try:
+            cands = [c for c in pairings.candidates(self.app.school_id, self.kind, child.child_id,
+                                                    viewer=self.app.viewer) if c.key != exclude]
+        except ForbiddenError as exc:  # only admin, head and the class's teacher pair
+            self.notify(str(exc), severity="warning", timeout=4, markup=False)
+            return
         suggested = child.suggestion.helper if child.suggestion and child.suggestion.helper != exclude else None
         if suggested is not None:
             cands.sort(key=lambda c: c.key != suggested)
@@ -387,7 +393,8 @@ class PairingBoardScreen(Screen):
 
         def pick(helper: pairings.HelperKey) -> None:
             self._write(lambda allow: pairings.assign(self.app.school_id, child.child_id, self.kind, helper,
-                                                      staff_id=self.app.staff_id, allow_over=allow),
+                                                      viewer=self.app.viewer, staff_id=self.app.staff_id,
+                                                      allow_over=allow),
                         lambda _id: self._done(f"已结对: {child.name} 与 {self._helper_name(helper)}", row=row))
 
         self._pick_helper(child, f"为 {clean(child.name)} 选择{self.kind}", pick)
@@ -413,7 +420,8 @@ class PairingBoardScreen(Screen):
             return
         row = self.query_one("#pb-table", DataTable).cursor_row
         self._write(lambda allow: pairings.assign(self.app.school_id, child.child_id, self.kind, s.helper,
-                                                  staff_id=self.app.staff_id, allow_over=allow),
+                                                  viewer=self.app.viewer, staff_id=self.app.staff_id,
+                                                  allow_over=allow),
                     lambda _id: self._done(f"已结对: {child.name} 与 {s.label}", row=row))
 
     def action_accept_all(self) -> None:
@@ -428,8 +436,8 @@ class PairingBoardScreen(Screen):
                 return
             try:
                 n = pairings.accept_suggestions(self.app.school_id, self.kind, [c.child_id for c in todo],
-                                                staff_id=self.app.staff_id)
-            except PairingError as exc:
+                                                viewer=self.app.viewer, staff_id=self.app.staff_id)
+            except (PairingError, ForbiddenError) as exc:
                 self.notify(clean(str(exc)), severity="error", timeout=4, markup=False)
                 self.reload()
                 return
@@ -448,7 +456,7 @@ class PairingBoardScreen(Screen):
         pairing_id = child.pairing_id
 
         def pick(helper: pairings.HelperKey) -> None:
-            self._write(lambda allow: pairings.move(self.app.school_id, pairing_id, helper,
+            self._write(lambda allow: pairings.move(self.app.school_id, pairing_id, helper, viewer=self.app.viewer,
                                                     staff_id=self.app.staff_id, allow_over=allow),
                         lambda _id: self._done(f"已更换: {child.name} 改由 {self._helper_name(helper)} 帮扶",
                                                row=row))
@@ -470,8 +478,8 @@ class PairingBoardScreen(Screen):
             if not reason:
                 return
             try:
-                pairings.end_pairing(pairing_id, reason, staff_id=self.app.staff_id)
-            except PairingError as exc:
+                pairings.end_pairing(pairing_id, reason, viewer=self.app.viewer, staff_id=self.app.staff_id)
+            except (PairingError, ForbiddenError) as exc:
                 self.notify(clean(str(exc)), severity="error", timeout=4, markup=False)
                 return
             self._done(f"已结束结对: {child.name} 现在在 未结对", row=row)
@@ -513,8 +521,9 @@ class PairingBoardScreen(Screen):
             if not value:
                 return
             try:
-                n = pairings.set_max_load(self.app.school_id, self.kind, value, staff_id=self.app.staff_id)
-            except PairingError as exc:
+                n = pairings.set_max_load(self.app.school_id, self.kind, value, viewer=self.app.viewer,
+                                          staff_id=self.app.staff_id)
+            except (PairingError, ForbiddenError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
             self._done(f"每位{self.kind}最多 {n} 个孩子")

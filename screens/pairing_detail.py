@@ -46,7 +46,7 @@ class PairingDetailScreen(Screen[bool]):
     def __init__(self, pairing_id: int) -> None:
         super().__init__()
         self.pairing_id = pairing_id
-        self.detail = pairings.pairing_detail(pairing_id)
+        self.detail = pairings.pairing_detail(pairing_id, viewer=self.app.viewer)
         self.saved = False
 
     def compose(self) -> ComposeResult:
@@ -119,7 +119,7 @@ class PairingDetailScreen(Screen[bool]):
             d["plan_time"], d["plan_content"].strip(), d["plan_results"].strip())
 
     def action_save(self) -> None:
-        errors = pairings.update_plan(self.pairing_id, staff_id=self.app.staff_id, **self._values())
+        errors = pairings.update_plan(self.pairing_id, viewer=self.app.viewer, staff_id=self.app.staff_id, **self._values())
         error = self.query_one("#pd-error", Static)
         if errors:
             error.update(content(" ".join(errors.values()), one_line=True))
@@ -145,7 +145,7 @@ class PairingDetailScreen(Screen[bool]):
 
         def after(saved: bool | None) -> None:
             if saved:  # what was typed into the plan stays in its fields, still unsaved
-                self.detail = pairings.pairing_detail(self.pairing_id)
+                self.detail = pairings.pairing_detail(self.pairing_id, viewer=self.app.viewer)
                 self._show()
 
         self.app.push_screen(TalkEntryScreen(self.detail["child_id"]), after)

@@ -1,4 +1,10 @@
-"""名册: every child of the school, found by pinyin initials as you type."""
+"""名册: every child of the school, found by pinyin initials as you type.
+
+The rows are loaded once (``models.roster``: one statement) and filtered in memory; the table
+(``tui.virtual_table``) draws only the rows on screen, so a keystroke costs the same for 40
+children or 20,000. The first load happens in ``compose``, so the first frame is drawn
+complete, status line and all, in one pass.
+"""
 from __future__ import annotations
 
 from textual import on
@@ -6,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from models import roster
 from models.roster import RosterRow
-from tui.text import content, text
+from tui.text import content
+from tui.virtual_table import VirtualTable
 
 TYPE_SHORT = {
     "父母均外出": "双外出",
@@ -33,6 +40,20 @@ COLUMNS = (
 SORT_ORDER = ("class", "name", "type", "flags", "helper", "last_talk")
 SORT_LABELS = {"class": "班级", "name": "姓名", "type": "留守类型", "flags": "标记",
                "helper": "帮扶教师", "last_talk": "上次谈心"}
+
+
+def row_cells(r: RosterRow) -> tuple:
+    """What the table shows for a child, in COLUMNS order (the marks in bold)."""
+    return (
+        r.name, short_class(r.class_name), TYPE_SHORT.get(r.left_behind_type, ""), r.guardian_name,
+        (r.flags, "bold"), (r.helper or "—") if r.left_behind else "",
+        r.last_talk.strftime("%m-%d") if r.last_talk else ("从未" if r.left_behind else ""),
+        r.id_masked,
+    )
+
+
+def row_key(r: RosterRow) -> str:
+    return str(r.id)
 
 
 def short_class(name: str) -> str:
@@ -69,59 +90,64 @@ class RosterScreen(Screen):
         self.status: str | None = "在读"
         self.left_behind_only = True
         self.sort_key = "class"
+        self._stale = False  # another screen was shown since the rows were loaded
 
     def compose(self) -> ComposeResult:
+        self.rows = roster.roster_rows(self.app.school_id, viewer=self.app.viewer)
+        self.shown = self._select_rows()
+        status, empty = self._status_texts()
         yield Header()
         with Vertical(id="roster-top"):
-            yield Static(id="roster-status")
+            yield Static(content(status, one_line=True), id="roster-status")
             yield Input(placeholder="搜索: 拼音首字母 zxm、全拼、汉字、学籍号或电话  (回车到第一个)", id="roster-search")
-        yield Static(id="roster-empty")
-        table = DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key or "id", width=width)
-        yield table
+        message = Static(content(empty or ""), id="roster-empty")
+        message.display = empty is not None
+        yield message
+        yield VirtualTable([(label, width) for label, _key, width in COLUMNS], cells=row_cells, key=row_key,
+                           rows=self.shown, id="roster-table", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
-        self.query_one(DataTable).focus()
+        self.query_one(VirtualTable).focus()
+
+    def on_screen_suspend(self) -> None:
+        self._stale = True
 
     def on_screen_resume(self) -> None:
-        """Back from another section (a pairing or a talk changed): show the current data."""
-        if self.is_mounted and self.rows:
+        """Back from another section (a pairing or a talk changed): show the current data.
+        (Not when first shown: on_mount has just loaded it.)"""
+        if self._stale and self.is_mounted and self.rows:
             self.reload()
+        self._stale = False
 
     # -- data -------------------------------------------------------------
     def reload(self, keep_id: int | None = None) -> None:
-        self.rows = roster.roster_rows(self.app.school_id)
+        self.rows = roster.roster_rows(self.app.school_id, viewer=self.app.viewer)
         self.refresh_table(keep_id=keep_id)
 
-    def refresh_table(self, keep_id: int | None = None) -> None:
-        table = self.query_one(DataTable)
-        if keep_id is None:
-            keep_id = self.selected_id()
+    def _select_rows(self) -> list[RosterRow]:
+        """The rows the filters, the search and the sort order leave, in the order shown."""
         rows = roster.filter_rows(self.rows, classroom_id=self.classroom_id, flag=self.flag,
                                   status=self.status, left_behind_only=self.left_behind_only)
         if self.query_text:
             rows = roster.search(rows, self.query_text)
         elif self.sort_key != "class":
             rows = sorted(rows, key=roster.SORT_KEYS[self.sort_key])
-        self.shown = rows
-        table.clear()
-        for r in rows:
-            table.add_row(
-                text(r.name), text(short_class(r.class_name)), text(TYPE_SHORT.get(r.left_behind_type, "")),
-                text(r.guardian_name), text(r.flags, "bold"),
-                text((r.helper or "—") if r.left_behind else ""),
-                text(r.last_talk.strftime("%m-%d") if r.last_talk else ("从未" if r.left_behind else "")),
-                text(r.id_masked),
-                key=str(r.id),
-            )
-        self._update_status()
-        if keep_id is not None:
-            self.select_child(keep_id)
+        return rows
 
-    def _update_status(self) -> None:
+    def refresh_table(self, keep_id: int | None = None) -> None:
+        table = self.query_one(VirtualTable)
+        if keep_id is None:
+            keep_id = self.selected_id()
+        rows = self.shown = self._select_rows()
+        cursor = 0
+        if keep_id is not None:
+            cursor = next((i for i, r in enumerate(rows) if r.id == keep_id), 0)
+        table.set_rows(rows, cursor=cursor)
+        self._update_status()
+
+    def _status_texts(self) -> tuple[str, str | None]:
+        """The status line, and the message shown instead of an empty list (None: not empty)."""
         rate = roster.filing_rate(self.shown)
         parts = ["留守儿童" if self.left_behind_only else "全部学生", f"{len(self.shown)} 人"]
         if rate is not None:
@@ -133,22 +159,26 @@ class RosterScreen(Screen):
         parts.append(f"状态:{self.status or '全部'}")
         if not self.query_text and self.sort_key != "class":
             parts.append(f"按{SORT_LABELS[self.sort_key]}排序")
-        self.query_one("#roster-status", Static).update(content(" · ".join(parts), one_line=True))
-        empty = self.query_one("#roster-empty", Static)
-        if self.shown:
-            empty.display = False
-        else:
-            empty.display = True
+        msg = None
+        if not self.shown:
             if not self.rows:
                 msg = "还没有学生档案。\n按 n 新建一个孩子的档案, 或按 i 导入现有的名册 (Excel 或 CSV)。"
             elif self.query_text:
-                msg = f"没有找到 “{self.query_text}”。\n可以用拼音首字母 (如 zxm)、全拼、汉字、学籍号或电话号码; 按 esc 清除搜索。"
+                msg = f"没有找到「{self.query_text}」。\n可以用拼音首字母 (如 zxm)、全拼、汉字、学籍号或电话号码; 按 esc 清除搜索。"
             else:
                 msg = "没有符合筛选条件的孩子。按 f 更改筛选, 按 a 显示全部学生。"
+        return " · ".join(parts), msg
+
+    def _update_status(self) -> None:
+        status, msg = self._status_texts()
+        self.query_one("#roster-status", Static).update(content(status, one_line=True))
+        empty = self.query_one("#roster-empty", Static)
+        empty.display = msg is not None
+        if msg is not None:
             empty.update(content(msg))
 
     def selected_id(self) -> int | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(VirtualTable)
         if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
             return None
         return self.shown[table.cursor_row].id
@@ -156,7 +186,7 @@ class RosterScreen(Screen):
     def select_child(self, child_id: int) -> None:
         for i, r in enumerate(self.shown):
             if r.id == child_id:
-                self.query_one(DataTable).move_cursor(row=i, animate=False)
+                self.query_one(VirtualTable).move_cursor(row=i, animate=False)
                 return
 
     # -- actions ------------------------------------------------------------
@@ -171,12 +201,11 @@ class RosterScreen(Screen):
         if event.value.strip() == self.query_text:
             return  # e.g. cleared by escape, which already refreshed
         self.query_text = event.value.strip()
-        self.refresh_table(keep_id=-1)
-        self.query_one(DataTable).move_cursor(row=0, animate=False)
+        self.refresh_table(keep_id=-1)  # the cursor on the best match
 
     @on(Input.Submitted, "#roster-search")
     def _search_submitted(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(VirtualTable)
         table.move_cursor(row=0, animate=False)
         table.focus()
 
@@ -187,7 +216,7 @@ class RosterScreen(Screen):
             search.value = ""
             self.query_text = ""
             self.refresh_table(keep_id=keep)
-        self.query_one(DataTable).focus()
+        self.query_one(VirtualTable).focus()
 
     def action_open(self) -> None:
         child_id = self.selected_id()
@@ -197,7 +226,7 @@ class RosterScreen(Screen):
 
         self.app.push_screen(ChildDetailScreen(child_id))  # on_screen_resume reloads
 
-    @on(DataTable.RowSelected, "#roster-table")
+    @on(VirtualTable.RowSelected, "#roster-table")
     def _row_selected(self) -> None:
         self.action_open()
 

@@ -15,14 +15,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
-from models import contacts, drafts, rules
+from models import conflicts, contacts, drafts, rules
 from models.contacts import ContactForm
-from models.entities import Contact
+from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
+from screens.conflict import ConflictScreen
 from tui.text import clean, content
 
 DRAFT_FORM = "talk"
 CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
+
+
+FORM_KEYS = ("kind", "when", "minutes", "reached", "place", "callee", "content", "mood", "concerns",
+             "follow_up", "follow_up_due")
+FORM_LABELS = {"kind": "类别", "when": "时间", "minutes": "分钟", "reached": "接通", "place": "地点",
+               "callee": "通话对象", "content": "内容", "mood": "情绪", "concerns": "关注",
+               "follow_up": "跟进", "follow_up_due": "跟进日期"}
 
 
 def draft_key(child_id: int, contact_id: int | None) -> str:
@@ -49,10 +57,14 @@ class TalkEntryScreen(Screen[bool]):
         super().__init__()
         self.contact_id = contact_id
         self.now = now or dt.datetime.now().replace(second=0, microsecond=0)
+        self.version = None  # the edited entry's updated_at when loaded: a newer save shows both
+        self.refused: str | None = None  # outside the viewer's scope: said and closed on mount
         if contact_id:
-            c = Contact.get_by_id(contact_id)
-            self.child_ids = [c.child_id]
-            self.form = contacts.form_from_contact(c)
+            try:
+                child_id, self.form, self.version = contacts.contact_for_edit(contact_id, viewer=self.app.viewer)
+            except ForbiddenError as exc:
+                child_id, self.form, self.refused = child_id or 0, ContactForm(), str(exc)
+            self.child_ids = [child_id]
         else:
             assert child_id is not None
             self.child_ids = [child_id]
@@ -93,8 +105,15 @@ class TalkEntryScreen(Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._restore_draft()
-        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        try:
+            if self.refused:
+                raise ForbiddenError(self.refused)
+            self._restore_draft()
+            self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
+        except ForbiddenError as exc:  # models.scope: not this viewer's child (or 心理辅导 note)
+            self.notify(str(exc), severity="error", timeout=5, markup=False)
+            self.dismiss(False)
+            return
         self._render_head()
         self._render_chips()
         self._update_count()
@@ -109,7 +128,7 @@ class TalkEntryScreen(Screen[bool]):
 
     # -- drafts --------------------------------------------------------------
     def _restore_draft(self) -> None:
-        found = drafts.load_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        found = drafts.load_draft(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
         if not found:
             return
         data, when = found
@@ -117,13 +136,25 @@ class TalkEntryScreen(Screen[bool]):
         extra = [i for i in data.get("children", []) if isinstance(i, int) and i != self.main_child]
         self.child_ids = [self.main_child, *extra]
         self.restored_at = when
+        if self.contact_id and data.get("version"):
+            # The draft was begun on this version of the entry: a save checks against it.
+            try:
+                self.version = conflicts.as_datetime(data["version"])
+                if isinstance(data.get("original"), dict):
+                    self.original = ContactForm.from_dict(data["original"])
+            except (TypeError, ValueError):
+                pass
+        self._show_form()
+        self._dirty = False
+        self.notify(f"已恢复 {when:%m-%d %H:%M} 未保存的草稿", timeout=4)
+
+    def _show_form(self) -> None:
+        """Put ``self.form`` into the widgets."""
         self.query_one("#talk-content", TextArea).load_text(self.form.content)
         for selector, value in (("#f-when", self.form.when), ("#f-minutes", self.form.minutes),
                                 ("#f-place", self.form.place), ("#f-follow", self.form.follow_up),
                                 ("#f-follow-due", self.form.follow_up_due)):
             self.query_one(selector, Input).value = value
-        self._dirty = False
-        self.notify(f"已恢复 {when:%m-%d %H:%M} 未保存的草稿", timeout=4)
 
     def _collect(self) -> ContactForm:
         f = self.form
@@ -146,9 +177,16 @@ class TalkEntryScreen(Screen[bool]):
             return
         self._dirty = False
         if self._changed():
-            self.writer.put({"form": self._collect().to_dict(), "children": self.child_ids})
+            self.writer.put(self._draft_data())
         if self.writer.last_error:
             self.notify(f"草稿未能保存: {clean(self.writer.last_error)}", severity="error", timeout=3)
+
+    def _draft_data(self) -> dict:
+        data = {"form": self._collect().to_dict(), "children": self.child_ids}
+        if self.contact_id and self.version is not None:
+            data["version"] = self.version.isoformat()
+            data["original"] = self.original.to_dict()
+        return data
 
     def _drop_draft(self) -> None:
         if self.writer is not None:
@@ -159,7 +197,7 @@ class TalkEntryScreen(Screen[bool]):
     def on_unmount(self) -> None:
         if self.writer is not None:  # app quit with the form open: keep the draft, stop the thread
             if self._dirty and self._changed():
-                self.writer.put({"form": self._collect().to_dict(), "children": self.child_ids})
+                self.writer.put(self._draft_data())
                 self.writer.flush()
             self.writer.close()
 
@@ -266,14 +304,55 @@ class TalkEntryScreen(Screen[bool]):
             self.query_one(target).focus()
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
             return
-        if self.contact_id:
-            contacts.update_contact(self.contact_id, values, staff_id=self.app.staff_id)
-        else:
-            contacts.create_contacts(values, self.child_ids, staff_id=self.app.staff_id)
+        try:
+            if self.contact_id:
+                contacts.update_contact(self.contact_id, values, staff_id=self.app.staff_id, viewer=self.app.viewer,
+                                        expected_updated_at=self.version)
+            else:
+                contacts.create_contacts(values, self.child_ids, staff_id=self.app.staff_id, viewer=self.app.viewer)
+        except conflicts.ConflictError as exc:
+            self._conflict(exc)
+            return
+        except ForbiddenError as exc:
+            self.notify(str(exc), severity="error", timeout=5, markup=False)
+            return
         self._drop_draft()
         n = len(self.child_ids)
         self.notify("已保存" if n == 1 else f"已保存 {n} 个孩子的记录", timeout=2)
         self.dismiss(True)
+
+    # -- someone else saved this entry meanwhile ---------------------------------
+    def _conflict(self, exc: conflicts.ConflictError) -> None:
+        theirs = ContactForm.from_dict(exc.current).to_dict()
+        base, mine = self.original.to_dict(), self._collect().to_dict()
+        if not conflicts.changed_keys(base, mine, FORM_KEYS):  # nothing of mine: theirs stands
+            self._drop_draft()
+            self.notify(f"{exc}; 你没有修改, 保留对方的版本", timeout=4)
+            self.dismiss(True)
+            return
+        rows = conflicts.conflict_rows(base, mine, theirs, FORM_KEYS, label=lambda k: FORM_LABELS[k])
+
+        def chosen(choice: str | None) -> None:
+            if choice == "mine":
+                merged = conflicts.keep_mine(base, mine, theirs, FORM_KEYS)
+                self._take_version(merged, theirs, exc.updated_at)
+                self.action_save()
+            elif choice == "theirs":
+                self._take_version(theirs, theirs, exc.updated_at)
+                drafts.delete_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
+                self.notify("已载入对方的版本; 可以继续修改或按 esc 关闭", timeout=4)
+
+        self.app.push_screen(ConflictScreen(str(exc), rows), chosen)
+
+    def _take_version(self, shown: dict, stored: dict, version) -> None:
+        """Show ``shown`` in the form, with ``stored`` (another user's save) as the new original."""
+        self.form = ContactForm.from_dict(shown)
+        self.original = ContactForm.from_dict(stored)
+        self.version = conflicts.as_datetime(version)
+        self._show_form()
+        self._render_chips()
+        self._update_count()
+        self._show_errors({})
 
     def action_cancel(self) -> None:
         if not self._changed():

@@ -50,10 +50,14 @@ class TalkLogScreen(Screen):
         if self.is_mounted:
             self.reload(keep_id=self.selected_id())
 
+    def refresh_data(self) -> None:
+        """Another user changed the data (the app polls): reload, keeping the selected entry."""
+        self.reload(keep_id=self.selected_id())
+
     def reload(self, keep_id: int | None = None) -> None:
         from screens.roster import short_class
 
-        self.rows, self.total = contacts.log_rows(self.app.school_id, self.filter, limit=LIMIT)
+        self.rows, self.total = contacts.log_rows(self.app.school_id, self.filter, viewer=self.app.viewer, limit=LIMIT)
         table = self.query_one(DataTable)
         table.clear()
         for r in self.rows:

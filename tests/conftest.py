@@ -61,3 +61,30 @@ def pg_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, tmp_path):
+    """A fresh migrated database on SQLite, then on the test PostgreSQL server (pg_server)."""
+    import uuid
+
+    if request.param == "sqlite":
+        target = str(tmp_path / "any.db")
+    else:
+        target = request.getfixturevalue("pg_server").create_database(f"t_{uuid.uuid4().hex[:12]}")
+    dbmod.open_database(target)
+    schema.migrate()
+    yield target
+    dbmod.current().close()
+
+
+@pytest.fixture
+def small_school(any_db):
+    """One school, a class, an admin, a class teacher, a teacher, two children (both backends)."""
+    school = School.create(name="测试小学", county="云岭县")
+    admin = Staff.create(school=school, name="管理员", role="admin", login="admin")
+    t1 = Staff.create(school=school, name="李老师", role="class_teacher", login="lilaoshi")
+    t2 = Staff.create(school=school, name="赵老师", role="teacher", login="zhaolaoshi")
+    c1 = Classroom.create(school=school, grade=3, number=2, name="三年级2班", head_teacher=t1)
+    kids = {"张小明": add_child(school, c1, "张小明"), "王芳": add_child(school, c1, "王芳", sex="女")}
+    return {"school": school, "admin": admin, "staff": [t1, t2], "classes": [c1], "kids": kids, "target": any_db}

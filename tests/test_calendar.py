@@ -6,6 +6,9 @@ import pytest
 
 from models import calendar as cal
 from models.entities import Attendance, AuditLog, Event
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 D = dt.date
 
@@ -217,18 +220,18 @@ def test_attendance_by_occurrence_and_on_the_child_detail(tiny_school):
     plain, _ = cal.validate_event(form(title="重阳节活动", date="2026-10-16"))
     pid = cal.create_event(plain, school_id=school)
 
-    assert cal.set_attendance(sid, D(2026, 11, 11), [kids["张小明"].id, kids["王芳"].id]) == (2, 0)
-    assert cal.set_attendance(sid, D(2026, 11, 11), [kids["王芳"].id, kids["张丽华"].id]) == (1, 1)
+    assert cal.set_attendance(sid, D(2026, 11, 11), [kids["张小明"].id, kids["王芳"].id], viewer=ALL) == (2, 0)
+    assert cal.set_attendance(sid, D(2026, 11, 11), [kids["王芳"].id, kids["张丽华"].id], viewer=ALL) == (1, 1)
     assert cal.attendance(sid, D(2026, 11, 11)) == {kids["王芳"].id, kids["张丽华"].id}
-    cal.set_attendance(sid, D(2026, 11, 18), [kids["王芳"].id])
-    cal.set_attendance(pid, D(2026, 10, 16), [kids["王芳"].id])
+    cal.set_attendance(sid, D(2026, 11, 18), [kids["王芳"].id], viewer=ALL)
+    cal.set_attendance(pid, D(2026, 10, 16), [kids["王芳"].id], viewer=ALL)
 
     # moving the 11-18 date keeps who took part, under its new date and title
     occ = cal.day_occurrences(school, D(2026, 11, 18))[0]
     f = cal.form_from_occurrence(occ)
     f.date, f.title = "2026-11-19", "留守儿童之家开放 (周四)"
     cal.save_occurrence(sid, D(2026, 11, 18), cal.validate_event(f, occurrence=True)[0])
-    attended = child_detail(kids["王芳"].id)["events"]
+    attended = child_detail(kids["王芳"].id, viewer=ALL)["events"]
     assert [(e["date"], e["title"]) for e in attended] == [
         (D(2026, 11, 19), "留守儿童之家开放 (周四)"), (D(2026, 11, 11), "留守儿童之家开放"), (D(2026, 10, 16), "重阳节活动")]
 
@@ -236,7 +239,7 @@ def test_attendance_by_occurrence_and_on_the_child_detail(tiny_school):
     cal.cancel_occurrence(sid, D(2026, 11, 11))
     assert cal.attendance(sid, D(2026, 11, 11)) == set()
     cal.delete_event(sid)
-    assert [e["title"] for e in child_detail(kids["王芳"].id)["events"]] == ["重阳节活动"]
+    assert [e["title"] for e in child_detail(kids["王芳"].id, viewer=ALL)["events"]] == ["重阳节活动"]
     assert Attendance.select().count() == 1
 
 
@@ -255,19 +258,19 @@ def test_birthdays_and_reminders(tiny_school):
     values, _ = cal.validate_event(form(title="结对帮扶工作会", date="2026-09-15", time="16:00"))
     cal.create_event(values, school_id=school)
 
-    b = cal.birthdays(school, D(2026, 9, 14), D(2026, 9, 22))
+    b = cal.birthdays(school, D(2026, 9, 14), D(2026, 9, 22), viewer=ALL)
     assert [(x.name, x.day, x.age) for x in b] == [("王芳", D(2026, 9, 20), 10)]
-    assert [x.day for x in cal.birthdays(school, D(2027, 2, 27), D(2027, 3, 1))] == [D(2027, 2, 28)]
+    assert [x.day for x in cal.birthdays(school, D(2027, 2, 27), D(2027, 3, 1), viewer=ALL)] == [D(2027, 2, 28)]
 
-    r = cal.reminders(school, D(2026, 9, 14))
+    r = cal.reminders(school, D(2026, 9, 14), viewer=ALL)
     kinds = [(x.day, x.kind) for x in r]
     assert (D(2026, 9, 15), "活动") in kinds and (D(2026, 9, 20), "生日") in kinds
     letters = [x for x in r if x.kind == "书信"]  # 中秋 is on 09-25: write home now
     assert len(letters) == 1 and "中秋节" in letters[0].text
-    assert not [x for x in cal.reminders(school, D(2026, 8, 1)) if x.kind == "书信"]
-    spring = [x for x in cal.reminders(school, D(2027, 1, 25)) if x.kind == "书信"]
+    assert not [x for x in cal.reminders(school, D(2026, 8, 1), viewer=ALL) if x.kind == "书信"]
+    spring = [x for x in cal.reminders(school, D(2027, 1, 25), viewer=ALL) if x.kind == "书信"]
     assert spring and "春节" in spring[0].text
-    assert ("节日" in {x.kind for x in cal.reminders(school, D(2026, 9, 28))})  # 国庆 on 10-01
+    assert ("节日" in {x.kind for x in cal.reminders(school, D(2026, 9, 28), viewer=ALL)})  # 国庆 on 10-01
 
 
 # --------------------------------------------------------------------------- the term plan

@@ -35,6 +35,7 @@ def school_db(db_path):
     li = Staff.create(school=s, name="李老师", role="class_teacher", login="lilaoshi")
     zhao = Staff.create(school=s, name="赵老师", role="class_teacher", login="zhaolaoshi")
     wang = Staff.create(school=s, name="王老师", role="teacher", login="wanglaoshi")
+    Staff.create(school=s, name="潘校长", role="head", login="xiaozhang")  # sees the whole school
     c32 = Classroom.create(school=s, grade=3, number=2, name="三年级2班", head_teacher=li)
     c51 = Classroom.create(school=s, grade=5, number=1, name="五年级1班", head_teacher=zhao)
 
@@ -70,7 +71,7 @@ def lines(res):
 
 
 def test_due_talks_one_line_each(school_db):
-    res = run("due", "--db", school_db, "--date", "2026-11-18", "--kind", "谈心")
+    res = run("--user", "xiaozhang", "due", "--db", school_db, "--date", "2026-11-18", "--kind", "谈心")
     assert lines(res) == [
         ["周红", "五年级1班", "每周谈心", "谈心", "2026-11-11", "7"],
         ["张小明", "三年级2班", "每周谈心", "谈心", "2026-11-18", "0"],
@@ -80,27 +81,27 @@ def test_due_talks_one_line_each(school_db):
 
 
 def test_due_all_kinds_and_the_next_day(school_db):
-    res = run("--db", school_db, "due", "--date", "2026-11-18")
+    res = run("--user", "xiaozhang", "--db", school_db, "due", "--date", "2026-11-18")
     got = lines(res)
     assert all(len(row) == 6 for row in got)
     assert ["张小明", "三年级2班", "家长电话", "家长电话", "2026-11-24", "0"] in got
     assert ["张丽华", "三年级2班", "家长电话", "家长电话", "2026-11-30", "0"] not in got  # beyond this week
     assert not any(row[0] in ("王芳", "陈刚") or row[0].startswith("刘强") for row in got)
     # the day after: 张小明 is 1 day overdue
-    got = lines(run("--db", school_db, "due", "--date", "2026-11-19", "--kind", "每周谈心"))
+    got = lines(run("--user", "xiaozhang", "--db", school_db, "due", "--date", "2026-11-19", "--kind", "每周谈心"))
     assert ["张小明", "三年级2班", "每周谈心", "谈心", "2026-11-18", "1"] in got
 
 
 def test_due_before_the_child_left(school_db):
-    got = lines(run("due", "--db", school_db, "--date", "2026-11-17", "--kind", "谈心"))
+    got = lines(run("--user", "xiaozhang", "due", "--db", school_db, "--date", "2026-11-17", "--kind", "谈心"))
     assert ["刘强 [b]", "五年级1班", "每周谈心", "谈心", "2026-09-08", "70"] in got
     assert not any(row[0] == "陈刚" for row in got)  # parents home since 11-16
-    got = lines(run("due", "--db", school_db, "--date", "2026-11-15", "--kind", "谈心"))
+    got = lines(run("--user", "xiaozhang", "due", "--db", school_db, "--date", "2026-11-15", "--kind", "谈心"))
     assert ["陈刚", "五年级1班", "每周谈心", "谈心", "2026-09-08", "68"] in got
 
 
 def test_due_by_class(school_db):
-    got = lines(run("due", "--db", school_db, "--date", "2026-11-18", "--class", "三年级2班"))
+    got = lines(run("--user", "xiaozhang", "due", "--db", school_db, "--date", "2026-11-18", "--class", "三年级2班"))
     assert got and {row[1] for row in got} == {"三年级2班"}
 
 
@@ -108,13 +109,24 @@ def test_due_mine_first(school_db):
     got = lines(run("--user", "zhaolaoshi", "due", "--db", school_db, "--date", "2026-11-18", "--kind", "谈心"))
     assert got[0][0] == "周红"
     got = lines(run("--user", "lilaoshi", "due", "--db", school_db, "--date", "2026-11-18", "--kind", "谈心"))
-    assert [row[0] for row in got] == ["张小明", "张丽华", "张丽华", "周红"]
+    assert [row[0] for row in got] == ["张小明", "张丽华", "张丽华"]  # a class teacher: their class only
+    got = lines(run("--user", "wanglaoshi", "due", "--db", school_db, "--date", "2026-11-18", "--kind", "谈心"))
+    assert [row[0] for row in got] == ["张丽华", "张丽华"]  # a teacher: the children paired with them
+
+
+def test_due_without_a_staff_member_is_refused(school_db, tmp_path):
+    assert_one_line_error(run("due", "--db", school_db, "--date", "2026-11-18"), "--user")
+    assert_one_line_error(run("--user", "nobody", "due", "--db", school_db, "--date", "2026-11-18"), "nobody")
+    # a database being set up, without any active staff login yet: its whole school (no 爱心妈妈 left)
+    Staff.update(active=False).execute()
+    got = lines(run("due", "--db", school_db, "--date", "2026-11-18", "--kind", "谈心"))
+    assert [row[0] for row in got] == ["周红", "张小明", "张丽华"]
 
 
 def test_nothing_due_prints_nothing(school_db):
-    res = run("due", "--db", school_db, "--date", "2026-08-10")  # summer holiday
+    res = run("--user", "xiaozhang", "due", "--db", school_db, "--date", "2026-08-10")  # summer holiday
     assert res.returncode == 0 and res.stdout == "" and res.stderr == ""
-    res = run("due", "--db", school_db, "--date", "2026-11-18", "--kind", "亲情书信")
+    res = run("--user", "xiaozhang", "due", "--db", school_db, "--date", "2026-11-18", "--kind", "亲情书信")
     assert res.returncode == 0 and res.stdout == ""
 
 
@@ -141,7 +153,7 @@ def test_due_does_not_import_textual(school_db):
         "import sys, io, contextlib; from tui.cli import main\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
-        f"    rc = main(['due', '--db', {school_db!r}, '--date', '2026-11-18'])\n"
+        f"    rc = main(['--user', 'xiaozhang', 'due', '--db', {school_db!r}, '--date', '2026-11-18'])\n"
         "assert rc == 0, rc\n"
         "assert buf.getvalue().count('\\n') >= 4, buf.getvalue()\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"

@@ -9,7 +9,10 @@ from models import db as dbmod
 from models import duties
 from models.duties import LATER, OVERDUE, THIS_WEEK, TODAY
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, School, Staff
+from models.scope import system_viewer
 from tests.conftest import add_child
+
+ALL = system_viewer()  # the whole database: these tests are about the rules, not about scope
 
 D = dt.date
 WED = D(2026, 11, 18)  # a Wednesday in the 秋季学期 (2026-09-01 .. 2027-01-31)
@@ -52,7 +55,7 @@ def pair(child, kind, staff, started=TERM_START, ended=None):
 
 def due_of(child, on, rule, horizon=duties.DEFAULT_HORIZON):
     """(due, days_overdue, status) of one rule for one child, or None when it is not open."""
-    found = [d for d in duties.open_duties(on, child_id=child.id, horizon_days=horizon) if d.rule_name == rule]
+    found = [d for d in duties.open_duties(on, child_id=child.id, horizon_days=horizon, viewer=ALL) if d.rule_name == rule]
     assert len(found) <= 1
     return (found[0].due, found[0].days_overdue, found[0].status) if found else None
 
@@ -91,8 +94,8 @@ def test_terms(day, name, start, end):
 def test_no_term_and_no_duties_in_the_summer_holiday(school):
     child = kid(school)
     assert duties.term_for(D(2026, 8, 15)) is None
-    assert duties.open_duties(D(2026, 8, 15), child_id=child.id) == []
-    assert duties.open_duties(D(2026, 9, 1), child_id=child.id, horizon_days=None)
+    assert duties.open_duties(D(2026, 8, 15), child_id=child.id, viewer=ALL) == []
+    assert duties.open_duties(D(2026, 9, 1), child_id=child.id, horizon_days=None, viewer=ALL)
 
 
 # --------------------------------------------------------------------------- weekly talk
@@ -175,22 +178,22 @@ def test_child_who_leaves_mid_week(school):
     child = kid(school, status="转出", status_date=D(2026, 11, 19))
     contact(child, on=ago(8))
     assert due_of(child, WED, "每周谈心") == (ago(1), 1, OVERDUE)
-    assert duties.open_duties(D(2026, 11, 19), child_id=child.id) == []
-    assert duties.open_duties(D(2026, 11, 20), child_id=child.id, horizon_days=None) == []
+    assert duties.open_duties(D(2026, 11, 19), child_id=child.id, viewer=ALL) == []
+    assert duties.open_duties(D(2026, 11, 20), child_id=child.id, horizon_days=None, viewer=ALL) == []
 
 
 @pytest.mark.parametrize("status", ["转出", "毕业", "辍学"])
 def test_left_school_without_a_date_has_no_duties(school, status):
     child = kid(school, status=status)
-    assert duties.open_duties(WED, child_id=child.id, horizon_days=None) == []
+    assert duties.open_duties(WED, child_id=child.id, horizon_days=None, viewer=ALL) == []
 
 
 def test_parents_who_return(school):
     """Both parents home since Monday 11-16: duties until Sunday, none from Monday."""
     child = kid(school, parents=(D(2026, 11, 16), D(2026, 11, 16)))
     assert due_of(child, D(2026, 11, 15), "每周谈心")[2] == OVERDUE
-    assert duties.open_duties(D(2026, 11, 16), child_id=child.id) == []
-    assert duties.open_duties(WED, child_id=child.id, horizon_days=None) == []
+    assert duties.open_duties(D(2026, 11, 16), child_id=child.id, viewer=ALL) == []
+    assert duties.open_duties(WED, child_id=child.id, horizon_days=None, viewer=ALL) == []
 
 
 @pytest.mark.parametrize("parents, subject", [
@@ -204,12 +207,12 @@ def test_parents_who_return(school):
 ])
 def test_parents_home_or_away(school, parents, subject):
     child = kid(school, parents=parents)
-    assert bool(duties.open_duties(WED, child_id=child.id)) is subject
+    assert bool(duties.open_duties(WED, child_id=child.id, viewer=ALL)) is subject
 
 
 def test_not_left_behind_has_no_duties(school):
     child = kid(school, left_behind_type="")
-    assert duties.open_duties(WED, child_id=child.id, horizon_days=None) == []
+    assert duties.open_duties(WED, child_id=child.id, horizon_days=None, viewer=ALL) == []
 
 
 # --------------------------------------------------------------------------- 爱心妈妈 and 帮扶教师
@@ -225,7 +228,7 @@ def test_love_mother_talk_must_be_by_her(school):
     contact(child, on=ago(1), by=school["mama"])  # her own talk meets both duties
     assert due_of(child, WED, "爱心妈妈谈心") == (ago(-6), 0, THIS_WEEK)
     assert due_of(child, WED, "每周谈心") == (ago(-6), 0, THIS_WEEK)
-    helper = [d for d in duties.open_duties(WED, child_id=child.id) if d.rule_name == "爱心妈妈谈心"][0].helper
+    helper = [d for d in duties.open_duties(WED, child_id=child.id, viewer=ALL) if d.rule_name == "爱心妈妈谈心"][0].helper
     assert helper == "王老师"
 
 
@@ -281,7 +284,7 @@ def test_home_visit_once_per_term(school, visits, on, expected):
     for day, who in visits:
         contact(child, "家访", day, by=school[who])
     assert due_of(child, on, "家访") == expected
-    everything = duties.duties_for_child(child.id, WED)
+    everything = duties.duties_for_child(child.id, WED, viewer=ALL)
     if not visits or visits[0][1] == "head" or visits[0][0] < TERM_START:
         assert [d.due for d in everything if d.rule_name == "家访"] == [D(2027, 1, 31)]
 
@@ -357,7 +360,7 @@ def test_bad_rules_are_reported(school, fields, fragment):
     rule.save()
     kid(school)
     with pytest.raises(duties.RuleError, match="试验"):
-        duties.open_duties(WED)
+        duties.open_duties(WED, viewer=ALL)
 
 
 # --------------------------------------------------------------------------- the list
@@ -374,26 +377,26 @@ def test_order_mine_first_then_most_overdue(school):
     contact(a, on=ago(8))
     for x in (b, d):
         contact(x, on=ago(3))
-    rows = duties.open_duties(WED, kind="每周谈心")
+    rows = duties.open_duties(WED, kind="每周谈心", viewer=ALL)
     # most overdue first, then class (一年级 before 三年级), then pinyin
     assert [r.child_name for r in rows] == ["刘三", "张一", "陈四", "王二"]
-    mine = duties.open_duties(WED, kind="每周谈心", staff_id=school["head"].id)
+    mine = duties.open_duties(WED, kind="每周谈心", staff_id=school["head"].id, viewer=ALL)
     assert [(r.child_name, r.mine) for r in mine] == [
         ("刘三", True), ("张一", True), ("陈四", True), ("王二", False)]
-    only = duties.open_duties(WED, kind="每周谈心", staff_id=school["head"].id, only_mine=True)
+    only = duties.open_duties(WED, kind="每周谈心", staff_id=school["head"].id, only_mine=True, viewer=ALL)
     assert {r.child_name for r in only} == {"刘三", "张一", "陈四"}
-    by_class = duties.open_duties(WED, kind="每周谈心", classroom_id=other_room.id)
+    by_class = duties.open_duties(WED, kind="每周谈心", classroom_id=other_room.id, viewer=ALL)
     assert {r.child_name for r in by_class} == {"王二", "陈四"}
 
 
 def test_kind_filter_by_contact_kind_or_rule_name(school):
     child = kid(school, key_target=True)
     pair(child, "爱心妈妈", school["mama"])
-    assert {d.rule_name for d in duties.open_duties(WED, kind="谈心")} == {"每周谈心", "爱心妈妈谈心"}
-    assert {d.rule_name for d in duties.open_duties(WED, kind="爱心妈妈谈心")} == {"爱心妈妈谈心"}
-    assert {d.rule_name for d in duties.open_duties(WED)} == {"每周谈心", "家长电话", "爱心妈妈谈心", "心理辅导"}
-    assert duties.open_duties(WED, kind="亲情书信") == []
-    assert duties.count_by_status(duties.open_duties(WED)) == {OVERDUE: 4, TODAY: 0, THIS_WEEK: 0}
+    assert {d.rule_name for d in duties.open_duties(WED, kind="谈心", viewer=ALL)} == {"每周谈心", "爱心妈妈谈心"}
+    assert {d.rule_name for d in duties.open_duties(WED, kind="爱心妈妈谈心", viewer=ALL)} == {"爱心妈妈谈心"}
+    assert {d.rule_name for d in duties.open_duties(WED, viewer=ALL)} == {"每周谈心", "家长电话", "爱心妈妈谈心", "心理辅导"}
+    assert duties.open_duties(WED, kind="亲情书信", viewer=ALL) == []
+    assert duties.count_by_status(duties.open_duties(WED, viewer=ALL)) == {OVERDUE: 4, TODAY: 0, THIS_WEEK: 0}
 
 
 def test_school_filter(school):
@@ -401,8 +404,8 @@ def test_school_filter(school):
     other = School.create(name="别的学校")
     room = Classroom.create(school=other, grade=1, number=1, name="一年级1班")
     add_child(other, room, "李四")
-    assert {d.child_name for d in duties.open_duties(WED, school_id=school["school"].id)} == {"张小明"}
-    assert {d.child_name for d in duties.open_duties(WED)} == {"张小明", "李四"}
+    assert {d.child_name for d in duties.open_duties(WED, school_id=school["school"].id, viewer=ALL)} == {"张小明"}
+    assert {d.child_name for d in duties.open_duties(WED, viewer=ALL)} == {"张小明", "李四"}
 
 
 def test_last_met_helper(school):
@@ -415,7 +418,7 @@ def test_last_met_helper(school):
     assert duties.last_met(child.id, rules["每周谈心"], WED) == ago(2)
     assert duties.last_met(child.id, rules["爱心妈妈谈心"], WED) == D(2026, 5, 1)
     assert duties.last_met(child.id, rules["家访"], WED) is None
-    row = [d for d in duties.open_duties(WED, child_id=child.id) if d.rule_name == "爱心妈妈谈心"][0]
+    row = [d for d in duties.open_duties(WED, child_id=child.id, viewer=ALL) if d.rule_name == "爱心妈妈谈心"][0]
     assert row.last_met is None  # nothing by her this term
 
 
@@ -438,7 +441,7 @@ def test_constant_number_of_queries(school, monkeypatch):
             contact(c, "家长电话", on=ago(i % 20), reached=bool(i % 3))
         calls.clear()
         monkeypatch.setattr(db, "execute_sql", counting)
-        rows = duties.open_duties(WED, staff_id=school["head"].id)
+        rows = duties.open_duties(WED, staff_id=school["head"].id, viewer=ALL)
         monkeypatch.setattr(db, "execute_sql", real)
         return len(calls), rows
 
@@ -488,7 +491,7 @@ def test_duties_on_postgres(pg_server):
         contact(a, "心理辅导", on=D(2026, 10, 12))
         b = kid(school, "陈刚", parents=(D(2026, 11, 16), D(2026, 11, 16)))
         c = kid(school, "刘强", status="转出", status_date=D(2026, 11, 18))
-        got = {(d.child_name, d.rule_name): (d.due, d.days_overdue) for d in duties.open_duties(WED, horizon_days=None)}
+        got = {(d.child_name, d.rule_name): (d.due, d.days_overdue) for d in duties.open_duties(WED, horizon_days=None, viewer=ALL)}
         assert got == {
             ("张小明", "每周谈心"): (ago(-6), 0),
             ("张小明", "爱心妈妈谈心"): (ago(1), 1),
@@ -496,6 +499,6 @@ def test_duties_on_postgres(pg_server):
             ("张小明", "心理辅导"): (D(2026, 11, 30), 0),
         }
         assert duties.last_met(a.id, duties.care_rules()[2], WED) == ago(8)
-        assert duties.open_duties(D(2026, 11, 15), child_id=[b.id, c.id])
+        assert duties.open_duties(D(2026, 11, 15), child_id=[b.id, c.id], viewer=ALL)
     finally:
         dbmod.current().close()

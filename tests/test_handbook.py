@@ -22,6 +22,9 @@ from models.entities import (
 )
 from tests.conftest import add_child
 from tui import export
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 TODAY = dt.date(2026, 11, 28)
@@ -108,7 +111,7 @@ def october(db_path):
 
 
 def scope_of(data, class_name=None, month="2026-10"):
-    return handbook.make_scope(data["school"].id, month, class_name=class_name, today=TODAY)
+    return handbook.make_scope(data["school"].id, month, viewer=ALL, class_name=class_name, today=TODAY)
 
 
 def run(*args, cwd=None):
@@ -188,14 +191,14 @@ def test_summary_numbers_of_a_hand_built_month(october):
     assert s.contacts == {"谈心": 6, "家长电话": 2, "家访": 1, "心理辅导": 1}
     assert s.pairings == 5
     # Open on 10-31 (overdue or due within a week): exactly `guanai due --date 2026-10-31`.
-    assert s.open_duties == len(duties.open_duties(dt.date(2026, 10, 31), school_id=october["school"].id)) == 7
+    assert s.open_duties == len(duties.open_duties(dt.date(2026, 10, 31), school_id=october["school"].id, viewer=ALL)) == 7
 
 
 def test_duty_numbers_agree_with_the_due_list(october):
     """逾期人数 is the due list's 逾期 count per rule on the month's last day, class by class."""
     for room in october["classes"].values():
         s = handbook.summary(scope_of(october, room.name))
-        due = duties.open_duties(dt.date(2026, 10, 31), classroom_id=room.id)
+        due = duties.open_duties(dt.date(2026, 10, 31), classroom_id=room.id, viewer=ALL)
         for line in s.duty_lines:
             assert line.overdue == sum(1 for d in due if d.rule_name == line.rule_name and d.status == "逾期")
 
@@ -398,7 +401,7 @@ def test_cli_export_class_with_default_name(october, tmp_path):
     assert any("班主任签字" in str(r[0]) for r in summary_rows(wb["汇总"]))
     assert "李老师" in wb["汇总"]["A2"].value
     # the sheet matches `guanai due` for the month's last day
-    due = run("--db", october["path"], "due", "--date", "2026-10-31", "--class", "三年级2班")
+    due = run("--db", october["path"], "--user", "lilaoshi", "due", "--date", "2026-10-31", "--class", "三年级2班")
     assert len(due.stdout.splitlines()) == len(data_rows(wb["待办事项"]))
 
 
@@ -409,21 +412,21 @@ def test_cli_bad_input_exits_2_and_writes_nothing(october, tmp_path):
     target = out / "hb.xlsx"
     assert_one_line_error(run("--db", db, "export", "--month", "2026-13", "-o", str(target)), "2026-13")
     assert_one_line_error(run("--db", db, "export", "--month", "11/2026", "-o", str(target)), "YYYY-MM")
-    assert_one_line_error(run("--db", db, "export", "--month", "2026-10", "--class", "九年级9班", "-o", str(target)),
+    assert_one_line_error(run("--db", db, "--user", "xiaozhang", "export", "--month", "2026-10", "--class", "九年级9班", "-o", str(target)),
                           "九年级9班")
-    assert_one_line_error(run("--db", db, "export", "--month", "2026-10", "-o", str(tmp_path / "nope" / "x.xlsx")),
+    assert_one_line_error(run("--db", db, "--user", "xiaozhang", "export", "--month", "2026-10", "-o", str(tmp_path / "nope" / "x.xlsx")),
                           "目录不存在")
     (out / "a-file").write_text("x")
-    assert_one_line_error(run("--db", db, "export", "--month", "2026-10", "-o", str(out / "a-file" / "x.xlsx")),
+    assert_one_line_error(run("--db", db, "--user", "xiaozhang", "export", "--month", "2026-10", "-o", str(out / "a-file" / "x.xlsx")),
                           "目录不存在")
     if sys.platform.startswith("linux"):  # a folder nobody can create files in, even root
-        assert_one_line_error(run("--db", db, "export", "--month", "2026-10", "-o", "/proc/hb.xlsx"), "/proc")
+        assert_one_line_error(run("--db", db, "--user", "xiaozhang", "export", "--month", "2026-10", "-o", "/proc/hb.xlsx"), "/proc")
     if os.geteuid() != 0:
         locked = tmp_path / "locked"
         locked.mkdir()
         locked.chmod(0o500)
         try:
-            assert_one_line_error(run("--db", db, "export", "--month", "2026-10", "-o", str(locked / "x.xlsx")),
+            assert_one_line_error(run("--db", db, "--user", "xiaozhang", "export", "--month", "2026-10", "-o", str(locked / "x.xlsx")),
                                   "权限")
             assert files(locked) == set()
         finally:
@@ -437,10 +440,10 @@ def test_cli_bad_input_exits_2_and_writes_nothing(october, tmp_path):
 def test_cli_existing_file_needs_force(october, tmp_path):
     target = tmp_path / "hb.xlsx"
     target.write_bytes(b"old")
-    res = run("--db", october["path"], "export", "--month", "2026-10", "-o", str(target))
+    res = run("--db", october["path"], "--user", "xiaozhang", "export", "--month", "2026-10", "-o", str(target))
     assert_one_line_error(res, "--force")
     assert target.read_bytes() == b"old"
-    res = run("--db", october["path"], "export", "--month", "2026-10", "-o", str(target), "--force")
+    res = run("--db", october["path"], "--user", "xiaozhang", "export", "--month", "2026-10", "-o", str(target), "--force")
     assert res.returncode == 0, res.stderr
     assert openpyxl.load_workbook(target).sheetnames[0] == "汇总"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
@@ -460,7 +463,7 @@ def test_cli_unmask_for_admin_only_and_audited(october, tmp_path):
 def test_export_does_not_import_textual(october, tmp_path):
     code = (
         "import sys; from tui.cli import main; "
-        f"rc = main(['--db', {october['path']!r}, 'export', '--month', '2026-10', '-o', {str(tmp_path / 'x.xlsx')!r}]); "
+        f"rc = main(['--db', {october['path']!r}, '--user', 'xiaozhang', 'export', '--month', '2026-10', '-o', {str(tmp_path / 'x.xlsx')!r}]); "
         "assert rc == 0; assert 'textual' not in sys.modules, 'textual imported'; "
         "assert 'pypinyin' not in sys.modules, 'pypinyin imported'"
     )

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from models.entities import AuditLog, Child, Parent
+from models.entities import AuditLog, Child, Parent, Staff
 from models.validation import id_check_char
 from tui import importer
 from tui.importer import (
     DUPLICATE, ERROR, NEW, UPDATE, ImportFileError, header_key, normalise_choice, parse_class, plan,
     read_table, run_import, split_work_place,
 )
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 TODAY = dt.date(2026, 11, 28)
@@ -56,6 +59,15 @@ def write_csv(path: Path, rows, encoding="utf-8", title=True):
 
 def school_id(tiny_school):
     return tiny_school["school"].id
+
+
+HEAD = "xiaozhang"
+
+
+def head(tiny_school) -> str:
+    """A head (校长) who imports for the whole school: the command runs as a staff member (models/scope.py)."""
+    Staff.get_or_create(login=HEAD, defaults={"school": tiny_school["school"], "name": "潘校长", "role": "head"})
+    return HEAD
 
 
 def run(*args, cwd=None):
@@ -151,7 +163,7 @@ def test_csv_encodings_with_title_row(tiny_school, tmp_path, encoding, label):
     assert table.encoding == label
     assert table.header_row == 2
     assert table.mapping[:3] == [importer.IGNORED, "name", "sex"]
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert report.counts == {"read": 3, "imported": 3, "updated": 0, "duplicates": 0, "rejected": 0}, \
         [r.problems for r in report.rows]
     hong = Child.get(Child.id_number == ID_HONG)
@@ -170,7 +182,7 @@ def test_csv_encodings_with_title_row(tiny_school, tmp_path, encoding, label):
 def test_tab_separated_text_even_named_xls(tiny_school, tmp_path):
     path = tmp_path / "学籍系统导出.xls"  # what some systems export: GBK text with tabs
     path.write_bytes("\r\n".join("\t".join(r) for r in [HEADER, GOOD_ROWS[0]]).encode("gbk"))
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert report.count(NEW) == 1
 
 
@@ -188,7 +200,7 @@ def test_mixed_good_and_bad_rows(tiny_school, tmp_path):
     ]
     path = write_csv(tmp_path / "mixed.csv", [HEADER, GOOD_ROWS[0], *bad, GOOD_ROWS[1]], encoding="gbk")
     before = Child.select().count()
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=tiny_school["staff"][0].id, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=tiny_school["staff"][0].id, today=TODAY, viewer=ALL)
     c = report.counts
     assert (c["read"], c["imported"], c["rejected"]) == (10, 2, 8)
     assert Child.select().count() == before + 2
@@ -214,7 +226,7 @@ def test_float_damaged_id_column(tiny_school, tmp_path):
     rows = [HEADER, GOOD_ROWS[0][:5] + ["5.22623E+17"] + GOOD_ROWS[0][6:],
             GOOD_ROWS[1][:5] + [ID_GANG[:15] + "000"] + GOOD_ROWS[1][6:], GOOD_ROWS[2]]
     path = write_csv(tmp_path / "float.csv", rows, encoding="gbk")
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert report.counts["imported"] == 1 and report.counts["rejected"] == 2
     errs = {r.row: r.problems for r in report.rows if r.outcome == ERROR}
     assert errs[3][0][0] == "公民身份证号码(F列)" and "存成了数字 (5.22623E+17)" in errs[3][0][1]
@@ -226,11 +238,11 @@ def test_float_damaged_id_column(tiny_school, tmp_path):
 def test_dry_run_writes_nothing_and_reports_the_same(tiny_school, tmp_path):
     path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS, GOOD_ROWS[0]], encoding="gbk")
     kids, logs = Child.select().count(), AuditLog.select().count()
-    dry = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, dry_run=True, today=TODAY)
+    dry = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, dry_run=True, today=TODAY, viewer=ALL)
     assert (Child.select().count(), AuditLog.select().count()) == (kids, logs)
     assert dry.counts == {"read": 4, "imported": 3, "updated": 0, "duplicates": 1, "rejected": 0}
     assert "将导入 3" in dry.summary() and "试导入" in importer.format_report(dry)[-2]
-    real = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    real = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert real.counts == dry.counts
     assert [(r.row, r.outcome) for r in real.rows] == [(r.row, r.outcome) for r in dry.rows]
     assert Child.select().count() == kids + 3
@@ -239,14 +251,14 @@ def test_dry_run_writes_nothing_and_reports_the_same(tiny_school, tmp_path):
 
 def test_second_run_adds_nothing(tiny_school, tmp_path):
     path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS], encoding="gbk")
-    first = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    first = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert first.count(NEW) == 3
     kids, logs = Child.select().count(), AuditLog.select().count()
-    second = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    second = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert second.counts == {"read": 3, "imported": 0, "updated": 0, "duplicates": 3, "rejected": 0}
     assert not second.nothing_importable
     assert (Child.select().count(), AuditLog.select().count()) == (kids, logs)
-    third = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, update=True, today=TODAY)
+    third = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, update=True, today=TODAY, viewer=ALL)
     assert third.counts["duplicates"] == 3 and third.count(UPDATE) == 0  # nothing changed: nothing to update
     assert "没有变化" in third.rows[0].note
 
@@ -257,11 +269,11 @@ def test_existing_child_skipped_or_merged_with_update(tiny_school, tmp_path):
     rows = [header, ["张小明", "L123456789012345678", "2016-05-01", "13911112222", "浙江省宁波市", ""],
             ["张丽华", "", "2016-05-01", "", "", "唱歌"]]  # same name + birth date
     path = write_csv(tmp_path / "update.csv", rows, title=False)
-    skipped = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    skipped = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert skipped.counts["duplicates"] == 2 and skipped.counts["updated"] == 0
     assert "学籍号相同" in skipped.rows[0].note and "姓名和出生日期相同" in skipped.rows[1].note
     staff = tiny_school["staff"][0]
-    merged = run_import(str(path), school_id=school_id(tiny_school), staff_id=staff.id, update=True, today=TODAY)
+    merged = run_import(str(path), school_id=school_id(tiny_school), staff_id=staff.id, update=True, today=TODAY, viewer=ALL)
     assert merged.counts["updated"] == 2, [r.problems for r in merged.rows]
     assert merged.rows[0].changes == ["监护人电话 13912345678 → 13911112222", "父亲务工省份 广东省 → 浙江省",
                                       "父亲务工城市 东莞市 → 宁波市"]
@@ -271,7 +283,7 @@ def test_existing_child_skipped_or_merged_with_update(tiny_school, tmp_path):
     assert Child.get_by_id(tiny_school["kids"]["张丽华"].id).talent == "唱歌"
     log = AuditLog.select().where((AuditLog.row_id == ming.id) & (AuditLog.action == "update")).get()
     assert '"guardian_phone": "13911112222"' in log.new and log.staff_id == staff.id
-    again = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, update=True, today=TODAY)
+    again = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, update=True, today=TODAY, viewer=ALL)
     assert again.counts["updated"] == 0 and again.counts["duplicates"] == 2
 
 
@@ -283,7 +295,7 @@ def test_class_option_for_files_without_a_class_column(tiny_school, tmp_path):
     assert any("没有班级列" in n for n in report.notes)
     with pytest.raises(ImportFileError, match="没有这个班级: 九年级1班"):
         plan(table, school_id=sid, class_name="九年级1班", today=TODAY)
-    run_import(str(path), school_id=sid, staff_id=None, class_name="三(2)班", today=TODAY)
+    run_import(str(path), school_id=sid, staff_id=None, class_name="三(2)班", today=TODAY, viewer=ALL)
     assert Child.get(Child.name == "新同学").classroom.name == "三年级2班"
     assert importer.suggest_class(table, sid) is None
     named = write_csv(tmp_path / "五(1)班名单.csv", [["姓名", "性别"], ["甲", "男"]], title=False)
@@ -294,7 +306,7 @@ def test_class_banner_rows_head_the_rows_below(tiny_school, tmp_path):
     rows = [["姓名", "性别", "出生日期"], ["三年级2班", "", ""], ["甲一", "男", "2016-09-01"],
             ["五年级一班", "五年级一班", "五年级一班"], ["乙二", "女", "2016-10-01"]]
     path = write_csv(tmp_path / "sections.csv", rows, title=False)
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert report.counts["read"] == 2 and report.counts["imported"] == 2
     assert Child.get(Child.name == "甲一").classroom.name == "三年级2班"
     assert Child.get(Child.name == "乙二").classroom.name == "五年级1班"
@@ -315,7 +327,7 @@ def test_a_failure_while_saving_rolls_everything_back(tiny_school, tmp_path, mon
     monkeypatch.setattr(importer, "save_child", flaky)
     kids, logs = Child.select().count(), AuditLog.select().count()
     with pytest.raises(RuntimeError):
-        importer.apply(report, school_id=school_id(tiny_school), staff_id=None)
+        importer.apply(report, school_id=school_id(tiny_school), staff_id=None, viewer=ALL)
     assert (Child.select().count(), AuditLog.select().count()) == (kids, logs)
 
 
@@ -365,7 +377,7 @@ def test_xlsx_with_title_rows_and_merged_two_row_header(tiny_school, tmp_path):
     assert table.headers[5:8] == ["父亲姓名", "父亲外出务工地点", "委托监护人姓名"]
     assert table.mapping == ["name", "sex", "birth_date", "id_number", "classroom", "father.name",
                              "father.work_place", "guardian_name", "guardian_phone", "guardian_relation"]
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert report.counts == {"read": 3, "imported": 2, "updated": 0, "duplicates": 0, "rejected": 1}
     assert report.notes[-1] == "有 1 行在表头右边没有列名的列里还有内容, 这些内容没有导入"
     bad = [r for r in report.rows if r.outcome == ERROR][0]
@@ -378,7 +390,7 @@ def test_xlsx_with_title_rows_and_merged_two_row_header(tiny_school, tmp_path):
     hong = Child.get(Child.name == "李小红")
     assert hong.guardian_phone == "13800001111" and hong.birth_date == dt.date(2016, 3, 5)
     assert run_import(str(path), school_id=school_id(tiny_school), staff_id=None, sheet="名册",
-                      today=TODAY).counts["duplicates"] == 2
+                      today=TODAY, viewer=ALL).counts["duplicates"] == 2
     with pytest.raises(ImportFileError, match="找不到表头"):
         read_table(str(path), sheet="说明")
     with pytest.raises(ImportFileError, match="没有工作表 “花名册”"):
@@ -391,7 +403,7 @@ def test_report_csv_next_to_the_input_opens_in_excel(tiny_school, tmp_path):
     rows = [HEADER, GOOD_ROWS[0], ["2", "王[b]强", "男", "汉", "2016-05-06", "", "三年级2班", "", "", "", "", "+8613800002222",
                                    "", ""]]
     path = write_csv(tmp_path / "名册.csv", rows, encoding="gbk")
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     out = tmp_path / "名册-导入报告.csv"
     assert report.report_path == str(out)
     raw = out.read_bytes()
@@ -406,7 +418,7 @@ def test_report_csv_next_to_the_input_opens_in_excel(tiny_school, tmp_path):
     table = read_table(str(out))
     assert table.header_row == 2 and table.mapping[:6] == [None, None, None, None, importer.IGNORED, "name"]
     assert table.rows[2][9] == f'="{ID_HONG}"' and importer.number_text(table.rows[2][9], "x") == ID_HONG
-    again = run_import(str(out), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    again = run_import(str(out), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert again.counts["duplicates"] == 1 and again.counts["rejected"] == 1
 
 
@@ -425,7 +437,7 @@ def test_report_goes_to_the_current_folder_when_the_input_folder_is_read_only(ti
 
     monkeypatch.setattr("builtins.open", guarded)
     monkeypatch.chdir(here)
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, dry_run=True, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, dry_run=True, today=TODAY, viewer=ALL)
     assert report.report_path == str(here / "名册-导入报告.csv")
     assert "不能写入" in report.report_note
     assert any("报告写到了当前文件夹" in line for line in importer.format_report(report))
@@ -466,26 +478,27 @@ def test_bad_files_are_refused_with_a_message(tmp_path):
 def test_a_row_with_200_columns_is_rejected_alone(tiny_school, tmp_path):
     wide = GOOD_ROWS[1] + [f"x{i}" for i in range(200 - len(GOOD_ROWS[1]))]
     path = write_csv(tmp_path / "wide.csv", [HEADER, GOOD_ROWS[0], wide, GOOD_ROWS[2]])
-    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
     assert report.counts["imported"] == 2 and report.counts["rejected"] == 1
     assert "这一行有 200 列, 比表头多出 186 列" in report.rows[1].problems[0][1]
 
 
 def test_cli_dry_run_real_run_and_second_run(tiny_school, tmp_path):
+    head(tiny_school)
     path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS, ["9", "钱\x07多", "男", "汉", "2016-01-01"]],
                      encoding="gbk")
     db = tiny_school["path"]
     kids = Child.select().count()
-    res = run("--db", db, "import", str(path), "--dry-run")
+    res = run("--db", db, "--user", HEAD, "import", str(path), "--dry-run")
     assert res.returncode == 0, res.stderr
     assert "读取 4 行: 将导入 3, 将更新 0, 重复跳过 0, 有错误 1 (试导入, 数据库没有改动)" in res.stdout
     assert "U+0007" in res.stdout and "\x07" not in res.stdout
     assert Child.select().count() == kids
-    res = run("--db", db, "import", str(path))
+    res = run("--db", db, "--user", HEAD, "import", str(path))
     assert res.returncode == 0, res.stderr
     assert "读取 4 行: 导入 3, 更新 0, 重复跳过 0, 有错误 1" in res.stdout
     assert Child.select().count() == kids + 3
-    res = run("--db", db, "import", str(path))
+    res = run("--db", db, "--user", HEAD, "import", str(path))
     assert res.returncode == 0, res.stderr
     assert "导入 0, 更新 0, 重复跳过 3, 有错误 1" in res.stdout
     assert Child.select().count() == kids + 3
@@ -493,26 +506,27 @@ def test_cli_dry_run_real_run_and_second_run(tiny_school, tmp_path):
 
 
 def test_cli_exit_2_when_nothing_can_be_imported(tiny_school, tmp_path):
+    head(tiny_school)
     db = tiny_school["path"]
     kids = Child.select().count()
     bad = write_csv(tmp_path / "bad.csv", [HEADER, ["1", "[red]王", "男", "汉", "2016-01-01"],
                                            ["2", "张\x1b]0;pwned\x07", "男", "汉", "2016-01-01"]])
-    res = run("--db", db, "import", str(bad))
+    res = run("--db", db, "--user", HEAD, "import", str(bad))
     assert_exit_2(res, "没有可以导入的行: 2 行有错误")
     assert "第3行 [red]王" in res.stdout and "\x1b" not in res.stdout
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    assert_exit_2(run("--db", db, "import", str(empty)), "文件是空的")
+    assert_exit_2(run("--db", db, "--user", HEAD, "import", str(empty)), "文件是空的")
     corrupt = tmp_path / "corrupt.xlsx"
     corrupt.write_bytes(b"PK\x03\x04broken")
-    assert_exit_2(run("--db", db, "import", str(corrupt)), "已损坏")
+    assert_exit_2(run("--db", db, "--user", HEAD, "import", str(corrupt)), "已损坏")
     big = tmp_path / "big.xlsx"
     with open(big, "wb") as fh:
         fh.truncate(50 * 1024 * 1024)
-    assert_exit_2(run("--db", db, "import", str(big)), "文件太大")
+    assert_exit_2(run("--db", db, "--user", HEAD, "import", str(big)), "文件太大")
     noheader = write_csv(tmp_path / "noheader.csv", [["a", "b"], ["1", "2"]])
-    assert_exit_2(run("--db", db, "import", str(noheader)), "找不到表头")
-    assert_exit_2(run("--db", db, "import", str(bad), "--class", "九年级9班"), "没有这个班级")
+    assert_exit_2(run("--db", db, "--user", HEAD, "import", str(noheader)), "找不到表头")
+    assert_exit_2(run("--db", db, "--user", HEAD, "import", str(bad), "--class", "九年级9班"), "没有这个班级")
     assert Child.select().count() == kids
 
 
@@ -520,7 +534,7 @@ def test_import_command_does_not_import_textual(tiny_school, tmp_path):
     path = write_csv(tmp_path / "名册.csv", [HEADER, GOOD_ROWS[0]])
     code = (
         "import sys; from tui.cli import main; "
-        f"rc = main(['--db', {tiny_school['path']!r}, 'import', {str(path)!r}, '--dry-run']); "
+        f"rc = main(['--db', {tiny_school['path']!r}, '--user', {head(tiny_school)!r}, 'import', {str(path)!r}, '--dry-run']); "
         "assert rc == 0; assert 'textual' not in sys.modules, 'textual imported'"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

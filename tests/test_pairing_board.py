@@ -8,6 +8,9 @@ from textual.widgets import DataTable, OptionList, Static
 
 from models import pairings
 from models.entities import Child, Pairing, Staff
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 from screens.confirm import ConfirmScreen
 from screens.pairing_board import PairingBoardScreen
 from screens.pairing_detail import PairingDetailScreen
@@ -165,7 +168,7 @@ async def test_end_then_pair_again(school):
 
 @pytest.mark.parametrize("answer,paired", [("y", True), ("n", False)])
 async def test_over_the_maximum_asks(school, answer, paired):
-    pairings.set_max_load(school["school"].id, "帮扶教师", "1")
+    pairings.set_max_load(school["school"].id, "帮扶教师", "1", viewer=ALL)
     kid = school["kids"]["张丽华"]
     app = make_app(school)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -3,6 +3,9 @@ import datetime as dt
 import pytest
 
 from models import roster
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 
 @pytest.mark.parametrize(
@@ -22,7 +25,7 @@ from models import roster
     ],
 )
 def test_search_finds_by_pinyin_characters_numbers(tiny_school, query, first, absent):
-    rows = roster.roster_rows(tiny_school["school"].id)
+    rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
     found = roster.search(rows, query)
     names = [r.name for r in found]
     assert names and names[0] == first
@@ -30,7 +33,7 @@ def test_search_finds_by_pinyin_characters_numbers(tiny_school, query, first, ab
 
 
 def test_search_ranks_exact_initials_first(tiny_school):
-    rows = roster.roster_rows(tiny_school["school"].id)
+    rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
     assert [r.name for r in roster.search(rows, "zxm")] == ["张小明"]
     assert {r.name for r in roster.search(rows, "z")} == {"张小明", "张丽华"}
     # exact initials beat a prefix of the full pinyin: "wf" is 王芳's initials
@@ -38,13 +41,13 @@ def test_search_ranks_exact_initials_first(tiny_school):
 
 
 def test_search_nothing_found(tiny_school):
-    rows = roster.roster_rows(tiny_school["school"].id)
+    rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
     assert roster.search(rows, "qqq") == []
     assert roster.search(rows, "") == rows
 
 
 def test_rows_carry_helper_and_last_reached_talk(tiny_school):
-    rows = {r.name: r for r in roster.roster_rows(tiny_school["school"].id)}
+    rows = {r.name: r for r in roster.roster_rows(tiny_school["school"].id, viewer=ALL)}
     assert rows["张小明"].helper == "李老师"
     # the unanswered attempt on 11-25 does not count as a talk
     assert rows["张小明"].last_talk == dt.date(2026, 11, 20)
@@ -54,7 +57,7 @@ def test_rows_carry_helper_and_last_reached_talk(tiny_school):
 
 
 def test_filters_and_filing_rate(tiny_school):
-    rows = roster.roster_rows(tiny_school["school"].id)
+    rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
     current = roster.filter_rows(rows)
     assert {r.name for r in current} == {"张小明", "张丽华", "王芳"}  # 在读 and 留守 only
     everyone = roster.filter_rows(rows, status=None, left_behind_only=False)
@@ -83,7 +86,7 @@ def test_mask_id(value, masked):
 
 
 def test_sort_keys_cover_every_row(tiny_school):
-    rows = roster.roster_rows(tiny_school["school"].id)
+    rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
     for key, fn in roster.SORT_KEYS.items():
         assert len(sorted(rows, key=fn)) == len(rows), key
 

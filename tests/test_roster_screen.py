@@ -1,16 +1,18 @@
 """The roster at 80x24 driven by the keyboard, as a teacher would."""
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from models.entities import Child
+from models.entities import Child, Staff
 from screens.roster import RosterScreen
 from tui.app import GuanaiApp
 from tui.context import Session
+from tui.virtual_table import VirtualTable
 
 
 def make_app(tiny_school):
     school = tiny_school["school"]
     staff = tiny_school["staff"][0]
+    Staff.update(role="head").where(Staff.id == staff.id).execute()  # sees the whole school (models/scope.py)
     return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
                              staff_name=staff.name, school_name=school.name))
 
@@ -29,7 +31,7 @@ async def test_roster_shows_left_behind_children_with_filing_rate(tiny_school):
         screen = app.screen
         assert isinstance(screen, RosterScreen)
         assert set(table_names(screen)) == {"张小明", "张丽华", "王芳"}
-        assert screen.query_one(DataTable).row_count == 3
+        assert screen.query_one(VirtualTable).row_count == 3
         assert "3 人" in status_text(screen)
         assert "建档率 33.3%" in status_text(screen)
         await pilot.press("a")  # all pupils, not only the left-behind
@@ -45,7 +47,7 @@ async def test_search_by_initials_then_enter_moves_to_first_match(tiny_school):
         await pilot.press("w", "f")
         assert table_names(screen) == ["王芳"]
         await pilot.press("enter")
-        assert isinstance(app.focused, DataTable)
+        assert isinstance(app.focused, VirtualTable)
         assert screen.selected_id() == tiny_school["kids"]["王芳"].id
         await pilot.press("escape")  # clears the search, keeps the child selected
         assert len(table_names(screen)) == 3
@@ -98,7 +100,7 @@ async def test_markup_and_escapes_in_stored_text_show_literally(tiny_school, not
     app = make_app(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(VirtualTable)
         cells = [str(c) for c in table.get_row(str(kid.id))]
         assert any(note_name.replace("\x1b", "") in c for c in cells)
         assert all("\x1b" not in c for c in cells)

@@ -326,3 +326,66 @@ def test_progress_is_reported(tmp_path):
     build_sample(str(tmp_path / "p.db"), children=30, progress=lambda msg, frac: seen.append((msg, frac)))
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and all(msg for msg, _ in seen)
+
+
+# --- a county: several schools, a year of contacts (issue 9's data set, small) ---------------
+
+COUNTY = 1600  # > COUNTY_THRESHOLD: four schools of about 400
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("county") / "county.db")
+    counts = build_sample(path, children=COUNTY, months=12)
+    assert counts["child"] == COUNTY and counts["school"] == 4
+    return path
+
+
+def test_county_same_arguments_same_bytes(county, tmp_path):
+    again = tmp_path / "again.db"
+    build_sample(str(again), children=COUNTY, months=12)
+    with open(county, "rb") as fh:
+        assert again.read_bytes() == fh.read()
+    assert _query(county, "PRAGMA integrity_check") == [("ok",)]
+    assert _query(county, "PRAGMA foreign_key_check") == []
+    assert _query(county, "PRAGMA journal_mode") == [("delete",)]
+
+
+def test_county_schools_each_have_classes_staff_pairings_and_talks(county):
+    schools = _query(county, "SELECT id, name, township FROM school ORDER BY id")
+    assert schools[0][1] == "青山镇中心小学" and len({s[1] for s in schools}) == len(schools)
+    for school_id, _name, township in schools:
+        for table in ("classroom", "staff", "event"):
+            assert _query(county, f"SELECT count(*) FROM {table} WHERE school_id = ?", school_id)[0][0] > 0
+        pupils = _query(county, "SELECT count(*), max(address) FROM child WHERE school_id = ?", school_id)[0]
+        assert 200 <= pupils[0] <= 600 and pupils[1].startswith(township)
+        assert _query(county, "SELECT count(*) FROM pairing p JOIN child c ON c.id = p.child_id "
+                              "WHERE c.school_id = ?", school_id)[0][0] > 0
+        assert _query(county, "SELECT count(*) FROM contact t JOIN child c ON c.id = t.child_id "
+                              "WHERE c.school_id = ?", school_id)[0][0] > 0
+    # a class and its head teacher, a pairing and its helper: always the same school
+    assert _query(county, "SELECT count(*) FROM classroom r JOIN staff s ON s.id = r.head_teacher_id "
+                          "WHERE s.school_id <> r.school_id") == [(0,)]
+    assert _query(county, "SELECT count(*) FROM pairing p JOIN child c ON c.id = p.child_id "
+                          "JOIN staff s ON s.id = p.staff_id WHERE s.school_id <> c.school_id") == [(0,)]
+    logins = _query(county, "SELECT login FROM staff")
+    assert len(logins) == len(set(logins))  # unique across the county; the demo logins in school 1
+    assert _query(county, "SELECT school_id FROM staff WHERE login = 'banzhuren'") == [(1,)]
+
+
+def test_county_year_of_contacts(county):
+    first, last, n = _query(county, "SELECT min(at), max(at), count(*) FROM contact")[0]
+    assert first >= "2025-11-28" and last < "2026-11-28"
+    lb = _query(county, "SELECT count(*) FROM child WHERE left_behind_type <> ''")[0][0]
+    assert 90 <= n / lb <= 140  # about a million for 20,000 children
+    rows = _query(county, "SELECT at, kind, place FROM contact")
+    months = {at[:7] for at, _, _ in rows}
+    assert "2026-02" in months and "2026-08" in months  # the holidays: phone contacts only
+    for at, kind, place in rows:
+        when = dt.datetime.fromisoformat(at)
+        assert when.weekday() < 5
+        if dt.date(2026, 7, 11) <= when.date() <= dt.date(2026, 8, 31):
+            assert kind == "家长电话" or place == "电话"
+    assert _query(county, "SELECT count(*) FROM contact t JOIN child c ON c.id = t.child_id "
+                          "JOIN classroom r ON r.id = c.classroom_id WHERE r.grade = 1 "
+                          "AND t.at < '2026-09-01'") == [(0,)]  # first-graders came in September

@@ -87,7 +87,7 @@ def test_talk_cut_off_by_a_killed_terminal_comes_back(session_name, tmp_path):
     db = tmp_path / "school.db"
     shutil.copyfile(ROOT / "sample.db", db)
     env = {**__import__("os").environ, "GUANAI_DB": ""}
-    due = subprocess.run([GUANAI, "--db", str(db), "due", "--date", "2026-11-28", "--kind", "每周谈心"],
+    due = subprocess.run([GUANAI, "--db", str(db), "--user", "xiaozhang", "due", "--date", "2026-11-28", "--kind", "每周谈心"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert due.returncode == 0, due.stderr
     con = sqlite3.connect(db)
@@ -138,7 +138,7 @@ def test_talk_cut_off_by_a_killed_terminal_comes_back(session_name, tmp_path):
     assert con.execute("SELECT count(*) FROM draft").fetchone()[0] == 0
     con.close()
     today = __import__("datetime").date.today().isoformat()
-    after = subprocess.run([GUANAI, "--db", str(db), "due", "--date", today, "--kind", "每周谈心"],
+    after = subprocess.run([GUANAI, "--db", str(db), "--user", "xiaozhang", "due", "--date", today, "--kind", "每周谈心"],
                            capture_output=True, text=True, env=env, timeout=60)
     assert after.returncode == 0
     assert name not in [line.split("\t")[0] for line in after.stdout.splitlines()]

@@ -5,6 +5,9 @@ from textual.widgets import Static, TextArea
 
 from models import drafts
 from models.entities import Contact, Draft
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 from screens.roster import RosterScreen
 from screens.talk_entry import TalkEntryScreen
 from tests.test_roster_screen import make_app
@@ -77,7 +80,7 @@ async def test_draft_comes_back_after_the_session_is_lost(tiny_school):
         await pilot.press(*"half a sentence", "f2")
         await pilot.pause(0.8)  # the draft timer runs twice a second
         screen.writer.flush()
-        saved = drafts.load_draft(staff_id, "talk", f"child:{kid.id}")
+        saved = drafts.load_draft(staff_id, "talk", f"child:{kid.id}", viewer=ALL)
         assert saved and saved[0]["form"]["content"] == "half a sentence"
         assert saved[0]["form"]["kind"] == "家长电话"
     # the app ended without saving (the connection dropped): no contact, the draft stays
@@ -111,3 +114,16 @@ async def test_escape_with_text_asks_then_discards_the_draft(tiny_school):
         assert isinstance(app.screen, RosterScreen)
     assert Draft.select().count() == 0
     assert Contact.select().where(Contact.content == "abc").count() == 0
+
+
+async def test_a_new_talk_is_in_the_audit_log(tiny_school):
+    from models.entities import AuditLog
+
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"audited", "ctrl+s")
+        await pilot.pause()
+    c = Contact.get(Contact.content == "audited")
+    row = AuditLog.get((AuditLog.table == "contact") & (AuditLog.row_id == c.id))
+    assert row.action == "create" and "audited" not in row.new and "谈心" in row.new

@@ -6,6 +6,9 @@ from textual.widgets import Select, TextArea
 from models import contacts
 from models.contacts import LogFilter
 from models.entities import Contact
+from models.scope import system_viewer
+
+ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 from screens.talk_entry import TalkEntryScreen
 from screens.talk_log import TalkLogScreen
 from tests.conftest import add_child
@@ -17,18 +20,18 @@ def test_log_rows_newest_first_and_filters(tiny_school):
     wf = tiny_school["kids"]["王芳"]
     Contact.create(child=wf, staff=tiny_school["staff"][1], kind="家长电话", at=dt.datetime(2026, 11, 26, 16, 0),
                    content="妈妈说\n春节回家", mood="开心")
-    rows, total = contacts.log_rows(school, LogFilter())
+    rows, total = contacts.log_rows(school, LogFilter(), viewer=ALL)
     assert total == 3
     assert [r.at for r in rows] == sorted((r.at for r in rows), reverse=True)
     assert rows[0].first_line == "妈妈说"
-    assert [r.child_name for r in contacts.log_rows(school, LogFilter(child_query="wf"))[0]] == ["王芳"]
-    assert contacts.log_rows(school, LogFilter(child_query="zhangxiao"))[1] == 2
-    assert contacts.log_rows(school, LogFilter(kind="家长电话"))[1] == 1
-    assert contacts.log_rows(school, LogFilter(mood="开心"))[1] == 1
-    assert contacts.log_rows(school, LogFilter(staff_id=tiny_school["staff"][0].id))[1] == 2
-    assert contacts.log_rows(school, LogFilter(date_from=dt.date(2026, 11, 21), date_to=dt.date(2026, 11, 25)))[1] == 1
-    assert contacts.log_rows(school, LogFilter(classroom_id=tiny_school["classes"][1].id))[1] == 1
-    rows, total = contacts.log_rows(school, LogFilter(), limit=1)
+    assert [r.child_name for r in contacts.log_rows(school, LogFilter(child_query="wf"), viewer=ALL)[0]] == ["王芳"]
+    assert contacts.log_rows(school, LogFilter(child_query="zhangxiao"), viewer=ALL)[1] == 2
+    assert contacts.log_rows(school, LogFilter(kind="家长电话"), viewer=ALL)[1] == 1
+    assert contacts.log_rows(school, LogFilter(mood="开心"), viewer=ALL)[1] == 1
+    assert contacts.log_rows(school, LogFilter(staff_id=tiny_school["staff"][0].id), viewer=ALL)[1] == 2
+    assert contacts.log_rows(school, LogFilter(date_from=dt.date(2026, 11, 21), date_to=dt.date(2026, 11, 25)), viewer=ALL)[1] == 1
+    assert contacts.log_rows(school, LogFilter(classroom_id=tiny_school["classes"][1].id), viewer=ALL)[1] == 1
+    rows, total = contacts.log_rows(school, LogFilter(), limit=1, viewer=ALL)
     assert (len(rows), total) == (1, 3)
 
 
@@ -58,7 +61,7 @@ async def test_log_screen_search_open_edit_keeps_history(tiny_school):
         await pilot.press("escape", "escape")
     c = Contact.get_by_id(target.id)
     assert c.content == "谈学习+ok"
-    history = contacts.contact_history(c.id)
+    history = contacts.contact_history(c.id, viewer=ALL)
     assert history[0]["old"]["content"] == "谈学习" and history[0]["new"]["content"] == "谈学习+ok"
 
 

@@ -86,11 +86,21 @@ class GuanaiApp(App):
         # Teachers start on their due list; the head and the admin on the whole roster.
         if session.staff_id and session.staff_role in TEACHING_ROLES:
             self.DEFAULT_MODE = "due"
-        super().__init__()
+        theme = os.environ.get("GUANAI_THEME", "ansi-dark")
+        # The default theme is set without its watcher: that would parse every stylesheet a
+        # second time just before the first frame (20-30 ms of start-up on an old PC).
+        # ansi_color=True is what the watcher would give an ANSI theme (colours passed on as
+        # the terminal's own); the app's classes already say dark mode.
+        fast = theme == "ansi-dark"
+        super().__init__(ansi_color=True if fast else None)
         self.session = session
         self.start_ns = start_ns or time.perf_counter_ns()
         self.startup_seconds: float | None = None
-        self.theme = os.environ.get("GUANAI_THEME", "ansi-dark")
+        if fast:
+            self.set_reactive(App.theme, theme)
+            self.set_reactive(App.ansi_color, None)  # from now on as the theme says (a later theme too)
+        else:
+            self.theme = theme
         if session.demo_dir:
             self.sub_title = f"{session.school_name} · 演示"
         else:
@@ -99,10 +109,83 @@ class GuanaiApp(App):
     def on_ready(self) -> None:
         self.startup_seconds = (time.perf_counter_ns() - self.start_ns) / 1e9
         self.log.info(f"startup {self.startup_seconds:.3f}s")
+        explanation = self.viewer.explanation()  # no staff account: empty lists, and why
+        if explanation:
+            self.notify(explanation, title="看不到任何档案", severity="warning", timeout=30)
+
+    # -- live updates: another user's change shows within a second or two ------------
+    def on_mount(self) -> None:
+        from models.live import ChangeWatcher
+
+        self.data_refreshes = 0
+        try:
+            self.watcher: ChangeWatcher | None = ChangeWatcher()
+        except Exception as exc:  # no polling is better than no app
+            self.watcher = None
+            self.log.warning(f"live updates off: {exc}")
+            return
+        self.set_interval(self.watcher.interval, self.check_for_changes, name="live-updates")
+
+    def check_for_changes(self) -> None:
+        """Poll (SQLite: PRAGMA data_version, free; PostgreSQL: a few index lookups)."""
+        if self.watcher is None:
+            return
+        try:
+            changed = self.watcher.changed()
+        except Exception as exc:  # a locked or vanished database: try again next time
+            self.log.warning(f"live update check failed: {exc}")
+            return
+        if changed:
+            self.refresh_screen_data()
+
+    def refresh_screen_data(self) -> bool:
+        """Reload the current screen if it is a list (``refresh_data`` or ``reload``); a form with
+        unsaved input, and any screen without those methods, is left alone. Hidden screens
+        reload when they are shown again (their ``on_screen_resume``)."""
+        screen = self.screen
+        is_dirty = getattr(screen, "is_dirty", None)
+        if callable(is_dirty) and is_dirty():
+            return False
+        refresh = getattr(screen, "refresh_data", None) or getattr(screen, "reload", None)
+        if not callable(refresh) or not screen.is_mounted:
+            return False
+        try:
+            refresh()
+        except Exception as exc:
+            self.log.warning(f"refresh failed: {exc}")
+            return False
+        self.data_refreshes += 1
+        return True
+
+    # -- admin screens (command palette) ---------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.session.staff_id) and self.session.staff_role == "admin"
+
+    def action_users(self) -> None:
+        from screens.users import UsersScreen
+
+        if not self.is_admin:
+            self.notify("只有管理员可以管理教职工账号", severity="warning")
+            return
+        self.push_screen(UsersScreen())
+
+    def action_audit(self) -> None:
+        from screens.audit_log import AuditLogScreen
+
+        if not self.is_admin:
+            self.notify("只有管理员可以查看审计日志", severity="warning")
+            return
+        self.push_screen(AuditLogScreen())
 
     @property
     def staff_id(self) -> int | None:
         return self.session.staff_id
+
+    @property
+    def viewer(self):
+        """Whose scope every screen's queries run in (``models.scope``)."""
+        return self.session.viewer
 
     @property
     def school_id(self) -> int:
@@ -125,6 +208,9 @@ class GuanaiApp(App):
         for key, (mode, title) in SECTIONS.items():
             if mode in self.MODES:
                 yield SystemCommand(f"{title} ({key})", f"打开{title}", lambda k=key: self.action_section(k))
+        if self.is_admin:
+            yield SystemCommand("教职工账号 (users)", "添加、停用账号, 重置 PIN (管理员)", self.action_users)
+            yield SystemCommand("审计日志 (audit)", "谁在何时从哪里做了什么 (管理员)", self.action_audit)
         yield SystemCommand("帮助 (?)", "按键说明", self.action_help)
         yield SystemCommand("退出 (q)", "退出关爱", self.exit)
         yield from (c for c in super().get_system_commands(screen) if c.title.lower() in ("theme", "keys"))

@@ -66,8 +66,53 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--update", action="store_true", help="已有的孩子: 用文件中的内容更新档案 (默认: 跳过)")
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("users", parents=[common], help="列出教职工登录名")
+    acting = argparse.ArgumentParser(add_help=False)
+    acting.add_argument("--user", dest="acting_user", metavar="LOGIN", help="以哪位管理员的身份操作")
+    s = sub.add_parser("users", parents=[common], help="列出教职工登录名; 管理员添加、停用账号, 重置 PIN",
+                       description="不带操作时列出全部教职工: 登录名 姓名 角色 班级 状态 (制表符分隔)")
     s.set_defaults(func=cmd_users)
+    users_sub = s.add_subparsers(dest="users_command", metavar="操作", parser_class=_Parser)
+    u = users_sub.add_parser("add", parents=[common, acting], help="添加教职工账号 (管理员)")
+    u.add_argument("login", metavar="LOGIN", help="登录名, 最好与其系统用户名相同")
+    u.add_argument("--name", required=True, metavar="NAME", help="姓名")
+    u.add_argument("--role", required=True, metavar="ROLE",
+                   help="admin 管理员 / head 校长 / class_teacher 班主任 / teacher 任课教师 / counselor 心理咨询室教师 / "
+                        "volunteer 志愿者(爱心妈妈)")
+    u.add_argument("--class", dest="class_name", metavar="NAME", help="班主任所带的班, 或任课的班 (如 三年级2班)")
+    u.add_argument("--phone", default="", metavar="PHONE", help="电话")
+    u.add_argument("--pin", action="store_true", help="同时设置 PIN (在终端中输入, 不回显)")
+    u.set_defaults(func=cmd_users_add)
+    u = users_sub.add_parser("deactivate", parents=[common, acting], help="停用账号 (管理员); 记录和历史都保留")
+    u.add_argument("login", metavar="LOGIN")
+    u.set_defaults(func=cmd_users_deactivate)
+    u = users_sub.add_parser("reset-pin", parents=[common, acting], help="重新设置 PIN 并解除锁定 (管理员)")
+    u.add_argument("login", metavar="LOGIN")
+    u.add_argument("--clear", action="store_true", help="去掉 PIN (登录时不再询问)")
+    u.set_defaults(func=cmd_users_reset_pin)
+
+    s = sub.add_parser("audit", parents=[common], help="审计日志: 谁在何时从哪里做了什么 (管理员)",
+                       description="每行一条, 制表符分隔: 时间 登录名(姓名) 动作 表#行 来源 改动; "
+                                   "以管理员身份运行: guanai --user admin audit …")
+    s.add_argument("--since", metavar="YYYY-MM-DD", help="从这一天起")
+    s.add_argument("--until", metavar="YYYY-MM-DD", help="到这一天为止")
+    s.add_argument("--user", dest="audit_user", metavar="LOGIN", help="只列这位教职工的操作")
+    s.add_argument("--table", metavar="T", help="只列这张表 (child, contact, staff, pairing …)")
+    s.add_argument("--action", metavar="A", help="只列这种动作 (login, login_fail, create, update, delete …)")
+    s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("restore", parents=[common], help="从备份文件恢复数据库 (先保留当前数据库)",
+                       description="检查备份文件, 询问确认后, 把当前数据库另存为 <数据库>.before-restore-<时间>, "
+                                   "再用备份替换它")
+    s.add_argument("file", metavar="FILE", help="guanai backup 做的备份文件")
+    s.add_argument("--yes", action="store_true", help="不再询问, 直接恢复")
+    s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("purge", parents=[common, acting], help="彻底删除已归档且超过保存年限的档案 (管理员)",
+                       description="列出已归档、离校已超过保存年限 (默认 3 年) 的孩子, 确认后连同谈心记录、结对、父母、"
+                                   "活动参与、监护人同意和草稿一并删除, 再压缩数据库 (VACUUM); 审计日志记一条不含个人信息的记录")
+    s.add_argument("--dry-run", action="store_true", help="只列出将删除的档案, 不删除")
+    s.add_argument("--yes", action="store_true", help="不再询问, 直接删除")
+    s.set_defaults(func=cmd_purge)
 
     s = sub.add_parser("due", parents=[common], help="列出待办关爱事项 (逾期、今天、本周)",
                        description="每行一项: 姓名 班级 事项 类别 到期日 逾期天数 (制表符分隔, 无表头)")
@@ -114,6 +159,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
     session = open_session(args.db, demo=args.demo, user=args.user)
     try:
+        _sign_in(session, args)
         from tui.app import GuanaiApp
 
         app = GuanaiApp(session, start_ns=START_NS)
@@ -121,6 +167,24 @@ def run_tui(args: argparse.Namespace) -> int:
         return app.return_code or 0
     finally:
         session.close()
+
+
+def _sign_in(session, args: argparse.Namespace) -> None:
+    """The PIN (or, when no login matches the OS user, the login too) in the plain terminal,
+    before textual starts; audited. Updates the session with who signed in."""
+    import getpass
+
+    from models.entities import Staff
+    from tui.login import sign_in
+
+    staff = Staff.get_or_none(Staff.id == session.staff_id) if session.staff_id else None
+    try:
+        os_user = getpass.getuser()
+    except Exception:
+        os_user = ""
+    staff = sign_in(staff, context="guanai", demo=args.demo, os_user=os_user)
+    if staff is not None:
+        session.staff_id, session.staff_name, session.staff_role = staff.id, staff.name, staff.role
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -167,6 +231,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    """A verified copy (integrity_check) renamed into place; a full or read-only target: exit 2."""
     from models.backup import backup_to
     from tui.context import UsageError, open_db, resolve_target
 
@@ -178,7 +243,62 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise UsageError(f"目录不存在: {os.path.dirname(out)}")
     open_db(target, create=False, upgrade=False)
     backup_to(out)
-    print(f"备份完成: {out}")
+    print(f"备份完成并已校验: {out} ({os.path.getsize(out) // 1024} KB)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Check the file, confirm, keep the current database, restore with the backup API."""
+    from models import audit
+    from models import db as dbmod
+    from models.backup import BackupError, inspect_backup, replace_broken, restore_from
+    from tui.context import UsageError, open_db, resolve_target
+    from tui.login import acting_admin, interactive, read_line
+
+    target, _ = resolve_target(args.db)
+    if dbmod.is_url(target):
+        if not target.startswith("sqlite"):
+            raise UsageError("PostgreSQL 数据库请用 pg_restore 恢复")
+        path = target.split("://", 1)[1]
+        target = path[1:] if path.startswith("/") else path
+    target = os.path.abspath(os.path.expanduser(target))
+    info = inspect_backup(args.file)
+    broken = None
+    if not os.path.exists(target):
+        if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+            raise UsageError(f"目录不存在: {os.path.dirname(os.path.abspath(target))}")
+        broken = "文件不存在, 将新建"
+    else:
+        try:
+            open_db(target, create=False, upgrade=False)
+        except dbmod.DatabaseError as exc:
+            broken = str(exc)  # restoring is how a damaged database is mended: no login possible
+    staff = None
+    if broken is None:
+        staff = acting_admin(args.user, context="restore", allow_bootstrap=True)
+    c = info.counts
+    newest = f", 最后改动 {info.newest_change:%Y-%m-%d %H:%M}" if info.newest_change else ""
+    print(f"备份文件: {info.path} (结构版本 {len(info.versions)}, 学生 {c.get('child', 0)} 人, "
+          f"谈心记录 {c.get('contact', 0)} 条, 教职工 {c.get('staff', 0)} 人{newest})")
+    print(f"将替换: {target}" + (f" (当前无法打开: {broken})" if broken else ""))
+    sys.stdout.flush()
+    if not args.yes:
+        if not interactive():
+            raise UsageError("恢复会替换当前数据库: 请在终端中确认, 或加 --yes")
+        if read_line("确定恢复吗? 输入 yes 确认: ").lower() not in ("yes", "y", "是"):
+            raise UsageError("已取消, 没有改动")
+    try:
+        if broken is not None:
+            kept = replace_broken(target, info.path)
+            open_db(target, create=False, upgrade=True)
+        else:
+            kept = restore_from(info.path)
+        with dbmod.write():
+            audit.record("restore", "database", 0, staff_id=staff.id if staff else None,
+                         new={"from": info.path, "kept": kept})
+    except BackupError as exc:
+        raise UsageError(str(exc)) from None
+    print("已恢复。" + (f"原来的数据库保存在: {kept}" if kept else ""))
     return 0
 
 
@@ -192,9 +312,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
     open_db(target, create=create)
     changes = args.every is not None or args.rrule is not None or args.per_term or args.enable or args.disable
     if args.name and changes:
-        staff = find_staff(args.rules_user or args.user)
+        from tui.login import check_pin
+
+        staff = find_staff(args.rules_user or args.user, audit_context="rules")
         if staff is None or staff.role not in EDITORS:
             raise UsageError("只有管理员或校长可以修改规则 (用 --user 指定管理员的登录名)")
+        staff = check_pin(staff, context="rules")
         if args.every is not None and not 1 <= args.every <= 366:
             raise UsageError("--every 应在 1 到 366 天之间")
         try:
@@ -219,15 +342,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     from tui.context import UsageError, ensure_school, find_staff, open_db, resolve_target
     from tui.importer import ImportFileError, format_report, run_import
 
+    from models.scope import ForbiddenError
+
     target, create = resolve_target(args.db)
     open_db(target, create=create)
-    staff = find_staff(args.user) if args.user else find_staff(None)
+    staff, viewer = command_viewer(args.user, context="import")
     school_id = staff.school_id if staff else ensure_school().id
     try:
-        report = run_import(args.file, school_id=school_id, staff_id=staff.id if staff else None,
+        report = run_import(args.file, school_id=school_id, staff_id=staff.id if staff else None, viewer=viewer,
                             sheet=args.sheet, class_name=args.class_name, update=args.update,
                             dry_run=args.dry_run)
-    except ImportFileError as exc:
+    except (ImportFileError, ForbiddenError) as exc:
         raise UsageError(str(exc)) from None
     for line in format_report(report):
         print(line)
@@ -240,17 +365,108 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from models import rules
-    from models.entities import Classroom, Staff
+    """Every staff member, one tab-separated line each: login, name, role, classes, state."""
+    from models.audit import one_line
+    from models.users import list_users
     from tui.context import open_db, resolve_target
 
     target, create = resolve_target(args.db)
     open_db(target, create=create)
-    heads = {c.head_teacher_id: c.name for c in Classroom.select() if c.head_teacher_id}
-    for s in Staff.select().order_by(Staff.active.desc(), Staff.role, Staff.name_pinyin):
-        state = "" if s.active else "  (已停用)"
-        print(f"{s.login or '-':<14} {s.name:<6} {rules.STAFF_ROLES.get(s.role, s.role):<8} "
-              f"{heads.get(s.id, '')}{state}")
+    for u in list_users():
+        fields = (u.login or "-", u.name, u.role_label, u.classes or "-", u.state)
+        sys.stdout.write("\t".join(one_line(f) or "-" for f in fields) + "\n")
+    return 0
+
+
+def _users_admin(args: argparse.Namespace, what: str, *, bootstrap: bool = False):
+    from tui.context import open_db, resolve_target
+    from tui.login import acting_admin
+
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    return acting_admin(args.acting_user or args.user, context=f"users {what}", allow_bootstrap=bootstrap)
+
+
+def _new_pin(login: str) -> str:
+    """The new PIN, typed twice in a terminal (once from a pipe)."""
+    from models import auth
+    from tui.context import UsageError
+    from tui.login import interactive, read_secret
+
+    pin = read_secret(f"{login} 的新 PIN ({auth.PIN_MIN}-{auth.PIN_MAX} 位数字): ").strip()
+    try:
+        auth.validate_pin(pin)
+    except auth.PinError as exc:
+        raise UsageError(str(exc)) from None
+    if interactive() and read_secret("再输入一次: ").strip() != pin:
+        raise UsageError("两次输入的 PIN 不一样, 没有改动")
+    return pin
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from models.users import UserError, add_user, validate_login
+    from tui.context import UsageError
+
+    by = _users_admin(args, "add", bootstrap=True)
+    try:
+        validate_login(args.login)
+        pin = _new_pin(args.login) if args.pin else None
+        staff = add_user(args.login, args.name, args.role, by=by, class_name=args.class_name, pin=pin,
+                         phone=args.phone)
+    except UserError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"已添加 {staff.login} ({staff.name})" + (", 已设置 PIN" if staff.pin_hash else ""))
+    return 0
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    from models.users import UserError, deactivate_user
+    from tui.context import UsageError
+
+    by = _users_admin(args, "deactivate")
+    try:
+        staff = deactivate_user(args.login, by=by)
+    except UserError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"已停用 {staff.login} ({staff.name}); 其记录和历史都保留")
+    return 0
+
+
+def cmd_users_reset_pin(args: argparse.Namespace) -> int:
+    from models.users import UserError, find_login, reset_pin
+    from tui.context import UsageError
+
+    by = _users_admin(args, "reset-pin")
+    try:
+        find_login(args.login)
+        pin = None if args.clear else _new_pin(args.login)
+        staff = reset_pin(args.login, pin, by=by)
+    except UserError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{staff.login} ({staff.name}) 的 PIN 已" + ("去掉" if args.clear else "重新设置") + ", 锁定已解除")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit log as plain text, oldest first, one tab-separated line per row (admin only)."""
+    from models.audit import AuditQueryError, entries, format_line
+    from tui.context import UsageError, open_db, resolve_target
+    from tui.login import acting_admin
+
+    since = parse_day(args.since) if args.since else None
+    until = parse_day(args.until) if args.until else None
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    acting_admin(args.user, context="audit")
+    try:
+        rows = entries(since=since, until=until, login=args.audit_user, table=args.table, action=args.action)
+        for e in rows:
+            sys.stdout.write(format_line(e) + "\n")
+        sys.stdout.flush()
+    except AuditQueryError as exc:
+        raise UsageError(str(exc)) from None
+    except BrokenPipeError:  # `guanai audit | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -269,18 +485,40 @@ def parse_day(text: str):
         raise UsageError(f"没有这一天: {text}") from None
 
 
+def command_viewer(login: str | None, *, context: str):
+    """Who runs a plain command that reads children: the ``--user`` login, else the OS user's
+    (PIN asked when the staff row has one), and their scope (``models.scope.Viewer``).
+
+    Returns (staff or None, viewer). Nobody matched: UsageError (exit 2), unless the database has
+    no staff login at all yet — a school being set up — whose whole school is then seen."""
+    from models import scope
+    from tui.context import UsageError, ensure_school, find_staff
+    from tui.login import check_pin
+
+    staff = find_staff(login, audit_context=context)
+    if staff is None:
+        if scope.has_any_login():
+            raise UsageError("不知道你是谁: 没有与系统用户同名的教职工登录名, 请用 --user 指定你的登录名")
+        return None, scope.viewer_for(None, school_id=ensure_school().id)
+    staff = check_pin(staff, context=context)
+    return staff, scope.viewer_for(staff)
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     """The due list as plain text for cron and scripts.
 
     One line per open duty, fields separated by a tab, no header:
     姓名, 班级, 事项 (rule name), 类别 (contact kind), 到期日 (YYYY-MM-DD), 逾期天数 (0 when not
-    yet overdue). Sorted most overdue first, then class and name; with ``guanai --user LOGIN due``
-    that teacher's own children come first. Nothing open prints nothing; the exit code is 0."""
+    yet overdue). Sorted most overdue first, then class and name. Only the children the user
+    (``--user``, else the OS user) may see (``models.scope``): admin and head the whole school, a
+    class teacher their class and paired children first, others their paired children; no such
+    staff member: exit 2 (unless the database has no staff login yet). Nothing open prints
+    nothing; the exit code is 0."""
     import datetime as dt
 
     from models import duties
     from models.entities import Classroom
-    from tui.context import UsageError, find_staff, open_db, resolve_target
+    from tui.context import UsageError, open_db, resolve_target
     from tui.text import clean
 
     on_date = parse_day(args.date) if args.date else dt.date.today()
@@ -293,9 +531,9 @@ def cmd_due(args: argparse.Namespace) -> int:
         room_ids = [c.id for c in Classroom.select(Classroom.id).where(Classroom.name == args.class_name.strip())]
         if not room_ids:
             raise UsageError(f"没有这个班级: {args.class_name}")
-    staff = find_staff(args.user) if getattr(args, "user", None) else None
+    staff, viewer = command_viewer(getattr(args, "user", None), context="due")
     try:
-        rows = duties.open_duties(on_date, kind=args.kind, classroom_id=room_ids,
+        rows = duties.open_duties(on_date, viewer=viewer, kind=args.kind, classroom_id=room_ids,
                                   staff_id=staff.id if staff else None)
     except duties.RuleError as exc:
         raise UsageError(str(exc)) from None
@@ -315,7 +553,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from models import handbook
     from models.duties import RuleError
     from models.entities import School
-    from tui.context import UsageError, find_staff, open_db, resolve_target
+    from models.scope import ForbiddenError
+    from tui.context import UsageError, open_db, resolve_target
     from tui.export import ExportError, export_handbook, resolve_path
 
     try:
@@ -323,20 +562,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         target, create = resolve_target(args.db)
         open_db(target, create=create)
         login = args.export_user or args.user
-        staff = find_staff(login)
+        staff, viewer = command_viewer(login, context="export")
         if args.unmask and (staff is None or staff.role != "admin"):
             raise UsageError("只有管理员可以导出未遮盖的身份证号和电话 (用 --user 指定管理员的登录名)")
         school = (School.get_or_none(School.id == staff.school_id) if staff is not None
                   else School.select().order_by(School.id).first())
         if school is None:
             raise UsageError("数据库中还没有学校, 请先录入或导入名册")
-        scope = handbook.make_scope(school.id, args.month, class_name=args.class_name)
+        scope = handbook.make_scope(school.id, args.month, viewer=viewer, class_name=args.class_name)
         path = resolve_path(scope, args.output)
         progress = _stderr_progress() if sys.stderr.isatty() else None
         result = export_handbook(scope, path, force=args.force, unmask=args.unmask,
                                  staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
                                  progress=progress)
-    except (handbook.HandbookError, ExportError, RuleError) as exc:
+    except (handbook.HandbookError, ExportError, RuleError, ForbiddenError) as exc:
         raise UsageError(str(exc)) from None
     finally:
         if sys.stderr.isatty():
@@ -346,6 +585,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"{scope.label} {scope.month_label}: 留守儿童 {r['基本情况登记表']} 人, 结对 {r['结对帮扶表']} 条, "
           f"谈心 {r['谈心记录']} 条, 家长联系 {r['家长联系记录']} 条, 家访 {r['家访记录']} 条, "
           f"活动 {r['活动记录']} 次, 待办 {r['待办事项']} 项 ({result.seconds:.1f} 秒)")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Archived children past the retention period: list them, confirm, delete, VACUUM (admin only)."""
+    from models import privacy, scope
+    from tui.context import UsageError, open_db, resolve_target
+    from tui.login import acting_admin, interactive, read_line
+    from tui.text import clean
+
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    staff = acting_admin(args.acting_user or args.user, context="purge")
+    viewer = scope.viewer_for(staff)
+    due = privacy.purge_candidates(viewer=viewer)
+    years = privacy.retention_years(viewer.school_id)
+    if not due:
+        print(f"没有离校超过 {years} 年的已归档档案, 没有删除任何内容")
+        return 0
+    for c in due:
+        left = c.left_on.isoformat() if c.left_on else "-"
+        sys.stdout.write("\t".join(clean(v).strip() or "-" for v in (c.name, c.class_name, c.status, left)) + "\n")
+    print(f"共 {len(due)} 份已归档档案离校已超过 {years} 年" + (": 试运行, 没有删除" if args.dry_run else ""))
+    sys.stdout.flush()
+    if args.dry_run:
+        return 0
+    if not args.yes:
+        if not interactive():
+            raise UsageError("彻底删除无法恢复: 请在终端中确认, 或加 --yes")
+        if read_line(f"确定彻底删除这 {len(due)} 份档案及其全部记录吗? 输入 yes 确认: ").lower() not in ("yes", "是"):
+            raise UsageError("已取消, 没有删除")
+    result = privacy.purge(viewer=viewer, child_ids=[c.child_id for c in due])
+    print(f"已彻底删除 {result.children} 份档案 (谈心记录 {result.contacts} 条, 结对 {result.pairings} 条, "
+          f"父母 {result.parents} 条, 活动参与 {result.attendance} 条, 监护人同意 {result.consents} 条, "
+          f"草稿 {result.drafts} 份)" + ("; 数据库已压缩" if result.vacuumed else "; 数据库正忙, 稍后压缩"))
     return 0
 
 

@@ -34,6 +34,17 @@ class Session:
     demo_dir: str | None = None
     staff_role: str = ""
 
+    @property
+    def viewer(self):
+        """Who is working, for every query (``models.scope.Viewer``): built from the staff row once
+        per signed-in staff member (the role and classes in the database, not ``staff_role``)."""
+        from models import scope
+
+        cached = self.__dict__.get("_viewer")
+        if cached is None or cached.staff_id != self.staff_id:
+            cached = self.__dict__["_viewer"] = scope.viewer_for(self.staff_id, school_id=self.school_id)
+        return cached
+
     def close(self) -> None:
         try:
             dbmod.current().close()
@@ -57,7 +68,7 @@ def resolve_target(db_arg: str | None) -> tuple[str, bool]:
     if env:
         return env, False
     path = default_db_path()
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)  # the children's records: owner only
     return path, True
 
 
@@ -101,7 +112,7 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
     try:
         open_db(target, create=create)
         school = ensure_school()
-        staff = find_staff(user, demo=demo)
+        staff = find_staff(user, demo=demo, audit_context="guanai")
     except Exception:
         if demo_dir:
             shutil.rmtree(demo_dir, ignore_errors=True)
@@ -146,10 +157,24 @@ def ensure_school() -> School:
 DEMO_USER = "xiaozhang"
 
 
-def find_staff(login: str | None, *, demo: bool = False) -> Staff | None:
-    """The --user login, else the OS user's login, else (demo) the head; None when unknown."""
+def find_staff(login: str | None, *, demo: bool = False, audit_context: str | None = None) -> Staff | None:
+    """The --user login, else the OS user's login, else (demo) the head; None when unknown.
+
+    With ``audit_context`` (a login for the app or an admin command) an unknown or deactivated
+    login is written to the audit log as a failed login."""
     if login:
         staff = Staff.get_or_none(Staff.login == login)
+        if staff is None or not staff.active:
+            if audit_context is not None:
+                from models import auth
+
+                if staff is None:
+                    auth.record_unknown_login(login, context=audit_context)
+                else:
+                    try:
+                        auth.verify(staff.id, None, context=audit_context)  # logs the refusal
+                    except auth.AuthError:
+                        pass
         if staff is None:
             raise UsageError(f"没有登录名为 {login} 的教职工 (guanai users 可列出全部登录名)")
         if not staff.active:

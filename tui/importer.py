@@ -39,6 +39,7 @@ from models.children import (
     find_same_child, load_form_values, save_child, validate_child,
 )
 from models.entities import AuditLog, Child, Classroom
+from models.scope import ForbiddenError, Viewer
 from models.validation import Invalid, validate_date, validate_id_number, validate_name, validate_student_no
 
 MAX_BYTES = 10 * 1024 * 1024  # a school's roster is well under 1 MB
@@ -1211,13 +1212,17 @@ def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: in
     return report
 
 
-def apply(report: ImportReport, *, school_id: int, staff_id: int | None,
+def apply(report: ImportReport, *, school_id: int, staff_id: int | None, viewer: Viewer,
           progress: Progress | None = None) -> ImportReport:
     """Save every row planned as new or update, in one transaction: all of them or none.
 
     A row the database refuses meanwhile (someone saved the same 身份证号 a moment ago) is
-    marked as an error; anything unexpected rolls the whole import back and is raised.
+    marked as an error; so is a row outside the viewer's scope (a class teacher imports into
+    their own class). Only admin, head and class teachers import (``ForbiddenError``).
+    Anything unexpected rolls the whole import back and is raised.
     """
+    if not (viewer.whole_school or viewer.class_ids):
+        raise ForbiddenError("只有管理员、校长和班主任可以导入名册")
     todo = [r for r in report.rows if r.outcome in (NEW, UPDATE)]
     total = len(todo)
     step = max(1, total // 100)
@@ -1228,8 +1233,9 @@ def apply(report: ImportReport, *, school_id: int, staff_id: int | None,
     with dbmod.write():
         for i, r in enumerate(todo, 1):
             try:
-                r.child_id = save_child(r.values, child_id=r.child_id, school_id=school_id, staff_id=staff_id)
-            except SaveError as exc:
+                r.child_id = save_child(r.values, child_id=r.child_id, school_id=school_id, staff_id=staff_id,
+                                        viewer=viewer)
+            except (SaveError, ForbiddenError) as exc:
                 r.outcome = ERROR
                 r.problems.append(("", str(exc)))
             if progress and (i % step == 0 or i == total):
@@ -1243,7 +1249,7 @@ def apply(report: ImportReport, *, school_id: int, staff_id: int | None,
     return report
 
 
-def run_import(path: str, *, school_id: int, staff_id: int | None, sheet: str | None = None,
+def run_import(path: str, *, school_id: int, staff_id: int | None, viewer: Viewer, sheet: str | None = None,
                class_name: str | None = None, update: bool = False, dry_run: bool = False,
                today: dt.date | None = None, progress: Progress | None = None) -> ImportReport:
     """Read, check and (unless ``dry_run``) save; the report CSV is written next to the file."""
@@ -1252,7 +1258,7 @@ def run_import(path: str, *, school_id: int, staff_id: int | None, sheet: str | 
                   progress=progress)
     report.dry_run = dry_run
     if not dry_run and not report.nothing_importable:
-        apply(report, school_id=school_id, staff_id=staff_id, progress=progress)
+        apply(report, school_id=school_id, staff_id=staff_id, viewer=viewer, progress=progress)
     write_report_csv(report)
     return report
 

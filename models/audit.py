@@ -1,0 +1,225 @@
+"""The audit log: who did what, when, from where. Append-only from the app.
+
+Every model change already writes an ``AuditLog`` row (children, contacts, pairings,
+rules, settings, events, imports, exports); this module adds the session's own events
+(login, failed login, user administration, restore), fills ``source`` with the SSH
+client's address, and reads the log back for ``guanai audit`` and the admin screen.
+
+Nothing here (nor anywhere in the app) updates or deletes an audit row: the model
+refuses it (``AuditLog.save`` of an existing row, ``update``, ``delete``), and
+``tests/test_audit_cli.py`` greps the source tree for any attempt.
+No textual here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import peewee as pw
+
+LOCAL = "local"
+
+# Actions written by the session and user administration (the models write create/update/delete …).
+LOGIN = "login"
+LOGIN_FAILED = "login_fail"
+LOCKED = "locked"
+
+ACTION_LABELS = {
+    "create": "新建", "update": "修改", "delete": "删除", "login": "登录", "login_fail": "登录失败",
+    "locked": "锁定", "export": "导出", "import": "导入", "view": "查看", "unmask": "显示全文",
+    "restore": "恢复", "pin": "PIN", "end": "结束", "move": "调整",
+}
+
+
+def client_source(environ: dict | None = None) -> str:
+    """The SSH client's address when this process runs in an SSH session, else ``local``.
+
+    OpenSSH sets ``SSH_CLIENT="10.0.0.5 52144 22"`` and ``SSH_CONNECTION="10.0.0.5 52144 10.0.0.1 22"``.
+    Only an address-looking first word is kept (the variables are the user's to change).
+    """
+    import ipaddress
+
+    env = os.environ if environ is None else environ
+    for var in ("SSH_CLIENT", "SSH_CONNECTION"):
+        words = (env.get(var) or "").split()
+        if not words or len(words[0]) > 64:
+            continue
+        address, _, zone = words[0].partition("%")
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            continue
+        if zone and not zone.replace("-", "").replace(".", "").isalnum():
+            continue
+        return words[0]
+    return LOCAL
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def dumps(d: dict | None) -> str:
+    if not d:
+        return "{}"
+    return json.dumps({k: _jsonable(v) for k, v in d.items()}, ensure_ascii=False)
+
+
+def record(action: str, table: str, row_id: int | None, *, staff_id: int | None, old: dict | None = None,
+           new: dict | None = None, at: dt.datetime | None = None, source: str | None = None):
+    """Append one row (the caller's transaction, if any, makes it all or nothing with its change)."""
+    from models.entities import AuditLog
+
+    return AuditLog.create(at=(at or dt.datetime.now()).replace(microsecond=0), staff=staff_id, table=table,
+                           row_id=row_id or 0, action=action, old=dumps(old), new=dumps(new),
+                           source=client_source() if source is None else source)
+
+
+# --- reading -------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    login: str
+    staff_name: str
+    action: str
+    table: str
+    row_id: int
+    source: str
+    old: dict
+    new: dict
+
+    @property
+    def who(self) -> str:
+        if self.login and self.staff_name:
+            return f"{self.login}({self.staff_name})"
+        return self.login or self.staff_name or "-"
+
+
+class AuditQueryError(ValueError):
+    """A filter that cannot match (an unknown login); the message is for the user."""
+
+
+def _loads(text: str) -> dict:
+    try:
+        d = json.loads(text or "{}")
+    except ValueError:
+        return {"_": text}
+    return d if isinstance(d, dict) else {"_": d}
+
+
+def entries(*, since: dt.date | None = None, until: dt.date | None = None, login: str | None = None,
+            table: str | None = None, action: str | None = None, text: str | None = None,
+            limit: int | None = None, newest_first: bool = False) -> Iterator[AuditEntry]:
+    """Audit rows matching every given filter, oldest first (or newest first), streamed."""
+    from models.entities import AuditLog, Staff
+
+    cond = pw.SQL("1 = 1")
+    if since is not None:
+        cond &= AuditLog.at >= dt.datetime.combine(since, dt.time())
+    if until is not None:
+        cond &= AuditLog.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+    if login:
+        staff = Staff.get_or_none(Staff.login == login.strip())
+        if staff is None:
+            raise AuditQueryError(f"没有登录名为 {login} 的教职工")
+        cond &= (AuditLog.staff == staff.id)
+    if table:
+        cond &= AuditLog.table == table.strip()
+    if action:
+        cond &= AuditLog.action == action.strip()
+    if text:
+        like = text.strip()
+        cond &= (AuditLog.new.contains(like) | AuditLog.old.contains(like) | AuditLog.source.contains(like))
+    order = (AuditLog.at.desc(), AuditLog.id.desc()) if newest_first else (AuditLog.at, AuditLog.id)
+    q = (AuditLog.select(AuditLog.id, AuditLog.at, AuditLog.action, AuditLog.table, AuditLog.row_id,
+                         AuditLog.source, AuditLog.old, AuditLog.new,
+                         Staff.login.alias("login"), Staff.name.alias("staff_name"))
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
+         .where(cond).order_by(*order))
+    if limit:
+        q = q.limit(limit)
+    for r in q.dicts().iterator():
+        at = r["at"]
+        if isinstance(at, str):
+            at = dt.datetime.fromisoformat(at)
+        yield AuditEntry(id=r["id"], at=at, login=r["login"] or "", staff_name=r["staff_name"] or "",
+                         action=r["action"], table=r["table"], row_id=r["row_id"], source=r["source"] or "",
+                         old=_loads(r["old"]), new=_loads(r["new"]))
+
+
+# --- showing -------------------------------------------------------------------------
+
+def mask_phone(value: str) -> str:
+    digits = str(value)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_value(key: str, value: Any) -> Any:
+    """ID numbers and phone numbers are masked in the printed log as on every screen."""
+    if not isinstance(value, str) or not value:
+        return value
+    field = key.rsplit(".", 1)[-1]
+    if field.endswith("id_number") or field == "student_no":
+        from models.roster import mask_id, mask_student_no
+
+        return mask_student_no(value) if field == "student_no" else mask_id(value)
+    if field.endswith("phone"):
+        return mask_phone(value)
+    return value
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "空"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_show(v) for v in value) or "空"
+    text = str(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def describe(e: AuditEntry) -> str:
+    """The changed fields as 'field: old→new; …' (or the new values of a create/event)."""
+    keys = list(dict.fromkeys([*e.new, *e.old]))
+    parts = []
+    for k in keys:
+        new, old = mask_value(k, e.new.get(k)), mask_value(k, e.old.get(k))
+        if k in e.old and k in e.new:
+            parts.append(f"{k}: {_show(old)}→{_show(new)}")
+        elif k in e.new:
+            parts.append(f"{k}={_show(new)}")
+        else:
+            parts.append(f"{k}: {_show(old)}→空")
+    return "; ".join(parts)
+
+
+def format_line(e: AuditEntry) -> str:
+    """One line, tab-separated: time, who, action, table#row, source, what changed."""
+    fields = (e.at.strftime("%Y-%m-%d %H:%M:%S"), e.who, e.action, f"{e.table}#{e.row_id}", e.source or "-",
+              describe(e) or "-")
+    return "\t".join(one_line(f) for f in fields)
+
+
+def one_line(value: object) -> str:
+    """No control or format characters (a name with ESC codes must not drive the admin's terminal)."""
+    import unicodedata
+
+    out = []
+    for ch in str(value):
+        if ch in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"):
+            out.append(ch)
+    return "".join(out).strip()

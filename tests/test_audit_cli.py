@@ -1,0 +1,296 @@
+"""`guanai users …`, `guanai audit`, the PIN asked before the app starts, and the append-only log."""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from models import audit, auth
+from models import db as dbmod
+from models.entities import AuditLog, AuditAppendOnly, Staff
+
+ROOT = Path(__file__).resolve().parent.parent
+GUANAI = str(Path(sys.executable).with_name("guanai"))
+
+
+def run(*args, stdin="", env=None):
+    e = {**os.environ, "GUANAI_DB": "", **(env or {})}
+    e.pop("SSH_CLIENT", None), e.pop("SSH_CONNECTION", None)
+    e.update(env or {})
+    return subprocess.run([GUANAI, *args], input=stdin, capture_output=True, text=True, env=e, timeout=60)
+
+
+def one_line_error(res, fragment):
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture
+def school(tmp_path):
+    path = tmp_path / "school.db"
+    shutil.copyfile(ROOT / "sample.db", path)
+    assert run("--db", str(path), "init").returncode == 0  # to the current schema
+    return path
+
+
+def rows(path, sql, *params):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def audit_rows(path, action=None):
+    sql = 'SELECT action, staff_id, "table", row_id, new, source FROM audit_log'
+    got = rows(path, sql + (" WHERE action = ?" if action else "") + " ORDER BY id", *([action] if action else []))
+    return [dict(zip(("action", "staff_id", "table", "row_id", "new", "source"), r)) for r in got]
+
+
+def set_pin(path, login, pin):
+    dbmod.open_database(str(path))
+    try:
+        auth.set_pin(Staff.get(Staff.login == login).id, pin, by_staff_id=None)
+    finally:
+        dbmod.current().close()
+
+
+# --- guanai users ------------------------------------------------------------------------
+
+def test_users_lists_logins_names_roles_classes(school):
+    res = run("--db", str(school), "users")
+    assert res.returncode == 0, res.stderr
+    lines = {line.split("\t")[0]: line.split("\t") for line in res.stdout.splitlines()}
+    assert lines["banzhuren"][1:] == ["余静", "班主任", "三年级2班", "无PIN"]
+    assert lines["admin"][2] == "管理员" and lines["xinli"][2] == "心理咨询室教师"
+    assert all(len(fields) == 5 for fields in lines.values())
+
+
+def test_users_add_deactivate_reset_pin_as_admin(school):
+    res = run("--db", str(school), "--user", "admin", "users", "add", "wangli", "--name", "王丽",
+              "--role", "teacher", "--class", "三年级2班", "--pin", stdin="1357\n")
+    assert res.returncode == 0, res.stderr
+    assert "已添加 wangli" in res.stdout
+    (pin_hash, role), = rows(school, "SELECT pin_hash, role FROM staff WHERE login = 'wangli'")
+    assert role == "teacher" and auth.check_pin(pin_hash, "1357")
+    # the --user after the subcommand works as well
+    res = run("--db", str(school), "users", "reset-pin", "wangli", "--user", "admin", stdin="8642\n")
+    assert res.returncode == 0, res.stderr
+    assert auth.check_pin(rows(school, "SELECT pin_hash FROM staff WHERE login = 'wangli'")[0][0], "8642")
+    res = run("--db", str(school), "--user", "admin", "users", "deactivate", "wangli")
+    assert res.returncode == 0, res.stderr
+    assert rows(school, "SELECT active FROM staff WHERE login = 'wangli'") == [(0,)]
+    one_line_error(run("--db", str(school), "--user", "wangli", "due"), "已停用")
+    actions = [(r["action"], r["table"]) for r in audit_rows(school) if r["table"] == "staff"]
+    assert ("create", "staff") in actions and ("pin", "staff") in actions and ("update", "staff") in actions
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--user", "laoshi", "users", "add", "x1", "--name", "王丽", "--role", "teacher"], "不是管理员"),
+    (["--user", "banzhuren", "users", "deactivate", "laoshi"], "不是管理员"),
+    (["--user", "xiaozhang", "users", "reset-pin", "laoshi"], "不是管理员"),
+    (["users", "reset-pin", "laoshi"], "需要管理员身份"),  # the OS user (root, or whoever runs the tests) is no staff
+    (["--user", "nobody", "users", "deactivate", "laoshi"], "nobody"),
+    (["--user", "admin", "users", "add", "Bad Login", "--name", "王丽", "--role", "teacher"], "登录名"),
+    (["--user", "admin", "users", "add", "wangli", "--name", "王丽", "--role", "boss"], "没有这个角色"),
+    (["--user", "admin", "users", "add", "wangli", "--name", "王丽", "--role", "teacher", "--class", "九年级9班"],
+     "没有这个班级"),
+    (["--user", "admin", "users", "deactivate", "admin"], "自己"),
+    (["--user", "admin", "users", "deactivate", "nobody"], "没有登录名"),
+    (["--user", "admin", "users", "add", "wangli", "--name", "王丽"], "参数错误"),
+])
+def test_users_refusals_write_nothing(school, args, fragment):
+    before = rows(school, "SELECT id, login, active, pin_hash FROM staff ORDER BY id")
+    one_line_error(run("--db", str(school), *args, stdin="1357\n"), fragment)
+    assert rows(school, "SELECT id, login, active, pin_hash FROM staff ORDER BY id") == before
+
+
+def test_admin_commands_ask_the_admins_pin(school):
+    set_pin(school, "admin", "2468")
+    res = run("--db", str(school), "--user", "admin", "users", "deactivate", "laoshi", stdin="1111\n")
+    one_line_error(res, "PIN 不对")
+    assert rows(school, "SELECT active FROM staff WHERE login = 'laoshi'") == [(1,)]
+    assert rows(school, "SELECT failed_pins FROM staff WHERE login = 'admin'") == [(1,)]
+    # the admin's PIN first, then the new PIN
+    res = run("--db", str(school), "--user", "admin", "users", "reset-pin", "laoshi", stdin="2468\n5791\n")
+    assert res.returncode == 0, res.stderr
+    assert rows(school, "SELECT failed_pins FROM staff WHERE login = 'admin'") == [(0,)]
+    fail, ok = audit_rows(school, "login_fail")[-1], audit_rows(school, "login")[-1]
+    assert json.loads(fail["new"])["for"] == "users deactivate" and json.loads(ok["new"])["for"] == "users reset-pin"
+
+
+def test_first_admin_of_a_new_database(tmp_path):
+    path = tmp_path / "new.db"
+    assert run("--db", str(path), "init").returncode == 0
+    res = run("--db", str(path), "users", "add", "boss", "--name", "李校", "--role", "admin")
+    assert res.returncode == 0, res.stderr
+    one_line_error(run("--db", str(path), "users", "add", "boss2", "--name", "王校", "--role", "admin"),
+                   "需要管理员身份")
+
+
+# --- the PIN before the app starts ----------------------------------------------------------
+
+def test_wrong_pin_stops_before_the_app_and_is_audited(school):
+    set_pin(school, "banzhuren", "2468")
+    started = time.monotonic()
+    res = run("--db", str(school), "--user", "banzhuren", stdin="1111\n", env={"SSH_CLIENT": "10.9.8.7 50000 22"})
+    one_line_error(res, "PIN 不对")
+    assert time.monotonic() - started < 10
+    row = audit_rows(school, "login_fail")[-1]
+    assert row["source"] == "10.9.8.7" and json.loads(row["new"])["for"] == "guanai"
+    for _ in range(4):
+        run("--db", str(school), "--user", "banzhuren", stdin="1111\n")
+    one_line_error(run("--db", str(school), "--user", "banzhuren", stdin="2468\n"), "已锁定")
+    assert audit_rows(school, "locked")
+    one_line_error(run("--db", str(school), "--user", "nobody", env={"SSH_CONNECTION": "10.1.1.1 1 10.1.1.2 22"}),
+                   "nobody")
+    unknown = audit_rows(school, "login_fail")[-1]
+    assert unknown["staff_id"] is None and unknown["source"] == "10.1.1.1"
+    assert json.loads(unknown["new"])["login"] == "nobody"
+
+
+def test_no_login_for_the_os_user_needs_user_when_not_in_a_terminal(school):
+    one_line_error(run("--db", str(school)), "--user")
+
+
+def tmux(socket, *args):
+    return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=20)
+
+
+def wait_screen(socket, name, predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = tmux(socket, "capture-pane", "-p", "-t", name).stdout
+        if predicate(text):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"timed out; screen was:\n{text}")
+
+
+def test_pin_prompt_in_a_real_terminal(school):
+    """getpass in a terminal: nothing echoed, a wrong PIN asks again, the right one starts the app."""
+    assert shutil.which("tmux"), "tmux is required (apt-get install tmux)"
+    set_pin(school, "banzhuren", "2468")
+    socket, name = f"guanai-pin-{uuid.uuid4().hex[:6]}", "pin"
+    cmd = f"env GUANAI_DB= TERM=xterm-256color {GUANAI} --db {school} --user banzhuren"
+    tmux(socket, "new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd)
+    try:
+        wait_screen(socket, name, lambda t: "的 PIN:" in t)
+        tmux(socket, "send-keys", "-t", name, "1111", "Enter")
+        text = wait_screen(socket, name, lambda t: "PIN 不对" in t)
+        assert "1111" not in text, "the PIN must not be echoed"
+        tmux(socket, "send-keys", "-t", name, "2468", "Enter")
+        wait_screen(socket, name, lambda t: "待办" in t)  # a class teacher starts on the due list
+        tmux(socket, "send-keys", "-t", name, "q")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and tmux(socket, "has-session", "-t", name).returncode == 0:
+            time.sleep(0.1)
+    finally:
+        tmux(socket, "kill-server")
+    actions = [r["action"] for r in audit_rows(school) if r["action"].startswith("login")]
+    assert actions[-2:] == ["login_fail", "login"]
+
+
+# --- guanai audit ---------------------------------------------------------------------------
+
+def test_audit_prints_one_line_per_row_with_filters_and_masks(school):
+    dbmod.open_database(str(school))
+    try:
+        from models import children, scope
+
+        from models.entities import Child, Classroom
+
+        staff = Staff.get(Staff.login == "banzhuren")
+        kid_id = (Child.select(Child.id).join(Classroom).where((Classroom.head_teacher == staff.id)
+                  & Child.id_number.is_null(False)).order_by(Child.id).first().id)
+        kid = children.load_form_values(kid_id)
+        old_id = kid["id_number"]
+        clean, errors = children.validate_child({**kid, "id_number": "", "guardian_phone": "13912345678"},
+                                                child_id=kid_id)
+        assert not errors, errors
+        children.save_child(clean, child_id=kid_id, school_id=staff.school_id, staff_id=staff.id,
+                            viewer=scope.viewer_for(staff))
+    finally:
+        dbmod.current().close()
+    res = run("--db", str(school), "--user", "admin", "audit")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines and all(len(line.split("\t")) == 6 for line in lines)
+    child_line = next(line for line in lines if f"\tchild#{kid_id}\t" in line)
+    assert child_line.split("\t")[1] == "banzhuren(余静)" and child_line.split("\t")[2] == "update"
+    assert "139****5678" in child_line and "13912345678" not in child_line
+    assert old_id not in res.stdout and f"{old_id[:4]}**********{old_id[-4:]}" in child_line
+    assert re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\t", lines[0])
+    only = run("--db", str(school), "--user", "admin", "audit", "--user", "banzhuren", "--table", "child")
+    assert only.returncode == 0 and only.stdout.splitlines() == [child_line]
+    since = run("--db", str(school), "--user", "admin", "audit", "--since", "2099-01-01")
+    assert since.returncode == 0 and since.stdout == ""
+    logins = run("--db", str(school), "--user", "admin", "audit", "--action", "login")
+    assert all("\tlogin\t" in line for line in logins.stdout.splitlines()) and logins.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--user", "laoshi", "audit"], "不是管理员"),
+    (["audit"], "需要管理员身份"),
+    (["--user", "admin", "audit", "--since", "2026-13-01"], "没有这一天"),
+    (["--user", "admin", "audit", "--since", "yesterday"], "YYYY-MM-DD"),
+    (["--user", "admin", "audit", "--user", "nobody"], "nobody"),
+])
+def test_audit_refusals(school, args, fragment):
+    one_line_error(run("--db", str(school), *args), fragment)
+
+
+def test_plain_commands_do_not_import_textual(school):
+    code = (
+        "import sys; from tui.cli import main; "
+        f"assert main(['--db', {str(school)!r}, 'users']) == 0; "
+        f"assert main(['--db', {str(school)!r}, '--user', 'admin', 'audit']) == 0; "
+        "assert 'textual' not in sys.modules, 'textual imported'"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "GUANAI_DB": ""})
+    assert res.returncode == 0, res.stderr
+
+
+# --- append-only ------------------------------------------------------------------------------
+
+def test_the_model_refuses_to_change_or_remove_audit_rows(tiny_school):
+    row = audit.record("login", "staff", 1, staff_id=None)
+    assert AuditLog.select().count() == 1
+    row.new = "{}"
+    for attempt in (row.save, row.delete_instance, lambda: AuditLog.update(new="x"),
+                    lambda: AuditLog.delete(), lambda: AuditLog.replace(table="x", row_id=1, action="x")):
+        with pytest.raises(AuditAppendOnly):
+            attempt()
+    assert AuditLog.select().count() == 1
+    AuditLog.create(table="staff", row_id=1, action="login")  # appending is fine
+    assert AuditLog.select().count() == 2
+
+
+UPDATE_OR_DELETE = re.compile(
+    r"AuditLog\s*\.\s*(update|delete|replace|insert_many|insert_from|truncate_table|drop_table)\b"
+    r"|(UPDATE|DELETE\s+FROM|INSERT\s+OR\s+REPLACE\s+INTO|REPLACE\s+INTO)\s+[\"'`]?audit_log"
+    r"|audit\w*\s*\.\s*(delete_instance|save)\s*\(",
+    re.IGNORECASE)
+
+
+def test_no_code_path_updates_or_deletes_audit_rows():
+    offenders = []
+    for folder in ("models", "tui", "screens"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if UPDATE_OR_DELETE.search(line) and "raise AuditAppendOnly" not in line:
+                    offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

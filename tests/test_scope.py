@@ -1,0 +1,310 @@
+"""Roles and scope (models/scope.py): every role × every protected action, at the model layer,
+on SQLite and on a real PostgreSQL server (the ``any_db`` fixture).
+
+The school: class A (三年级2班, 班主任 李老师) with 小明 (帮扶教师 赵老师, 爱心妈妈 王妈妈) and 小红
+(帮扶教师 the counselor 雷老师, who has a 心理辅导 note on 小红 by another counselor); class B with
+小刚 (nobody's); an archived pupil who left in 2020 (purgeable). Each role acts on its "own" child
+(the one it may see: 小红 for the counselor, 小明 for the others) and on 小刚.
+
+Each write runs in a transaction that is rolled back, so the actions do not disturb each other.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from models import audit, children, contacts, db as dbmod, duties, handbook, pairings, privacy, roster
+from models import scope as access
+from models.calendar import birthdays
+from models.contacts import LogFilter
+from models.entities import AuditLog, Child, Classroom, Contact, Pairing, School, Staff
+from models.scope import COUNSELLING_HIDDEN, ForbiddenError
+from tests.conftest import add_child
+
+TODAY = dt.date(2026, 11, 20)
+ROLES = ("admin", "head", "class_teacher", "teacher", "counselor", "volunteer", "nobody")
+
+
+@pytest.fixture
+def world(any_db):
+    s = School.create(name="测试小学", county="云岭县")
+    staff = {
+        "admin": Staff.create(school=s, name="管理员", role="admin", login="admin"),
+        "head": Staff.create(school=s, name="潘校长", role="head", login="xiaozhang"),
+        "class_teacher": Staff.create(school=s, name="李老师", role="class_teacher", sex="女", login="banzhuren"),
+        "teacher": Staff.create(school=s, name="赵老师", role="teacher", login="laoshi"),
+        "counselor": Staff.create(school=s, name="雷老师", role="counselor", sex="女", login="xinli"),
+        "volunteer": Staff.create(school=s, name="王妈妈", role="volunteer", sex="女", login="aixinmama"),
+    }
+    other_counselor = Staff.create(school=s, name="田老师", role="counselor", login="tianfang")
+    other_teacher = Staff.create(school=s, name="周老师", role="class_teacher", login="zhou")
+    room_a = Classroom.create(school=s, grade=3, number=2, name="三年级2班", head_teacher=staff["class_teacher"])
+    room_b = Classroom.create(school=s, grade=5, number=1, name="五年级1班", head_teacher=other_teacher)
+    x = add_child(s, room_a, "张小明", id_number="510722201605010015", birth_date=dt.date(2016, 5, 1),
+                  guardian_phone="13812345678")
+    y = add_child(s, room_a, "李小红", sex="女", birth_date=dt.date(2016, 11, 21))
+    z = add_child(s, room_b, "王小刚", birth_date=dt.date(2015, 11, 22))
+    old = add_child(s, room_b, "陈旧", status="毕业", status_date=dt.date(2020, 7, 1),
+                    archived_at=dt.datetime(2020, 9, 1))
+    for kid, kind, who in ((x, "帮扶教师", "teacher"), (x, "爱心妈妈", "volunteer"), (y, "帮扶教师", "counselor")):
+        Pairing.create(child=kid, kind=kind, staff=staff[who], started_on=dt.date(2026, 9, 1))
+    for kid in (x, y, z):
+        Contact.create(child=kid, staff=other_teacher, kind="谈心", at=dt.datetime(2026, 11, 2, 9), content="谈学习")
+    note = Contact.create(child=y, staff=other_counselor, kind="心理辅导", at=dt.datetime(2026, 11, 3, 10),
+                          content="父母离异, 很难过", effect="平静下来", follow_up="下周再谈")
+    viewers = {role: access.viewer_for(st) for role, st in staff.items()}
+    viewers["nobody"] = access.viewer_for(None, school_id=s.id)
+    return {"school": s, "staff": staff, "viewers": viewers, "rooms": (room_a, room_b),
+            "kids": {"x": x, "y": y, "z": z, "old": old}, "note": note, "target": any_db}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def attempt(fn):
+    """True when allowed (the change rolled back), False on ForbiddenError; other results as returned."""
+    box = []
+    try:
+        with dbmod.write():
+            box.append(fn())
+            raise _Rollback
+    except _Rollback:
+        pass
+    except ForbiddenError:
+        return False
+    result = box[0]
+    return True if result is None else result
+
+
+def own(w, role):
+    return w["kids"]["y"] if role == "counselor" else w["kids"]["x"]
+
+
+# --------------------------------------------------------------------------- the actions
+
+
+def read_roster(w, v, role):
+    return {r.name for r in roster.roster_rows(w["school"].id, viewer=v)}
+
+
+def read_talk_log(w, v, role):
+    return {r.child_name for r in contacts.log_rows(w["school"].id, LogFilter(), viewer=v)[0]}
+
+
+def read_due_list(w, v, role):
+    return {d.child_name for d in duties.open_duties(TODAY, viewer=v, school_id=w["school"].id)}
+
+
+def read_board(w, v, role):
+    board = pairings.load_board(w["school"].id, "帮扶教师", viewer=v)
+    return {c.name for c, _ in board.children()}
+
+
+def read_birthdays(w, v, role):
+    return {b.name for b in birthdays(w["school"].id, TODAY, TODAY + dt.timedelta(days=3), viewer=v)}
+
+
+def read_detail_own(w, v, role):
+    return attempt(lambda: children.child_detail(own(w, role).id, viewer=v) and None)
+
+
+def read_detail_other(w, v, role):
+    return attempt(lambda: children.child_detail(w["kids"]["z"].id, viewer=v) and None)
+
+
+def read_counselling_note(w, v, role):
+    """'content', 'hidden' (the note is listed, its text is not) or False (the child is out of scope)."""
+    def look():
+        rows = contacts.log_rows(w["school"].id, LogFilter(kind="心理辅导"), viewer=v)[0]
+        detail = children.child_detail(w["kids"]["y"].id, viewer=v)
+        shown = {r.first_line for r in rows} | {c["summary"] for c in detail["contacts"] if c["kind"] == "心理辅导"}
+        assert len(shown) == 1, shown
+        return "hidden" if shown == {COUNSELLING_HIDDEN} else "content" if shown == {"父母离异, 很难过"} else shown
+    return attempt(look)
+
+
+def save_child(w, v, role):
+    kid = own(w, role)
+    values, errors = children.validate_child(dict(children.load_form_values(kid.id), address="新地址"),
+                                             child_id=kid.id, today=TODAY)
+    assert not errors
+    return attempt(lambda: children.save_child(values, child_id=kid.id, school_id=w["school"].id,
+                                               staff_id=v.staff_id, viewer=v) and None)
+
+
+def create_contact_own(w, v, role):
+    values = {"kind": "谈心", "at": dt.datetime(2026, 11, 19, 10), "content": "新的谈话"}
+    return attempt(lambda: contacts.create_contacts(values, [own(w, role).id], staff_id=v.staff_id, viewer=v)
+                   and None)
+
+
+def create_contact_other(w, v, role):
+    values = {"kind": "谈心", "at": dt.datetime(2026, 11, 19, 10), "content": "新的谈话"}
+    return attempt(lambda: contacts.create_contacts(values, [w["kids"]["z"].id], staff_id=v.staff_id, viewer=v)
+                   and None)
+
+
+def update_contact_own(w, v, role):
+    c = Contact.get((Contact.child == own(w, role).id) & (Contact.kind == "谈心"))
+    return attempt(lambda: contacts.update_contact(c.id, {"content": "改过的"}, staff_id=v.staff_id, viewer=v))
+
+
+def update_counselling_note(w, v, role):
+    return attempt(lambda: contacts.update_contact(w["note"].id, {"content": "改过的"}, staff_id=v.staff_id,
+                                                   viewer=v))
+
+
+def change_pairing(w, v, role):
+    kid = w["kids"]["x"]
+    return attempt(lambda: pairings.assign(w["school"].id, kid.id, "学习帮手", ("child", w["kids"]["y"].id),
+                                           viewer=v, staff_id=v.staff_id, today=TODAY) and None)
+
+
+def export_whole_school(w, v, role):
+    return attempt(lambda: handbook.make_scope(w["school"].id, "2026-11", viewer=v, today=TODAY) and None)
+
+
+def export_own_class(w, v, role):
+    return attempt(lambda: handbook.make_scope(w["school"].id, "2026-11", viewer=v, class_name="三年级2班",
+                                               today=TODAY) and None)
+
+
+def unmask(w, v, role):
+    kid = w["kids"]["x"]
+
+    def look():
+        full = privacy.reveal_numbers(kid.id, viewer=v)
+        assert full["id_number"] == "510722201605010015" and full["guardian_phone"] == "13812345678"
+        row = AuditLog.select().where(AuditLog.action == "unmask").order_by(AuditLog.id.desc()).get()
+        assert (row.table, row.row_id, row.staff_id) == ("child", kid.id, v.staff_id)
+        fields = json.loads(row.new)["fields"]
+        assert {"id_number", "guardian_phone"} <= set(fields)
+        assert "13812345678" not in row.new and "510722201605010015" not in row.new  # which fields, not values
+    return attempt(look)
+
+
+def purge(w, v, role):
+    def run():
+        result = privacy.purge(viewer=v, today=TODAY, vacuum=False)
+        assert result.children == 1 and not Child.select().where(Child.id == w["kids"]["old"].id).exists()
+        row = AuditLog.get(AuditLog.action == "purge")
+        assert row.staff_id == v.staff_id and "陈旧" not in row.new and json.loads(row.new)["children"] == 1
+    return attempt(run)
+
+
+WHOLE = {"张小明", "李小红", "王小刚"}
+ACTIONS = {  # action: expected per role, in ROLES order
+    read_roster: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
+    read_talk_log: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
+    read_due_list: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
+    read_board: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
+    read_birthdays: ({"李小红", "王小刚"}, {"李小红", "王小刚"}, {"李小红"}, set(), {"李小红"}, set(), set()),
+    read_detail_own: (True, True, True, True, True, True, False),
+    read_detail_other: (True, True, False, False, False, False, False),
+    read_counselling_note: ("hidden", "hidden", "hidden", False, "content", False, False),
+    save_child: (True, True, True, False, False, False, False),
+    create_contact_own: (True, True, True, True, True, True, False),
+    create_contact_other: (True, True, False, False, False, False, False),
+    update_contact_own: (True, True, True, True, True, True, False),
+    update_counselling_note: (False, False, False, False, True, False, False),
+    change_pairing: (True, True, True, False, False, False, False),
+    export_whole_school: (True, True, False, False, False, False, False),
+    export_own_class: (True, True, True, False, False, False, False),
+    unmask: (True, True, True, False, False, False, False),
+    purge: (True, False, False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_action_matrix(world, role):
+    v = world["viewers"][role]
+    got = {fn.__name__: fn(world, v, role) for fn in ACTIONS}
+    expected = {fn.__name__: row[ROLES.index(role)] for fn, row in ACTIONS.items()}
+    assert got == expected
+    assert not AuditLog.select().where(AuditLog.action.in_(["unmask", "purge"])).exists()  # all rolled back
+
+
+def test_forbidden_message_is_chinese_and_nothing_is_written(world):
+    v = world["viewers"]["teacher"]
+    before = Contact.select().count()
+    with pytest.raises(ForbiddenError, match="你没有权限查看/修改这个孩子的档案"):
+        contacts.create_contacts({"kind": "谈心", "at": dt.datetime(2026, 11, 19, 10), "content": "x"},
+                                 [world["kids"]["x"].id, world["kids"]["z"].id], staff_id=v.staff_id, viewer=v)
+    assert Contact.select().count() == before  # a group talk is all or nothing
+
+
+def test_viewers(world):
+    vs = world["viewers"]
+    assert vs["admin"].whole_school and vs["head"].whole_school
+    assert vs["class_teacher"].class_ids == {world["rooms"][0].id}
+    assert vs["nobody"].nobody and vs["nobody"].explanation()
+    assert access.viewer_for(None, school_id=world["school"].id).role == "" and access.has_any_login()
+    Staff.update(active=False).execute()  # a database being set up: nobody could sign in
+    assert access.viewer_for(None, school_id=world["school"].id).role == access.BOOTSTRAP
+
+
+def test_a_pairing_that_ends_takes_the_child_out_of_scope(world):
+    v = world["viewers"]["teacher"]
+    p = Pairing.get((Pairing.staff == world["staff"]["teacher"].id))
+    pairings.end_pairing(p.id, "教师调动", viewer=world["viewers"]["head"], on_date=TODAY)
+    assert roster.roster_rows(world["school"].id, viewer=v) == []
+    with pytest.raises(ForbiddenError):
+        children.child_detail(world["kids"]["x"].id, viewer=v)
+
+
+def test_drafts_follow_the_scope(world):
+    from models import drafts
+
+    v = world["viewers"]["volunteer"]
+    drafts.save_draft(v.staff_id, "talk", f"child:{world['kids']['x'].id}", {"form": {}}, viewer=v)
+    with pytest.raises(ForbiddenError):
+        drafts.save_draft(v.staff_id, "talk", f"child:{world['kids']['z'].id}", {"form": {}}, viewer=v)
+    with pytest.raises(ForbiddenError):
+        drafts.load_draft(v.staff_id, "talk", f"contact:{world['note'].id}", viewer=world["viewers"]["class_teacher"])
+
+
+def test_opening_the_edit_form_is_an_audited_look(world):
+    v = world["viewers"]["class_teacher"]
+    values = children.open_form(world["kids"]["x"].id, viewer=v)
+    assert values["id_number"] == "510722201605010015"
+    row = AuditLog.get(AuditLog.action == "unmask")
+    assert row.row_id == world["kids"]["x"].id and json.loads(row.new)["via"] == "修改表单"
+    with pytest.raises(ForbiddenError):
+        children.open_form(world["kids"]["x"].id, viewer=world["viewers"]["teacher"])
+    assert children.open_form(None, viewer=v)["classroom"] == world["rooms"][0].id  # new: in their class
+
+
+def test_the_handbook_hides_counselling_content(world):
+    scope = handbook.make_scope(world["school"].id, "2026-11", viewer=world["viewers"]["head"], today=TODAY)
+    rows = list(handbook.contact_rows(scope, ("心理辅导",)))
+    assert [(r.child_name, r.content, r.follow_up) for r in rows] == [("李小红", COUNSELLING_HIDDEN, "")]
+    scope = handbook.make_scope(world["school"].id, "2026-11", viewer=world["viewers"]["class_teacher"],
+                                class_name="三年级2班", today=TODAY)
+    assert {r.name for r in handbook.registration_rows(scope)} == {"张小明", "李小红"}
+    with pytest.raises(ForbiddenError, match="自己班级"):
+        handbook.make_scope(world["school"].id, "2026-11", viewer=world["viewers"]["class_teacher"],
+                            class_name="五年级1班", today=TODAY)
+
+
+def test_audit_record_names_the_unmasked_fields_only(world):
+    v = world["viewers"]["head"]
+    privacy.reveal_numbers(world["kids"]["x"].id, viewer=v)
+    e = [e for e in audit.entries(action="unmask")]
+    assert len(e) == 1 and "13812345678" not in audit.format_line(e[0])
+
+
+async def test_a_session_without_a_staff_member_sees_nothing_but_why(tiny_school):
+    from screens.roster import RosterScreen
+    from tui.app import GuanaiApp
+    from tui.context import Session
+
+    school = tiny_school["school"]
+    app = GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=None, staff_name="",
+                            school_name=school.name))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen) and app.screen.rows == []
+        assert any("没有找到与你对应的教职工账号" in n.message for n in app._notifications)

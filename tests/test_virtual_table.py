@@ -1,0 +1,80 @@
+"""The roster's table draws only the rows on screen: keys, scrolling, selection, safe text."""
+from textual.app import App, ComposeResult
+
+from tui.virtual_table import VirtualTable, fit
+
+ROWS = [(i, f"王{i}", "[b]x[/b]" if i == 3 else f"\x1b[31m{i}") for i in range(1000)]
+
+
+class TableApp(App):
+    def __init__(self, rows=ROWS) -> None:
+        super().__init__()
+        self.rows = rows
+        self.selected: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield VirtualTable([("号", 4), ("姓名", 8), ("备注", 10)], cells=lambda r: (str(r[0]), (r[1], "bold"), r[2]),
+                           key=lambda r: str(r[0]), rows=self.rows)
+
+    def on_mount(self) -> None:
+        self.query_one(VirtualTable).focus()
+
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
+        self.selected.append(event.row_key)
+
+
+def test_fit_pads_and_cuts_by_cells():
+    assert fit("王芳", 6) == "王芳  "
+    assert fit("欧阳小明", 5) == "欧阳 "  # a wide character is never split: 4 cells and a space
+    assert fit("abc", 2) == "ab"
+
+
+async def test_keys_move_scroll_and_select():
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(VirtualTable)
+        assert table.row_count == 1000 and table.cursor_row == 0
+        await pilot.press("down", "down")
+        assert table.cursor_row == 2 and table.scroll_y == 0
+        await pilot.press("pagedown")
+        page = table.scrollable_content_region.height - 1
+        assert table.cursor_row == 2 + page
+        assert table.scroll_y <= table.cursor_row < table.scroll_y + page
+        await pilot.press("end")
+        assert table.cursor_row == 999
+        assert table.scroll_y == 1000 - page
+        await pilot.press("home", "enter")
+        assert app.selected == ["0"]
+
+
+async def test_only_visible_rows_are_drawn_and_text_is_never_markup():
+    calls = []
+
+    class Counting(TableApp):
+        def compose(self) -> ComposeResult:
+            def cells(r):
+                calls.append(r[0])
+                return (str(r[0]), r[1], r[2])
+            yield VirtualTable([("号", 4), ("姓名", 8), ("备注", 10)], cells=cells, key=lambda r: str(r[0]),
+                               rows=self.rows)
+
+    app = Counting()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        assert calls and max(calls) < 20  # 1,000 rows, only the first screenful formatted
+        table = app.query_one(VirtualTable)
+        assert table.get_row("3")[2] == "[b]x[/b]"  # literally
+        assert "\x1b" not in table.get_row("5")[2]
+
+
+async def test_new_rows_keep_the_cursor_where_asked():
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(ROWS[500:], cursor=100)
+        await pilot.pause()
+        assert table.row_key_at(table.cursor_row) == "600"
+        assert table.scroll_y <= 100
+        table.clear()
+        await pilot.press("down", "enter")
+        assert table.row_count == 0 and app.selected == []
