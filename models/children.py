@@ -393,37 +393,15 @@ def find_duplicates(values: dict, *, exclude_id: int | None = None) -> list[dict
     name = values.get("name") or ""
     birth = values.get("birth_date")
     phone = values.get("guardian_phone") or ""
-    conds = []
+    checks = []
     if id_number:
-        conds.append(Child.id_number == id_number)
+        checks.append((Child.id_number == id_number, "身份证号相同", lambda r: r["id_number"] == id_number))
     if name and birth:
-        conds.append((Child.name == name) & (Child.birth_date == birth))
+        checks.append(((Child.name == name) & (Child.birth_date == birth), "姓名和出生日期相同",
+                       lambda r: r["name"] == name and _date(r["birth_date"]) == birth))
     if phone:
-        conds.append(Child.guardian_phone == phone)
-    if not conds:
-        return []
-    cond = conds[0]
-    for c in conds[1:]:
-        cond = cond | c
-    q = (Child.select(Child.id, Child.name, Child.birth_date, Child.id_number, Child.guardian_phone,
-                      Classroom.name.alias("class_name"))
-         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
-         .where(cond).order_by(Child.id))
-    if exclude_id is not None:
-        q = q.where(Child.id != exclude_id)
-    found = []
-    for row in q.dicts():
-        reasons = []
-        if id_number and row["id_number"] == id_number:
-            reasons.append("身份证号相同")
-        if name and birth and row["name"] == name and _date(row["birth_date"]) == birth:
-            reasons.append("姓名和出生日期相同")
-        if phone and row["guardian_phone"] == phone:
-            reasons.append("监护人电话相同")
-        if reasons:
-            found.append({"id": row["id"], "name": row["name"], "class_name": class_label(row["class_name"]),
-                          "reason": "、".join(reasons)})
-    return found
+        checks.append((Child.guardian_phone == phone, "监护人电话相同", lambda r: r["guardian_phone"] == phone))
+    return _matching_children(checks, exclude_id=exclude_id)
 
 
 def find_same_child(values: dict, *, school_id: int | None = None,
@@ -438,36 +416,37 @@ def find_same_child(values: dict, *, school_id: int | None = None,
     student_no = values.get("student_no") or None
     name = values.get("name") or ""
     birth = values.get("birth_date")
-    conds = []
+    checks = []
     if id_number:
-        conds.append(Child.id_number == id_number)
+        checks.append((Child.id_number == id_number, "身份证号相同", lambda r: r["id_number"] == id_number))
     if student_no:
-        conds.append(Child.student_no == student_no)
+        checks.append((Child.student_no == student_no, "学籍号相同", lambda r: r["student_no"] == student_no))
     if name and birth:
         same = (Child.name == name) & (Child.birth_date == birth)
-        conds.append(same if school_id is None else same & (Child.school == school_id))
-    if not conds:
+        checks.append((same if school_id is None else same & (Child.school == school_id), "姓名和出生日期相同",
+                       lambda r: r["name"] == name and _date(r["birth_date"]) == birth))
+    return _matching_children(checks, exclude_id=exclude_id)
+
+
+def _matching_children(checks: list, *, exclude_id: int | None) -> list[dict]:
+    """One query for children meeting any (condition, reason, test) check; each with its reasons."""
+    if not checks:
         return []
-    cond = conds[0]
-    for c in conds[1:]:
+    cond = checks[0][0]
+    for c, _, _ in checks[1:]:
         cond = cond | c
     q = (Child.select(Child.id, Child.name, Child.birth_date, Child.id_number, Child.student_no,
-                      Classroom.name.alias("class_name"))
+                      Child.guardian_phone, Classroom.name.alias("class_name"))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .where(cond).order_by(Child.id))
     if exclude_id is not None:
         q = q.where(Child.id != exclude_id)
     found = []
     for row in q.dicts():
-        reasons = []
-        if id_number and row["id_number"] == id_number:
-            reasons.append("身份证号相同")
-        if student_no and row["student_no"] == student_no:
-            reasons.append("学籍号相同")
-        if name and birth and row["name"] == name and _date(row["birth_date"]) == birth:
-            reasons.append("姓名和出生日期相同")
-        found.append({"id": row["id"], "name": row["name"], "class_name": class_label(row["class_name"]),
-                      "reason": "、".join(reasons)})
+        reasons = [reason for _, reason, test in checks if test(row)]
+        if reasons:
+            found.append({"id": row["id"], "name": row["name"], "class_name": class_label(row["class_name"]),
+                          "reason": "、".join(reasons)})
     return found
 
 
