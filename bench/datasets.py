@@ -87,10 +87,12 @@ def big_school(log=print) -> str:
         _clean("school-", path)
         _remove(path + ".tmp")
         log(f"生成单校 {COUNTY_CHILDREN} 名学生的数据 (一次) ...")
+        t = time.perf_counter()
         code = ("import sys; from models.sample import build_sample; "
                 f"build_sample(sys.argv[1], children={COUNTY_CHILDREN}, schools=1)")
         subprocess.run([sys.executable, "-c", code, path + ".tmp"], cwd=ROOT, check=True, capture_output=True,
                        timeout=900)
+        log(f"  完成, {time.perf_counter() - t:.1f} 秒")
         _init(path + ".tmp")
         _finish(path)
     return path

@@ -594,7 +594,7 @@ def render_md(rows, info: dict, started: dt.datetime, seconds: float, runs: int)
     lines = [
         BEGIN,
         f"Measured {started:%Y-%m-%d %H:%M} by `python -m bench` in {seconds:.0f} s "
-        f"({runs} runs per start-up figure, medians).",
+        f"({runs} rounds of start-up runs, medians).",
         "",
         f"Machine: {info['cpu']}, {info['cores']} cores; {info['system']}; Python {info['python']}, "
         f"textual {info['textual']}, peewee {info['peewee']}, SQLite {info['sqlite']}; "
@@ -629,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = ap.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
-    runs = 2 if args.quick else 7
+    runs = 2 if args.quick else 11
     started = dt.datetime.now()
     t0 = time.perf_counter()
 
@@ -644,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = (
         ("startup", lambda: measure_startup(figs, data, runs, log)),
         ("search", lambda: measure_search(figs, data, log)),
-        ("due", lambda: measure_due(figs, data, runs, log)),
+        ("due", lambda: measure_due(figs, data, 3 if args.quick else 7, log)),
         ("export", lambda: measure_export(figs, data, 3 if args.quick else 5, log)),
         ("import", lambda: measure_import(figs, data, 2 if args.quick else 3, log)),
         ("textual", lambda: measure_no_textual(figs, data, log)),

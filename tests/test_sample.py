@@ -389,3 +389,13 @@ def test_county_year_of_contacts(county):
     assert _query(county, "SELECT count(*) FROM contact t JOIN child c ON c.id = t.child_id "
                           "JOIN classroom r ON r.id = c.classroom_id WHERE r.grade = 1 "
                           "AND t.at < '2026-09-01'") == [(0,)]  # first-graders came in September
+
+
+def test_committed_sample_db_is_what_guanai_sample_builds(default):
+    """sample.db is exactly `guanai sample -o FILE` with the defaults: same rows in every table,
+    schema at the newest migration (so --demo starts without migrating)."""
+    path, _ = default
+    committed = os.path.join(ROOT, "sample.db")
+    assert _rows(committed) == _rows(path)
+    assert _query(committed, "SELECT name FROM schema_migration ORDER BY name") == _query(
+        path, "SELECT name FROM schema_migration ORDER BY name")

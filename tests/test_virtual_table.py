@@ -78,3 +78,14 @@ async def test_new_rows_keep_the_cursor_where_asked():
         table.clear()
         await pilot.press("down", "enter")
         assert table.row_count == 0 and app.selected == []
+
+
+def test_clean_fast_path_is_the_slow_path():
+    """tui.text.clean returns printable text unchanged without looking at each character; text
+    with anything it drops or changes still goes through the character loop."""
+    from tui.text import clean
+
+    assert clean("王芳 zxm 123") == "王芳 zxm 123"
+    assert clean("王\u3000芳") == "王\u3000芳"  # an ideographic space is kept (not printable to Python)
+    assert clean("a\x1b[31mb\u202ec\u200bd\ufeff") == "a[31mbcd"
+    assert clean("一\n二\t三") == "一 二 三" and clean("一\n二", one_line=False) == "一\n二"

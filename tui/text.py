@@ -17,6 +17,8 @@ _INVISIBLE = {
 def clean(value: object, *, one_line: bool = True) -> str:
     """Drop control and format characters; with ``one_line`` newlines and tabs become spaces."""
     s = "" if value is None else str(value)
+    if s.isprintable():  # the usual case, in C: no control, format or private-use character,
+        return s  # no newline or tab (every character dropped or changed below is not printable)
     out = []
     for ch in s:
         code = ord(ch)
