@@ -104,3 +104,12 @@ async def test_markup_and_escapes_in_stored_text_show_literally(tiny_school, not
         cells = [str(c) for c in table.get_row(str(kid.id))]
         assert any(note_name.replace("\x1b", "") in c for c in cells)
         assert all("\x1b" not in c for c in cells)
+
+
+async def test_notifications_show_user_text_literally(tiny_school):
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.notify("已保存 [b]王[/b] [/ \x1b[31m")  # a name that bypassed validation, say
+        await pilot.pause()
+        toast = list(app._notifications)[-1]
+        assert toast.message == "已保存 [b]王[/b] [/ [31m" and toast.markup is False

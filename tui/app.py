@@ -204,6 +204,14 @@ class GuanaiApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True):
+        """Notifications carry names, logins and error texts: always plain text, never markup
+        (Widget.notify passes markup=True explicitly, so the default alone would not do)."""
+        from tui.text import clean
+
+        return super().notify(clean(message, one_line=False), title=clean(title), severity=severity,
+                              timeout=timeout, markup=False)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for key, (mode, title) in SECTIONS.items():
             if mode in self.MODES:
