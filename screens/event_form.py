@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
@@ -21,9 +20,8 @@ from models import calendar as cal
 from models import drafts, rules
 from models.calendar import EventForm, Occurrence
 from models.entities import Event
-from screens.confirm import ConfirmScreen
+from screens.drafted import DraftedForm
 from screens.calendar import line
-from tui.text import clean
 
 DRAFT_FORM = "event"
 
@@ -44,9 +42,10 @@ FOCUS_FOR_ERROR = {"title": "ev-title", "start_date": "ev-date", "end_date": "ev
                    "notes": "ev-notes"}
 
 
-class EventFormScreen(Screen[bool]):
+class EventFormScreen(DraftedForm, Screen[bool]):
     """Dismissed with True when something was saved."""
 
+    DRAFT_FORM = DRAFT_FORM
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", priority=True),
         Binding("escape", "cancel", "取消", priority=True),
@@ -216,31 +215,8 @@ class EventFormScreen(Screen[bool]):
     def _changed(self) -> bool:
         return self._collect().to_dict() != self.original.to_dict()
 
-    def _flush_draft(self) -> None:
-        if not self._dirty or self.writer is None:
-            return
-        self._dirty = False
-        if self._changed():
-            self.writer.put(self._collect().to_dict())
-        if self.writer.last_error:
-            self.notify(f"草稿未能保存: {clean(self.writer.last_error)}", severity="error", timeout=3)
-
-    def _drop_draft(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        drafts.delete_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
-
-    def on_unmount(self) -> None:
-        if self.writer is not None:  # the app quit with the form open: keep the draft
-            try:
-                changed = self._changed()
-            except NoMatches:  # the widgets went first: the last snapshot is already written
-                changed = False
-            if changed:
-                self.writer.put(self._collect().to_dict())
-                self.writer.flush()
-            self.writer.close()
+    def _draft_data(self) -> dict:
+        return self._collect().to_dict()
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -318,17 +294,3 @@ class EventFormScreen(Screen[bool]):
         self._drop_draft()
         self.notify(message, timeout=3)
         self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        if not self._changed():
-            self._drop_draft()
-            self.dismiss(False)
-            return
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self._drop_draft()
-                self.dismiss(False)
-
-        self.app.push_screen(ConfirmScreen("放弃这些修改吗? 已输入的内容 (和草稿) 将被删除。", yes="放弃", no="继续编辑"),
-                             answer)

@@ -18,9 +18,9 @@ from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 from models import conflicts, contacts, drafts, rules
 from models.contacts import ContactForm
 from models.scope import ForbiddenError
-from screens.confirm import ConfirmScreen
+from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
-from tui.text import clean, content
+from tui.text import content
 
 DRAFT_FORM = "talk"
 CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
@@ -37,9 +37,11 @@ def draft_key(child_id: int, contact_id: int | None) -> str:
     return f"contact:{contact_id}" if contact_id else f"child:{child_id}"
 
 
-class TalkEntryScreen(Screen[bool]):
+class TalkEntryScreen(DraftedForm, Screen[bool]):
     """New talk for ``child_id``, or edit of ``contact_id``; dismissed with True when saved."""
 
+    DRAFT_FORM = DRAFT_FORM
+    DISCARD_QUESTION = "放弃这次记录吗? 已输入的内容 (和草稿) 将被删除。"
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", priority=True),
         Binding("escape", "cancel", "取消", priority=True),
@@ -169,37 +171,12 @@ class TalkEntryScreen(Screen[bool]):
     def _changed(self) -> bool:
         return self._collect().to_dict() != self.original.to_dict() or len(self.child_ids) > 1
 
-    def _mark_dirty(self) -> None:
-        self._dirty = True
-
-    def _flush_draft(self) -> None:
-        if not self._dirty or self.writer is None:
-            return
-        self._dirty = False
-        if self._changed():
-            self.writer.put(self._draft_data())
-        if self.writer.last_error:
-            self.notify(f"草稿未能保存: {clean(self.writer.last_error)}", severity="error", timeout=3)
-
     def _draft_data(self) -> dict:
         data = {"form": self._collect().to_dict(), "children": self.child_ids}
         if self.contact_id and self.version is not None:
             data["version"] = self.version.isoformat()
             data["original"] = self.original.to_dict()
         return data
-
-    def _drop_draft(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        drafts.delete_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
-
-    def on_unmount(self) -> None:
-        if self.writer is not None:  # app quit with the form open: keep the draft, stop the thread
-            if self._dirty and self._changed():
-                self.writer.put(self._draft_data())
-                self.writer.flush()
-            self.writer.close()
 
     # -- display ----------------------------------------------------------------
     def _render_head(self) -> None:
@@ -353,17 +330,3 @@ class TalkEntryScreen(Screen[bool]):
         self._render_chips()
         self._update_count()
         self._show_errors({})
-
-    def action_cancel(self) -> None:
-        if not self._changed():
-            self._drop_draft()
-            self.dismiss(False)
-            return
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self._drop_draft()
-                self.dismiss(False)
-
-        self.app.push_screen(ConfirmScreen("放弃这次记录吗? 已输入的内容 (和草稿) 将被删除。", yes="放弃", no="继续编辑"),
-                             answer)
