@@ -48,6 +48,7 @@ from models.entities import (
 )
 from models.roster import filing_rate, mask_id, mask_student_no, missing_fields
 from models.scope import COUNSELLING_HIDDEN, ForbiddenError, Viewer, child_condition, hides
+from models.coerce import as_date as _date, as_datetime as _datetime
 
 TALK_KINDS = ("谈心", "心理辅导")  # 谈心记录
 PARENT_KINDS = ("家长电话", "亲情电话", "亲情书信", "监护人座谈")  # 家长联系记录
@@ -194,22 +195,6 @@ def _enrolled(on_date: dt.date) -> pw.Expression:
 def _bounds(lo: dt.date, hi: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[lo 00:00, the day after hi 00:00): a date range as datetimes for Contact.at."""
     return dt.datetime.combine(lo, dt.time()), dt.datetime.combine(hi + dt.timedelta(days=1), dt.time())
-
-
-def _date(value) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _datetime(value) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    return dt.datetime.fromisoformat(str(value))
 
 
 def mask_phone(phone: str | None) -> str:

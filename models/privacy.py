@@ -37,6 +37,7 @@ from models.entities import (
     Attendance, Child, Classroom, Consent, Contact, Draft, Pairing, Parent, Staff,
 )
 from models.validation import Invalid, validate_date, validate_name
+from models.coerce import as_date as _date, as_datetime as _datetime
 
 RETENTION_KEY = "privacy.retention_years"
 DEFAULT_RETENTION_YEARS = 3
@@ -148,20 +149,6 @@ class ConsentRow:
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
-
-
-def _date(value) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _datetime(value) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def consent_rows(child_id: int) -> list[ConsentRow]:
