@@ -192,11 +192,7 @@ class GuanaiApp(App):
         return self.session.school_id
 
     def action_section(self, key: str) -> None:
-        mode, title = SECTIONS[key]
-        if mode in self.MODES:
-            self.switch_mode(mode)
-        else:
-            self.notify(f"{title}功能尚未完成, 将在后续版本提供", severity="warning", timeout=3)
+        self.switch_mode(SECTIONS[key][0])
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
