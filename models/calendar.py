@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,11 +28,12 @@ from typing import Iterable
 
 import peewee as pw
 
+from models import audit
 from models import scope
 
 from models import db as dbmod
 from models import rules
-from models.entities import Attendance, AuditLog, Child, Classroom, Event
+from models.entities import Attendance, Child, Classroom, Event
 
 # --------------------------------------------------------------------------- lunar
 
@@ -656,9 +656,8 @@ def _jsonable(v):
 
 
 def _audit(staff_id, row_id: int, action: str, old: dict, new: dict) -> None:
-    AuditLog.create(at=dt.datetime.now().replace(microsecond=0), staff=staff_id, table="event", row_id=row_id,
-                    action=action, old=json.dumps({k: _jsonable(v) for k, v in old.items()}, ensure_ascii=False),
-                    new=json.dumps({k: _jsonable(v) for k, v in new.items()}, ensure_ascii=False))
+    audit.record(action, "event", row_id, staff_id=staff_id, old={k: _jsonable(v) for k, v in old.items()},
+                 new={k: _jsonable(v) for k, v in new.items()})
 
 
 EVENT_FIELDS = ("title", "kind", "start_date", "end_date", "start_time", "place", "organiser", "notes", "rrule")

@@ -5,12 +5,12 @@ an audit-log row with the old and new values.
 """
 from __future__ import annotations
 
-import json
 
+from models import audit
 from models import db as dbmod
 from models import rules
 from models.duties import RuleError, check_rule
-from models.entities import AuditLog, CareRule
+from models.entities import CareRule
 
 EDITORS = ("admin", "head")
 
@@ -52,7 +52,6 @@ def update_rule(name: str, *, staff_id: int | None, interval_days: int | None = 
     if changed:
         with dbmod.write():
             rule.save()
-            AuditLog.create(staff=staff_id, table="care_rule", row_id=rule.id, action="update",
-                            old=json.dumps({f: before[f] for f in changed}, ensure_ascii=False),
-                            new=json.dumps({f: after[f] for f in changed}, ensure_ascii=False))
+            audit.record("update", "care_rule", rule.id, staff_id=staff_id,
+                         old={f: before[f] for f in changed}, new={f: after[f] for f in changed})
     return rule

@@ -14,6 +14,7 @@ from typing import Any
 
 import peewee as pw
 
+from models import audit
 from models import conflicts
 from models import db as dbmod
 from models import rules
@@ -481,8 +482,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _dump(d: dict) -> str:
-    return json.dumps({k: _jsonable(v) for k, v in d.items()}, ensure_ascii=False, sort_keys=False)
+def _plain(d: dict) -> dict:
+    """Values as the change history stores them (dates as text, ids of related rows)."""
+    return {k: _jsonable(v) for k, v in d.items()}
 
 
 def _current_value(child: Child, field: str) -> Any:
@@ -525,8 +527,7 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
                 child = _create(fields, school_id, staff_id, now)
                 new_log = {f: v for f, v in fields.items() if not _same(v, None) and v is not False}
                 new_log.update(_save_parents(child.id, parents, {}, now.date()))
-                AuditLog.create(at=now, staff=staff_id, table="child", row_id=child.id, action="create",
-                                old="{}", new=_dump(new_log))
+                audit.record("create", "child", child.id, staff_id=staff_id, at=now, new=_plain(new_log))
                 return child.id
             q = Child.select().where(Child.id == child_id)
             if getattr(dbmod.current(), "for_update", False):
@@ -565,8 +566,8 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
             _save_parents(child.id, parents, existing, now.date())
             old_log.update(p_old)
             new_log.update(p_new)
-            AuditLog.create(at=now, staff=staff_id, table="child", row_id=child.id, action="update",
-                            old=_dump(old_log), new=_dump(new_log))
+            audit.record("update", "child", child.id, staff_id=staff_id, at=now, old=_plain(old_log),
+                         new=_plain(new_log))
             return child.id
     except pw.IntegrityError as exc:
         msg = str(exc)

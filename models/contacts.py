@@ -193,8 +193,7 @@ def update_contact(contact_id: int, values: dict, *, staff_id: int | None, viewe
             return
         c.updated_at = conflicts.next_stamp(c.updated_at, stamp)
         c.save()
-        AuditLog.create(at=stamp, staff=staff_id, table="contact", row_id=contact_id, action="update",
-                        old=json.dumps(old, ensure_ascii=False), new=json.dumps(new, ensure_ascii=False))
+        audit.record("update", "contact", contact_id, staff_id=staff_id, at=stamp, old=old, new=new)
 
 
 def _require_contact(viewer: scope.Viewer, c: Contact) -> None:

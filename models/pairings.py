@@ -27,16 +27,16 @@ assignments, settings.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Union
 
 import peewee as pw
 
+from models import audit
 from models import db as dbmod
 from models import rules, scope, settings
 from models.entities import (
-    AuditLog, Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
+    Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
 from models.roster import flags_text
 from models.validation import code_point, find_bad_char
@@ -645,9 +645,8 @@ def _jsonable(v):
 
 
 def _log(pairing_id: int, action: str, old: dict, new: dict, staff_id: int | None) -> None:
-    AuditLog.create(at=_now(), staff=staff_id, table="pairing", row_id=pairing_id, action=action,
-                    old=json.dumps({k: _jsonable(v) for k, v in old.items()}, ensure_ascii=False),
-                    new=json.dumps({k: _jsonable(v) for k, v in new.items()}, ensure_ascii=False))
+    audit.record(action, "pairing", pairing_id, staff_id=staff_id, at=_now(),
+                 old={k: _jsonable(v) for k, v in old.items()}, new={k: _jsonable(v) for k, v in new.items()})
 
 
 def check_helper_name(value: str) -> str:

@@ -7,10 +7,10 @@ No textual here.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
+from models import audit
 from models import db as dbmod
-from models.entities import AuditLog, Setting
+from models.entities import Setting
 
 
 def get(school_id: int | None, key: str, default: str = "") -> str:
@@ -38,10 +38,8 @@ def put(school_id: int | None, key: str, value: str, *, staff_id: int | None = N
         else:
             row.value, row.updated_at, row.updated_by = value, now, staff_id
             row.save()
-        AuditLog.create(at=now, staff=staff_id, table="setting", row_id=row.id,
-                        action="create" if old is None else "update",
-                        old=json.dumps({} if old is None else {key: old}, ensure_ascii=False),
-                        new=json.dumps({key: value}, ensure_ascii=False))
+        audit.record("create" if old is None else "update", "setting", row.id, staff_id=staff_id, at=now,
+                     old={} if old is None else {key: old}, new={key: value})
 
 
 def _school_is(school_id: int | None):

@@ -16,7 +16,6 @@ The rows come from ``models.handbook``; this module only lays them out. Rules ke
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import operator
 import os
@@ -27,9 +26,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from models import audit
 from models import db as dbmod
 from models import handbook
-from models.entities import AuditLog
 from models.handbook import Scope
 
 Progress = Callable[[str, float], None]
@@ -449,7 +448,6 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     _head(ws, scope, "工作手册 · 月度汇总", ncols, fmt, exported)
     _page(ws, landscape=False, header_row=None)
     ws.repeat_rows(0, 1)
-    kinds = fmt.kinds
     r = 3
 
     def section(title: str) -> None:
@@ -639,9 +637,9 @@ def export_handbook(scope: Scope, path: str, *, force: bool = False, unmask: boo
             raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
         _set_mode(tmp, unmask=unmask)
         with dbmod.write():
-            AuditLog.create(staff=staff_id, table="handbook", row_id=scope.classroom_id or 0, action="export",
-                            new=json.dumps({"month": scope.month_text, "class": scope.class_name or "全校",
-                                            "file": path, "unmask": unmask, "rows": rows}, ensure_ascii=False))
+            audit.record("export", "handbook", scope.classroom_id or 0, staff_id=staff_id,
+                         new={"month": scope.month_text, "class": scope.class_name or "全校",
+                              "file": path, "unmask": unmask, "rows": rows})
             _finish(tmp, path, force=force)
     finally:
         if os.path.lexists(tmp):

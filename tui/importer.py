@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import os
 import re
 import unicodedata
@@ -33,12 +32,13 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from models import audit
 from models import db as dbmod
 from models.children import (
     SaveError, change_label, child_changes, display_value, fill_from_id,
     find_same_child, load_form_values, save_child, validate_child,
 )
-from models.entities import AuditLog, Child, Classroom
+from models.entities import Child, Classroom
 from models.scope import ForbiddenError, Viewer
 from models.validation import Invalid, validate_date, validate_id_number, validate_name, validate_student_no
 
@@ -1241,9 +1241,8 @@ def apply(report: ImportReport, *, school_id: int, staff_id: int | None, viewer:
             if progress and (i % step == 0 or i == total):
                 progress(i, total, "导入")
         c = report.counts
-        AuditLog.create(staff=staff_id, table="import", row_id=0, action="import", old="",
-                        new=json.dumps({"file": os.path.basename(report.path), "sheet": report.sheet,
-                                        **c}, ensure_ascii=False))
+        audit.record("import", "import", 0, staff_id=staff_id,
+                     new={"file": os.path.basename(report.path), "sheet": report.sheet, **c})
     report.applied = True
     report.dry_run = False
     return report
