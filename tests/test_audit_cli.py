@@ -16,6 +16,8 @@ from models import audit, auth
 from models import db as dbmod
 from models.entities import AuditLog, AuditAppendOnly, Staff
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 

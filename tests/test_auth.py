@@ -10,6 +10,8 @@ import pytest
 from models import audit, auth, users
 from models.entities import AuditLog, Classroom, Staff, TeachingAssignment
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 T0 = dt.datetime(2026, 11, 28, 9, 0, 0)
 
 

@@ -8,6 +8,8 @@ from models import calendar as cal
 from models.entities import Attendance, AuditLog, Event
 from models.scope import system_viewer
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 D = dt.date

@@ -12,6 +12,8 @@ from models.care_rules import update_rule
 from models.duties import RuleError
 from models.entities import AuditLog, CareRule
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 

@@ -15,6 +15,8 @@ from models.validation import id_check_char
 from models.roster import mask_id
 from models.scope import system_viewer
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 TODAY = dt.date(2024, 5, 1)
@@ -33,16 +35,13 @@ STUDENT_J += id_check_char(STUDENT_J[1:])
 
 
 @pytest.fixture
-def school(tmp_path):
-    db = dbmod.open_database(str(tmp_path / "t.db"))
-    schema.migrate()
+def school(db_path):
     s = School.create(name="测试小学")
     staff = Staff.create(school=s, name="李老师", role="class_teacher")
     room = Classroom.create(school=s, grade=3, number=2, name="三年级2班")
     room2 = Classroom.create(school=s, grade=4, number=1, name="四年级1班")
     bus = BusRoute.create(school=s, name="1号线", plate="贵A12345", driver="王师傅", driver_phone="13900000000")
-    yield {"school": s, "staff": staff, "room": room, "room2": room2, "bus": bus}
-    db.close()
+    return {"school": s, "staff": staff, "room": room, "room2": room2, "bus": bus}
 
 
 def raw(**changes) -> dict:

@@ -12,6 +12,8 @@ import pytest
 from models.entities import Classroom, Contact, Pairing, Parent, School, Staff
 from tests.conftest import add_child
 
+pytestmark = pytest.mark.both_backends  # the same command on a SQLite file and on PostgreSQL
+
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 

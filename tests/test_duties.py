@@ -12,6 +12,8 @@ from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent
 from models.scope import system_viewer
 from tests.conftest import add_child
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ALL = system_viewer()  # the whole database: these tests are about the rules, not about scope
 
 D = dt.date

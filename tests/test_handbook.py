@@ -24,6 +24,8 @@ from tests.conftest import add_child
 from tui import export
 from models.scope import system_viewer
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 GUANAI = str(Path(sys.executable).with_name("guanai"))

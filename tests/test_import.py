@@ -20,6 +20,8 @@ from tui.importer import (
 )
 from models.scope import system_viewer
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 GUANAI = str(Path(sys.executable).with_name("guanai"))
@@ -445,7 +447,7 @@ def test_report_goes_to_the_current_folder_when_the_input_folder_is_read_only(ti
 
 # --- bad input -----------------------------------------------------------------------------
 
-def test_bad_files_are_refused_with_a_message(tmp_path):
+def test_bad_files_are_refused_with_a_message(db_path, tmp_path):
     cases = {
         "empty.csv": (b"", "文件是空的"),
         "blank.csv": (b"\r\n ,,\r\n", "没有内容"),

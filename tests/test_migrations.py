@@ -43,6 +43,7 @@ def test_write_takes_the_lock_up_front(db_path):
     other.close()
 
 
+@pytest.mark.both_backends
 def test_newer_schema_is_refused(db_path):
     dbmod.current().execute_sql(
         f"INSERT INTO {schema.HISTORY_TABLE} (name, applied) VALUES ('0999_from_the_future', '2030-01-01')")

@@ -14,6 +14,8 @@ from models.scope import system_viewer
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 from tests.conftest import add_child
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 TODAY = dt.date(2026, 11, 28)
 
 

@@ -20,6 +20,8 @@ from models.privacy import PrivacyError
 from models.scope import ForbiddenError, viewer_for
 from tests.conftest import add_child
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 TODAY = dt.date(2026, 11, 20)
 

@@ -5,6 +5,8 @@ import pytest
 from models import roster
 from models.scope import system_viewer
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 
 

@@ -23,6 +23,8 @@ from models.entities import AuditLog, Child, Classroom, Contact, Pairing, School
 from models.scope import COUNSELLING_HIDDEN, ForbiddenError
 from tests.conftest import add_child
 
+pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
+
 TODAY = dt.date(2026, 11, 20)
 ROLES = ("admin", "head", "class_teacher", "teacher", "counselor", "volunteer", "nobody")
 
