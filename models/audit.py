@@ -5,9 +5,12 @@ rules, settings, events, imports, exports); this module adds the session's own e
 (login, failed login, user administration, restore), fills ``source`` with the SSH
 client's address, and reads the log back for ``guanai audit`` and the admin screen.
 
-Nothing here (nor anywhere in the app) updates or deletes an audit row: the model
-refuses it (``AuditLog.save`` of an existing row, ``update``, ``delete``), and
-``tests/test_audit_cli.py`` greps the source tree for any attempt.
+Nothing in the app deletes an audit row or changes who did what when: the model refuses it
+(``AuditLog.save`` of an existing row, ``update``, ``delete``), and ``tests/test_audit_cli.py``
+greps the source tree for any attempt. The one exception is ``redact_purged``: when an admin
+purges a child after the retention period, the old and new *values* in the audit rows about
+that child's records (names, ID numbers, talk notes) are blanked too, or the purge would delete
+nothing; the rows themselves, with who, when, from where and which row, stay.
 No textual here.
 """
 from __future__ import annotations
@@ -154,6 +157,28 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
                          old=_loads(r["old"]), new=_loads(r["new"]))
 
 
+REDACTED_KEY = "已清除"
+
+
+def redact_purged(rows: dict[str, list[int]], *, on: dt.date) -> int:
+    """Blank the values of the audit rows about records a purge has just deleted; returns how many.
+
+    ``rows`` maps a table name to the ids deleted from it. Runs inside the purge's transaction,
+    so the records and the values about them go together or not at all.
+    """
+    from models.entities import AuditLog
+
+    blank = dumps({REDACTED_KEY: on.isoformat()})
+    changed = 0
+    for table, ids in rows.items():
+        ids = sorted(set(ids))
+        for i in range(0, len(ids), 500):
+            # the one sanctioned way past the model's refusal to update (see the module docstring)
+            query = super(AuditLog, AuditLog).update(old="{}", new=blank)  # audit-redaction
+            changed += query.where((AuditLog.table == table) & AuditLog.row_id.in_(ids[i:i + 500])).execute()
+    return changed
+
+
 # --- showing -------------------------------------------------------------------------
 
 def mask_phone(value: str) -> str:
@@ -192,6 +217,8 @@ def _show(value: Any) -> str:
 
 def describe(e: AuditEntry) -> str:
     """The changed fields as 'field: old→new; …' (or the new values of a create/event)."""
+    if set(e.new) == {REDACTED_KEY} and not e.old:
+        return f"内容已随档案删除 ({_show(e.new[REDACTED_KEY])})"
     keys = list(dict.fromkeys([*e.new, *e.old]))
     parts = []
     for k in keys:

@@ -332,6 +332,7 @@ class PurgeResult:
     attendance: int = 0
     consents: int = 0
     drafts: int = 0
+    audit_redacted: int = 0  # audit rows about them whose values were blanked
     vacuumed: bool = False
 
 
@@ -341,7 +342,8 @@ def purge(*, viewer: scope.Viewer, today: dt.date | None = None, child_ids=None,
     ``child_ids`` among them), with everything about them, in one transaction; then ``VACUUM``.
 
     Admin only (``ForbiddenError``). The caller asks for confirmation first (``purge_candidates``
-    lists what will go). One audit row (``purge``) with the counts and no personal data."""
+    lists what will go). The values in the audit rows about the deleted records are blanked
+    (``audit.redact_purged``); one audit row (``purge``) with the counts and no personal data."""
     require_admin(viewer)
     due = {c.child_id for c in purge_candidates(viewer=viewer, today=today)}
     if child_ids is not None:
@@ -353,8 +355,14 @@ def purge(*, viewer: scope.Viewer, today: dt.date | None = None, child_ids=None,
     if not due:
         return result
     ids = sorted(due)
+    today = today or dt.date.today()
     with dbmod.write():
         contact_ids = [c for (c,) in Contact.select(Contact.id).where(Contact.child.in_(ids)).tuples()]
+        deleted = {"child": ids, "contact": contact_ids}
+        for model, cond in ((Pairing, Pairing.child.in_(ids) | Pairing.buddy.in_(ids)),
+                            (Parent, Parent.child.in_(ids)), (Attendance, Attendance.child.in_(ids)),
+                            (Consent, Consent.child.in_(ids))):
+            deleted[model._meta.table_name] = [r for (r,) in model.select(model.id).where(cond).tuples()]
         keys = [f"child:{i}" for i in ids] + [f"contact:{c}" for c in contact_ids]
         for chunk in _chunks(keys):
             result.drafts += Draft.delete().where(Draft.key.in_(chunk)).execute()
@@ -364,10 +372,11 @@ def purge(*, viewer: scope.Viewer, today: dt.date | None = None, child_ids=None,
         result.attendance = Attendance.delete().where(Attendance.child.in_(ids)).execute()
         result.consents = Consent.delete().where(Consent.child.in_(ids)).execute()
         result.children = Child.delete().where(Child.id.in_(ids)).execute()
+        result.audit_redacted = audit.redact_purged(deleted, on=today)
         audit.record("purge", "child", 0, staff_id=viewer.staff_id,
                      new={"children": result.children, "contacts": result.contacts, "pairings": result.pairings,
                           "parents": result.parents, "attendance": result.attendance, "consents": result.consents,
-                          "drafts": result.drafts})
+                          "drafts": result.drafts, "audit_redacted": result.audit_redacted})
     if vacuum:
         result.vacuumed = compact()
     return result
@@ -378,7 +387,7 @@ def _chunks(items: list, size: int = 500):
         yield items[i:i + size]
 
 
-PURGED_TABLES = ("child", "contact", "pairing", "parent", "attendance", "consent", "draft")
+PURGED_TABLES = ("child", "contact", "pairing", "parent", "attendance", "consent", "draft", "audit_log")
 
 
 def compact() -> bool:

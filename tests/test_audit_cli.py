@@ -293,6 +293,19 @@ def test_no_code_path_updates_or_deletes_audit_rows():
             if "migrations" in path.parts:
                 continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if UPDATE_OR_DELETE.search(line) and "raise AuditAppendOnly" not in line:
+                if (UPDATE_OR_DELETE.search(line) or "super(AuditLog" in line) and "raise AuditAppendOnly" not in line \
+                        and not line.rstrip().endswith("# audit-redaction"):
                     offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_the_only_way_around_is_the_purges_redaction():
+    """One line may update audit rows: audit.redact_purged, called only by privacy.purge."""
+    sanctioned = [f"{p.relative_to(ROOT)}" for folder in ("models", "tui", "screens")
+                  for p in (ROOT / folder).rglob("*.py")
+                  if "# audit-redaction" in p.read_text(encoding="utf-8")]
+    assert sanctioned == ["models/audit.py"]
+    callers = [f"{p.relative_to(ROOT)}" for folder in ("models", "tui", "screens")
+               for p in (ROOT / folder).rglob("*.py")
+               if "redact_purged(" in p.read_text(encoding="utf-8") and p.name != "audit.py"]
+    assert callers == ["models/privacy.py"]

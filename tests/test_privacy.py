@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models import children, contacts, drafts, pairings, privacy, roster, settings
+from models import audit, children, contacts, drafts, pairings, privacy, roster, settings
 from models import db as dbmod
 from models.contacts import LogFilter
 from models.entities import (
@@ -139,6 +139,20 @@ def test_archive_hides_a_child_who_left_from_every_list(school):
 def test_purge_after_the_retention_period_deletes_everything_then_vacuums(school):
     admin = school["v"]["admin"]
     gone, recent = school["gone"], school["recent"]
+    # what the audit log holds about the child before the purge: an edit, a talk, a look at the ID
+    values, errors = children.validate_child(dict(children.load_form_values(gone.id), address="秘密村9组"),
+                                             child_id=gone.id, today=TODAY)
+    assert not errors
+    children.save_child(values, child_id=gone.id, school_id=school["school"].id, staff_id=admin.staff_id,
+                        viewer=admin)
+    talk = Contact.get(Contact.child == gone.id)
+    audit.record("create", "contact", talk.id, staff_id=admin.staff_id, new={"content": talk.content})
+    audit.record("unmask", "child", gone.id, staff_id=admin.staff_id, new={"field": "id_number"})
+    kept = audit.record("update", "child", school["kid"].id, staff_id=admin.staff_id,
+                        old={"address": "石门村3组"}, new={"address": "石门村4组"})
+    about_gone = AuditLog.select().where(((AuditLog.table == "child") & (AuditLog.row_id == gone.id))
+                                         | ((AuditLog.table == "contact") & (AuditLog.row_id == talk.id)))
+    assert about_gone.count() == 3 and "秘密村9组" in "".join(r.new for r in about_gone)
     for kid in (gone, recent):
         privacy.archive_child(kid.id, viewer=admin)
     assert [c.name for c in privacy.purge_candidates(viewer=admin, today=TODAY)] == ["陈离校"]  # 2022: > 3 years
@@ -163,11 +177,23 @@ def test_purge_after_the_retention_period_deletes_everything_then_vacuums(school
     row = AuditLog.get(AuditLog.action == "purge")
     assert row.staff_id == admin.staff_id and row.table == "child" and row.row_id == 0
     assert json.loads(row.new)["children"] == 1 and "陈" not in row.new and str(gone.id) not in row.old
+    # the audit rows stay (who, when, which row) but their values about the child are blanked
+    assert result.audit_redacted >= 4  # the edit, the talk, the look, and archiving it
+    redacted = list(about_gone.clone())  # a fresh query: peewee caches the first run
+    assert len(redacted) >= 4 and {r.action for r in redacted} >= {"update", "create", "unmask"}
+    for r in redacted:
+        assert r.old == "{}" and json.loads(r.new) == {audit.REDACTED_KEY: TODAY.isoformat()}
+        assert r.staff_id == admin.staff_id
+    shown = [audit.describe(e) for e in audit.entries(table="child") if e.row_id == gone.id]
+    assert shown and all(line == f"内容已随档案删除 ({TODAY.isoformat()})" for line in shown)
+    assert not list(audit.entries(text="秘密村9组")) and not list(audit.entries(text="想念妈妈"))
+    assert AuditLog.get_by_id(kept.id).new == kept.new  # other children's rows are untouched
     if not dbmod.is_url(school["target"]):  # SQLite: the deleted text is gone from the file itself
         dbmod.current().close()
         data = b"".join(Path(school["target"] + suffix).read_bytes() for suffix in ("", "-wal")
                         if Path(school["target"] + suffix).exists())
-        assert "想念妈妈的秘密话".encode() not in data and "陈离校".encode() not in data
+        for secret in ("想念妈妈的秘密话", "陈离校", "秘密村9组"):
+            assert secret.encode() not in data, secret
         dbmod.open_database(school["target"])
 
 

@@ -619,7 +619,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
     result = privacy.purge(viewer=viewer, child_ids=[c.child_id for c in due])
     print(f"已彻底删除 {result.children} 份档案 (谈心记录 {result.contacts} 条, 结对 {result.pairings} 条, "
           f"父母 {result.parents} 条, 活动参与 {result.attendance} 条, 监护人同意 {result.consents} 条, "
-          f"草稿 {result.drafts} 份)" + ("; 数据库已压缩" if result.vacuumed else "; 数据库正忙, 稍后压缩"))
+          f"草稿 {result.drafts} 份; 审计日志中有关内容 {result.audit_redacted} 条已清除)"
+          + ("; 数据库已压缩" if result.vacuumed else "; 数据库正忙, 稍后压缩"))
     return 0
 
 
