@@ -179,6 +179,11 @@ class Pairing(BaseModel):
         indexes = ((("child", "kind", "ended_on"), False), (("staff", "ended_on"), False))
 
 
+# one active pairing per child and kind, by the database itself (migration 0007)
+Pairing.add_index(Pairing.child, Pairing.kind, unique=True, where=Pairing.ended_on.is_null(),
+                  name="pairing_one_active")
+
+
 class Contact(BaseModel):
     """One entry of the talk log: a talk, a call, a visit, a letter."""
 

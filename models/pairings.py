@@ -784,8 +784,12 @@ def _create(school_id: int, child: Child, kind: str, cols: dict, name: str, *, s
     if load >= limit and not allow_over:
         raise OverLoad(name, load, limit)
     plan = plan or {}
-    p = Pairing.create(child=child.id, kind=kind, started_on=today, plan_time=plan.get("plan_time", ""),
-                       plan_content=plan.get("plan_content", ""), **cols)
+    try:
+        with dbmod.current().atomic():  # a savepoint: on PostgreSQL a failed insert spoils the transaction
+            p = Pairing.create(child=child.id, kind=kind, started_on=today, plan_time=plan.get("plan_time", ""),
+                               plan_content=plan.get("plan_content", ""), **cols)
+    except pw.IntegrityError:  # pairing_one_active (0007): another user paired the child a moment ago
+        raise PairingError(f"{child.name}刚刚已由别人结对了{kind}, 请刷新后再看") from None
     _log(p.id, "create", {}, {"child": child.id, "kind": kind, "helper": name, "started_on": today,
                               **({"over_load": f"{load + 1}/{limit}"} if load >= limit else {})}, staff_id)
     return p.id

@@ -60,3 +60,32 @@ def test_corrupt_file_is_refused_and_left_alone(tmp_path, content):
         open_db(str(path), create=False)
     assert path.read_bytes() == content
     assert not (tmp_path / "bad.db-wal").exists()
+
+
+@pytest.mark.both_backends
+def test_0007_ends_duplicate_active_pairings_then_enforces_one(db_path):
+    """A PostgreSQL race before version 7 could leave two active pairings of a kind: the upgrade
+    keeps the newest, ends the older on the day the newest began, and then builds the index."""
+    import datetime as dt
+
+    import peewee as pw
+
+    from models.entities import Child, Classroom, Pairing, School, Staff
+
+    assert schema._runner().down() == [n for n in schema.known_versions() if n.startswith("0007")]
+    assert schema.schema_version() == 6
+    s = School.create(name="测试小学")
+    t1 = Staff.create(school=s, name="李老师")
+    t2 = Staff.create(school=s, name="赵老师")
+    room = Classroom.create(school=s, grade=1, number=1, name="一年级1班")
+    kid = Child.create(school=s, classroom=room, name="张小明")
+    old = Pairing.create(child=kid, kind="帮扶教师", staff=t1, started_on=dt.date(2026, 9, 1))
+    new = Pairing.create(child=kid, kind="帮扶教师", staff=t2, started_on=dt.date(2026, 9, 3))
+    mama = Pairing.create(child=kid, kind="爱心妈妈", staff=t2, started_on=dt.date(2026, 9, 1))
+    assert schema.migrate() == [n for n in schema.known_versions() if n.startswith("0007")]
+    old, new, mama = (Pairing.get_by_id(p.id) for p in (old, new, mama))
+    assert old.ended_on == dt.date(2026, 9, 3) and old.end_reason == "重复结对, 升级时结束"
+    assert new.ended_on is None and mama.ended_on is None
+    with pytest.raises(pw.IntegrityError):
+        with dbmod.current().atomic():
+            Pairing.create(child=kid, kind="帮扶教师", staff=t1, started_on=dt.date(2026, 11, 1))

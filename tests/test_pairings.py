@@ -49,6 +49,74 @@ def active(child, kind="帮扶教师"):
 # --------------------------------------------------------------------------- one active pairing
 
 
+def test_the_database_itself_refuses_a_second_active_pairing(school):
+    """The partial unique index (0007): whatever path writes, one active pairing per child and kind."""
+    import peewee as pw
+
+    from models import db as dbmod
+
+    kid, t2 = school["kids"]["张小明"], school["staff"][1]
+    with pytest.raises(pw.IntegrityError):
+        with dbmod.current().atomic():
+            Pairing.create(child=kid.id, kind="帮扶教师", staff=t2.id, started_on=TODAY)
+    Pairing.create(child=kid.id, kind="帮扶教师", staff=t2.id, started_on=dt.date(2026, 9, 1),
+                   ended_on=dt.date(2026, 10, 1))  # ended ones are history: any number of them
+    assert len(active(kid)) == 1
+
+
+def test_two_teachers_pairing_one_child_at_once(school, backend):
+    """The second of two simultaneous pairings gets a message, not a second active pairing.
+
+    On SQLite the other writer waits for the write lock; on PostgreSQL both pass the check under
+    READ COMMITTED and the index refuses the second insert. The other teacher's pairing is made
+    in another connection exactly between this one's check and its insert."""
+    import threading
+
+    from models import db as dbmod
+
+    s = school
+    kid = s["kids"]["张丽华"]
+    original = pairings._helper_load
+    done = []
+
+    def other_teacher():
+        dbmod.current().connect(reuse_if_open=True)
+        try:
+            pairings.assign(s["school"].id, kid.id, "帮扶教师", ("staff", s["staff"][1].id), today=TODAY,
+                            viewer=ALL)
+            done.append("paired")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            done.append(exc)
+        finally:
+            dbmod.current().close()
+
+    def race(*args, **kwargs):
+        pairings._helper_load = original
+        worker = threading.Thread(target=other_teacher)
+        worker.start()
+        worker.join(timeout=1.0 if backend == "sqlite" else 10)
+        return original(*args, **kwargs)
+
+    pairings._helper_load = race
+    try:
+        if backend == "sqlite":  # the other teacher waits for the lock, then finds the child paired
+            pairings.assign(s["school"].id, kid.id, "帮扶教师", ("staff", s["math"].id), today=TODAY, viewer=ALL)
+            assert active(kid)[0].staff_id == s["math"].id
+        else:
+            with pytest.raises(PairingError, match="刚刚已由别人结对了帮扶教师"):
+                pairings.assign(s["school"].id, kid.id, "帮扶教师", ("staff", s["math"].id), today=TODAY,
+                                viewer=ALL)
+            assert done == ["paired"]
+    finally:
+        pairings._helper_load = original
+        for t in threading.enumerate():
+            if t is not threading.current_thread() and t.name.startswith("Thread"):
+                t.join(timeout=20)
+    assert len(active(kid)) == 1
+    if backend == "sqlite":
+        assert len(done) == 1 and isinstance(done[0], PairingError)
+
+
 def test_one_active_pairing_per_child_and_kind(school):
     s = school
     kid = s["kids"]["张小明"]
