@@ -18,10 +18,21 @@ import peewee
 
 database_proxy = peewee.DatabaseProxy()
 
+def _lock_wait() -> int:
+    try:
+        return max(1, int(os.environ.get("GUANAI_LOCK_WAIT", "15")))
+    except ValueError:
+        return 15
+
+
+# How long a save waits for another user's write to finish (SQLite's busy_timeout, PostgreSQL's
+# lock_timeout) before it gives up with DatabaseBusy; GUANAI_LOCK_WAIT (seconds) changes it.
+LOCK_WAIT_SECONDS = _lock_wait()
+
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
-    ("busy_timeout", 15000),
+    ("busy_timeout", LOCK_WAIT_SECONDS * 1000),
     ("synchronous", 2),
     ("cache_size", -16000),
 )
@@ -54,6 +65,11 @@ def open_database(target: str, *, create: bool = True) -> peewee.Database:
             db = url_connect(target)
         except Exception as exc:  # unknown scheme, bad port …
             raise DatabaseError(f"无法识别的数据库地址: {target} ({exc})") from None
+        if isinstance(db, peewee.PostgresqlDatabase):
+            # wait for a row another teacher is saving as long as SQLite would, then say so (the
+            # server's default is to wait for ever, with the terminal frozen)
+            options = db.connect_params.get("options", "")
+            db.connect_params["options"] = f"{options} -c lock_timeout={LOCK_WAIT_SECONDS * 1000}".strip()
         try:
             db.connect(reuse_if_open=True)
         except Exception as exc:
@@ -78,7 +94,7 @@ def _open_sqlite(path: str, *, create: bool) -> peewee.SqliteDatabase:
                 raise DatabaseError(f"数据库文件不存在: {path} (新建请运行 guanai --db {path} init)")
         else:
             _check_sqlite_header(path)
-    db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15, lock_type="IMMEDIATE")
+    db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=LOCK_WAIT_SECONDS, lock_type="IMMEDIATE")
     new_file = path != ":memory:" and not os.path.exists(path)
     try:
         # A new file (and so its -wal and -shm, which SQLite gives the database file's mode) is
@@ -163,7 +179,60 @@ def is_sqlite() -> bool:
     return isinstance(current(), peewee.SqliteDatabase)
 
 
+BUSY_MESSAGE = (f"数据库正被别人占用 (已等 {LOCK_WAIT_SECONDS} 秒, 可能在导入或备份): 这次没有保存任何内容; "
+                "输入的内容还在, 请稍后再试")
+GONE_MESSAGE = "与数据库的连接断开了: 这次没有保存任何内容; 已重新连接, 输入的内容还在, 请再试一次"
+
+
+class DatabaseBusy(DatabaseError):
+    """The write lock could not be had within LOCK_WAIT_SECONDS; nothing was written."""
+
+
+class DatabaseGone(DatabaseError):
+    """The connection to the database server broke; nothing was written, the next use reconnects."""
+
+
+def _is_busy(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return ("database is locked" in text or "database table is locked" in text or "lock timeout" in text
+            or "could not obtain lock" in text)
+
+
+def _is_gone(exc: Exception) -> bool:
+    if isinstance(exc, peewee.InterfaceError):
+        return True
+    text = str(exc).lower()
+    return any(s in text for s in ("server closed the connection", "connection already closed", "terminating connection",
+                                   "could not connect", "connection refused", "no connection to the server"))
+
+
+def translate(exc: Exception) -> Exception | None:
+    """Our own error for a peewee error a user can meet (a lock held too long, a dropped
+    connection), else None. A dropped connection is closed here so that the next query reconnects."""
+    if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
+        if _is_busy(exc):
+            return DatabaseBusy(BUSY_MESSAGE)
+        if _is_gone(exc):
+            try:
+                current().close()
+            except Exception:  # noqa: BLE001 - a broken connection may refuse even to close
+                pass
+            return DatabaseGone(GONE_MESSAGE)
+    return None
+
+
+@contextlib.contextmanager
 def write():
     """A write transaction; on SQLite it holds the write lock from its first statement
-    (the database is opened with ``lock_type="IMMEDIATE"``). Nested calls are savepoints."""
-    return current().atomic()
+    (the database is opened with ``lock_type="IMMEDIATE"``). Nested calls are savepoints.
+
+    All or nothing: a lock that cannot be had in LOCK_WAIT_SECONDS raises ``DatabaseBusy`` and a
+    dropped connection ``DatabaseGone``, after the rollback, so screens show one clear message."""
+    try:
+        with current().atomic() as txn:
+            yield txn
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        mine = translate(exc)
+        if mine is None:
+            raise
+        raise mine from exc

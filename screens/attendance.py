@@ -19,9 +19,10 @@ from screens.confirm import ConfirmScreen
 from screens.calendar import line
 from screens.checklist import CheckList
 from tui.text import clean
+from tui.guard import DatabaseGuard
 
 
-class AttendanceScreen(Screen[bool]):
+class AttendanceScreen(DatabaseGuard, Screen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", priority=True),
         Binding("escape", "cancel", "取消", priority=True),

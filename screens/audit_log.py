@@ -16,11 +16,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from models import audit
 from models.validation import Invalid, validate_date
 from tui.text import content, text
+from tui.guard import DatabaseGuard
 
 LIMIT = 500
 
 
-class AuditLogScreen(Screen):
+class AuditLogScreen(DatabaseGuard, Screen):
     BINDINGS = [
         Binding("slash", "search", "搜索", key_display="/"),
         Binding("enter", "open", "详情"),

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from models import calendar as cal
 from models.calendar import DayInfo, Occurrence
 from tui.text import clean, content
+from tui.guard import DatabaseGuard
 
 NO_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
 WEEK_ROWS = 6
@@ -170,7 +171,7 @@ class MonthGrid(Widget):
             self.post_message(self.DayClicked(self.weeks[row][col]))
 
 
-class ChoiceScreen(ModalScreen[int | None]):
+class ChoiceScreen(DatabaseGuard, ModalScreen[int | None]):
     """Pick one line of a short list: arrows and enter, or its number; esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "取消")]
@@ -297,7 +298,7 @@ def open_attendance(screen: Screen, occ: Occurrence, done) -> None:
 # --------------------------------------------------------------------------- the screen
 
 
-class CalendarScreen(Screen):
+class CalendarScreen(DatabaseGuard, Screen):
     """行事历: move with the arrows, pageup/pagedown for months, enter for the day's agenda."""
 
     BINDINGS = [

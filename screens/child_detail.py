@@ -21,6 +21,7 @@ from models import children, privacy
 from models.roster import flags_text, mask_id, mask_student_no
 from models.scope import ForbiddenError
 from tui.text import clean
+from tui.guard import DatabaseGuard
 
 LABEL_CELLS = 14
 EMPTY = "未填"
@@ -98,7 +99,7 @@ def _yes(value: bool) -> str:
     return "是" if value else "否"
 
 
-class ChildDetailScreen(Screen):
+class ChildDetailScreen(DatabaseGuard, Screen):
     """The read-only 档案 of one child; ``e`` edits it, ``escape`` goes back."""
 
     BINDINGS = [

@@ -29,6 +29,7 @@ from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.conflict import ConflictScreen, show_value
 from tui.text import clean, content
+from tui.guard import DatabaseGuard
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def unflatten(flat: dict[str, Any]) -> dict:
     return data
 
 
-class ChildFormScreen(Screen[int | None]):
+class ChildFormScreen(DatabaseGuard, Screen[int | None]):
     """New or edit; dismissed with the saved child's id, or None when cancelled."""
 
     BINDINGS = [

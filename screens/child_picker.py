@@ -11,11 +11,12 @@ from textual.widgets.option_list import Option
 
 from models import roster
 from tui.text import clean, content
+from tui.guard import DatabaseGuard
 
 MAX_SHOWN = 50
 
 
-class ChildPickerScreen(ModalScreen[int | None]):
+class ChildPickerScreen(DatabaseGuard, ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "cancel", "取消"),
         Binding("down", "down", "下一个", show=False),

@@ -8,9 +8,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DatabaseGuard, ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "是", priority=True),
         Binding("enter", "answer(True)", "是", show=False, priority=True),

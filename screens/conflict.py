@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from models.conflicts import ConflictRow
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 WHO = {"我": "你改的", "对方": "对方改的", "双方": "双方都改了"}
 
@@ -32,7 +33,7 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-class ConflictScreen(ModalScreen[str | None]):
+class ConflictScreen(DatabaseGuard, ModalScreen[str | None]):
     BINDINGS = [
         Binding("m", "choose('mine')", "保留我的修改", priority=True),
         Binding("t", "choose('theirs')", "采用对方的版本", priority=True),

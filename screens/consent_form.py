@@ -17,11 +17,12 @@ from textual.widgets import Input, Label, Static
 from models import privacy
 from models.scope import ForbiddenError
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 DEFAULT_SCOPE = "建立和使用留守儿童关爱档案 (基本信息、家庭与监护情况、谈心和家访记录), 仅用于本校关爱帮扶工作"
 
 
-class ConsentScreen(ModalScreen[int | None]):
+class ConsentScreen(DatabaseGuard, ModalScreen[int | None]):
     """Fields: 同意人, 关系, 日期, 同意范围; ctrl+s saves (dismissed with the new id), esc cancels."""
 
     BINDINGS = [

@@ -9,13 +9,14 @@ from textual.widgets import Static
 
 from models.contacts import contact_history
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 FIELD_LABELS = {"content": "内容", "kind": "类别", "at": "时间", "minutes": "分钟", "mood": "情绪",
                 "concerns": "关注", "reached": "接通", "place": "地点", "follow_up": "跟进",
                 "follow_up_due": "跟进日期", "callee": "通话对象", "effect": "效果"}
 
 
-class ContactHistoryScreen(ModalScreen[None]):
+class ContactHistoryScreen(DatabaseGuard, ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "关闭"), Binding("f10", "close", "关闭", show=False)]
     DEFAULT_CSS = """
     ContactHistoryScreen { align: center middle; }

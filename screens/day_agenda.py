@@ -16,11 +16,12 @@ from models.calendar import Occurrence
 from screens.calendar import delete_occurrence, edit_occurrence, occ_line, open_attendance
 from screens.calendar import line
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 MAX_DUTY_LINES = 12
 
 
-class DayAgendaScreen(Screen[dt.date | None]):
+class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
     """Dismissed with the day shown last (the month view follows it)."""
 
     BINDINGS = [

@@ -12,11 +12,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 from models import duties
 from models.duties import Duty
 from tui.text import content, text
+from tui.guard import DatabaseGuard
 
 STATUS_STYLE = {duties.OVERDUE: "bold red", duties.TODAY: "bold yellow", duties.THIS_WEEK: ""}
 
 
-class DueScreen(Screen):
+class DueScreen(DatabaseGuard, Screen):
     BINDINGS = [
         Binding("t", "talk", "记录"),
         Binding("enter", "open", "档案"),

@@ -22,6 +22,7 @@ from models.calendar import EventForm, Occurrence
 from models.entities import Event
 from screens.drafted import DraftedForm
 from screens.calendar import line
+from tui.guard import DatabaseGuard
 
 DRAFT_FORM = "event"
 
@@ -42,7 +43,7 @@ FOCUS_FOR_ERROR = {"title": "ev-title", "start_date": "ev-date", "end_date": "ev
                    "notes": "ev-notes"}
 
 
-class EventFormScreen(DraftedForm, Screen[bool]):
+class EventFormScreen(DatabaseGuard, DraftedForm, Screen[bool]):
     """Dismissed with True when something was saved."""
 
     DRAFT_FORM = DRAFT_FORM

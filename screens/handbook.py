@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Prog
 from models import db as dbmod
 from models import handbook
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 SCHOOL = "__school__"
 
@@ -50,7 +51,7 @@ def preview_text(s: handbook.Summary) -> str:
     return "\n".join(lines)
 
 
-class HandbookScreen(Screen):
+class HandbookScreen(DatabaseGuard, Screen):
     BINDINGS = [
         Binding("ctrl+s", "export", "导出", priority=True),
         Binding("m", "focus_month", "月份"),

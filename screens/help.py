@@ -7,6 +7,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.guard import DatabaseGuard
+
 HELP = """关爱 · 按键说明
 
 全局 (没有在输入文字时)
@@ -66,7 +68,7 @@ HELP = """关爱 · 按键说明
 按 esc 或 ? 关闭本页"""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DatabaseGuard, ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "关闭"),
         Binding("question_mark", "close", "关闭", show=False),

@@ -22,6 +22,7 @@ from models import db as dbmod
 from models import roster
 from tui import importer
 from tui.text import clean, content, text
+from tui.guard import DatabaseGuard
 
 NO_FIELD = "__none__"
 NO_CLASS = "__none__"
@@ -47,7 +48,7 @@ def candidate_files(folders: list[Path] | None = None, limit: int = 30) -> list[
     return sorted(found, key=lambda p: -found[p])[:limit]
 
 
-class FieldPickerScreen(ModalScreen[str | None]):
+class FieldPickerScreen(DatabaseGuard, ModalScreen[str | None]):
     """Which field a column holds: type characters or pinyin initials, arrows, enter."""
 
     DEFAULT_CSS = "FieldPickerScreen { align: center middle; }"
@@ -115,7 +116,7 @@ class FieldPickerScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(DatabaseGuard, ModalScreen[str | None]):
     """A short list to choose from (the class for rows without one, the worksheet)."""
 
     DEFAULT_CSS = """
@@ -152,7 +153,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ImportScreen(Screen[int]):
+class ImportScreen(DatabaseGuard, Screen[int]):
     """Dismissed with the number of children imported or updated (0 when none)."""
 
     DEFAULT_CSS = """

@@ -33,6 +33,7 @@ from screens.confirm import ConfirmScreen
 from screens.help import HelpScreen
 from screens.pairing_picker import NewName, PickerScreen, cell, fit
 from tui.text import clean, content, text
+from tui.guard import DatabaseGuard
 
 NAME_CELLS = 14
 LOAD_CELLS = 6
@@ -136,7 +137,7 @@ class ChildTable(DataTable):
         self.screen.query_one("#pb-helpers").focus()
 
 
-class PairingBoardScreen(Screen):
+class PairingBoardScreen(DatabaseGuard, Screen):
     BINDINGS = [
         Binding("a", "assign", "结对"),
         Binding("s", "accept", "采纳"),

@@ -16,12 +16,13 @@ from models import pairings
 from screens.confirm import ConfirmScreen
 from screens.pairing_picker import fit
 from tui.text import clean, content, text
+from tui.guard import DatabaseGuard
 
 
 CONTENT_CELLS = 40
 
 
-class PairingDetailScreen(Screen[bool]):
+class PairingDetailScreen(DatabaseGuard, Screen[bool]):
     """Dismissed with True when the plan was saved."""
 
     BINDINGS = [

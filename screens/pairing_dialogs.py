@@ -9,11 +9,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 END_REASONS = ("结对调整", "教师调动", "家长返乡不再留守", "学生转出")
 
 
-class AskLineScreen(ModalScreen[str | None]):
+class AskLineScreen(DatabaseGuard, ModalScreen[str | None]):
     """One line of text: enter or ctrl+s answers, esc cancels. ``check`` returns an error
     message (shown under the field, the dialog stays) or None."""
 

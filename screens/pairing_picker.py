@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from models import roster
 from tui.text import clean, content
+from tui.guard import DatabaseGuard
 
 MAX_SHOWN = 60
 NEW_ID = "__new__"
@@ -41,7 +42,7 @@ def fit(value: object, width: int) -> str:
     return text if cell_len(text) <= width else set_cell_size(text, width).rstrip()
 
 
-class PickerScreen(ModalScreen[Any]):
+class PickerScreen(DatabaseGuard, ModalScreen[Any]):
     """Dismissed with the chosen item, a ``NewName``, or None (esc)."""
 
     BINDINGS = [

@@ -18,6 +18,7 @@ from models import roster
 from models.roster import RosterRow
 from tui.text import content
 from tui.virtual_table import VirtualTable
+from tui.guard import DatabaseGuard
 
 TYPE_SHORT = {
     "父母均外出": "双外出",
@@ -64,7 +65,7 @@ def short_class(name: str) -> str:
     return name
 
 
-class RosterScreen(Screen):
+class RosterScreen(DatabaseGuard, Screen):
     """The first screen: the school's children, filter, search, open, new, edit."""
 
     BINDINGS = [

@@ -11,6 +11,7 @@ from textual.widgets import Label, Select
 
 from models import rules
 from models.roster import FLAG_FILTERS
+from tui.guard import DatabaseGuard
 
 
 class RosterFilter(NamedTuple):
@@ -23,7 +24,7 @@ class RosterFilter(NamedTuple):
 ALL = "__all__"
 
 
-class RosterFilterScreen(ModalScreen[RosterFilter | None]):
+class RosterFilterScreen(DatabaseGuard, ModalScreen[RosterFilter | None]):
     BINDINGS = [
         Binding("ctrl+s", "apply", "确定"),
         Binding("escape", "cancel", "取消"),

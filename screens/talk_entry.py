@@ -21,6 +21,7 @@ from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 DRAFT_FORM = "talk"
 CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
@@ -37,7 +38,7 @@ def draft_key(child_id: int, contact_id: int | None) -> str:
     return f"contact:{contact_id}" if contact_id else f"child:{child_id}"
 
 
-class TalkEntryScreen(DraftedForm, Screen[bool]):
+class TalkEntryScreen(DatabaseGuard, DraftedForm, Screen[bool]):
     """New talk for ``child_id``, or edit of ``contact_id``; dismissed with True when saved."""
 
     DRAFT_FORM = DRAFT_FORM

@@ -10,11 +10,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from models import contacts
 from models.contacts import LogFilter, LogRow
 from tui.text import content, text
+from tui.guard import DatabaseGuard
 
 LIMIT = 300
 
 
-class TalkLogScreen(Screen):
+class TalkLogScreen(DatabaseGuard, Screen):
     BINDINGS = [
         Binding("slash", "search", "搜索", key_display="/", priority=True),  # see action_search
         Binding("enter", "open", "打开"),

@@ -14,11 +14,12 @@ from models.contacts import LogFilter
 from models.entities import Staff
 from models.validation import Invalid, validate_date
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 ALL = "__all__"
 
 
-class TalkLogFilterScreen(ModalScreen[LogFilter | None]):
+class TalkLogFilterScreen(DatabaseGuard, ModalScreen[LogFilter | None]):
     BINDINGS = [Binding("ctrl+s", "apply", "确定", priority=True), Binding("escape", "cancel", "取消")]
     DEFAULT_CSS = """
     TalkLogFilterScreen { align: center middle; }

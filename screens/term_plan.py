@@ -20,6 +20,7 @@ from models.calendar import PlanItem, TermDates
 from screens.confirm import ConfirmScreen
 from screens.calendar import line
 from screens.checklist import CheckList
+from tui.guard import DatabaseGuard
 
 
 def item_line(item: PlanItem) -> str:
@@ -33,7 +34,7 @@ def item_line(item: PlanItem) -> str:
     return f"{item.day:%m-%d} {cal.weekday_name(item.day)} {kind}{item.title}{repeat}{mark}"
 
 
-class TermPlanScreen(Screen[bool]):
+class TermPlanScreen(DatabaseGuard, Screen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "写入", priority=True),
         Binding("escape", "cancel", "取消", priority=True),

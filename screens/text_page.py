@@ -8,9 +8,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.text import content
+from tui.guard import DatabaseGuard
 
 
-class TextPageScreen(ModalScreen[None]):
+class TextPageScreen(DatabaseGuard, ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "关闭"), Binding("q", "close", "关闭", show=False)]
     DEFAULT_CSS = """
     TextPageScreen { align: center middle; }

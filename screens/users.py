@@ -16,13 +16,14 @@ from models.entities import Staff
 from models.roster import classrooms
 from screens.confirm import ConfirmScreen
 from tui.text import content, text
+from tui.guard import DatabaseGuard
 
 
 def _acting(app) -> Staff | None:
     return Staff.get_or_none(Staff.id == app.staff_id) if app.staff_id else None
 
 
-class UsersScreen(Screen):
+class UsersScreen(DatabaseGuard, Screen):
     DEFAULT_CSS = """
     UsersScreen #users-status { height: 1; padding: 0 1; background: $boost; }
     UsersScreen #users-table { height: 1fr; scrollbar-size-vertical: 1; }
@@ -119,7 +120,7 @@ class UsersScreen(Screen):
         self.app.pop_screen()
 
 
-class _Dialog(ModalScreen):
+class _Dialog(DatabaseGuard, ModalScreen):
     DEFAULT_CSS = """
     _Dialog { align: center middle; }
     _Dialog > Vertical { width: 64; max-width: 100%; height: auto; border: round $primary; padding: 0 1;

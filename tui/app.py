@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.context import Session
+from tui.guard import DatabaseGuard
 
 SECTIONS = {
     "0": ("due", "待办"),
@@ -60,7 +61,7 @@ def _handbook_screen() -> Screen:
 TEACHING_ROLES = ("class_teacher", "teacher", "counselor", "volunteer")
 
 
-class GuanaiApp(App):
+class GuanaiApp(DatabaseGuard, App):
     """One app object per teacher session; screens read ``app.session`` for school and user."""
 
     TITLE = "关爱"
@@ -133,6 +134,9 @@ class GuanaiApp(App):
         try:
             changed = self.watcher.changed()
         except Exception as exc:  # a locked or vanished database: try again next time
+            from models import db as dbmod
+
+            dbmod.translate(exc)  # a dropped connection is closed, so the next poll reconnects
             self.log.warning(f"live update check failed: {exc}")
             return
         if changed:

@@ -1,0 +1,137 @@
+"""A database locked by a long writer, or a dropped PostgreSQL connection: one clear message,
+nothing half-written, the app and the teacher's typing still there (models/db.write, tui/guard)."""
+from __future__ import annotations
+
+import sqlite3
+
+import psycopg2
+import pytest
+from textual.widgets import TextArea
+
+from models import contacts
+from models import db as dbmod
+from models.entities import Contact
+from models.scope import system_viewer
+from screens.talk_entry import TalkEntryScreen
+from tests.test_roster_screen import make_app
+from tests.test_talk_entry import open_talk_for
+
+pytestmark = pytest.mark.both_backends
+
+ALL = system_viewer()
+
+
+class LongWriter:
+    """Another connection holding what a save needs: SQLite's write lock, or on PostgreSQL an
+    exclusive lock on the contact table (an import or a purge in another terminal)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        if dbmod.is_url(target):
+            self.con = psycopg2.connect(target)
+            self.con.cursor().execute("LOCK TABLE contact IN EXCLUSIVE MODE")
+        else:
+            self.con = sqlite3.connect(target, isolation_level=None)
+            self.con.execute("BEGIN IMMEDIATE")
+
+    def finish(self) -> None:
+        self.con.rollback() if dbmod.is_url(self.target) else self.con.execute("ROLLBACK")
+        self.con.close()
+
+
+def short_lock_wait(backend):
+    """The app's connection gives up after 0.3 s instead of 15 (a test need not wait)."""
+    if backend == "sqlite":
+        dbmod.current().execute_sql("PRAGMA busy_timeout = 300")
+    else:
+        dbmod.current().execute_sql("SET lock_timeout = '300ms'")
+
+
+def talk(kid_id):
+    return contacts.create_contacts({"kind": "谈心", "at": __import__("datetime").datetime(2026, 11, 20, 9),
+                                     "content": "谈学习"}, [kid_id], staff_id=None, viewer=ALL)
+
+
+def test_a_long_writer_makes_a_save_fail_whole_with_a_message(tiny_school, backend):
+    kid = tiny_school["kids"]["王芳"]
+    short_lock_wait(backend)
+    before = Contact.select().count()
+    writer = LongWriter(tiny_school["path"])
+    try:
+        with pytest.raises(dbmod.DatabaseBusy, match="数据库正被别人占用"):
+            talk(kid.id)
+    finally:
+        writer.finish()
+    assert Contact.select().count() == before  # nothing half-written
+    talk(kid.id)  # and the next try, with the writer gone, saves
+    assert Contact.select().count() == before + 1
+
+
+def test_the_default_wait_is_fifteen_seconds_on_both(tiny_school, backend):
+    if backend == "sqlite":
+        assert dbmod.current().execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000
+    else:
+        assert dbmod.current().execute_sql("SHOW lock_timeout").fetchone()[0] == "15s"
+
+
+async def test_the_app_keeps_the_typed_talk_when_the_database_is_busy(tiny_school, backend):
+    app = make_app(tiny_school)
+    kid = tiny_school["kids"]["王芳"]
+    short_lock_wait(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"long day")
+        writer = LongWriter(tiny_school["path"])
+        try:
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.is_running and app.screen is screen  # still there, with the text
+            assert screen.query_one(TextArea).text == "long day"
+            assert any("数据库正被别人占用" in n.message for n in app._notifications)
+            assert Contact.select().where(Contact.child == kid.id).count() == 0
+        finally:
+            writer.finish()
+        await pilot.press("ctrl+s")  # the same keys again, once the other writer is done
+        await pilot.pause()
+        assert not isinstance(app.screen, TalkEntryScreen)
+    assert Contact.get(Contact.child == kid.id).content == "long day"
+
+
+async def test_a_dropped_postgresql_connection_says_so_then_reconnects(pg_server):
+    """Not per backend: a SQLite file has no server connection to lose. The server ends the
+    app's connection while a talk is being typed (a restart, a cut cable): ctrl+s says so and
+    keeps the text; the next ctrl+s reconnects and saves."""
+    import uuid
+
+    from models.entities import Classroom, School, Staff
+    from tests.conftest import add_child
+
+    name = f"gone_{uuid.uuid4().hex[:8]}"
+    target = pg_server.create_database(name, template=pg_server.migrated_template())
+    dbmod.open_database(target)
+    try:
+        school = School.create(name="测试小学")
+        t1 = Staff.create(school=school, name="李老师", role="class_teacher", login="lilaoshi")
+        room = Classroom.create(school=school, grade=3, number=2, name="三年级2班", head_teacher=t1)
+        kid = add_child(school, room, "王芳")
+        app = make_app({"school": school, "staff": [t1], "path": target})
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_talk_for(pilot, app, "wf")
+            await pilot.press(*"cut off")
+            pid = dbmod.current().execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+            admin = psycopg2.connect(pg_server.url("postgres"))
+            admin.autocommit = True
+            admin.cursor().execute("SELECT pg_terminate_backend(%s)", (pid,))
+            admin.close()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.is_running and app.screen is screen
+            assert screen.query_one(TextArea).text == "cut off"
+            assert any("连接断开" in n.message for n in app._notifications)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert not isinstance(app.screen, TalkEntryScreen)
+        assert Contact.get(Contact.child == kid.id).content == "cut off"
+    finally:
+        dbmod.current().close()
+        pg_server.drop_database(name)
