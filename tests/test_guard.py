@@ -135,3 +135,27 @@ async def test_a_dropped_postgresql_connection_says_so_then_reconnects(pg_server
     finally:
         dbmod.current().close()
         pg_server.drop_database(name)
+
+
+def test_the_import_command_says_busy_in_one_line_and_imports_nothing(tiny_school, backend, tmp_path):
+    import os
+    import subprocess
+
+    from models.entities import Child
+    from tests.test_import import GOOD_ROWS, GUANAI, HEADER, head, write_csv
+
+    login = head(tiny_school)
+    path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS])
+    before = Child.select().count()
+    writer = LongWriter(tiny_school["path"])
+    if backend == "postgresql":
+        writer.con.cursor().execute("LOCK TABLE child IN EXCLUSIVE MODE")
+    try:
+        res = subprocess.run([GUANAI, "--db", tiny_school["path"], "--user", login, "import", str(path)],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "GUANAI_DB": "", "GUANAI_LOCK_WAIT": "1"})
+    finally:
+        writer.finish()
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert res.stderr.count("\n") == 1 and "数据库正被别人占用" in res.stderr, res.stderr
+    assert Child.select().count() == before

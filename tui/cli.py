@@ -152,6 +152,14 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a lock held too long or a dropped connection during a read: one line
+        from models.db import translate
+
+        mine = translate(exc)
+        if mine is None:
+            raise
+        sys.stderr.write(f"guanai: {mine}\n")
+        return 2
 
 
 def run_tui(args: argparse.Namespace) -> int:
