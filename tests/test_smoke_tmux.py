@@ -10,28 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.tmuxterm import screen, tmux, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 GUANAI = str(Path(sys.executable).with_name("guanai"))
-SOCKET = f"guanai-test-{uuid.uuid4().hex[:6]}"  # a private tmux server: never touch the user's
-
-
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, timeout=20)
-
-
-def screen(name):
-    return tmux("capture-pane", "-p", "-t", name).stdout
-
-
-def wait_for(name, predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = screen(name)
-        if predicate(text):
-            return text
-        time.sleep(0.1)
-    raise AssertionError(f"timed out; screen was:\n{text}")
 
 
 @pytest.fixture

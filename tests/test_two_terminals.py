@@ -4,7 +4,6 @@ see each other's new talks within seconds, cannot overwrite each other's edits u
 every look at a full ID number is in the audit log."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import subprocess
@@ -17,30 +16,11 @@ import pytest
 
 from models import db as dbmod
 from models.entities import AuditLog, Child, Classroom, Contact, Pairing, Staff
+from tests.tmuxterm import tmux, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 GUANAI = str(Path(sys.executable).with_name("guanai"))
-SOCKET = f"guanai-two-{uuid.uuid4().hex[:6]}"  # a private tmux server: never touch the user's
 ENV = {**os.environ, "GUANAI_DB": ""}
-
-
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, timeout=20)
-
-
-def screen(name):
-    return tmux("capture-pane", "-p", "-t", name).stdout
-
-
-def wait_for(name, predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = screen(name)
-        if predicate(text):
-            return text
-        time.sleep(0.1)
-    raise AssertionError(f"timed out on {name}; screen was:\n{text}")
 
 
 def keys(name, *ks, pause=0.15):
