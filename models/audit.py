@@ -211,6 +211,8 @@ def _show(value: Any) -> str:
         return "否"
     if isinstance(value, (list, tuple)):
         return "、".join(_show(v) for v in value) or "空"
+    if isinstance(value, dict):  # e.g. an export's rows per sheet
+        value = "、".join(f"{k} {_show(v)}" for k, v in value.items()) or "空"
     text = str(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return text if len(text) <= 60 else text[:59] + "…"
 

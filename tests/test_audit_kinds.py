@@ -108,3 +108,6 @@ def test_every_action_kind_is_audited(small_school, tmp_path, monkeypatch, actio
         assert new["fields"] == ["guardian_phone"]
     line = audit.format_line(next(e for e in audit.entries(action=action) if e.id == row.id))
     assert SSH in line and action in line  # what `guanai audit` prints for it
+    assert "{" not in line.split("\t")[-1]  # values read as text, not as Python dicts
+    if action == "export":
+        assert "rows=汇总 1、" in line
