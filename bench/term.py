@@ -44,6 +44,7 @@ class Screen:
         self.clear()
         self.state = "text"
         self.buf = ""
+        self.replies: list[str] = []  # what a terminal answers (cursor position reports)
 
     def clear(self) -> None:
         self.cells = [[" "] * self.cols for _ in range(self.rows)]
@@ -130,6 +131,9 @@ class Screen:
         except ValueError:
             nums = []
         n = nums[0] if nums else 0
+        if final == "n" and not private and n == 6:  # where is the cursor? (tui/ambiwidth.py asks)
+            self.replies.append(f"\x1b[{self.y + 1};{self.x + 1}R")
+            return
         if final in "Hf" and not private:
             row = (nums[0] if len(nums) > 0 and nums[0] else 1) - 1
             col = (nums[1] if len(nums) > 1 and nums[1] else 1) - 1
@@ -219,6 +223,8 @@ class Terminal:
         now = time.perf_counter()
         cpu, wait = self.schedstat()
         self.screen.feed(self.decoder.decode(data))
+        while self.screen.replies:  # answered at once, as a local terminal would
+            os.write(self.fd, self.screen.replies.pop(0).encode())
         self.chunks.append(Chunk(now, len(data), self.screen.text(), cpu, wait))
         return True
 

@@ -83,7 +83,7 @@ class GuanaiApp(DatabaseGuard, App):
         Binding("ctrl+q", "quit", "退出", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, *, start_ns: int | None = None) -> None:
+    def __init__(self, session: Session, *, start_ns: int | None = None, ambiguous_wide: bool = False) -> None:
         # Teachers start on their due list; the head and the admin on the whole roster.
         if session.staff_id and session.staff_role in TEACHING_ROLES:
             self.DEFAULT_MODE = "due"
@@ -93,7 +93,13 @@ class GuanaiApp(DatabaseGuard, App):
         # ansi_color=True is what the watcher would give an ANSI theme (colours passed on as
         # the terminal's own); the app's classes already say dark mode.
         fast = theme == "ansi-dark"
-        super().__init__(ansi_color=True if fast else None)
+        driver_class = None
+        if ambiguous_wide:  # a terminal that draws ─ · … two cells wide (tui/ambiwidth.py)
+            from tui.ambiwidth import narrow_driver
+
+            driver_class = narrow_driver(App.get_driver_class(self))
+        super().__init__(ansi_color=True if fast else None, driver_class=driver_class)
+        self.ambiguous_wide = ambiguous_wide
         self.session = session
         self.start_ns = start_ns or time.perf_counter_ns()
         self.startup_seconds: float | None = None

@@ -168,9 +168,10 @@ def run_tui(args: argparse.Namespace) -> int:
     session = open_session(args.db, demo=args.demo, user=args.user)
     try:
         _sign_in(session, args)
+        from tui.ambiwidth import ambiguous_is_wide
         from tui.app import GuanaiApp
 
-        app = GuanaiApp(session, start_ns=START_NS)
+        app = GuanaiApp(session, start_ns=START_NS, ambiguous_wide=ambiguous_is_wide())
         app.run()
         return app.return_code or 0
     finally:
