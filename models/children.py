@@ -2,7 +2,8 @@
 
 The form hands over raw strings (and bools and lists); ``validate_child`` turns them into
 values for the ``Child`` model plus a message in Chinese per bad field. ``save_child``
-writes the child, its parents and one ``AuditLog`` row in a single transaction.
+writes the child, its parents and one ``AuditLog`` row in a single transaction;
+``create_children`` writes the same rows for thousands of new children at once (an import).
 No textual here.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from typing import Any
+from typing import Any, Callable
 
 import peewee as pw
 
@@ -184,14 +185,18 @@ def class_label(name: str | None) -> str:
 
 def validate_child(
     data: dict, *, child_id: int | None = None, today: dt.date | None = None,
+    lookup: ChildLookup | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """Raw form values -> (clean values for ``Child``, {field: message in Chinese}).
 
     The clean dict holds every field of ``CHILD_FIELDS`` plus ``parents`` (a list of
     dicts with ``relation`` and ``PARENT_FIELDS``); it is meaningful only when there
-    are no errors. Parents' errors use keys like ``father_phone``.
+    are no errors. Parents' errors use keys like ``father_phone``. ``lookup`` answers the
+    questions to the database (a number taken, a class that exists): by default one query
+    each; the importer passes a ``PreloadedLookup`` for its thousands of rows.
     """
     today = today or dt.date.today()
+    lookup = lookup or _ASK_EACH_TIME
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
 
@@ -238,7 +243,7 @@ def validate_child(
     else:
         try:
             id18 = validate_id_number(id_raw, today=today)
-            other = _other_child(Child.id_number == id18, child_id)
+            other = lookup.other_child("id_number", id18, child_id)
             if other:
                 raise Invalid(f"身份证号已登记给 {other}，请核对")
             check_id_agrees(id18, clean.get("birth_date"), clean.get("sex") or None)
@@ -253,7 +258,7 @@ def validate_child(
     else:
         try:
             sn = validate_student_no(sn_raw, today=today)
-            other = _other_child(Child.student_no == sn, child_id)
+            other = lookup.other_child("student_no", sn, child_id)
             if other:
                 raise Invalid(f"学籍号已登记给 {other}，请核对")
             clean["student_no"] = sn
@@ -326,7 +331,7 @@ def validate_child(
         ref = _as_id(raw_id)
         if raw_id in (None, ""):
             clean[field] = None
-        elif ref is None or not model.select().where(model.id == ref).exists():
+        elif ref is None or not lookup.exists(model, ref):
             errors[field] = message
         else:
             clean[field] = ref
@@ -371,6 +376,50 @@ def _other_child(condition, child_id: int | None) -> str | None:
     if row is None:
         return None
     return f"{row['name']} ({class_label(row['class_name'])})"
+
+
+UNIQUE_NUMBERS = ("id_number", "student_no")  # unique over every school
+
+
+class ChildLookup:
+    """What ``validate_child`` asks the database, one query per question: right for a form,
+    which checks one child."""
+
+    def other_child(self, field: str, value: str, child_id: int | None) -> str | None:
+        """'张小明 (三年级2班)' of another child whose ``field`` (a ``UNIQUE_NUMBERS``) is ``value``."""
+        return _other_child(getattr(Child, field) == value, child_id)
+
+    def exists(self, model: type[pw.Model], ref: int) -> bool:
+        return model.select().where(model.id == ref).exists()
+
+
+class PreloadedLookup(ChildLookup):
+    """The same answers for thousands of rows (an import) from three queries up front: the
+    numbers already taken and the ids of classes and bus routes. The database is asked again
+    only about a number that is taken, for the message naming its child.
+
+    A snapshot: what someone saves afterwards is caught when the rows are written
+    (``create_children`` and ``save_child`` refuse a number taken meanwhile)."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, set[str]] = {f: set() for f in UNIQUE_NUMBERS}
+        for numbers in Child.select(*(getattr(Child, f) for f in UNIQUE_NUMBERS)).tuples():
+            for f, value in zip(UNIQUE_NUMBERS, numbers):
+                if value:
+                    self.taken[f].add(value)
+        self.ids: dict[type[pw.Model], set[int]] = {
+            model: {i for (i,) in model.select(model.id).tuples()} for model in (Classroom, BusRoute)}
+
+    def other_child(self, field: str, value: str, child_id: int | None) -> str | None:
+        if value not in self.taken[field]:
+            return None
+        return super().other_child(field, value, child_id)
+
+    def exists(self, model: type[pw.Model], ref: int) -> bool:
+        return ref in self.ids[model]
+
+
+_ASK_EACH_TIME = ChildLookup()
 
 
 def fill_from_id(id_number: str, *, today: dt.date | None = None) -> tuple[dt.date, str] | None:
@@ -525,7 +574,7 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
         with dbmod.write():
             if child_id is None:
                 child = _create(fields, school_id, staff_id, now)
-                new_log = {f: v for f, v in fields.items() if not _same(v, None) and v is not False}
+                new_log = _created_log(fields)
                 new_log.update(_save_parents(child.id, parents, {}, now.date()))
                 audit.record("create", "child", child.id, staff_id=staff_id, at=now, new=_plain(new_log))
                 return child.id
@@ -571,17 +620,33 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
             return child.id
     except pw.IntegrityError as exc:
         msg = str(exc)
-        if "id_number" in msg:
-            raise SaveError("身份证号刚被登记给另一个孩子，请核对") from None
-        if "student_no" in msg:
-            raise SaveError("学籍号刚被登记给另一个孩子，请核对") from None
+        for field in UNIQUE_NUMBERS:
+            if field in msg:
+                raise SaveError(TAKEN_MEANWHILE[field]) from None
         raise SaveError(f"保存失败：{msg}") from None
 
 
+# A unique number another save took after the form (or the import's check) looked.
+TAKEN_MEANWHILE = {
+    "id_number": "身份证号刚被登记给另一个孩子，请核对",
+    "student_no": "学籍号刚被登记给另一个孩子，请核对",
+}
+
+
 def _create(fields: dict, school_id: int, staff_id: int | None, now: dt.datetime) -> Child:
+    return Child.create(**_child_row(fields, school_id, staff_id, now))
+
+
+def _child_row(fields: dict, school_id: int, staff_id: int | None, now: dt.datetime) -> dict:
+    """A new child's columns: the form's fields, its pinyin keys and who created it when."""
     pinyin, initials = pinyin_keys(fields["name"])
-    return Child.create(school=school_id, name_pinyin=pinyin, name_initials=initials,
-                        created_at=now, updated_at=now, updated_by=staff_id, **fields)
+    return dict(school=school_id, name_pinyin=pinyin, name_initials=initials,
+                created_at=now, updated_at=now, updated_by=staff_id, **fields)
+
+
+def _created_log(fields: dict) -> dict:
+    """What the audit row of a created child records of its fields: the filled-in ones."""
+    return {f: v for f, v in fields.items() if not _same(v, None) and v is not False}
 
 
 def _parent_has_data(p: dict) -> bool:
@@ -603,6 +668,16 @@ def _parent_changes(existing: dict[str, Parent], parents: list[dict]) -> tuple[d
     return old, new
 
 
+def _new_parent(child_id: int, p: dict, today: dt.date) -> tuple[dict, dict] | None:
+    """A parent not stored yet: its columns and what the audit row records of it (None when
+    the form left the parent empty)."""
+    if not _parent_has_data(p):
+        return None
+    data = {f: p[f] for f in PARENT_FIELDS if f in p}
+    row = dict(child=child_id, relation=p["relation"], returned_on=None if data.get("away", True) else today, **data)
+    return row, {f"{p['relation']}.{f}": v for f, v in data.items() if v not in ("", None)}
+
+
 def _save_parents(child_id: int, parents: list[dict], existing: dict[str, Parent], today: dt.date) -> dict:
     """Upsert the parents; returns the new values logged for a created child."""
     logged: dict[str, Any] = {}
@@ -610,11 +685,10 @@ def _save_parents(child_id: int, parents: list[dict], existing: dict[str, Parent
         data = {f: p[f] for f in PARENT_FIELDS if f in p}
         row = existing.get(p["relation"])
         if row is None:
-            if not _parent_has_data(p):
-                continue
-            Parent.create(child=child_id, relation=p["relation"],
-                          returned_on=None if data.get("away", True) else today, **data)
-            logged.update({f"{p['relation']}.{f}": v for f, v in data.items() if v not in ("", None)})
+            new = _new_parent(child_id, p, today)
+            if new is not None:
+                Parent.create(**new[0])
+                logged.update(new[1])
             continue
         changed = {f: v for f, v in data.items() if not _same(getattr(row, f), v)}
         if not changed:
@@ -625,6 +699,160 @@ def _save_parents(child_id: int, parents: list[dict], existing: dict[str, Parent
             setattr(row, f, v)
         row.save()
     return logged
+
+
+# --- saving many new children (an import) ------------------------------------------
+
+# Children per chunk, and parents per INSERT (11 values each: far below SQLite's 32,766 bound
+# variables). A refusal nobody foresaw redoes at most one chunk row by row.
+BULK_ROWS = 500
+
+
+def create_children(rows: list[dict], *, school_id: int, staff_id: int | None, viewer: scope.Viewer,
+                    progress: Callable[[int, int], None] | None = None) -> list[int | Exception]:
+    """Create many new children from clean values, each exactly as ``save_child`` would: the same
+    child row, parents and ``create`` audit row, only written in bulk (thousands of ``save_child``
+    calls spend their time building SQL in Python, not in the database).
+
+    One result per row, in order: the new child's id, or what refused that row alone —
+    ``ForbiddenError`` (not the viewer's class, checked once per class) or ``SaveError`` (its
+    身份证号 or 学籍号 was taken meanwhile, by another child or an earlier row). All the rows
+    that succeed are written together or not at all (a transaction, or the caller's).
+    """
+    results: list[int | Exception | None] = _scope_refusals(rows, viewer, school_id)
+    todo = [i for i, r in enumerate(results) if r is None]
+    if not todo:
+        return results
+    now = dt.datetime.now().replace(microsecond=0)
+    with dbmod.write():
+        insert_child = _RowInsert(Child)
+        for start in range(0, len(todo), BULK_ROWS):
+            chunk = todo[start:start + BULK_ROWS]
+            created = _create_chunk([rows[i] for i in chunk], insert_child, school_id=school_id, staff_id=staff_id,
+                                    viewer=viewer, now=now)
+            for i, result in zip(chunk, created):
+                results[i] = result
+            if progress:
+                progress(len(rows) - len(todo) + start + len(chunk), len(rows))
+    return results
+
+
+def _scope_refusals(rows: list[dict], viewer: scope.Viewer, school_id: int) -> list[scope.ForbiddenError | None]:
+    """``save_child``'s scope check of a new child, asked once per class."""
+    refused: dict[Any, scope.ForbiddenError | None] = {}
+    for values in rows:
+        classroom = values.get("classroom")
+        if classroom not in refused:
+            refused[classroom] = _forbidden(viewer, school_id, classroom)
+    return [refused[values.get("classroom")] for values in rows]
+
+
+def _create_chunk(rows: list[dict], insert_child: _RowInsert, *, school_id: int, staff_id: int | None,
+                  viewer: scope.Viewer, now: dt.datetime) -> list[int | SaveError]:
+    """A row whose number is taken is refused; the others go in together, or, when the database
+    refuses something nobody foresaw, one by one through ``save_child`` (its savepoint per row)."""
+    results: list[int | SaveError | None] = [SaveError(TAKEN_MEANWHILE[f]) if f else None
+                                             for f in _taken_numbers(rows)]
+    ready = [i for i, r in enumerate(results) if r is None]
+    try:
+        with dbmod.write():  # a savepoint: a refusal undoes only this chunk
+            ids = _create_many([rows[i] for i in ready], insert_child, school_id, staff_id, now)
+    except pw.IntegrityError:  # e.g. a number someone saved on PostgreSQL after _taken_numbers looked
+        ids = [_create_one(rows[i], school_id, staff_id, viewer) for i in ready]
+    for i, result in zip(ready, ids):
+        results[i] = result
+    return results
+
+
+def _forbidden(viewer: scope.Viewer, school_id: int, classroom_id: Any) -> scope.ForbiddenError | None:
+    try:
+        scope.require_new_child(viewer, school_id, classroom_id)
+    except scope.ForbiddenError as exc:
+        return exc
+    return None
+
+
+def _taken_numbers(rows: list[dict]) -> list[str | None]:
+    """Per row, which of its ``UNIQUE_NUMBERS`` another child already has (or an earlier row here):
+    one query for the whole chunk."""
+    wanted = {f: [v[f] for v in rows if v.get(f)] for f in UNIQUE_NUMBERS}
+    cond = None
+    for f, values in wanted.items():
+        if values:
+            c = getattr(Child, f).in_(values)
+            cond = c if cond is None else cond | c
+    taken: dict[str, set] = {f: set() for f in UNIQUE_NUMBERS}
+    if cond is not None:
+        for numbers in Child.select(*(getattr(Child, f) for f in UNIQUE_NUMBERS)).where(cond).tuples():
+            for f, value in zip(UNIQUE_NUMBERS, numbers):
+                taken[f].add(value)
+    found: list[str | None] = []
+    for values in rows:
+        hit = next((f for f in UNIQUE_NUMBERS if values.get(f) and values[f] in taken[f]), None)
+        if hit is None:  # this row will have them
+            for f in UNIQUE_NUMBERS:
+                if values.get(f):
+                    taken[f].add(values[f])
+        found.append(hit)
+    return found
+
+
+def _create_one(values: dict, school_id: int, staff_id: int | None, viewer: scope.Viewer) -> int | SaveError:
+    try:
+        return save_child(values, child_id=None, school_id=school_id, staff_id=staff_id, viewer=viewer)
+    except SaveError as exc:
+        return exc
+
+
+def _create_many(rows: list[dict], insert_child: _RowInsert, school_id: int, staff_id: int | None,
+                 now: dt.datetime) -> list[int]:
+    """``save_child``'s create, for many rows: the children one INSERT each (for their ids), their
+    parents and audit rows in a few statements."""
+    ids: list[int] = []
+    parents: list[dict] = []
+    logs: list[tuple[int, None, dict]] = []
+    for values in rows:
+        fields = {f: values[f] for f in CHILD_FIELDS if f in values}
+        child_id = insert_child(_child_row(fields, school_id, staff_id, now))
+        new_log = _created_log(fields)
+        for p in values.get("parents") or []:
+            new = _new_parent(child_id, p, now.date())
+            if new is not None:
+                parents.append(new[0])
+                new_log.update(new[1])
+        logs.append((child_id, None, _plain(new_log)))
+        ids.append(child_id)
+    columns = _columns(Parent)
+    for start in range(0, len(parents), BULK_ROWS):
+        Parent.insert_many(parents[start:start + BULK_ROWS], fields=columns).execute()
+    audit.record_many("create", "child", logs, staff_id=staff_id, at=now)
+    return ids
+
+
+def _columns(model: type[pw.Model]) -> list[pw.Field]:
+    """Every column but the id: a missing value gets the field's default, as ``Model.create`` does."""
+    return [f for f in model._meta.sorted_fields if f is not model._meta.primary_key]
+
+
+class _RowInsert:
+    """One row's INSERT … RETURNING id, built by peewee once and run for each row with that row's
+    values (converted by each field's ``db_value``, defaults filled in as ``Model.create`` does).
+
+    One statement per row, because the ids must be matched to the rows without relying on the
+    order of a multi-row RETURNING, which neither SQLite nor PostgreSQL promises."""
+
+    def __init__(self, model: type[pw.Model]) -> None:
+        self.fields = _columns(model)
+        query = model.insert_many([[None] * len(self.fields)], fields=self.fields).returning(model._meta.primary_key)
+        self.sql, _ = query.sql()
+
+    def __call__(self, row: dict) -> int:
+        params = [f.db_value(row[f.name] if f.name in row else _default(f)) for f in self.fields]
+        return dbmod.current().execute_sql(self.sql, params).fetchone()[0]
+
+
+def _default(field: pw.Field) -> Any:
+    return field.default() if callable(field.default) else field.default
 
 
 # --- reading -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from models import audit, children
+from models import db as dbmod
+from models.children import save_child
 from models.entities import AuditLog, Child, Parent, Staff
 from models.validation import id_check_char
 from tui import importer
@@ -19,6 +23,7 @@ from tui.importer import (
     read_table, run_import, split_work_place,
 )
 from models.scope import system_viewer
+from tests.conftest import add_child
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
 
@@ -314,23 +319,171 @@ def test_class_banner_rows_head_the_rows_below(tiny_school, tmp_path):
     assert Child.get(Child.name == "乙二").classroom.name == "五年级1班"
 
 
-def test_a_failure_while_saving_rolls_everything_back(tiny_school, tmp_path, monkeypatch):
-    path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS])
-    report = plan(read_table(str(path)), school_id=school_id(tiny_school), today=TODAY)
-    calls = []
-    real_save = importer.save_child
+@pytest.mark.parametrize("failing", ["bulk create", "update"])
+def test_a_failure_while_saving_rolls_everything_back(tiny_school, tmp_path, monkeypatch, failing):
+    """New rows are written in bulk, updates one by one: whichever fails, nothing stays."""
+    header = ["姓名", "学籍号", "出生日期", "身份证号", "监护人电话", "父亲务工地"]
+    rows = [header, ["张小明", "L123456789012345678", "2016-05-01", "", "13911112222", "浙江省宁波市"],
+            *([g[1], "", g[4], g[5], g[11], g[12]] for g in GOOD_ROWS)]
+    path = write_csv(tmp_path / "名册.csv", rows, title=False)
+    report = plan(read_table(str(path)), school_id=school_id(tiny_school), update=True, today=TODAY)
+    assert (report.count(NEW), report.count(UPDATE)) == (3, 1), [r.problems for r in report.rows]
 
-    def flaky(values, **kw):
-        calls.append(values["name"])
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real_save(values, **kw)
+    def boom(*args, **kw):
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "save_child", flaky)
-    kids, logs = Child.select().count(), AuditLog.select().count()
+    if failing == "bulk create":  # after the children and parents went in
+        monkeypatch.setattr(audit, "record_many", boom)
+    else:  # after the new rows went in
+        monkeypatch.setattr(importer, "save_child", boom)
+    before = Child.select().count(), Parent.select().count(), AuditLog.select().count()
     with pytest.raises(RuntimeError):
         importer.apply(report, school_id=school_id(tiny_school), staff_id=None, viewer=ALL)
-    assert (Child.select().count(), AuditLog.select().count()) == (kids, logs)
+    assert (Child.select().count(), Parent.select().count(), AuditLog.select().count()) == before
+    assert Child.get(Child.name == "张小明").guardian_phone == "13912345678"
+
+
+# --- many rows: new children are written in bulk -------------------------------------------
+
+MANY_HEADER = [*HEADER, "学籍号"]
+GIVEN = "明红华伟芳军丽强静磊洋艳勇娟杰涛敏超秀霞平刚桂英"
+PLACES = ["广东省东莞市", "浙江义乌", "", "上海市浦东新区", "", "在家", "福建厦门"]
+KINDS = ["父母双方外出", "父亲外出", "母亲外出", "双留守", ""]
+
+
+def many_rows(n: int) -> list[list[str]]:
+    """``n`` valid, different children: classes, parents (away, at home, none) and numbers vary."""
+    rows = []
+    for i in range(n):
+        born = dt.date(2012, 1, 1) + dt.timedelta(days=(i * 7) % 3000)
+        seq = f"{i % 1000:03d}"
+        id_number = ident(f"52{i // 1000 % 10}623", born.strftime("%Y%m%d"), seq)
+        sex = "男" if int(seq[-1]) % 2 else "女"
+        name = "李王张刘陈杨"[i % 6] + GIVEN[i % len(GIVEN)] + GIVEN[(i // len(GIVEN)) % len(GIVEN)]
+        student_no = f"L{i:018d}" if i % 3 else ""
+        rows.append([str(i + 1), name, sex, "汉", born.isoformat(), id_number if i % 5 else "",
+                     ["三年级2班", "五年级1班", ""][i % 3], f"石门村{i % 9}组", KINDS[i % len(KINDS)],
+                     f"王{GIVEN[i % 7]}英" if i % 4 else "", "奶奶" if i % 4 else "", f"138{i:08d}" if i % 2 else "",
+                     PLACES[i % len(PLACES)], PLACES[(i + 3) % len(PLACES)], student_no])
+    return rows
+
+
+def planned(tiny_school, tmp_path, n: int):
+    path = write_csv(tmp_path / "全校名册.csv", [MANY_HEADER, *many_rows(n)])
+    report = plan(read_table(str(path)), school_id=school_id(tiny_school), today=TODAY)
+    assert report.count(NEW) == n, [(r.row, r.problems, r.note) for r in report.rows if r.outcome != NEW][:5]
+    return report
+
+
+def stored(child_id: int) -> dict:
+    """A child as saved, without what differs between two saves of the same values (id, time)."""
+    child = Child.select().where(Child.id == child_id).dicts().get()
+    parents = sorted(({k: v for k, v in p.items() if k not in ("id", "child")}
+                      for p in Parent.select().where(Parent.child == child_id).dicts()), key=lambda p: p["relation"])
+    logs = list(AuditLog.select().where((AuditLog.table == "child") & (AuditLog.row_id == child_id)).dicts())
+    assert child["created_at"] == child["updated_at"] and [log["at"] for log in logs] == [child["created_at"]]
+    for k in ("id", "created_at", "updated_at"):
+        child.pop(k)
+    return {"child": child, "parents": parents,
+            "audit": [(log["action"], log["staff"], log["old"], json.loads(log["new"]), log["source"]) for log in logs]}
+
+
+class Undo(Exception):
+    pass
+
+
+def saved_one_by_one(rows, school: int, staff_id: int) -> dict[int, dict]:
+    """What ``save_child`` stores for these rows (then rolled back): the bulk path must store the same."""
+    expected = {}
+    for r in rows:
+        try:
+            with dbmod.write():
+                child_id = save_child(r.values, child_id=None, school_id=school, staff_id=staff_id, viewer=ALL)
+                expected[r.row] = stored(child_id)
+                raise Undo
+        except Undo:
+            pass
+    return expected
+
+
+def test_many_new_rows_are_stored_as_save_child_stores_them(tiny_school, tmp_path):
+    staff = tiny_school["staff"][0]
+    report = planned(tiny_school, tmp_path, 1200)  # crosses children.BULK_ROWS twice
+    samples = [report.rows[i] for i in (0, 1, 2, 3, 4, 5, 499, 500, 501, 1000, 1199)]
+    expected = saved_one_by_one(samples, school_id(tiny_school), staff.id)
+    assert {len(e["parents"]) for e in expected.values()} == {0, 1, 2}
+    assert {p["away"] for e in expected.values() for p in e["parents"]} == {True, False}
+    before = Child.select().count(), Parent.select().count()
+    importer.apply(report, school_id=school_id(tiny_school), staff_id=staff.id, viewer=ALL)
+    assert report.counts["imported"] == 1200 and report.applied
+    for r in samples:
+        assert stored(r.child_id) == expected[r.row], r.row
+    ids = [r.child_id for r in report.rows]
+    assert len(set(ids)) == 1200 and Child.select().count() == before[0] + 1200
+    parents = sum(1 for r in report.rows for p in r.values["parents"]
+                  if any(p.get(f) for f in ("name", "phone", "work_province", "work_city", "home_visits")))
+    assert parents > 600 and Parent.select().count() == before[1] + parents
+    # every child has its own audit row: the ids were matched to the right rows
+    logs = {log.row_id: json.loads(log.new) for log in
+            AuditLog.select().where((AuditLog.table == "child") & (AuditLog.action == "create"))}
+    by_id = {c.id: c for c in Child.select().where(Child.id.in_(ids))}
+    for r in report.rows:
+        child, log = by_id[r.child_id], logs[r.child_id]
+        assert (child.name, child.id_number, child.student_no) == (r.values["name"], r.values["id_number"],
+                                                                  r.values["student_no"])
+        assert (log["name"], log.get("id_number"), log.get("student_no")) == (child.name, child.id_number,
+                                                                               child.student_no)
+        assert child.name_pinyin and child.name_initials and child.updated_by_id == staff.id
+    for p in Parent.select().where(Parent.child.in_(ids)):
+        assert logs[p.child_id].get(f"{p.relation}.work_city", "") == p.work_city
+    assert AuditLog.select().where(AuditLog.table == "import").count() == 1
+
+
+@pytest.mark.parametrize("how", ["saved meanwhile", "same 学籍号 meanwhile", "twice in the import",
+                                 "not foreseen"])
+def test_a_number_taken_refuses_only_its_row(tiny_school, tmp_path, monkeypatch, how):
+    report = planned(tiny_school, tmp_path, 600)
+    victim = report.rows[551]  # in the second chunk
+    message = "身份证号刚被登记给另一个孩子，请核对"
+    if how == "saved meanwhile":  # someone saves the number between the check and the import
+        add_child(tiny_school["school"], None, "别人", id_number=victim.values["id_number"])
+    elif how == "same 学籍号 meanwhile":
+        victim = report.rows[550]
+        add_child(tiny_school["school"], None, "别人", student_no=victim.values["student_no"])
+        message = "学籍号刚被登记给另一个孩子，请核对"
+    elif how == "twice in the import":  # only a report put together by hand can hold this
+        victim.values["id_number"] = report.rows[521].values["id_number"]
+    else:  # the database refuses what the check before the INSERTs did not see (PostgreSQL, a race)
+        add_child(tiny_school["school"], None, "别人", id_number=victim.values["id_number"])
+        monkeypatch.setattr(children, "_taken_numbers", lambda rows: [None] * len(rows))
+    one_by_one = []
+    real_save = children.save_child
+    monkeypatch.setattr(children, "save_child", lambda values, **kw: one_by_one.append(1) or real_save(values, **kw))
+    kids, logs = Child.select().count(), AuditLog.select().count()
+    importer.apply(report, school_id=school_id(tiny_school), staff_id=None, viewer=ALL)
+    # only the chunk the database refused is redone, row by row, by save_child
+    assert len(one_by_one) == (100 if how == "not foreseen" else 0)
+    assert report.counts["imported"] == 599 and report.counts["rejected"] == 1
+    assert (victim.outcome, victim.problems, victim.child_id) == (ERROR, [("", message)], None)
+    assert Child.select().count() == kids + 599
+    assert AuditLog.select().count() == logs + 599 + 1  # and the import's own row
+    assert not Child.select().where((Child.name == victim.name) & (Child.birth_date == victim.values["birth_date"])
+                                    & (Child.school == school_id(tiny_school))).exists()
+    assert {r.row for r in report.rows if r.outcome == NEW} == {r.row for r in report.rows} - {victim.row}
+
+
+def test_a_class_teacher_imports_only_into_their_class(tiny_school, tmp_path):
+    from models.scope import viewer_for
+
+    report = planned(tiny_school, tmp_path, 30)
+    teacher = viewer_for(tiny_school["staff"][0])  # 三年级2班's class teacher
+    own = tiny_school["classes"][0].id
+    importer.apply(report, school_id=school_id(tiny_school), staff_id=teacher.staff_id, viewer=teacher)
+    mine = [r for r in report.rows if r.values["classroom"] == own]
+    assert mine and all(r.outcome == NEW and r.child_id for r in mine)
+    others = [r for r in report.rows if r.values["classroom"] != own]
+    assert others and all(r.outcome == ERROR and "没有权限" in r.problems[0][1] for r in others)
+    assert report.counts["imported"] == len(mine)
 
 
 # --- xlsx ----------------------------------------------------------------------------------
