@@ -293,7 +293,9 @@ def subject_condition(on_date: dt.date) -> pw.Expression:
     return (Child.left_behind_type != "") & enrolled & (~has_parents | someone_away)
 
 
-def _active_pairing(on_date: dt.date) -> pw.Expression:
+def active_pairing(on_date: dt.date) -> pw.Expression:
+    """A pairing with a staff helper that runs on that day: the pairings helper duties (爱心妈妈) follow.
+    Public because the handbook's 关爱事项 counts (``models.handbook``) must walk the same ones."""
     return ((Pairing.staff.is_null(False)) & (Pairing.started_on <= on_date)
             & (Pairing.ended_on.is_null() | (Pairing.ended_on > on_date)))
 
@@ -379,7 +381,7 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
                               for hk, ck in helper_keys])
              .join(Staff, on=(Pairing.staff == Staff.id))
              .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
-             .where(scope & subject_condition(on_date) & _active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
+             .where(scope & subject_condition(on_date) & active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
     for cid, pkind, sid, sname, started, *lasts in db.execute(query).fetchall():
         pairings[cid][pkind].append((sid, sname, _as_date(started)))
         helpers_of[cid].add(sid)
@@ -453,7 +455,7 @@ def last_met(child_id: int, rule: CareRule, on_date: dt.date | None = None) -> d
                 & (Contact.reached == True) & (Contact.at < hi)))  # noqa: E712
     if rule.helper_kind:
         q = q.join(Pairing, on=((Pairing.child == Contact.child) & (Pairing.staff == Contact.staff))).where(
-            (Pairing.kind == rule.helper_kind) & _active_pairing(on_date))
+            (Pairing.kind == rule.helper_kind) & active_pairing(on_date))
     return _as_date(q.scalar())
 
 

@@ -378,6 +378,78 @@ def test_failure_leaves_nothing_behind(october, tmp_path, monkeypatch):
     assert not AuditLog.select().where(AuditLog.action == "export").exists()
 
 
+# --------------------------------------------------------------------------- the streamed row writer
+
+# Text that xlsxwriter escapes, marks xml:space="preserve", or writes raw, beside plain text.
+ODD_TEXT = ["", "张小明", " ", "前面有空格", " 前", "后 ", "\u3000全角空格", "两行\n文字", "结尾换行\n", "制表\t符",
+            "a & b", "b < c", "c > d", '"引号"', "<r>像富文本</r>", "_x0041_ 像转义", "x_xy", "响铃\x07", "\x00",
+            "回车\r", "垂直\x0b制表", "换页\x0c符", "单元\x1f分隔", "非字符\ufffe",
+            "\uffff", "=SUM(A1:A2)", "😀 表情", "\u2028分隔", "\u00a0不间断", "1e5"]
+
+
+def xlsx_parts(path) -> dict[str, bytes]:
+    """Every part of an xlsx file but its creation time."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_streamed_rows_are_xlsxwriter_s_own_xml(tmp_path):
+    """export._sheet_class writes a row's cells itself: the bytes must be xlsxwriter's, for every kind
+    of cell and every text it escapes (the quick path takes the plain ones, xlsxwriter the rest)."""
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    def write(path, sheet_class) -> None:
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                             "strings_to_numbers": False, "strings_to_urls": False})
+        box = wb.add_format({"border": 1, "text_wrap": True})
+        day = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm"})
+        bold = wb.add_format({"bold": True})
+        ws = wb.add_worksheet("表", worksheet_class=sheet_class)
+        ws.set_column(0, 0, 20)
+        for r, text in enumerate(ODD_TEXT):
+            if r % 3 == 0:
+                ws.set_row(r, 30)
+            ws.write_string(r, 0, text, box)
+            ws.write_string(r, 1, text)  # no format
+            ws.write_number(r, 2, r * 1.5 - 7, box)
+            ws.write_number(r, 3, 10 ** r, box)
+            ws.write_datetime(r, 4, dt.datetime(2026, 10, 5, 8, 30) + dt.timedelta(days=r, minutes=r), day)
+            ws.write_datetime(r, 5, dt.date(1900, 1, 1) + dt.timedelta(days=30 * r), day)
+            ws.write_blank(r, 6, None, box)
+            ws.write_formula(r, 7, f"=C{r + 1}*2", box)
+            ws.write_boolean(r, 8, r % 2 == 0, box)
+            ws.write_rich_string(r, 9, "普通", bold, "加粗", box)
+        ws.set_row(len(ODD_TEXT) + 2, 20)  # a row with a height and no cells
+        ws.write_string(len(ODD_TEXT) + 4, 2, "最后一行", box)
+        ws.write_string(len(ODD_TEXT) + 4, 70, "很宽", box)  # past the quick path's 64 columns
+        wb.close()
+
+    write(tmp_path / "stock.xlsx", Worksheet)
+    write(tmp_path / "streamed.xlsx", export._sheet_class())
+    assert xlsx_parts(tmp_path / "streamed.xlsx") == xlsx_parts(tmp_path / "stock.xlsx")
+
+
+def test_handbook_is_the_same_with_xlsxwriter_s_own_row_writer(october, tmp_path, monkeypatch):
+    """The whole workbook, byte for byte, with the quick row writer and with xlsxwriter's."""
+    from xlsxwriter.worksheet import Worksheet
+
+    Contact.create(child=october["kids"]["a"], staff=october["staff"]["li"], kind="谈心", at=at(10, 30),
+                   reached=True, content=" 前后空格 & <尖括号>\n第二行 ", effect="_x0041_", mood="\u3000")
+    now = dt.datetime(2026, 11, 1, 8, 0)
+    export.write_workbook(str(tmp_path / "streamed.xlsx"), scope_of(october), now=now)
+    monkeypatch.setattr(export, "_sheet_class", lambda: Worksheet)
+    export.write_workbook(str(tmp_path / "stock.xlsx"), scope_of(october), now=now)
+    assert xlsx_parts(tmp_path / "streamed.xlsx") == xlsx_parts(tmp_path / "stock.xlsx")
+
+
+def test_clean_keeps_lines_and_wide_spaces_and_drops_control_characters():
+    assert export.clean("第一行\n第二行\u3000完") == "第一行\n第二行\u3000完"
+    assert export.clean("a\tb\x07c\u202ed\u200de") == "a bcd\u200de"
+    assert export.clean(None) == "" and export.clean(12) == "12"
+    assert len(export.clean("长" * 40000)) == export.CELL_LIMIT
+
+
 def test_default_file_name(october):
     assert export.default_filename(scope_of(october, "三年级2班")) == "留守儿童工作手册_三年级2班_2026-10.xlsx"
     assert export.default_filename(scope_of(october)) == "留守儿童工作手册_测试小学_2026-10.xlsx"
