@@ -48,6 +48,7 @@ def school(request, tmp_path):
                              timeout=300)
         assert res.returncode == 0, res.stderr
         assert "演示学校已载入" in res.stdout and "child 1000" in res.stdout
+        assert not any(part.endswith(" 0") for part in res.stdout.strip().split(", "))  # only what was added
     dbmod.open_database(target)
     sessions = []
     yield target, sessions

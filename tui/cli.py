@@ -196,6 +196,11 @@ def _sign_in(session, args: argparse.Namespace) -> None:
         session.staff_id, session.staff_name, session.staff_role = staff.id, staff.name, staff.role
 
 
+def _counts(counts: dict[str, int]) -> str:
+    """Rows per table, the empty ones left out (a reader took "care_rule 0" for "no rules")."""
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from models import schema
     from tui.context import ensure_school, open_db, resolve_target
@@ -223,7 +228,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         from models.sample import build_sample
 
         counts = build_sample(out, children=args.children, months=args.months)
-        print(f"演示学校已写入 {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print(f"演示学校已写入 {out}: " + _counts(counts))
         return 0
     if not args.db:
         raise UsageError("请用 -o FILE 指定输出文件, 或用 --db 指定要载入的数据库")
@@ -235,7 +240,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if Child.select().exists():
         raise UsageError("该数据库已有学生档案, 不会载入演示数据")
     counts = load_sample(children=args.children, months=args.months)
-    print("演示学校已载入: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print("演示学校已载入, 新增: " + _counts(counts))
     return 0
 
 
