@@ -154,3 +154,23 @@ def test_the_real_app_in_a_wide_and_a_narrow_terminal(wide, tmp_path):
         assert not ambiguous, sorted(ambiguous)
     else:
         assert ambiguous & {"─", "│"} or ambiguous & {"▊", "▔", "▁"} or "·" in ambiguous
+
+
+def test_keys_typed_ahead_are_not_read_away():
+    """A teacher who types before the app is up: the probe does not ask (it would read the keys)."""
+    import termios
+    import tty
+
+    master, slave = pty.openpty()
+    term = FakeTerminal(master, wide=False)  # would answer, had it been asked
+    try:
+        os.write(master, b"/zxm")  # typed ahead, no Enter
+        time.sleep(0.1)
+        assert ambiwidth.probe(slave, slave, timeout=0.3) is None
+        assert b"\x1b[6n" not in term.output
+        tty.setraw(slave, termios.TCSANOW)
+        assert os.read(slave, 16) == b"/zxm"  # still there for the app
+    finally:
+        term.close()
+        os.close(slave)
+        os.close(master)

@@ -101,11 +101,14 @@ def probe(fd_in: int, fd_out: int, *, timeout: float = 0.25) -> bool | None:
         return None
     saved = termios.tcgetattr(fd_in)
     try:
-        tty.setraw(fd_in, termios.TCSANOW)
+        tty.setraw(fd_in, termios.TCSANOW)  # raw: keys typed ahead (no Enter yet) become readable
+        if select.select([fd_in], [], [], 0)[0]:
+            return None  # keys typed ahead are waiting: asking now would read them away
         request = "\r" + "".join(f"{ch}\x1b[6n" for ch in PROBE)
         os.write(fd_out, request.encode("utf-8"))
-        answers = _read_answers(fd_in, len(PROBE), timeout)
+        answers, other = _read_answers(fd_in, len(PROBE), timeout)
         os.write(fd_out, b"\r\x1b[K")
+        _give_back(fd_in, other)
     finally:
         termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
     if len(answers) < len(PROBE):
@@ -115,7 +118,8 @@ def probe(fd_in: int, fd_out: int, *, timeout: float = 0.25) -> bool | None:
     return columns[0] > 2 or columns[-1] > 1 + len(PROBE)
 
 
-def _read_answers(fd: int, count: int, timeout: float) -> list[tuple[int, int]]:
+def _read_answers(fd: int, count: int, timeout: float) -> tuple[list[tuple[int, int]], bytes]:
+    """The cursor positions reported, and any other bytes that came meanwhile (keys)."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -128,7 +132,22 @@ def _read_answers(fd: int, count: int, timeout: float) -> list[tuple[int, int]]:
         if not chunk:
             break
         data += chunk
-    return [(int(r), int(c)) for r, c in ANSWER.findall(data)]
+    return [(int(r), int(c)) for r, c in ANSWER.findall(data)], ANSWER.sub(b"", data)
+
+
+def _give_back(fd: int, keys: bytes) -> None:
+    """Keys typed during the question go back into the terminal's input for the app (TIOCSTI;
+    where the kernel forbids it they are lost — a few milliseconds' worth)."""
+    if not keys:
+        return
+    import fcntl
+    import termios
+
+    try:
+        for byte in keys:
+            fcntl.ioctl(fd, termios.TIOCSTI, bytes([byte]))
+    except OSError:
+        pass
 
 
 def ambiguous_is_wide(environ: dict | None = None, *, fd_in: int = 0, fd_out: int = 1) -> bool:
