@@ -19,11 +19,17 @@ BACKENDS = ("sqlite", "postgresql")
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "both_backends: run on a SQLite file and again on the test PostgreSQL server")
+    config.addinivalue_line("markers", "sqlite_only: about SQLite itself (pragmas, locking): never on PostgreSQL")
 
 
 def pytest_generate_tests(metafunc):
-    """Tests marked ``both_backends`` (the model layer) run once per backend."""
-    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+    """Tests marked ``both_backends`` (the model layer) run once per backend; with
+    GUANAI_TEST_EVERYTHING_ON_BOTH=1 every test that takes a database does (screens too: slower)."""
+    everywhere = bool(os.environ.get("GUANAI_TEST_EVERYTHING_ON_BOTH"))
+    marked = metafunc.definition.get_closest_marker("both_backends")
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    if "backend" in metafunc.fixturenames and (everywhere or marked):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 

@@ -24,6 +24,7 @@ def test_empty_file_migrates_to_current_models(tmp_path):
     dbmod.current().close()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_settings(db_path):
     db = dbmod.current()
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -32,6 +33,7 @@ def test_sqlite_settings(db_path):
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 10000
 
 
+@pytest.mark.sqlite_only
 def test_write_takes_the_lock_up_front(db_path):
     """While one connection holds a write transaction, another cannot even begin one."""
     other = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
