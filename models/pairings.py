@@ -649,28 +649,25 @@ def _log(pairing_id: int, action: str, old: dict, new: dict, staff_id: int | Non
                  old={k: _jsonable(v) for k, v in old.items()}, new={k: _jsonable(v) for k, v in new.items()})
 
 
-def check_helper_name(value: str) -> str:
+def _one_line(value: str, *, what: str, empty: str, limit: int) -> str:
+    """A short free-text field: spaces folded, no invisible characters, at most ``limit`` characters."""
     text = " ".join(str(value or "").split())
     if not text:
-        raise PairingError("请填写帮扶人姓名")
+        raise PairingError(empty)
     bad = find_bad_char(text)
     if bad:
-        raise PairingError(f"帮扶人姓名中含不可见字符 {code_point(bad[1])}")
-    if len(text) > HELPER_NAME_MAX:
-        raise PairingError(f"帮扶人姓名不能超过{HELPER_NAME_MAX}个字")
+        raise PairingError(f"{what}中含不可见字符 {code_point(bad[1])}")
+    if len(text) > limit:
+        raise PairingError(f"{what}不能超过{limit}个字")
     return text
+
+
+def check_helper_name(value: str) -> str:
+    return _one_line(value, what="帮扶人姓名", empty="请填写帮扶人姓名", limit=HELPER_NAME_MAX)
 
 
 def _check_reason(value: str) -> str:
-    text = " ".join(str(value or "").split())
-    if not text:
-        raise PairingError("请填写结束原因")
-    bad = find_bad_char(text)
-    if bad:
-        raise PairingError(f"原因中含不可见字符 {code_point(bad[1])}")
-    if len(text) > REASON_MAX:
-        raise PairingError(f"原因不能超过{REASON_MAX}个字")
-    return text
+    return _one_line(value, what="原因", empty="请填写结束原因", limit=REASON_MAX)
 
 
 def _resolve_helper(school_id: int, kind: str, child: Child, helper: HelperKey) -> tuple[dict, str]:

@@ -150,10 +150,7 @@ class UserFormScreen(_Dialog):
                          id="u-role", compact=True)
             yield Select([(name, name) for _, name in self.class_options], prompt="班级 (班主任的班或任课班, 可不选)",
                          id="u-class", compact=True)
-            yield Input(placeholder="PIN: 4-12 位数字, 可不填", password=True, id="u-pin", compact=True,
-                        restrict=r"[0-9]*", max_length=12)
-            yield Input(placeholder="再输入一次 PIN", password=True, id="u-pin2", compact=True,
-                        restrict=r"[0-9]*", max_length=12)
+            yield from _pin_inputs("u-pin", "PIN: 4-12 位数字, 可不填", "再输入一次 PIN")
             yield Static(classes="dialog-error")
 
     def on_mount(self) -> None:
@@ -182,6 +179,12 @@ class UserFormScreen(_Dialog):
         self.dismiss(None)
 
 
+def _pin_inputs(id_: str, first: str, again: str) -> tuple[Input, Input]:
+    """A PIN and its repetition: digits only, hidden (ids ``id_`` and ``id_``2)."""
+    return tuple(Input(placeholder=text, password=True, id=i, compact=True, restrict=r"[0-9]*", max_length=12)
+                 for i, text in ((id_, first), (f"{id_}2", again)))
+
+
 class PinScreen(_Dialog):
     """A new PIN for a login (both fields empty: no PIN); dismissed with True when changed."""
 
@@ -195,10 +198,7 @@ class PinScreen(_Dialog):
         with Vertical():
             yield Static(content(f"重置 {self.person} ({self.login}) 的 PIN  (ctrl+s 保存, esc 取消)", one_line=True))
             yield Static(content("两项都留空: 去掉 PIN。重置也会解除锁定。", one_line=True))
-            yield Input(placeholder="新 PIN: 4-12 位数字", password=True, id="p-pin", compact=True,
-                        restrict=r"[0-9]*", max_length=12)
-            yield Input(placeholder="再输入一次", password=True, id="p-pin2", compact=True,
-                        restrict=r"[0-9]*", max_length=12)
+            yield from _pin_inputs("p-pin", "新 PIN: 4-12 位数字", "再输入一次")
             yield Static(classes="dialog-error")
 
     def on_mount(self) -> None:

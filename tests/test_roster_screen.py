@@ -113,3 +113,17 @@ async def test_notifications_show_user_text_literally(tiny_school):
         await pilot.pause()
         toast = list(app._notifications)[-1]
         assert toast.message == "已保存 [b]王[/b] [/ [31m" and toast.markup is False
+
+
+async def test_notifications_show_user_text_literally(tiny_school):
+    """Every notify (screens pass names, logins and errors in f-strings) is plain text: a '[' in a
+    name is never markup, an action in it never runs."""
+    app = make_app(tiny_school)
+    name = "[b]张[/b] [@click=app.quit]小明[/]"
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.notify(f"已停用 {name}")
+        app.notify(f"已添加 {name}", title=name)
+        await pilot.pause()
+        assert app.is_running
+        assert [n.message for n in app._notifications] == [f"已停用 {name}", f"已添加 {name}"]
+        assert all(not n.markup for n in app._notifications)

@@ -35,5 +35,4 @@ class DatabaseGuard:
         return None
 
     def _database_trouble(self, message: str) -> None:
-        app = self if hasattr(self, "exit") and hasattr(self, "screen_stack") else self.app  # type: ignore[attr-defined]
-        app.notify(message, severity="error", timeout=10, markup=False)
+        self.notify(message, severity="error", timeout=10)  # type: ignore[attr-defined]  # plain text: App.notify
