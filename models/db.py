@@ -46,17 +46,18 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
-def open_database(target: str, *, create: bool = True) -> peewee.Database:
+def open_database(target: str, *, create: bool = True, init: bool = False) -> peewee.Database:
     """Open a SQLite file path or a db_url and bind the proxy to it.
 
-    With ``create=False`` a missing SQLite file is an error instead of being made.
+    With ``create=False`` a missing SQLite file is an error instead of being made; an existing
+    empty file is opened (as a new database) only with ``init`` (``guanai init``).
     """
     if is_url(target):
         scheme = urlparse(target).scheme
         if scheme.startswith("sqlite"):
             path = target.split("://", 1)[1]
             path = path[1:] if path.startswith("/") else path
-            return open_database(path or ":memory:", create=create)
+            return open_database(path or ":memory:", create=create, init=init)
         try:
             # imported here: playhouse.db_url pulls in psycopg2 and the SQLite extensions (20 ms
             # of every start-up that a SQLite file never needs)
@@ -76,12 +77,12 @@ def open_database(target: str, *, create: bool = True) -> peewee.Database:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise DatabaseError(f"无法连接数据库 {_redact(target)}: {first}") from None
     else:
-        db = _open_sqlite(target, create=create)
+        db = _open_sqlite(target, create=create, init=init)
     database_proxy.initialize(db)
     return db
 
 
-def _open_sqlite(path: str, *, create: bool) -> peewee.SqliteDatabase:
+def _open_sqlite(path: str, *, create: bool, init: bool = False) -> peewee.SqliteDatabase:
     if path != ":memory:":
         path = os.path.abspath(os.path.expanduser(path))
         if os.path.isdir(path):
@@ -93,13 +94,16 @@ def _open_sqlite(path: str, *, create: bool) -> peewee.SqliteDatabase:
             if not create:
                 raise DatabaseError(f"数据库文件不存在: {path} (新建请运行 guanai --db {path} init)")
         else:
+            _check_regular(path, init=init)
+        _check_private(path)
+        if os.path.exists(path):
             _check_sqlite_header(path)
     db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=LOCK_WAIT_SECONDS, lock_type="IMMEDIATE")
     new_file = path != ":memory:" and not os.path.exists(path)
     try:
         # A new file (and so its -wal and -shm, which SQLite gives the database file's mode) is
-        # readable by its owner only, or by the group too in a group-shared (setgid) folder.
-        with private_files(os.path.dirname(path)) if new_file else _nothing():
+        # readable by its owner only.
+        with private_files() if new_file else _nothing():
             if new_file:
                 create_private_file(path)
             db.connect(reuse_if_open=True)
@@ -110,25 +114,35 @@ def _open_sqlite(path: str, *, create: bool) -> peewee.SqliteDatabase:
     return db
 
 
-def shared_folder(folder: str) -> bool:
-    """A folder with the setgid bit: files made in it belong to its group (a school's teachers)."""
+def _check_regular(path: str, *, init: bool) -> None:
+    """A device (``--db /dev/null``), a pipe or an empty file is not a database. An empty file
+    becomes a new, empty school only through ``guanai init``: otherwise a truncated file (a full
+    disk, a bad copy) would silently open as a school without children."""
     try:
-        return bool(os.stat(folder or ".").st_mode & stat.S_ISGID)
-    except OSError:
-        return False
+        st = os.stat(path)
+    except OSError as exc:
+        raise DatabaseError(f"无法读取数据库文件: {path} ({exc.strerror})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DatabaseError(f"数据库路径不是普通文件: {path}")
+    if st.st_size == 0 and not init:
+        raise DatabaseError(f"数据库文件是空的 (0 字节): {path}; 如要在这里新建学校, 请运行 guanai --db {path} init, "
+                            "否则请用 guanai restore 从备份恢复")
 
 
-def file_mode_for(folder: str) -> int:
-    """0600, or 0660 in a group-shared (setgid) folder."""
-    return 0o660 if shared_folder(folder) else 0o600
+def _check_private(path: str) -> None:
+    """Refuse a database another OS user could read or write (``models/fileaccess.py``)."""
+    from models.fileaccess import exposure
+
+    why = exposure(path)
+    if why is not None:
+        raise DatabaseError(why)
 
 
 @contextlib.contextmanager
-def private_files(folder: str):
-    """Files created inside get ``file_mode_for(folder)``: the process umask is narrowed for the
-    moment (the umask is process-wide; the callers create files from the main thread)."""
-    mask = 0o007 if shared_folder(folder) else 0o077
-    old = os.umask(mask)
+def private_files():
+    """Files created inside (a new database, its -wal and -shm) are owner-only: the process umask
+    is narrowed for the moment (it is process-wide; callers create files from the main thread)."""
+    old = os.umask(0o077)
     try:
         yield
     finally:
@@ -136,11 +150,13 @@ def private_files(folder: str):
 
 
 def create_private_file(path: str) -> None:
-    """Make an empty file (an empty file is an empty SQLite database) with exactly
-    ``file_mode_for`` its folder; SQLite gives the -wal and -shm it creates the same mode."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    """Make an empty file (an empty file is an empty SQLite database), mode 0600, never through a
+    planted link; SQLite gives the -wal and -shm it creates the same mode."""
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
     try:
-        os.fchmod(fd, file_mode_for(os.path.dirname(path)))
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
 

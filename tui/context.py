@@ -84,9 +84,10 @@ def sample_db_path() -> Path:
     raise UsageError("找不到演示学校 sample.db, 请重新安装关爱")
 
 
-def open_db(target: str, *, create: bool, upgrade: bool = True) -> None:
-    """Open and bring the schema up to date; refuse a newer or foreign database."""
-    dbmod.open_database(target, create=create)
+def open_db(target: str, *, create: bool, upgrade: bool = True, init: bool = False) -> None:
+    """Open and bring the schema up to date; refuse a newer or foreign database (and, but for
+    ``init``, an empty file)."""
+    dbmod.open_database(target, create=create, init=init)
     try:
         schema.check_not_newer()
         if upgrade:
@@ -105,7 +106,8 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
         demo_dir = tempfile.mkdtemp(prefix=DEMO_PREFIX)
         Path(demo_dir, "pid").write_text(str(os.getpid()))
         target = os.path.join(demo_dir, "demo.db")
-        shutil.copyfile(sample_db_path(), target)
+        with dbmod.private_files():  # the copy is owner-only, whatever the umask
+            shutil.copyfile(sample_db_path(), target)
         create = False
     else:
         target, create = resolve_target(db_arg)
