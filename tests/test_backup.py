@@ -197,18 +197,19 @@ def test_new_database_and_its_wal_are_private(tmp_path):
     con.close()
 
 
-def test_group_shared_folder_gives_group_access(tmp_path):
+def test_files_stay_owner_only_in_a_setgid_folder(tmp_path):
+    """The old group-shared set-up (2770) no longer widens anything: one OS account reads the data."""
     shared = tmp_path / "shared"
     shared.mkdir()
-    shared.chmod(0o2770)  # setgid: the school's teachers' group
+    shared.chmod(0o2770)
     path = shared / "school.db"
     dbmod.open_database(str(path))
     try:
         schema.migrate()
         for suffix in ("", "-wal", "-shm"):
-            assert mode(str(path) + suffix) == 0o660, suffix
+            assert mode(str(path) + suffix) == 0o600, suffix
         backup.backup_to(str(shared / "copy.db"))
-        assert mode(shared / "copy.db") == 0o660
+        assert mode(shared / "copy.db") == 0o600
     finally:
         dbmod.current().close()
 
