@@ -23,6 +23,8 @@ from typing import Any, Iterable, Iterator
 
 import peewee as pw
 
+from models.masking import mask_phone, mask_value  # noqa: F401 (mask_value: this module's callers)
+
 LOCAL = "local"
 
 # Actions written by the session and user administration (the models write create/update/delete …).
@@ -61,6 +63,27 @@ def client_source(environ: dict | None = None) -> str:
     return LOCAL
 
 
+def os_account(environ: dict | None = None) -> str:
+    """The OS account this process runs as, from the kernel's user id (``$USER`` is the user's to
+    change), and ``sudo:NAME`` when sudo started it; at most 64 characters."""
+    env = os.environ if environ is None else environ
+    try:
+        import pwd
+
+        name = pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, AttributeError):  # Windows, or a uid without a name
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no name at all: the id is still something
+            name = str(getattr(os, "geteuid", lambda: "?")())
+    sudo = (env.get("SUDO_USER") or "").strip()
+    if sudo and sudo != name and sudo.isprintable():
+        name = f"{name} sudo:{sudo}"
+    return name[:64]
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -80,7 +103,7 @@ def record(action: str, table: str, row_id: int | None, *, staff_id: int | None,
 
     return AuditLog.create(at=(at or dt.datetime.now()).replace(microsecond=0), staff=staff_id, table=table,
                            row_id=row_id or 0, action=action, old=dumps(old), new=dumps(new),
-                           source=client_source() if source is None else source)
+                           source=client_source() if source is None else source, os_user=os_account())
 
 
 APPEND_CHUNK = 1000  # rows per INSERT: 8 values each, far below SQLite's 32,766 bound variables
@@ -94,8 +117,10 @@ def record_many(action: str, table: str, changes: Iterable[tuple[int | None, dic
 
     at = (at or dt.datetime.now()).replace(microsecond=0)
     source = client_source() if source is None else source
+    os_user = os_account()
     rows = [{"at": at, "staff": staff_id, "table": table, "row_id": row_id or 0, "action": action,
-             "old": dumps(old), "new": dumps(new), "source": source} for row_id, old, new in changes]
+             "old": dumps(old), "new": dumps(new), "source": source, "os_user": os_user}
+            for row_id, old, new in changes]
     for start in range(0, len(rows), APPEND_CHUNK):
         AuditLog.insert_many(rows[start:start + APPEND_CHUNK]).execute()  # audit-append-many
     return len(rows)
@@ -160,7 +185,7 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
         cond &= (AuditLog.new.contains(like) | AuditLog.old.contains(like) | AuditLog.source.contains(like))
     order = (AuditLog.at.desc(), AuditLog.id.desc()) if newest_first else (AuditLog.at, AuditLog.id)
     q = (AuditLog.select(AuditLog.id, AuditLog.at, AuditLog.action, AuditLog.table, AuditLog.row_id,
-                         AuditLog.source, AuditLog.old, AuditLog.new,
+                         AuditLog.source, AuditLog.os_user, AuditLog.old, AuditLog.new,
                          Staff.login.alias("login"), Staff.name.alias("staff_name"))
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
          .where(cond).order_by(*order))
@@ -171,8 +196,14 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
         if isinstance(at, str):
             at = dt.datetime.fromisoformat(at)
         yield AuditEntry(id=r["id"], at=at, login=r["login"] or "", staff_name=r["staff_name"] or "",
-                         action=r["action"], table=r["table"], row_id=r["row_id"], source=r["source"] or "",
+                         action=r["action"], table=r["table"], row_id=r["row_id"], source=_where(r["os_user"], r["source"]),
                          old=_loads(r["old"]), new=_loads(r["new"]))
+
+
+def _where(os_user: str | None, source: str | None) -> str:
+    """``OSUSER@ADDRESS`` (``guanai@10.0.0.5``, ``wang@local``); rows from before 0009 only the address."""
+    source = source or ""
+    return f"{os_user}@{source}" if os_user else source
 
 
 REDACTED_KEY = "已清除"
@@ -198,27 +229,6 @@ def redact_purged(rows: dict[str, list[int]], *, on: dt.date) -> int:
 
 
 # --- showing -------------------------------------------------------------------------
-
-def mask_phone(value: str) -> str:
-    digits = str(value)
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def mask_value(key: str, value: Any) -> Any:
-    """ID numbers and phone numbers are masked in the printed log as on every screen."""
-    if not isinstance(value, str) or not value:
-        return value
-    field = key.rsplit(".", 1)[-1]
-    if field.endswith("id_number") or field == "student_no":
-        from models.roster import mask_id, mask_student_no
-
-        return mask_student_no(value) if field == "student_no" else mask_id(value)
-    if field.endswith("phone"):
-        return mask_phone(value)
-    return value
-
 
 def _show(value: Any) -> str:
     if value is None or value == "":

@@ -46,7 +46,8 @@ from models import duties, rules
 from models.entities import (
     Attendance, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff,
 )
-from models.roster import filing_rate, mask_id, mask_student_no, missing_fields
+from models.masking import mask_id, mask_phone, mask_student_no
+from models.roster import filing_rate, missing_fields
 from models.scope import COUNSELLING_HIDDEN, ForbiddenError, Viewer, child_condition, hides
 from models.coerce import as_date as _date, as_datetime as _datetime
 
@@ -195,14 +196,6 @@ def _enrolled(on_date: dt.date) -> pw.Expression:
 def _bounds(lo: dt.date, hi: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[lo 00:00, the day after hi 00:00): a date range as datetimes for Contact.at."""
     return dt.datetime.combine(lo, dt.time()), dt.datetime.combine(hi + dt.timedelta(days=1), dt.time())
-
-
-def mask_phone(phone: str | None) -> str:
-    """139****5678: the last four digits tell two numbers apart, the rest stays private."""
-    p = (phone or "").strip()
-    if len(p) < 7:
-        return "*" * len(p)
-    return p[:3] + "*" * (len(p) - 7) + p[-4:]
 
 
 def age_on(birth: dt.date | None, day: dt.date) -> int | None:

@@ -3,7 +3,7 @@ guardian's consent, archiving a child who left school, and purging it after the 
 
 Masking
     身份证号 (the child's, the guardian's, the parents'), G/L-form 学籍号 and phone numbers are
-    masked on every screen (``5107**********0018``, ``138****5678``). ``reveal_numbers`` shows
+    masked on every screen (``51***************8``, ``138****5678``; ``models.masking`` says why). ``reveal_numbers`` shows
     one child's in full — only for admin, head and the class teacher of the child's class — and
     writes an AuditLog row (action ``unmask``, table ``child``, the row id, which fields). So does
     opening the edit form, which shows them in full (``children.open_form``).
@@ -36,6 +36,8 @@ from models import db as dbmod
 from models.entities import (
     Attendance, Child, Classroom, Consent, Contact, Draft, Pairing, Parent, Staff,
 )
+from models.masking import mask_id, mask_phone, mask_value
+from models.sanitize import clean_text
 from models.validation import Invalid, validate_date, validate_name
 from models.coerce import as_date as _date, as_datetime as _datetime
 
@@ -54,24 +56,6 @@ class PrivacyError(ValueError):
 
 
 # --------------------------------------------------------------------------- masking
-
-
-def mask_phone(phone: str | None) -> str:
-    """138****5678: the last four digits tell two numbers apart, the rest stays private."""
-    from models.handbook import mask_phone as _mask
-
-    return _mask(phone)
-
-
-def mask_id(id_number: str | None) -> str:
-    from models.roster import mask_id as _mask
-
-    return _mask(id_number)
-
-
-def mask_value(key: str, value):
-    """A value under its change-history key (``guardian_phone``, ``父亲.phone``), masked if a number."""
-    return audit.mask_value(key, value)
 
 
 def mask_detail(child: dict, parents: list[dict], history: list[dict]) -> None:
@@ -184,7 +168,7 @@ def record_consent(child_id: int, *, viewer: scope.Viewer, given_by: str, relati
         name = validate_name((given_by or "").strip())
     except Invalid as exc:
         raise PrivacyError(f"同意人{exc}") from None
-    relation = (relation or "").strip()
+    relation = clean_text(relation or "", multiline=False).strip()
     if len(relation) > 10:
         raise PrivacyError("与儿童关系不能超过10个字")
     if given_on in (None, ""):
@@ -198,7 +182,7 @@ def record_consent(child_id: int, *, viewer: scope.Viewer, given_by: str, relati
             raise PrivacyError(str(exc)) from None
     if on > today:
         raise PrivacyError("同意日期不能晚于今天")
-    text = (scope_text or "").strip()
+    text = clean_text(scope_text or "", multiline=True).strip()
     if len(text) > SCOPE_LIMIT:
         raise PrivacyError(f"同意范围不能超过{SCOPE_LIMIT}个字")
     now = dt.datetime.now().replace(microsecond=0)

@@ -13,6 +13,7 @@ import peewee as pw
 
 from models import rules
 from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
+from models.masking import mask_id, mask_phone, mask_student_no  # noqa: F401 (re-exported for the screens)
 from models.scope import Viewer, child_condition
 
 
@@ -73,25 +74,6 @@ FLAG_FILTERS = {
     "重点": lambda r: r.key_target,
     "档案不全": lambda r: not r.complete,
 }
-
-
-def mask_id(id_number: str | None) -> str:
-    """5101**********123X: enough to tell two children apart, not enough to misuse."""
-    if not id_number:
-        return ""
-    if len(id_number) <= 8:
-        return "*" * len(id_number)
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
-
-
-def mask_student_no(student_no: str | None) -> str:
-    """A G-form 学籍号 is 'G' + the 身份证号, and the temporary L-form is usually made from it
-    too, so both are masked the same way; a J-form national number is shown."""
-    if not student_no:
-        return ""
-    if student_no[:1].upper() in ("G", "L") and len(student_no) == 19:
-        return student_no[0] + mask_id(student_no[1:])
-    return student_no
 
 
 def missing_fields(values: dict) -> list[str]:

@@ -76,11 +76,14 @@ def test_filters_and_filing_rate(tiny_school):
 @pytest.mark.parametrize(
     "value, masked",
     [
-        ("510104201503021234", "5101**********1234"),
-        ("11010519491231002X", "1101**********002X"),
+        ("510104201503021234", "51***************4"),
+        ("11010519491231002X", "11***************X"),
         ("", ""),
         (None, ""),
         ("1234", "****"),
+        ("123456", "******"),  # too short to keep any of it
+        ("110105491231002", "11************2"),  # a 15-digit first-generation number
+        (" 510104201503021234 ", "51***************4"),
     ],
 )
 def test_mask_id(value, masked):
@@ -96,9 +99,9 @@ def test_sort_keys_cover_every_row(tiny_school):
 @pytest.mark.parametrize(
     "value, masked",
     [
-        ("G510104201503021234", "G5101**********1234"),
-        ("g510104201503021234", "g5101**********1234"),
-        ("L123456789012345678", "L1234**********5678"),  # a temporary number is usually made from the ID
+        ("G510104201503021234", "G51***************4"),
+        ("g510104201503021234", "g51***************4"),
+        ("L123456789012345678", "L12***************8"),  # a temporary number is usually made from the ID
         ("J123456789012345678", "J123456789012345678"),  # the national 学籍 number is not an ID
         ("", ""),
         (None, ""),
