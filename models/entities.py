@@ -254,6 +254,12 @@ def _audit_source() -> str:
     return client_source()
 
 
+def _audit_os_user() -> str:
+    from models.audit import os_account
+
+    return os_account()
+
+
 class AuditLog(BaseModel):
     """Who changed which row when, from where: old and new values as JSON of the changed fields.
 
@@ -268,6 +274,7 @@ class AuditLog(BaseModel):
     old = pw.TextField(default="")
     new = pw.TextField(default="")
     source = pw.CharField(max_length=100, default=_audit_source)  # SSH client address or "local" (0005)
+    os_user = pw.CharField(max_length=64, default=_audit_os_user)  # the OS account that ran guanai (0009)
 
     class Meta:
         indexes = ((("table", "row_id"), False),)
