@@ -34,6 +34,7 @@ from models import scope
 from models import db as dbmod
 from models import rules
 from models.entities import Attendance, Child, Classroom, Event
+from models.sanitize import clean_text
 
 # --------------------------------------------------------------------------- lunar
 
@@ -579,7 +580,7 @@ def validate_event(form: EventForm, *, today: dt.date | None = None,
     run("start_time", lambda: parse_time(form.time))
     run("place", lambda: _one_line(form.place, "地点", PLACE_LIMIT))
     run("organiser", lambda: _one_line(form.organiser, "组织者", ORGANISER_LIMIT))
-    notes = (form.notes or "").strip()
+    notes = (clean_text(form.notes, multiline=True) or "").strip()
     if len(notes) > NOTES_LIMIT:
         errors["notes"] = f"备注不能超过{NOTES_LIMIT}个字, 现在是{len(notes)}个"
     else:
@@ -664,7 +665,36 @@ EVENT_FIELDS = ("title", "kind", "start_date", "end_date", "start_time", "place"
 TEXT_FIELDS = ("place", "organiser", "notes", "rrule")
 
 
-def create_event(values: dict, *, school_id: int, staff_id: int | None = None) -> int:
+def event_owner(event_id: int) -> scope.EventOwner | None:
+    """Who may change an event (``scope.may_change_event``): the plain event's or series' school,
+    organiser and creator — the staff of the newest audit ``create`` row of that id (the newest,
+    because SQLite may give a deleted event's id to a new one). A single date answers for its series."""
+    from models.entities import AuditLog
+
+    row = Event.select(Event.id, Event.school, Event.series, Event.organiser).where(Event.id == event_id).first()
+    if row is not None and row.series_id is not None:
+        row = Event.select(Event.id, Event.school, Event.organiser).where(Event.id == row.series_id).first()
+    if row is None:
+        return None
+    created = (AuditLog.select(AuditLog.staff).where((AuditLog.table == "event") & (AuditLog.row_id == row.id)
+                                                   & (AuditLog.action == "create"))
+               .order_by(AuditLog.id.desc()).first())
+    return scope.EventOwner(school_id=row.school_id, created_by=created.staff_id if created else None,
+                            organiser=row.organiser or "")
+
+
+def _require_event(viewer: scope.Viewer, action: str, event_id: int) -> None:
+    """``ForbiddenError`` unless the viewer may ``action`` the event; a missing event passes (the
+    caller's own lookup reports it)."""
+    owner = event_owner(event_id)
+    if owner is not None:
+        scope.require_event(viewer, action, owner)
+
+
+def create_event(values: dict, *, school_id: int, viewer: scope.Viewer, staff_id: int | None = None) -> int:
+    """Add a plain event or a series (``ForbiddenError`` unless ``scope.may_create_event``)."""
+    scope.require_event(viewer, "create", school_id=school_id)
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     data = {f: values.get(f) for f in EVENT_FIELDS}
     for f in TEXT_FIELDS:
         data[f] = data[f] or ""
@@ -674,11 +704,13 @@ def create_event(values: dict, *, school_id: int, staff_id: int | None = None) -
     return e.id
 
 
-def update_series(event_id: int, values: dict, *, staff_id: int | None = None) -> int:
+def update_series(event_id: int, values: dict, *, viewer: scope.Viewer, staff_id: int | None = None) -> int:
     """Save the event (or the whole series); returns how many single-date changes no longer apply
-    (and were removed)."""
+    (and were removed). ``ForbiddenError`` unless ``scope.may_change_event``."""
     dropped = 0
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     with dbmod.write():
+        _require_event(viewer, "edit", event_id)
         e = Event.get_by_id(event_id)
         old, new = {}, {}
         for f in EVENT_FIELDS:
@@ -708,13 +740,17 @@ def update_series(event_id: int, values: dict, *, staff_id: int | None = None) -
     return dropped
 
 
-def save_occurrence(series_id: int, occurrence: dt.date, values: dict, *, staff_id: int | None = None) -> int:
-    """Change one date of a series (an exception row); returns the exception's id."""
+def save_occurrence(series_id: int, occurrence: dt.date, values: dict, *, viewer: scope.Viewer,
+                    staff_id: int | None = None) -> int:
+    """Change one date of a series (an exception row); returns the exception's id.
+    ``ForbiddenError`` unless the viewer may change the series."""
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     data = {f: values.get(f) for f in EVENT_FIELDS}
     for f in TEXT_FIELDS:
         data[f] = data[f] or ""
     data["end_date"] = None
     with dbmod.write():
+        _require_event(viewer, "edit", series_id)
         root = Event.get_by_id(series_id)
         row = Event.get_or_none((Event.series == series_id) & (Event.occurrence == occurrence))
         if row is None:
@@ -729,9 +765,13 @@ def save_occurrence(series_id: int, occurrence: dt.date, values: dict, *, staff_
     return row.id
 
 
-def cancel_occurrence(series_id: int, occurrence: dt.date, *, staff_id: int | None = None) -> None:
-    """Delete one date of a series: it stays in the series as cancelled; its attendance goes."""
+def cancel_occurrence(series_id: int, occurrence: dt.date, *, viewer: scope.Viewer,
+                      staff_id: int | None = None) -> None:
+    """Delete one date of a series: it stays in the series as cancelled; its attendance goes.
+    ``ForbiddenError`` unless the viewer may change the series."""
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     with dbmod.write():
+        _require_event(viewer, "delete", series_id)
         root = Event.get_by_id(series_id)
         row = Event.get_or_none((Event.series == series_id) & (Event.occurrence == occurrence))
         if row is None:
@@ -745,9 +785,12 @@ def cancel_occurrence(series_id: int, occurrence: dt.date, *, staff_id: int | No
         _audit(staff_id, row.id, "delete", {"occurrence": occurrence}, {"cancelled": True})
 
 
-def delete_event(event_id: int, *, staff_id: int | None = None) -> None:
-    """Delete an event or a whole series, with its single-date changes and attendance."""
+def delete_event(event_id: int, *, viewer: scope.Viewer, staff_id: int | None = None) -> None:
+    """Delete an event or a whole series, with its single-date changes and attendance.
+    ``ForbiddenError`` unless the viewer may change it."""
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     with dbmod.write():
+        _require_event(viewer, "delete", event_id)
         e = Event.get_by_id(event_id)
         old = {f: getattr(e, f) for f in EVENT_FIELDS}
         e.delete_instance(recursive=True, delete_nullable=True)
@@ -775,9 +818,11 @@ def set_attendance(event_id: int, on_date: dt.date, child_ids: Iterable[int], *,
     """Make exactly ``child_ids`` the participants of an occurrence; returns (added, removed).
 
     Only children the viewer sees are added or removed (``ForbiddenError`` otherwise, nothing
-    written): the others' attendance is kept as it is."""
+    written): the others' attendance is kept as it is. Only who ``scope.may_mark_attendance``."""
     wanted = {int(c) for c in child_ids}
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     with dbmod.write():
+        _require_event(viewer, "attendance", event_id)
         Event.get_by_id(event_id)
         have = attendance(event_id, on_date)
         add, drop = wanted - have, have - wanted
@@ -1071,8 +1116,11 @@ def saved_term(name: str, year: int, *, school_id: int | None) -> TermDates:
         return term
 
 
-def save_term(term: TermDates, *, school_id: int | None, staff_id: int | None = None) -> None:
-    """Keep the term's dates as the school's settings (when this version has settings)."""
+def save_term(term: TermDates, *, school_id: int | None, viewer: scope.Viewer, staff_id: int | None = None) -> None:
+    """Keep the term's dates as the school's settings (when this version has settings); admin
+    and head only (``scope.may_plan_term``)."""
+    scope.require_term_plan(viewer)
+    staff_id = viewer.staff_id if staff_id is None else staff_id
     check_term(term)
     try:
         from models import settings
@@ -1185,10 +1233,13 @@ def _mark_existing(items: list[PlanItem], school_id: int, term: TermDates) -> No
         item.exists = _norm_title(item.title) in (series if item.rrule else titles)
 
 
-def write_plan(items: Iterable[PlanItem], *, school_id: int, staff_id: int | None = None) -> list[int]:
-    """Write the chosen plan items as events, all or nothing."""
+def write_plan(items: Iterable[PlanItem], *, school_id: int, viewer: scope.Viewer,
+               staff_id: int | None = None) -> list[int]:
+    """Write the chosen plan items as events, all or nothing; admin and head only (the term
+    plan is the whole school's)."""
+    scope.require_term_plan(viewer)
     ids = []
     with dbmod.write():
         for item in items:
-            ids.append(create_event(item.values(), school_id=school_id, staff_id=staff_id))
+            ids.append(create_event(item.values(), school_id=school_id, viewer=viewer, staff_id=staff_id))
     return ids

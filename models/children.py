@@ -25,6 +25,7 @@ from models.entities import (
 )
 from models.pinyin import pinyin_keys
 from models.roster import missing_fields
+from models.sanitize import clean_text
 from models.validation import (
     Invalid, check_id_agrees, id_birth_date, id_sex, validate_date, validate_id_number,
     validate_name, validate_phone, validate_student_no,
@@ -285,7 +286,7 @@ def validate_child(
     # Free texts
     for field, limit in TEXT_LIMITS.items():
         run(field, lambda f=field, n=limit: _single_line(data.get(f), FIELD_LABELS[f], n))
-    notes = _s(data.get("notes")).strip()
+    notes = clean_text(_s(data.get("notes")), multiline=True).strip()
     if len(notes) > NOTES_LIMIT:
         errors["notes"] = f"备注不能超过{NOTES_LIMIT}个字，现在是{len(notes)}个"
     else:

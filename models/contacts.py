@@ -18,6 +18,7 @@ from models import db as dbmod
 from models import rules
 from models import scope
 from models.entities import AuditLog, Child, Classroom, Contact, Staff, join_multi, split_multi
+from models.sanitize import clean_text
 from models.validation import Invalid, validate_date
 
 CONTENT_LIMIT = 5000
@@ -102,7 +103,7 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
             values["minutes"] = int(minutes)
     else:
         values["minutes"] = None
-    content = form.content.strip("\n ")
+    content = clean_text(form.content, multiline=True).strip("\n ")
     if not content and form.reached:
         errors["content"] = "请填写谈话内容"
     elif len(content) > CONTENT_LIMIT:
@@ -116,9 +117,9 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
     if bad:
         errors["concerns"] = f"关注方面只能是: {'、'.join(rules.CONCERNS)}"
     values["concerns"] = join_multi(c for c in rules.CONCERNS if c in form.concerns)
-    values["place"] = form.place.strip()[:100]
-    values["callee"] = form.callee.strip()[:50]
-    values["follow_up"] = form.follow_up.strip()
+    values["place"] = clean_text(form.place, multiline=False).strip()[:100]
+    values["callee"] = clean_text(form.callee, multiline=False).strip()[:50]
+    values["follow_up"] = clean_text(form.follow_up, multiline=True).strip()
     if form.follow_up_due.strip():
         try:
             due = validate_date(form.follow_up_due, field="跟进日期", allow_future=True)

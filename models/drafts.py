@@ -12,6 +12,19 @@ import json
 from models import db as dbmod
 from models import scope
 from models.entities import Contact, Draft
+from models.sanitize import clean_text
+
+
+def _cleaned(value):
+    """A draft's strings without control characters, at any depth: what was typed or pasted
+    (a paste can hold ESC) is stored clean, and an old draft comes back clean."""
+    if isinstance(value, str):
+        return clean_text(value, multiline=True)
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def _match(staff_id: int | None, form: str, key: str):
@@ -43,7 +56,7 @@ def save_draft(staff_id: int | None, form: str, key: str, data: dict, *, viewer:
 
 
 def _save_draft(staff_id: int | None, form: str, key: str, data: dict, *, now: dt.datetime | None = None) -> None:
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    payload = json.dumps(_cleaned(data), ensure_ascii=False, sort_keys=True)
     when = (now or dt.datetime.now()).replace(microsecond=0)
     with dbmod.write():
         updated = (Draft.update(data=payload, updated_at=when)
@@ -62,7 +75,7 @@ def load_draft(staff_id: int | None, form: str, key: str, *, viewer: scope.Viewe
         data = json.loads(row.data)
     except ValueError:
         return None
-    return (data if isinstance(data, dict) else {}), row.updated_at
+    return (_cleaned(data) if isinstance(data, dict) else {}), row.updated_at
 
 
 def delete_draft(staff_id: int | None, form: str, key: str) -> None:

@@ -39,6 +39,7 @@ from models.entities import (
     Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
 from models.roster import flags_text
+from models.sanitize import clean_text
 from models.validation import code_point, find_bad_char
 
 KINDS: tuple[str, ...] = rules.PAIRING_KINDS
@@ -783,8 +784,9 @@ def _create(school_id: int, child: Child, kind: str, cols: dict, name: str, *, s
     plan = plan or {}
     try:
         with dbmod.current().atomic():  # a savepoint: on PostgreSQL a failed insert spoils the transaction
-            p = Pairing.create(child=child.id, kind=kind, started_on=today, plan_time=plan.get("plan_time", ""),
-                               plan_content=plan.get("plan_content", ""), **cols)
+            p = Pairing.create(child=child.id, kind=kind, started_on=today,
+                               plan_time=clean_text(plan.get("plan_time", ""), multiline=False),
+                               plan_content=clean_text(plan.get("plan_content", ""), multiline=True), **cols)
     except pw.IntegrityError:  # pairing_one_active (0007): another user paired the child a moment ago
         raise PairingError(f"{child.name}刚刚已由别人结对了{kind}, 请刷新后再看") from None
     _log(p.id, "create", {}, {"child": child.id, "kind": kind, "helper": name, "started_on": today,
@@ -881,7 +883,8 @@ def update_plan(pairing_id: int, *, plan_time: str, plan_content: str, plan_resu
         scope.require_child(viewer, row[0], "pairing")
     errors: dict[str, str] = {}
     values = {"plan_time": " ".join((plan_time or "").split()),
-              "plan_content": (plan_content or "").strip(), "plan_results": (plan_results or "").strip()}
+              "plan_content": (clean_text(plan_content, multiline=True) or "").strip(),
+              "plan_results": (clean_text(plan_results, multiline=True) or "").strip()}
     if len(values["plan_time"]) > PLAN_TIME_MAX:
         errors["plan_time"] = f"帮扶时间不能超过{PLAN_TIME_MAX}个字"
     elif find_bad_char(values["plan_time"]):

@@ -11,6 +11,7 @@ import datetime as dt
 from models import audit
 from models import db as dbmod
 from models.entities import Setting
+from models.sanitize import clean_text
 
 
 def get(school_id: int | None, key: str, default: str = "") -> str:
@@ -27,6 +28,7 @@ def get_many(school_id: int | None, prefix: str) -> dict[str, str]:
 
 
 def put(school_id: int | None, key: str, value: str, *, staff_id: int | None = None) -> None:
+    value = clean_text(value, multiline=True)  # never store a control character
     now = dt.datetime.now().replace(microsecond=0)
     with dbmod.write():
         row = Setting.get_or_none(_school_is(school_id) & (Setting.key == key))

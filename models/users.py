@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from models import audit, auth, rules
 from models import db as dbmod
 from models.entities import Classroom, School, Staff, TeachingAssignment
+from models.sanitize import clean_text
 from models.validation import Invalid, validate_name
 
 ADMIN = "admin"
@@ -89,13 +90,26 @@ def parse_role(text: str) -> str:
     raise UserError(f"没有这个角色: {text} (可用: {choices})")
 
 
+def _role_key(text: str) -> str | None:
+    try:
+        return parse_role(text)
+    except UserError:
+        return None
+
+
 def active_admins() -> int:
     return Staff.select().where((Staff.role == ADMIN) & (Staff.active == True)).count()  # noqa: E712
 
 
-def check_admin(by: Staff | None, *, bootstrap: bool = False) -> None:
-    """Only an active admin may manage users; with ``bootstrap`` anyone may while there is none."""
-    if bootstrap and active_admins() == 0:
+def check_admin(by: Staff | None, *, bootstrap: bool = False, role: str | None = None) -> None:
+    """Only an active admin may manage users. With ``bootstrap``, the very first login of a new
+    database (``scope.bootstrap_open``: nobody could sign in yet) needs none, and must be an admin:
+    otherwise whoever comes second (``users add evil --role admin``) would need no login either."""
+    from models import scope
+
+    if by is None and bootstrap and scope.bootstrap_open():
+        if role != ADMIN:
+            raise UserError("新数据库的第一个账号必须是管理员: guanai users add LOGIN --name 姓名 --role admin")
         return
     if by is None or by.role != ADMIN or not by.active:
         raise UserError("只有管理员可以管理教职工账号 (用 --user 指定管理员的登录名)")
@@ -118,8 +132,9 @@ def validate_login(login: str) -> str:
 def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: str | None = None,
              pin: str | None = None, school_id: int | None = None, phone: str = "") -> Staff:
     """A new staff login. ``class_name``: the class a 班主任 heads, or a class another role teaches."""
-    check_admin(by, bootstrap=True)
+    check_admin(by, bootstrap=True, role=_role_key(role))
     login = validate_login(login)
+    phone = clean_text(phone or "", multiline=False).strip()  # never store a control character
     try:
         name = validate_name(name)
     except Invalid as exc:
@@ -150,6 +165,10 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
 
     full, initials = pinyin_keys(name)
     with dbmod.write():
+        if by is None:  # the first login: checked again under the write lock, two at once make one
+            if not dbmod.is_sqlite():
+                dbmod.current().execute_sql("LOCK TABLE staff IN SHARE ROW EXCLUSIVE MODE")
+            check_admin(by, bootstrap=True, role=role)
         staff = Staff.create(school=school_id, name=name, name_pinyin=full, name_initials=initials, role=role,
                              login=login, pin_hash=hashed, phone=phone, active=True)
         new = {"login": login, "name": name, "role": role, "pin": bool(hashed)}
