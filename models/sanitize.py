@@ -31,6 +31,9 @@ def clean_text(value: str | None, *, multiline: bool) -> str | None:
     s = value if isinstance(value, str) else str(value)
     if s.isprintable():  # the usual case, in C: nothing below would change the string
         return s
+    plain = s.replace("\n", "").replace("\t", "")
+    if plain.isprintable():  # a note with line breaks or tabs only: still no loop in Python
+        return s if multiline else s.replace("\n", " ").replace("\t", " ")
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     out = []
     for ch in s:
