@@ -63,21 +63,26 @@ def client_source(environ: dict | None = None) -> str:
     return LOCAL
 
 
-def os_account(environ: dict | None = None) -> str:
-    """The OS account this process runs as, from the kernel's user id (``$USER`` is the user's to
-    change), and ``sudo:NAME`` when sudo started it; at most 64 characters."""
-    env = os.environ if environ is None else environ
+def os_name() -> str:
+    """The OS account this process runs as, from the kernel's user id: ``$USER`` and ``$LOGNAME``
+    (which ``getpass.getuser`` reads first) are the user's to change."""
     try:
         import pwd
 
-        name = pwd.getpwuid(os.geteuid()).pw_name
+        return pwd.getpwuid(os.geteuid()).pw_name
     except (ImportError, KeyError, AttributeError):  # Windows, or a uid without a name
         import getpass
 
         try:
-            name = getpass.getuser()
+            return getpass.getuser()
         except Exception:  # noqa: BLE001 - no name at all: the id is still something
-            name = str(getattr(os, "geteuid", lambda: "?")())
+            return str(getattr(os, "geteuid", lambda: "?")())
+
+
+def os_account(environ: dict | None = None) -> str:
+    """``os_name()``, and ``sudo:NAME`` when sudo started the process; at most 64 characters."""
+    env = os.environ if environ is None else environ
+    name = os_name()
     sudo = (env.get("SUDO_USER") or "").strip()
     if sudo and sudo != name and sudo.isprintable():
         name = f"{name} sudo:{sudo}"

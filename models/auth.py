@@ -176,3 +176,14 @@ def set_pin(staff_id: int, pin: str | None, *, by_staff_id: int | None, now: dt.
             raise PinError("没有这位教职工")
         audit.record("pin", "staff", staff_id, staff_id=by_staff_id, at=_now(now),
                      new={"pin": "已设置" if hashed else "已清除"})
+
+
+def unlock(staff_id: int, *, by_staff_id: int | None, now: dt.datetime | None = None) -> None:
+    """Lift a lockout (and the count of wrong PINs) without touching the PIN; audited. ``by_staff_id``
+    None: the database file's OS owner did it (``guanai users unlock``), which the row's OS account shows."""
+    with dbmod.write():
+        staff = _fresh(staff_id)
+        Staff.update(failed_pins=0, locked_until=None).where(Staff.id == staff_id).execute()
+        audit.record("update", "staff", staff_id, staff_id=by_staff_id, at=_now(now),
+                     old={"failed_pins": staff.failed_pins, "locked_until": staff.locked_until},
+                     new={"failed_pins": 0, "locked_until": None})

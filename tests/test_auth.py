@@ -207,7 +207,14 @@ def test_only_an_admin_manages_users(small_school):
 
 
 def test_first_user_of_a_new_school_needs_no_admin(small_school):
+    # teachers who can sign in but no admin: not a new school, nobody may add without a login
     Staff.update(active=False).where(Staff.role == "admin").execute()
+    with pytest.raises(users.UserError, match="只有管理员"):
+        users.add_user("boss", "校管理员", "admin", by=None)
+    # nobody can sign in at all: the first login needs none, and must be an admin
+    Staff.update(active=False).execute()
+    with pytest.raises(users.UserError, match="必须是管理员"):
+        users.add_user("boss", "王校长", "head", by=None)
     staff = users.add_user("boss", "校管理员", "admin", by=None)
     assert staff.role == "admin"
     with pytest.raises(users.UserError, match="只有管理员"):  # now there is one

@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="guanai", description="关爱: 留守儿童关爱工作管理", parents=[common])
     p.add_argument("--demo", action="store_true", help="打开演示学校 (临时副本, 不改动 sample.db)")
     p.add_argument("--user", metavar="LOGIN", help="以哪位教职工的身份使用 (默认: 系统用户名)")
+    p.add_argument("--as", dest="as_login", metavar="LOGIN",
+                   help="学校服务器的 SSH 强制命令用: 固定以这个登录名工作, 不能再用 --user 改变 (见 README)")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
     s = sub.add_parser("init", parents=[common], help="建立或升级数据库结构")
@@ -85,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     u = users_sub.add_parser("deactivate", parents=[common, acting], help="停用账号 (管理员); 记录和历史都保留")
     u.add_argument("login", metavar="LOGIN")
     u.set_defaults(func=cmd_users_deactivate)
+    u = users_sub.add_parser("unlock", parents=[common, acting],
+                             help="解除 PIN 输错造成的锁定 (管理员, 或在服务器上以数据库文件所有者的系统账号运行)")
+    u.add_argument("login", metavar="LOGIN")
+    u.set_defaults(func=cmd_users_unlock)
     u = users_sub.add_parser("reset-pin", parents=[common, acting], help="重新设置 PIN 并解除锁定 (管理员)")
     u.add_argument("login", metavar="LOGIN")
     u.add_argument("--clear", action="store_true", help="去掉 PIN (登录时不再询问)")
@@ -133,13 +139,55 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# What a teacher may run through the service account's forced SSH command besides the app itself
+# (``ssh guanai@server due``): read-only, printed to her own terminal, nothing written on the server.
+FORCED_COMMANDS = ("due",)
+ACTING_USER_OPTIONS = ("user", "rules_user", "acting_user", "export_user")
+
+
+def forced_login(parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace,
+                 environ: dict | None = None) -> argparse.Namespace:
+    """``guanai --as LOGIN`` (an SSH forced command, see README): the login is fixed.
+
+    Nobody may choose another one: ``--user`` (anywhere) is refused, and what the teacher asked
+    ssh to run (``$SSH_ORIGINAL_COMMAND``) may only be one of ``FORCED_COMMANDS`` with its own
+    options (no ``--db``, ``--user``, ``--as``, ``--demo``); nothing else of hers reaches the parser."""
+    import shlex
+
+    from tui.context import UsageError
+
+    env = os.environ if environ is None else environ
+    if any(getattr(args, name, None) for name in ACTING_USER_OPTIONS) or args.demo:
+        raise UsageError("--as 已固定登录名, 不能再用 --user 或 --demo")
+    asked = (env.get("SSH_ORIGINAL_COMMAND") or "").strip()
+    if asked:
+        try:
+            words = shlex.split(asked)
+        except ValueError:
+            raise UsageError("无法理解通过 SSH 要求运行的命令") from None
+        if words and words[0] in ("guanai", "/opt/guanai/bin/guanai"):
+            words = words[1:]
+        if words and (words[0] not in FORCED_COMMANDS or any(
+                w.split("=", 1)[0] in ("--db", "--user", "--as", "--demo") for w in words)):
+            raise UsageError(f"这个账号通过 SSH 只能打开关爱, 或运行: {', '.join('guanai ' + c for c in FORCED_COMMANDS)}")
+        if words:
+            args = parser.parse_args([*argv, *words])
+    args.user = args.as_login
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     from models.db import DatabaseError
     from tui.context import UsageError
 
     try:
+        if args.as_login:
+            args = forced_login(parser, argv, args)
+            args.db = getattr(args, "db", None)
         if args.command:
             return args.func(args) or 0
         return run_tui(args)
@@ -181,17 +229,13 @@ def run_tui(args: argparse.Namespace) -> int:
 def _sign_in(session, args: argparse.Namespace) -> None:
     """The PIN (or, when no login matches the OS user, the login too) in the plain terminal,
     before textual starts; audited. Updates the session with who signed in."""
-    import getpass
-
     from models.entities import Staff
     from tui.login import sign_in
 
+    from models.audit import os_name
+
     staff = Staff.get_or_none(Staff.id == session.staff_id) if session.staff_id else None
-    try:
-        os_user = getpass.getuser()
-    except Exception:
-        os_user = ""
-    staff = sign_in(staff, context="guanai", demo=args.demo, os_user=os_user)
+    staff = sign_in(staff, context="guanai", demo=args.demo, os_user=os_name())
     if staff is not None:
         session.staff_id, session.staff_name, session.staff_role = staff.id, staff.name, staff.role
 
@@ -206,7 +250,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from tui.context import ensure_school, open_db, resolve_target
 
     target, _ = resolve_target(args.db)
-    open_db(target, create=True)
+    open_db(target, create=True, init=True)
     ensure_school()
     print(f"数据库已就绪: {target} (结构版本 {schema.schema_version()})")
     return 0
@@ -236,7 +280,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from models.sample import load_sample
     from tui.context import open_db
 
-    open_db(args.db, create=True)
+    open_db(args.db, create=True, init=True)
     if Child.select().exists():
         raise UsageError("该数据库已有学生档案, 不会载入演示数据")
     counts = load_sample(children=args.children, months=args.months)
@@ -263,19 +307,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Check the file, confirm, keep the current database, restore with the backup API."""
-    from models import audit
     from models import db as dbmod
     from models.backup import BackupError, inspect_backup, replace_broken, restore_from
-    from tui.context import UsageError, open_db, resolve_target
+    from tui.context import UsageError, open_db, resolve_target, sqlite_file
     from tui.login import acting_admin, interactive, read_line
 
-    target, _ = resolve_target(args.db)
-    if dbmod.is_url(target):
-        if not target.startswith("sqlite"):
-            raise UsageError("PostgreSQL 数据库请用 pg_restore 恢复")
-        path = target.split("://", 1)[1]
-        target = path[1:] if path.startswith("/") else path
-    target = os.path.abspath(os.path.expanduser(target))
+    target = sqlite_file(resolve_target(args.db)[0])
+    if target is None:
+        raise UsageError("PostgreSQL 数据库请用 pg_restore 恢复")
     info = inspect_backup(args.file)
     broken = None
     if not os.path.exists(target):
@@ -283,10 +322,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
             raise UsageError(f"目录不存在: {os.path.dirname(os.path.abspath(target))}")
         broken = "文件不存在, 将新建"
     else:
+        from models.fileaccess import exposure, owns
+
+        why = exposure(target)
+        if why is not None or not os.access(target, os.R_OK | os.W_OK):
+            raise UsageError(why or f"无法读写数据库文件: {target}")  # not yours to replace
         try:
             open_db(target, create=False, upgrade=False)
         except dbmod.DatabaseError as exc:
-            broken = str(exc)  # restoring is how a damaged database is mended: no login possible
+            # Restoring is how a damaged database is mended, and no login can be checked in it:
+            # only the file's OS owner (who could replace it anyway) may.
+            if not owns(target):
+                raise UsageError(f"数据库无法打开, 只有数据库文件的所有者才能恢复它: {exc}") from None
+            broken = str(exc)
     staff = None
     if broken is None:
         staff = acting_admin(args.user, context="restore", allow_bootstrap=True)
@@ -307,13 +355,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
             open_db(target, create=False, upgrade=True)
         else:
             kept = restore_from(info.path)
-        with dbmod.write():
-            audit.record("restore", "database", 0, staff_id=staff.id if staff else None,
-                         new={"from": info.path, "kept": kept})
+        _audit_restore(staff, info.path, kept)
     except BackupError as exc:
         raise UsageError(str(exc)) from None
     print("已恢复。" + (f"原来的数据库保存在: {kept}" if kept else ""))
     return 0
+
+
+def _audit_restore(staff, source: str, kept: str | None) -> None:
+    """The restore's audit row, in the restored database: the acting admin by login there (the
+    backup may predate her, or hold another person under her row id), named in the row either way."""
+    from models import audit
+    from models import db as dbmod
+    from models.entities import Staff
+
+    here = Staff.get_or_none(Staff.login == staff.login) if staff is not None else None
+    detail = {"from": source, "kept": kept}
+    if staff is not None:
+        detail["by"] = f"{staff.login}({staff.name})"
+    with dbmod.write():
+        audit.record("restore", "database", 0, staff_id=here.id if here else None, new=detail)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -446,6 +507,29 @@ def cmd_users_deactivate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    """Lift a PIN lockout. Besides an admin, the OS owner of the SQLite file may, with no staff
+    login (she could replace the file anyway): on a server the service account run by whoever
+    administers it, so a colleague who keeps locking the only admin out cannot lock the school out."""
+    from models import auth
+    from models.fileaccess import owns
+    from models.users import UserError, find_login
+    from tui.context import UsageError, open_db, resolve_target, sqlite_file
+
+    target, create = resolve_target(args.db)
+    open_db(target, create=create)
+    path = sqlite_file(target)
+    owner = not (args.as_login or args.acting_user or args.user) and path is not None and owns(path)
+    by = None if owner else _users_admin(args, "unlock")
+    try:
+        staff = find_login(args.login)
+    except UserError as exc:
+        raise UsageError(str(exc)) from None
+    auth.unlock(staff.id, by_staff_id=by.id if by else None)
+    print(f"{staff.login} ({staff.name}) 的锁定已解除" + ("" if by else " (以数据库文件所有者的系统账号)"))
+    return 0
+
+
 def cmd_users_reset_pin(args: argparse.Namespace) -> int:
     from models.users import UserError, find_login, reset_pin
     from tui.context import UsageError
@@ -485,18 +569,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def parse_day(text: str):
-    """A YYYY-MM-DD date from the command line, else UsageError."""
+    """A YYYY-MM-DD date from the command line inside the app's date range
+    (``models.validation.check_day_in_range``), else UsageError."""
     import datetime as dt
     import re
 
+    from models.validation import Invalid, check_day_in_range
     from tui.context import UsageError
 
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
         raise UsageError(f"日期格式应为 YYYY-MM-DD: {text}")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"没有这一天: {text}") from None
+        return check_day_in_range(dt.date.fromisoformat(text))
+    except ValueError as exc:
+        message = str(exc) if isinstance(exc, Invalid) else "没有这一天"
+        raise UsageError(f"{message}: {text}") from None
 
 
 def command_viewer(login: str | None, *, context: str):

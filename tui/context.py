@@ -4,7 +4,6 @@ No textual here: ``guanai due`` or ``guanai backup`` from cron must start fast.
 """
 from __future__ import annotations
 
-import getpass
 import os
 import shutil
 import sysconfig
@@ -70,6 +69,16 @@ def resolve_target(db_arg: str | None) -> tuple[str, bool]:
     path = default_db_path()
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)  # the children's records: owner only
     return path, True
+
+
+def sqlite_file(target: str) -> str | None:
+    """The absolute path of a SQLite target (a path or ``sqlite:///``), None for a server URL."""
+    if dbmod.is_url(target):
+        if not target.startswith("sqlite"):
+            return None
+        path = target.split("://", 1)[1]
+        target = path[1:] if path.startswith("/") else path
+    return os.path.abspath(os.path.expanduser(target))
 
 
 def sample_db_path() -> Path:
@@ -182,10 +191,9 @@ def find_staff(login: str | None, *, demo: bool = False, audit_context: str | No
         if not staff.active:
             raise UsageError(f"教职工 {login} 已停用")
         return staff
-    try:
-        os_user = getpass.getuser()
-    except Exception:
-        os_user = ""
+    from models.audit import os_name
+
+    os_user = os_name()
     staff = Staff.get_or_none((Staff.login == os_user) & (Staff.active == True)) if os_user else None  # noqa: E712
     if staff is None and demo:
         staff = Staff.get_or_none(Staff.login == DEMO_USER)

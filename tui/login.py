@@ -105,11 +105,11 @@ def sign_in(staff: Staff | None, *, context: str, demo: bool = False, os_user: s
 
 def acting_admin(login: str | None, *, context: str, allow_bootstrap: bool = False) -> Staff | None:
     """The admin a plain command acts as (``--user`` or the OS user), PIN checked; UsageError for
-    anyone else. With ``allow_bootstrap`` a database without any active admin needs none (None)."""
-    from models.users import active_admins
+    anyone else. With ``allow_bootstrap`` a database nobody can sign in to yet needs none (None)."""
+    from models import scope
     from tui.context import find_staff
 
-    if allow_bootstrap and active_admins() == 0:
+    if allow_bootstrap and scope.bootstrap_open():
         return None
     staff = find_staff(login, audit_context=context)
     if staff is None:
