@@ -15,6 +15,9 @@ Events (``models.entities.Event``)
 
 Attendance (``Attendance``) always points at the series (or plain) event and the occurrence's
 *original* date, so moving one occurrence or changing the series never loses who took part.
+
+Who may create, change, delete and take attendance is ``models.scope``'s (``require_event``,
+``may_change_event``); every write here takes the ``viewer`` and checks it itself.
 """
 from __future__ import annotations
 
@@ -665,22 +668,33 @@ EVENT_FIELDS = ("title", "kind", "start_date", "end_date", "start_time", "place"
 TEXT_FIELDS = ("place", "organiser", "notes", "rrule")
 
 
-def event_owner(event_id: int) -> scope.EventOwner | None:
-    """Who may change an event (``scope.may_change_event``): the plain event's or series' school,
-    organiser and creator — the staff of the newest audit ``create`` row of that id (the newest,
-    because SQLite may give a deleted event's id to a new one). A single date answers for its series."""
+def event_owners(root_ids: Iterable[int]) -> dict[int, scope.EventOwner]:
+    """Who may change each plain event or series (``scope.may_change_event``): its school, its
+    organiser and its creator — the staff of the newest audit ``create`` row of that id (the
+    newest, because SQLite may give a deleted event's id to a new one). Two queries for a month."""
     from models.entities import AuditLog
 
-    row = Event.select(Event.id, Event.school, Event.series, Event.organiser).where(Event.id == event_id).first()
-    if row is not None and row.series_id is not None:
-        row = Event.select(Event.id, Event.school, Event.organiser).where(Event.id == row.series_id).first()
+    ids = sorted({int(i) for i in root_ids})
+    if not ids:
+        return {}
+    rows = list(Event.select(Event.id, Event.school, Event.organiser).where(Event.id.in_(ids)).tuples())
+    creators: dict[int, int | None] = {}
+    for row_id, staff_id in (AuditLog.select(AuditLog.row_id, AuditLog.staff)
+                             .where((AuditLog.table == "event") & (AuditLog.action == "create")
+                                    & AuditLog.row_id.in_(ids))
+                             .order_by(AuditLog.id).tuples()):
+        creators[row_id] = staff_id  # ascending: the newest create row wins
+    return {eid: scope.EventOwner(school_id=school, created_by=creators.get(eid), organiser=organiser or "")
+            for eid, school, organiser in rows}
+
+
+def event_owner(event_id: int) -> scope.EventOwner | None:
+    """``event_owners`` of one event; a single date of a series answers for its series."""
+    row = Event.select(Event.id, Event.series).where(Event.id == event_id).tuples().first()
     if row is None:
         return None
-    created = (AuditLog.select(AuditLog.staff).where((AuditLog.table == "event") & (AuditLog.row_id == row.id)
-                                                   & (AuditLog.action == "create"))
-               .order_by(AuditLog.id.desc()).first())
-    return scope.EventOwner(school_id=row.school_id, created_by=created.staff_id if created else None,
-                            organiser=row.organiser or "")
+    root = row[1] if row[1] is not None else row[0]
+    return event_owners([root]).get(root)
 
 
 def _require_event(viewer: scope.Viewer, action: str, event_id: int) -> None:
@@ -691,10 +705,16 @@ def _require_event(viewer: scope.Viewer, action: str, event_id: int) -> None:
         scope.require_event(viewer, action, owner)
 
 
+def _acting(viewer: scope.Viewer, staff_id: int | None) -> int | None:
+    """Who the audit names: the signed-in viewer (whose ``create`` row makes them the event's
+    creator, so no caller can name someone else), else the ``staff_id`` of a trusted caller."""
+    return viewer.staff_id if viewer.staff_id is not None else staff_id
+
+
 def create_event(values: dict, *, school_id: int, viewer: scope.Viewer, staff_id: int | None = None) -> int:
     """Add a plain event or a series (``ForbiddenError`` unless ``scope.may_create_event``)."""
     scope.require_event(viewer, "create", school_id=school_id)
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     data = {f: values.get(f) for f in EVENT_FIELDS}
     for f in TEXT_FIELDS:
         data[f] = data[f] or ""
@@ -708,7 +728,7 @@ def update_series(event_id: int, values: dict, *, viewer: scope.Viewer, staff_id
     """Save the event (or the whole series); returns how many single-date changes no longer apply
     (and were removed). ``ForbiddenError`` unless ``scope.may_change_event``."""
     dropped = 0
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     with dbmod.write():
         _require_event(viewer, "edit", event_id)
         e = Event.get_by_id(event_id)
@@ -744,7 +764,7 @@ def save_occurrence(series_id: int, occurrence: dt.date, values: dict, *, viewer
                     staff_id: int | None = None) -> int:
     """Change one date of a series (an exception row); returns the exception's id.
     ``ForbiddenError`` unless the viewer may change the series."""
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     data = {f: values.get(f) for f in EVENT_FIELDS}
     for f in TEXT_FIELDS:
         data[f] = data[f] or ""
@@ -769,7 +789,7 @@ def cancel_occurrence(series_id: int, occurrence: dt.date, *, viewer: scope.View
                       staff_id: int | None = None) -> None:
     """Delete one date of a series: it stays in the series as cancelled; its attendance goes.
     ``ForbiddenError`` unless the viewer may change the series."""
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     with dbmod.write():
         _require_event(viewer, "delete", series_id)
         root = Event.get_by_id(series_id)
@@ -788,7 +808,7 @@ def cancel_occurrence(series_id: int, occurrence: dt.date, *, viewer: scope.View
 def delete_event(event_id: int, *, viewer: scope.Viewer, staff_id: int | None = None) -> None:
     """Delete an event or a whole series, with its single-date changes and attendance.
     ``ForbiddenError`` unless the viewer may change it."""
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     with dbmod.write():
         _require_event(viewer, "delete", event_id)
         e = Event.get_by_id(event_id)
@@ -820,7 +840,7 @@ def set_attendance(event_id: int, on_date: dt.date, child_ids: Iterable[int], *,
     Only children the viewer sees are added or removed (``ForbiddenError`` otherwise, nothing
     written): the others' attendance is kept as it is. Only who ``scope.may_mark_attendance``."""
     wanted = {int(c) for c in child_ids}
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     with dbmod.write():
         _require_event(viewer, "attendance", event_id)
         Event.get_by_id(event_id)
@@ -1120,7 +1140,7 @@ def save_term(term: TermDates, *, school_id: int | None, viewer: scope.Viewer, s
     """Keep the term's dates as the school's settings (when this version has settings); admin
     and head only (``scope.may_plan_term``)."""
     scope.require_term_plan(viewer)
-    staff_id = viewer.staff_id if staff_id is None else staff_id
+    staff_id = _acting(viewer, staff_id)
     check_term(term)
     try:
         from models import settings

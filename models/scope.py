@@ -117,6 +117,11 @@ def has_any_login() -> bool:
     return Staff.select().where(Staff.login.is_null(False) & (Staff.active == True)).exists()  # noqa: E712
 
 
+def bootstrap_open() -> bool:
+    """A database nobody can sign in to yet: its first admin login is made without one."""
+    return not has_any_login()
+
+
 def viewer_for(staff: Staff | int | None, *, school_id: int | None = None) -> Viewer:
     """The viewer of a session: from the staff row (its role and school, the classes it heads),
     or for no staff the bootstrap viewer of a database without logins, else nobody."""
@@ -239,6 +244,103 @@ def require_role(viewer: Viewer, roles: tuple[str, ...], message: str) -> None:
 
 def require_whole_school(viewer: Viewer, what: str = "查看全校的数据") -> None:
     require_role(viewer, WHOLE_SCHOOL_ROLES, f"只有管理员和校长可以{what}")
+
+
+# --------------------------------------------------------------------------- 行事历 (events)
+#
+# The calendar is the school's plan: its events (家长会, 六一 activities, 心理讲座) concern
+# everyone, so changing one is a school decision. An event records its school, an ``organiser``
+# (a name, free text) and — in the audit log — who created it; it records no class. Hence:
+#   create                 admin, head, class teacher, teacher, counselor; not a volunteer (爱心妈妈
+#                          are community helpers, not school staff) and not nobody.
+#   edit / delete an event, a whole series or one date of it
+#                          admin and head: any event of their school; everyone else: only an event
+#                          they created or that names them (their staff name) as its organiser.
+#   mark attendance        whoever may edit the event, and any class teacher (the 班主任 takes the
+#                          register of her class at a school event); only children the viewer sees
+#                          are ever ticked or unticked (``calendar.set_attendance``).
+#   the term plan          (学期计划: writing a term's school-wide events, the term dates) admin, head.
+
+EVENT_CREATORS = ("admin", "head", "class_teacher", "teacher", "counselor")
+EVENT_FORBIDDEN = {
+    "create": "爱心妈妈和未登录的用户不能新建行事历活动",
+    "edit": "只有管理员、校长和这项活动的组织者/创建者可以修改它",
+    "delete": "只有管理员、校长和这项活动的组织者/创建者可以删除它",
+    "attendance": "只有管理员、校长、班主任和这项活动的组织者/创建者可以登记参与",
+}
+TERM_PLAN_FORBIDDEN = "只有管理员和校长可以写入学期计划"
+
+
+@dataclass(frozen=True)
+class EventOwner:
+    """What decides who may change an event: its school, who created it (the audit log's create
+    row of the plain event or the series), and the organiser's name as typed."""
+
+    school_id: int | None
+    created_by: int | None
+    organiser: str = ""
+
+
+def _same_school(viewer: Viewer, school_id: int | None) -> bool:
+    return viewer.school_id is None or viewer.school_id == school_id
+
+
+def may_create_event(viewer: Viewer, school_id: int | None = None) -> bool:
+    """Whether the viewer adds events to the school's calendar (the screens show ``n`` only then)."""
+    if viewer.role in (SYSTEM, BOOTSTRAP):
+        return _same_school(viewer, school_id) if school_id is not None else True
+    if viewer.staff_id is None or viewer.role not in EVENT_CREATORS:
+        return False
+    return school_id is None or viewer.school_id == school_id
+
+
+def may_change_event(viewer: Viewer, owner: EventOwner) -> bool:
+    """Edit or delete the event (a whole series or one of its dates): admin and head of its
+    school; anyone else only an event they created or that names them as organiser."""
+    if viewer.role in (SYSTEM, BOOTSTRAP):
+        return _same_school(viewer, owner.school_id)
+    if viewer.staff_id is None or viewer.school_id != owner.school_id:
+        return False
+    if viewer.role in WHOLE_SCHOOL_ROLES:
+        return True
+    if owner.created_by is not None and owner.created_by == viewer.staff_id:
+        return True
+    return bool(viewer.name) and (owner.organiser or "").strip() == viewer.name.strip()
+
+
+def may_mark_attendance(viewer: Viewer, owner: EventOwner) -> bool:
+    """Tick who took part: whoever may change the event, and any class teacher of the school."""
+    if may_change_event(viewer, owner):
+        return True
+    return viewer.staff_id is not None and viewer.school_id == owner.school_id and bool(viewer.class_ids)
+
+
+def may_plan_term(viewer: Viewer) -> bool:
+    """Write the term plan (school-wide events) and the term dates: admin and head."""
+    return viewer.whole_school
+
+
+def require_event(viewer: Viewer, action: str, owner: EventOwner | None = None, *,
+                  school_id: int | None = None) -> None:
+    """Raise ``ForbiddenError`` (a Chinese message) unless the viewer may ``action`` the event:
+    ``create`` (give ``school_id``), ``edit``, ``delete``, ``attendance`` (give its ``owner``)."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("require_event needs a scope.Viewer")
+    if action == "create":
+        allowed = may_create_event(viewer, school_id)
+    elif action in ("edit", "delete"):
+        allowed = owner is not None and may_change_event(viewer, owner)
+    elif action == "attendance":
+        allowed = owner is not None and may_mark_attendance(viewer, owner)
+    else:
+        raise ValueError(f"unknown event action {action!r}")
+    if not allowed:
+        raise ForbiddenError(EVENT_FORBIDDEN[action])
+
+
+def require_term_plan(viewer: Viewer) -> None:
+    if not may_plan_term(viewer):
+        raise ForbiddenError(TERM_PLAN_FORBIDDEN)
 
 
 # --------------------------------------------------------------------------- 心理辅导

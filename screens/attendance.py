@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Input, Static
 from models import calendar as cal
 from models import roster
 from models.calendar import Occurrence
+from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.calendar import line
 from screens.checklist import CheckList
@@ -132,8 +133,12 @@ class AttendanceScreen(DatabaseGuard, Screen[bool]):
         self._fill()
 
     def action_save(self) -> None:
-        added, removed = cal.set_attendance(self.event_id, self.on_date, self.chosen, viewer=self.app.viewer,
-                                            staff_id=self.app.staff_id)
+        try:  # models.calendar checks who may take the register (scope.may_mark_attendance)
+            added, removed = cal.set_attendance(self.event_id, self.on_date, self.chosen, viewer=self.app.viewer,
+                                                staff_id=self.app.staff_id)
+        except ForbiddenError as exc:
+            self.notify(str(exc), severity="error", timeout=4, markup=False)
+            return
         self.notify(f"已保存: 参与 {len(self.chosen)} 人 (新增 {added}, 移除 {removed})", timeout=3)
         self.dismiss(True)
 

@@ -24,6 +24,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import calendar as cal
+from models import scope
+from models.scope import ForbiddenError
 from models.calendar import DayInfo, Occurrence
 from tui.text import clean, content
 from tui.guard import DatabaseGuard
@@ -232,6 +234,66 @@ def choose_occurrence(screen: Screen, occs: list[Occurrence], verb: str, then) -
     screen.app.push_screen(ChoiceScreen(f"{verb}哪一项?", [occ_line(o) for o in occs]), picked)
 
 
+# --------------------------------------------------------------------------- who may use the keys
+
+
+class EventKeys:
+    """The event keys of the month view and the day agenda (n 新建, e 修改, d 删除, a 参与): shown
+    only when ``models.scope`` allows them for the viewer (and, for e/d/a, an event in reach);
+    pressed anyway, a hidden twin binding answers with the Chinese reason. ``models.calendar``
+    checks the role again on every write: hiding a key is never the protection.
+
+    A screen using it calls ``load_owners`` after reading its occurrences and defines
+    ``_key_occs`` (the occurrences e/d/a act on)."""
+
+    KEY_BINDINGS = [
+        Binding("n", "refuse('create')", show=False),
+        Binding("e", "refuse('edit')", show=False),
+        Binding("d", "refuse('delete')", show=False),
+        Binding("a", "refuse('attendance')", show=False),
+    ]
+    owners: dict[int, scope.EventOwner] = {}
+
+    def load_owners(self, occs: list[Occurrence]) -> None:
+        self.owners = cal.event_owners(o.root_id for o in occs)
+        self.refresh_bindings()
+
+    def may(self, action: str, occ: Occurrence) -> bool:
+        owner = self.owners.get(occ.root_id)
+        if owner is None:
+            return False
+        if action == "attendance":
+            return scope.may_mark_attendance(self.app.viewer, owner)
+        return scope.may_change_event(self.app.viewer, owner)
+
+    def allowed(self, action: str) -> list[Occurrence]:
+        return [o for o in self._key_occs() if self.may(action, o)]
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "new":
+            return scope.may_create_event(self.app.viewer, self.app.school_id)
+        if action in ("edit", "delete", "attendance"):
+            return bool(self.allowed(action))
+        return True
+
+    def action_refuse(self, action: str) -> None:
+        if action != "create" and not self._key_occs():
+            message = "这一天没有活动" + (", 按 n 新建" if self.check_action("new", ()) else "")
+        else:
+            message = scope.EVENT_FORBIDDEN[action]
+        self.notify(message, severity="warning", timeout=4, markup=False)
+
+
+def run_refusable(screen: Screen, write) -> bool:
+    """Run a calendar write; a ``ForbiddenError`` (the model's own check) becomes its notice."""
+    try:
+        write()
+    except ForbiddenError as exc:
+        screen.notify(str(exc), severity="error", timeout=4, markup=False)
+        return False
+    return True
+
+
 def edit_occurrence(screen: Screen, occ: Occurrence, done) -> None:
     """Edit an event; for a series, first ask: this date only, or the whole series."""
     from screens.event_form import EventFormScreen
@@ -254,12 +316,11 @@ def delete_occurrence(screen: Screen, occ: Occurrence, done) -> None:
     """Delete with confirmation; for a series: this date only, or the whole series."""
     from screens.confirm import ConfirmScreen
 
-    staff = screen.app.staff_id
+    staff, viewer = screen.app.staff_id, screen.app.viewer
 
     def confirm(question: str, action) -> None:
         def answer(yes: bool | None) -> None:
-            if yes:
-                action()
+            if yes and run_refusable(screen, action):
                 screen.notify("已删除", timeout=2)
                 done(True)
 
@@ -270,7 +331,7 @@ def delete_occurrence(screen: Screen, occ: Occurrence, done) -> None:
         extra = f", 连同 {n} 条活动参与记录" if n else ""
         what = "整个系列" if occ.recurring else "这项活动"
         confirm(f"删除{what}“{clean(occ.title)}”{extra}? 删除后不能恢复。",
-                lambda: cal.delete_event(occ.root_id, staff_id=staff))
+                lambda: cal.delete_event(occ.root_id, viewer=viewer, staff_id=staff))
 
     if not occ.recurring:
         whole()
@@ -281,7 +342,7 @@ def delete_occurrence(screen: Screen, occ: Occurrence, done) -> None:
             n = cal.attendance_count(occ.root_id, occ.occurrence)
             extra = f", 连同 {n} 条活动参与记录" if n else ""
             confirm(f"删除 {occ.day:%m-%d} 这一次“{clean(occ.title)}”{extra}? 系列的其他日期不变。",
-                    lambda: cal.cancel_occurrence(occ.root_id, occ.occurrence, staff_id=staff))
+                    lambda: cal.cancel_occurrence(occ.root_id, occ.occurrence, viewer=viewer, staff_id=staff))
         elif i == 1:
             whole()
 
@@ -298,7 +359,7 @@ def open_attendance(screen: Screen, occ: Occurrence, done) -> None:
 # --------------------------------------------------------------------------- the screen
 
 
-class CalendarScreen(DatabaseGuard, Screen):
+class CalendarScreen(DatabaseGuard, EventKeys, Screen):
     """行事历: move with the arrows, pageup/pagedown for months, enter for the day's agenda."""
 
     BINDINGS = [
@@ -315,6 +376,8 @@ class CalendarScreen(DatabaseGuard, Screen):
         Binding("d", "delete", "删除"),
         Binding("a", "attendance", "参与", show=False),
         Binding("g", "plan", "学期计划", key_display="g"),
+        *EventKeys.KEY_BINDINGS,
+        Binding("g", "refuse_plan", show=False),
     ]
     DEFAULT_CSS = """
     #cal-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
@@ -353,6 +416,7 @@ class CalendarScreen(DatabaseGuard, Screen):
         self.occs = cal.occurrences(self.app.school_id, first, last)
         self.by_day = cal.by_day(self.occs, first, last)
         self.shown_month = (year, month)
+        self.load_owners(self.occs)
         self.query_one(MonthGrid).show(cal.month_grid(year, month), infos, self.by_day, self.selected, self.today)
         self._title(infos)
         self._status()
@@ -400,6 +464,7 @@ class CalendarScreen(DatabaseGuard, Screen):
         else:
             self.query_one(MonthGrid).select(day)
             self._status()
+        self.refresh_bindings()
 
     # -- keys ---------------------------------------------------------------
     def action_move(self, days: int) -> None:
@@ -439,17 +504,27 @@ class CalendarScreen(DatabaseGuard, Screen):
 
         self.app.push_screen(EventFormScreen(day=self.selected), self._after)
 
-    def _day_occs(self) -> list[Occurrence]:
+    def _key_occs(self) -> list[Occurrence]:
         return self.by_day.get(self.selected, [])
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "plan":
+            return scope.may_plan_term(self.app.viewer)
+        return super().check_action(action, parameters)
+
+    def action_refuse_plan(self) -> None:
+        self.notify(scope.TERM_PLAN_FORBIDDEN, severity="warning", timeout=4, markup=False)
+
+    # only the events the viewer may change are offered (models.scope)
     def action_edit(self) -> None:
-        choose_occurrence(self, self._day_occs(), "修改", lambda o: edit_occurrence(self, o, self._after))
+        choose_occurrence(self, self.allowed("edit"), "修改", lambda o: edit_occurrence(self, o, self._after))
 
     def action_delete(self) -> None:
-        choose_occurrence(self, self._day_occs(), "删除", lambda o: delete_occurrence(self, o, self._after))
+        choose_occurrence(self, self.allowed("delete"), "删除", lambda o: delete_occurrence(self, o, self._after))
 
     def action_attendance(self) -> None:
-        choose_occurrence(self, self._day_occs(), "登记参与", lambda o: open_attendance(self, o, self._after))
+        choose_occurrence(self, self.allowed("attendance"), "登记参与",
+                          lambda o: open_attendance(self, o, self._after))
 
     def action_plan(self) -> None:
         from screens.term_plan import TermPlanScreen

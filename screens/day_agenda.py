@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from models import calendar as cal
 from models.calendar import Occurrence
-from screens.calendar import delete_occurrence, edit_occurrence, occ_line, open_attendance
+from screens.calendar import EventKeys, delete_occurrence, edit_occurrence, occ_line, open_attendance
 from screens.calendar import line
 from tui.text import content
 from tui.guard import DatabaseGuard
@@ -21,7 +21,7 @@ from tui.guard import DatabaseGuard
 MAX_DUTY_LINES = 12
 
 
-class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
+class DayAgendaScreen(DatabaseGuard, EventKeys, Screen[dt.date | None]):
     """Dismissed with the day shown last (the month view follows it)."""
 
     BINDINGS = [
@@ -32,6 +32,7 @@ class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
         Binding("e", "edit", "修改"),
         Binding("d", "delete", "删除"),
         Binding("a", "attendance", "参与"),
+        *EventKeys.KEY_BINDINGS,
     ]
     DEFAULT_CSS = """
     #ag-title { text-wrap: nowrap; text-overflow: clip; }
@@ -75,6 +76,7 @@ class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
         self.query_one("#ag-title", Static).update(line("  ".join(head), one_line=True))
 
         self.occs = cal.day_occurrences(self.app.school_id, day)
+        self.load_owners(self.occs)
         ol = self.query_one(OptionList)
         ol.clear_options()
         ol.add_options([Option(line(occ_line(o), one_line=True)) for o in self.occs])
@@ -83,7 +85,7 @@ class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
             ol.highlighted = min(keep or 0, len(self.occs) - 1)
         empty = self.query_one("#ag-empty", Static)
         empty.display = not self.occs
-        empty.update(line("这一天没有活动。按 n 新建。"))
+        empty.update(line("这一天没有活动。" + ("按 n 新建。" if self.check_action("new", ()) else "")))
         self.query_one("#ag-text", Static).update(content(cal.grid_safe(self._details())))
 
     def _details(self) -> str:
@@ -95,7 +97,7 @@ class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
             if o.organiser:
                 bits.append(f"组织: {o.organiser}")
             n = len(cal.attendance(o.root_id, o.attendance_date))
-            bits.append(f"参与: {n} 人 (按 a 登记)")
+            bits.append(f"参与: {n} 人" + (" (按 a 登记)" if self.may("attendance", o) else ""))
             if o.recurring:
                 base, end = cal.split_rrule_end(o.rrule)
                 bits.append(f"重复至 {end}" if end else "重复")
@@ -139,11 +141,19 @@ class DayAgendaScreen(DatabaseGuard, Screen[dt.date | None]):
             return None
         return self.occs[ol.highlighted]
 
+    def _key_occs(self) -> list[Occurrence]:
+        occ = self._selected()
+        return [occ] if occ is not None else []
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.query_one("#ag-text", Static).update(content(cal.grid_safe(self._details())))
+        self.refresh_bindings()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_edit()
+        if self.check_action("edit", ()):
+            self.action_edit()
+        else:
+            self.action_refuse("edit")
 
     def _after(self, changed=None) -> None:
         if changed:

@@ -20,6 +20,7 @@ from models import calendar as cal
 from models import drafts, rules
 from models.calendar import EventForm, Occurrence
 from models.entities import Event
+from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.calendar import line
 from tui.guard import DatabaseGuard
@@ -279,16 +280,20 @@ class EventFormScreen(DatabaseGuard, DraftedForm, Screen[bool]):
                     widget.focus()
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
             return
-        staff = self.app.staff_id
-        if self.mode == "occurrence":
-            cal.save_occurrence(self.series_id, self.occurrence, values, staff_id=staff)
-            message = "已保存这一次的修改"
-        elif self.event_id is not None:
-            dropped = cal.update_series(self.event_id, values, staff_id=staff)
-            message = "已保存" + (f"; {dropped} 个单次修改已不在新的重复日期上, 已移除" if dropped else "")
-        else:
-            cal.create_event(values, school_id=self.app.school_id, staff_id=staff)
-            message = "已保存"
+        staff, viewer = self.app.staff_id, self.app.viewer
+        try:  # models.calendar checks the role itself (scope.require_event); the form stays as typed
+            if self.mode == "occurrence":
+                cal.save_occurrence(self.series_id, self.occurrence, values, viewer=viewer, staff_id=staff)
+                message = "已保存这一次的修改"
+            elif self.event_id is not None:
+                dropped = cal.update_series(self.event_id, values, viewer=viewer, staff_id=staff)
+                message = "已保存" + (f"; {dropped} 个单次修改已不在新的重复日期上, 已移除" if dropped else "")
+            else:
+                cal.create_event(values, school_id=self.app.school_id, viewer=viewer, staff_id=staff)
+                message = "已保存"
+        except ForbiddenError as exc:
+            self.notify(str(exc), severity="error", timeout=4, markup=False)
+            return
             if values["rrule"]:
                 last = cal.check_series(values["rrule"], values["start_date"])
                 message += f", 重复到 {last:%Y-%m-%d}"

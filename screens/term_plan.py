@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from models import calendar as cal
 from models.calendar import PlanItem, TermDates
+from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.calendar import line
 from screens.checklist import CheckList
@@ -154,8 +155,13 @@ class TermPlanScreen(DatabaseGuard, Screen[bool]):
         def answer(yes: bool | None) -> None:
             if not yes:
                 return
-            cal.save_term(self.term, school_id=self.app.school_id, staff_id=self.app.staff_id)
-            cal.write_plan(chosen, school_id=self.app.school_id, staff_id=self.app.staff_id)
+            viewer = self.app.viewer  # models.calendar: admin and head only (scope.may_plan_term)
+            try:
+                cal.save_term(self.term, school_id=self.app.school_id, viewer=viewer, staff_id=self.app.staff_id)
+                cal.write_plan(chosen, school_id=self.app.school_id, viewer=viewer, staff_id=self.app.staff_id)
+            except ForbiddenError as exc:
+                self.notify(str(exc), severity="error", timeout=4, markup=False)
+                return
             self.notify(f"已写入 {len(chosen)} 项到行事历", timeout=3)
             self.dismiss(True)
 

@@ -39,8 +39,8 @@ def _update(w):
 
 def _delete(w):
     event_id = calendar.create_event({"title": "家长会", "kind": "活动", "start_date": dt.date(2026, 12, 1)},
-                                     school_id=w["school"].id, staff_id=w["admin"].id)
-    calendar.delete_event(event_id, staff_id=w["admin"].id)
+                                     school_id=w["school"].id, viewer=w["v"], staff_id=w["admin"].id)
+    calendar.delete_event(event_id, viewer=w["v"], staff_id=w["admin"].id)
     return "event", event_id, {}
 
 

@@ -7,6 +7,7 @@ from textual.widgets import Input, OptionList, Static
 
 from models import calendar as cal
 from models.entities import Attendance, Event
+from models.scope import system_viewer
 from screens.attendance import AttendanceScreen
 from screens.calendar import CalendarScreen, ChoiceScreen, MonthGrid
 from screens.checklist import CheckList
@@ -14,6 +15,8 @@ from screens.day_agenda import DayAgendaScreen
 from screens.event_form import EventFormScreen
 from screens.term_plan import TermPlanScreen
 from tests.test_roster_screen import make_app
+
+ALL = system_viewer()  # setting up events directly; the screens run as the head
 
 D = dt.date
 TODAY = D(2026, 11, 28)
@@ -174,7 +177,8 @@ async def test_bad_input_shows_messages_and_saves_nothing(tiny_school):
 
 async def test_user_text_is_not_markup_and_ambiguous_glyphs_stay_out_of_the_grid(tiny_school):
     school = tiny_school["school"].id
-    cal.create_event({"title": "[b]“家长”会[/b]", "kind": "会议", "start_date": D(2026, 11, 20)}, school_id=school)
+    cal.create_event({"title": "[b]“家长”会[/b]", "kind": "会议", "start_date": D(2026, 11, 20)}, school_id=school,
+                     viewer=ALL)
     app = make_app(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_calendar(app, pilot)
@@ -188,7 +192,7 @@ async def test_user_text_is_not_markup_and_ambiguous_glyphs_stay_out_of_the_grid
 async def test_change_one_date_of_a_series_then_delete_another(tiny_school):
     school = tiny_school["school"].id
     values, _ = cal.validate_event(cal.EventForm(title="升旗仪式", date="2026-11-02", repeat="每周", until="2026-11-30"))
-    sid = cal.create_event(values, school_id=school)
+    sid = cal.create_event(values, school_id=school, viewer=ALL)
     app = make_app(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_calendar(app, pilot)
@@ -237,7 +241,7 @@ async def test_day_agenda_and_attendance_by_pinyin(tiny_school):
     kids["王芳"].birth_date = D(2016, 11, 28)
     kids["王芳"].save()
     cal.create_event({"title": "留守儿童之家开放", "kind": "活动", "start_date": TODAY, "place": "留守儿童之家"},
-                     school_id=school)
+                     school_id=school, viewer=ALL)
     app = make_app(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_calendar(app, pilot)
