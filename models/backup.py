@@ -4,8 +4,9 @@
 consistent snapshot even while others write; a plain file copy could miss what is still in
 the -wal file), checks the copy with ``PRAGMA integrity_check`` and only then renames it into
 place, so a failure (a full or read-only disk) never leaves a half-written backup behind.
-The copy is a single self-contained file (journal mode DELETE) with mode 0600 (0660 in a
-group-shared folder).
+The copy is a single self-contained file (journal mode DELETE), mode 0600, made inside a private
+folder beside the target and never renamed over an existing name or a planted link
+(``models.files``: every file the app writes).
 
 ``restore_from`` checks that a file is a sound 关爱 database (its schema table, its integrity,
 a schema version this program knows), keeps the current database as
@@ -17,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass, field
 
 import peewee
 
 from models import db as dbmod
+from models import files
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -77,23 +78,12 @@ def _why(exc: BaseException, where: str, needed: int = 0) -> str:
     return f"写入{where}失败: {exc}"
 
 
-def _remove(*paths: str) -> None:
-    for p in paths:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            try:
-                os.remove(p + suffix)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                pass
-
-
 def _check_target(path: str) -> str:
     path = os.path.abspath(path)
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise BackupError(f"目录不存在: {folder}")
-    if os.path.exists(path):
+    if os.path.lexists(path):  # a link too, even a dangling one: never written through
         raise BackupError(f"文件已存在, 不会覆盖: {path}")
     if _read_only_fs(folder):
         raise BackupError(f"备份失败: {_why(OSError(errno.EROFS, 'read-only file system'), folder)}")
@@ -115,37 +105,50 @@ def integrity(con: sqlite3.Connection) -> str:
     return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:3])
 
 
-def _copy_verified(source: sqlite3.Connection, path: str) -> None:
-    """Backup ``source`` into a new ``path`` (via a temporary file beside it), verified."""
-    folder = os.path.dirname(path)
-    tmp = f"{path}.part-{os.getpid()}"
-    _remove(tmp)
+def _copy_into(source: sqlite3.Connection, work: str, path: str) -> str:
+    """A verified copy of ``source`` made inside the private folder ``work`` (``files.private_workdir``,
+    where no planted link can be), mode 0600, fsynced; returns its path. ``path`` names the target
+    in messages."""
+    tmp = os.path.join(work, "copy.db")
     try:
         page_count = source.execute("PRAGMA page_count").fetchone()[0]
         needed = page_count * source.execute("PRAGMA page_size").fetchone()[0]
     except sqlite3.Error:
         needed = 0
     try:
-        with dbmod.private_files(folder):
-            dbmod.create_private_file(tmp)
-            dest = sqlite3.connect(tmp)
-            try:
-                source.backup(dest)  # all pages in one step: a consistent snapshot, never restarted
-                dest.execute("PRAGMA journal_mode=DELETE")
-                problem = integrity(dest)
-            finally:
-                dest.close()
+        os.close(files.create_private(tmp))  # an empty file is an empty database: SQLite keeps its 0600
+        dest = sqlite3.connect(tmp)
+        try:
+            source.backup(dest)  # all pages in one step: a consistent snapshot, never restarted
+            dest.execute("PRAGMA journal_mode=DELETE")
+            problem = integrity(dest)
+        finally:
+            dest.close()
         if problem != "ok":
             raise BackupError(f"备份副本校验未通过 (integrity_check: {problem}); 没有写入 {path}")
+        files.make_private(tmp)
         _fsync(tmp)
-        os.replace(tmp, path)
-        _fsync(folder)
     except BackupError:
         raise
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"备份失败: {_why(exc, path, needed)}; 没有留下不完整的文件") from None
-    finally:
-        _remove(tmp)
+    return tmp
+
+
+def _copy_verified(source: sqlite3.Connection, path: str) -> None:
+    """Backup ``source`` into a new ``path``: made and checked in a private folder beside it, then
+    renamed into place; never over an existing name (a planted link included)."""
+    try:
+        with files.private_workdir(path) as work:
+            tmp = _copy_into(source, work, path)
+            try:
+                files.publish(tmp, path)
+            except FileExistsError:
+                raise BackupError(f"文件已存在, 不会覆盖: {path}") from None
+    except BackupError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"备份失败: {_why(exc, path)}; 没有留下不完整的文件") from None
 
 
 def backup_to(path: str) -> str:
@@ -227,7 +230,7 @@ def keep_path(target: str, now: dt.datetime | None = None) -> str:
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     path = f"{target}.before-restore-{stamp}"
     n = 2
-    while os.path.exists(path):
+    while any(os.path.lexists(path + suffix) for suffix in ("", "-wal", "-shm")):
         path = f"{target}.before-restore-{stamp}-{n}"
         n += 1
     return path
@@ -274,20 +277,17 @@ def replace_broken(target: str, path: str, *, now: dt.datetime | None = None) ->
     copy of the backup is renamed into its place. Returns where the broken file went ("" if none)."""
     inspect_backup(path)
     target = os.path.abspath(target)
-    kept = keep_path(target, now) if os.path.exists(target) else ""
+    kept = keep_path(target, now) if os.path.lexists(target) else ""
     src = _open_read_only(path)
     try:
-        fresh = f"{target}.restoring-{os.getpid()}"
-        _remove(fresh)
-        _copy_verified(src, fresh)
+        with files.private_workdir(target) as work:
+            fresh = _copy_into(src, work, target)
+            for suffix in ("", "-wal", "-shm"):
+                if kept and os.path.lexists(target + suffix):
+                    os.rename(target + suffix, kept + suffix)  # same folder; a name is moved, not followed
+            files.publish(fresh, target, overwrite=True)
+    except OSError as exc:
+        raise BackupError(f"恢复失败: {_why(exc, target)}") from None
     finally:
         src.close()
-    try:
-        for suffix in ("", "-wal", "-shm"):
-            if kept and os.path.exists(target + suffix):
-                shutil.move(target + suffix, kept + suffix)
-        os.replace(fresh, target)
-    except OSError as exc:
-        _remove(fresh)
-        raise BackupError(f"恢复失败: {_why(exc, target)}") from None
     return kept

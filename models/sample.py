@@ -34,7 +34,7 @@ from typing import Callable
 import peewee as pw
 
 from models import db as dbmod
-from models import rules, schema
+from models import files, rules, schema
 from models.entities import (
     ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Pairing, Parent,
     School, Staff, TeachingAssignment, join_multi,
@@ -277,14 +277,37 @@ def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEF
     Refuses (``ValueError``) a path that already exists. The file is left in rollback-journal
     mode, with no ``-wal`` beside it, ready to copy or commit; a single school is vacuumed too.
     """
-    if os.path.exists(path):
+    path = os.path.abspath(path)
+    if os.path.lexists(path):  # a link too, even a dangling one: never written through
         raise ValueError(f"文件已存在: {path}")
     _check_children(children)
     _check_months(months)
     big = len(_school_plan(children, seed, schools)) > 1 or children > COUNTY_THRESHOLD  # a county
+    # Built inside a private folder beside the target (models.files), then renamed into place:
+    # no planted link is followed, and nothing half-built is left behind whatever happens.
+    with files.private_workdir(path) as work:
+        tmp = os.path.join(work, "sample.db")
+        counts = _build_file(tmp, big, children=children, seed=seed, months=months, schools=schools,
+                             progress=progress)
+        files.make_private(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            files.publish(tmp, path)
+        except FileExistsError:
+            raise ValueError(f"文件已存在: {path}") from None
+    _report(progress, "完成", 1.0)
+    return counts
+
+
+def _build_file(path: str, big: bool, *, children: int, seed: int, months: int | None, schools: int | None,
+                progress: Progress | None) -> dict:
+    """Make the demo school in a new SQLite file at ``path`` (inside a private folder)."""
     previous = dbmod.database_proxy.obj
     db = dbmod.open_database(path)
-    ok = False
     try:
         schema.migrate()
         if big:
@@ -303,16 +326,10 @@ def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEF
         if not big:  # a county is written in one pass: no free pages to squeeze out
             db.execute_sql("VACUUM")
         counts = table_counts()
-        ok = True
     finally:
         db.close()
         if previous is not None:
             dbmod.database_proxy.initialize(previous)
-        if not ok:  # leave nothing half-built behind
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-    _report(progress, "完成", 1.0)
     return counts
 
 

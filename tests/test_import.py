@@ -583,14 +583,14 @@ def test_report_goes_to_the_current_folder_when_the_input_folder_is_read_only(ti
     path = write_csv(src / "名册.csv", [HEADER, GOOD_ROWS[0]])
     here = tmp_path / "here"
     here.mkdir()
-    real_open = open
+    real_open = os.open
 
-    def guarded(file, mode="r", *a, **kw):
-        if "w" in mode and str(file).startswith(str(src)):
+    def guarded(file, flags, *a, **kw):  # root ignores a folder's mode: refuse creating files in it here
+        if flags & os.O_CREAT and str(file).startswith(str(src)):
             raise PermissionError(13, "Permission denied")
-        return real_open(file, mode, *a, **kw)
+        return real_open(file, flags, *a, **kw)
 
-    monkeypatch.setattr("builtins.open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
     monkeypatch.chdir(here)
     report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, dry_run=True, today=TODAY, viewer=ALL)
     assert report.report_path == str(here / "名册-导入报告.csv")

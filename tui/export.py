@@ -11,8 +11,10 @@ The rows come from ``models.handbook``; this module only lays them out. Rules ke
   page width; footer 第 &P 页 共 &N 页.
 - ``constant_memory``: rows stream to disk as they are written, so memory stays flat; each row is
   serialised in one string by ``_sheet_class`` (the same XML as xlsxwriter's, in a fraction of the time).
-- The file is written to a temporary file beside the target and renamed at the end, in the same
-  transaction as its AuditLog row: no half-written file is ever left, and every export is logged.
+- The file is written to a private temporary file beside the target (``models.files``: O_EXCL and
+  O_NOFOLLOW, mode 0600, an unpredictable name) and renamed at the end, in the same transaction as
+  its AuditLog row: no half-written file is ever left, a planted link is never written through, and
+  every export is logged.
 """
 from __future__ import annotations
 
@@ -26,10 +28,11 @@ import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import IO, Any, Callable, Iterable
 
 from models import audit
 from models import db as dbmod
+from models import files
 from models import handbook
 from models.handbook import Scope
 
@@ -90,60 +93,6 @@ def check_target(path: str, *, force: bool) -> str:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ExportError(f"没有权限写入目录: {folder}")
     return path
-
-
-def _temp_beside(path: str) -> str:
-    folder, name = os.path.split(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".~{name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise ExportError(f"无法写入 {folder}: {exc.strerror or exc}") from None
-    os.close(fd)
-    return tmp
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask() would race other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def _set_mode(tmp: str, *, unmask: bool) -> None:
-    """A masked workbook gets the usual permissions (it is meant to be handed on); one with whole
-    ID and phone numbers stays readable by its owner only (mkstemp's 0600)."""
-    if not unmask:
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())
-        except OSError:
-            pass
-
-
-def _finish(tmp: str, path: str, *, force: bool) -> None:
-    """Move the finished file into place; without ``force`` never over an existing file."""
-    try:
-        if force:
-            os.replace(tmp, path)
-            return
-        try:
-            os.link(tmp, path)  # fails if the target appeared meanwhile: no overwrite, ever
-        except FileExistsError:
-            raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
-        except OSError:  # a file system without hard links (a FAT USB stick)
-            if os.path.lexists(path):
-                raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
-            os.replace(tmp, path)
-            return
-        os.unlink(tmp)
-    except ExportError:
-        raise
-    except OSError as exc:
-        raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
 
 
 # --------------------------------------------------------------------------- cell values
@@ -644,9 +593,27 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     return 1
 
 
-def write_workbook(path: str, scope: Scope, *, unmask: bool = False, exported_by: str = "",
-                   progress: Progress | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Write the eight sheets to ``path`` (a new file); returns the data rows per sheet."""
+def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = False, exported_by: str = "",
+                   progress: Progress | None = None, now: dt.datetime | None = None,
+                   tmpdir: str | None = None) -> dict[str, int]:
+    """Write the eight sheets to ``target`` (a new file's path, or a binary file object); returns
+    the data rows per sheet.
+
+    Why a file object: xlsxwriter opens a path with ``open(path, "wb")``, which follows a link
+    planted at that name. It also takes a file object (its ZipFile writes into it), so the file is
+    always one ``models.files`` created itself (O_EXCL|O_NOFOLLOW, 0600, unpredictable name). Its
+    scratch files (``constant_memory`` row data, the XML parts: children's data in plain text) go
+    into ``tmpdir``, a private 0700 folder (``files.private_workdir``) removed afterwards whatever
+    happens, instead of the shared system temp folder where an interrupted export left them."""
+    if not hasattr(target, "write"):
+        path = os.fspath(target)
+        with files.write_atomic(path) as fh, files.private_workdir(path) as work:
+            return write_workbook(fh, scope, unmask=unmask, exported_by=exported_by, progress=progress, now=now,
+                                  tmpdir=work)
+    if tmpdir is None:
+        with files.private_workdir(os.path.join(tempfile.gettempdir(), "guanai-export")) as work:
+            return write_workbook(target, scope, unmask=unmask, exported_by=exported_by, progress=progress,
+                                  now=now, tmpdir=work)
     import xlsxwriter
 
     def report(message: str, fraction: float) -> None:
@@ -671,8 +638,8 @@ def write_workbook(path: str, scope: Scope, *, unmask: bool = False, exported_by
     total = sum(sizes.values()) + 1
     done = 0
 
-    wb = xlsxwriter.Workbook(path, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+    wb = xlsxwriter.Workbook(target, {
+        "tmpdir": tmpdir, "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
         "strings_to_urls": False, "default_date_format": "yyyy-mm-dd",
     })
     wb.set_properties({"title": f"{scope.label} {scope.month_label} 留守儿童工作手册", "author": exported_by,
@@ -720,22 +687,20 @@ def export_handbook(scope: Scope, path: str, *, force: bool = False, unmask: boo
     action 'export') in the same step as the rename. ExportError when the target cannot be written."""
     started = time.perf_counter()
     path = check_target(path, force=force)
-    tmp = _temp_beside(path)
     try:
-        try:
-            rows = write_workbook(tmp, scope, unmask=unmask, exported_by=staff_name, progress=progress, now=now)
-        except OSError as exc:  # disk full, the folder removed meanwhile …
-            raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
-        _set_mode(tmp, unmask=unmask)
-        with dbmod.write():
-            audit.record("export", "handbook", scope.classroom_id or 0, staff_id=staff_id,
-                         new={"month": scope.month_text, "class": scope.class_name or "全校",
-                              "file": path, "unmask": unmask, "rows": rows})
-            _finish(tmp, path, force=force)
-    finally:
-        if os.path.lexists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        with files.pending(path) as out, files.private_workdir(path) as work:
+            rows = write_workbook(out.file, scope, unmask=unmask, exported_by=staff_name, progress=progress,
+                                  now=now, tmpdir=work)
+            with dbmod.write():
+                audit.record("export", "handbook", scope.classroom_id or 0, staff_id=staff_id,
+                             new={"month": scope.month_text, "class": scope.class_name or "全校",
+                                  "file": path, "unmask": unmask, "rows": rows})
+                try:
+                    out.publish(overwrite=force)  # with --force a link at ``path`` is replaced, never followed
+                except FileExistsError:  # the name appeared meanwhile (a file or a planted link)
+                    raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
+    except ExportError:
+        raise
+    except OSError as exc:  # disk full, no permission, the folder removed meanwhile …
+        raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
     return ExportResult(path=path, rows=rows, seconds=time.perf_counter() - started)

@@ -35,6 +35,7 @@ from typing import Any, Callable
 
 from models import audit
 from models import db as dbmod
+from models import files
 from models.children import (
     PreloadedLookup, SaveError, change_label, child_changes, create_children, display_value, fill_from_id,
     find_same_child, load_form_values, save_child, validate_child,
@@ -1394,8 +1395,13 @@ def write_report_csv(report: ImportReport, *, cwd: str | None = None) -> str:
         if os.path.abspath(target) == os.path.abspath(report.path):
             target = os.path.join(folder, stem + "-2" + REPORT_SUFFIX)
         try:
-            with open(target, "w", encoding="utf-8-sig", newline="") as fh:
+            # a private temporary file renamed over the old report: a link planted at the report's
+            # name (pointing at someone's .bashrc) is replaced, never written through
+            with files.write_atomic(target, overwrite=True) as raw:
+                fh = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 csv.writer(fh).writerows(rows)
+                fh.flush()
+                fh.detach()
         except OSError as exc:
             last_error = exc.strerror or str(exc)
             continue
