@@ -213,7 +213,7 @@ def test_mixed_good_and_bad_rows(tiny_school, tmp_path):
     assert Child.select().count() == before + 2
     problems = {r.row: r.problems for r in report.rows if r.outcome == ERROR}
     assert problems[4] == [("学生姓名(B列)", "姓名中不能有字符 “[”")]
-    assert "U+001B" in problems[5][0][1]
+    assert problems[5] == [("学生姓名(B列)", "姓名中不能有字符 “[”")]  # the ESC itself is dropped on reading
     assert problems[6][0][0] == "公民身份证号码(F列)" and "不一致" in problems[6][0][1]
     assert problems[7] == [("年级班级(G列)", "没有这个班级: “五年级9班” (本校的班级: 三年级2班、五年级1班)")]
     assert problems[8][0][0] == "联系电话(L列)"
@@ -577,6 +577,45 @@ def test_report_csv_next_to_the_input_opens_in_excel(tiny_school, tmp_path):
     assert again.counts["duplicates"] == 1 and again.counts["rejected"] == 1
 
 
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\t=1+1", "\r=1+1", " =1+1", "＝1+1", "＋1"]
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_report_cells_are_data_never_formulas(tiny_school, tmp_path, where):
+    """OWASP CSV injection: a cell that starts like a formula (= + - @ tab CR, full-width forms too)
+    is written with a leading ', header cells included (=HYPERLINK in a header was live in Excel)."""
+    header = ["姓名", "性别", "出生日期", *(FORMULAS if where == "header" else [f"备用{i}" for i in range(len(FORMULAS))])]
+    cells = FORMULAS if where == "row" else ["x"] * len(FORMULAS)
+    path = write_csv(tmp_path / "名册.csv", [header, ["李小红", "女", "2016-03-05", *cells],
+                                            ["王[b]强", "男", "2016-05-06", *cells]], title=False)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, dry_run=True, today=TODAY,
+                        viewer=ALL)
+    lines = list(csv.reader((tmp_path / "名册-导入报告.csv").read_text(encoding="utf-8-sig").splitlines()))
+    every = [cell for line in lines for cell in line]
+    live = [c for c in every if c.lstrip(" \u3000")[:1] in importer.FORMULA_STARTS and not c.startswith('="')]
+    assert live == []
+    written = lines[1][7:] if where == "header" else lines[3][7:]
+    assert all(c.startswith("'") for c in written), written
+    assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in written
+    assert report.counts["rejected"] == 1  # the report was really written with both rows
+
+
+def test_control_characters_are_dropped_on_import(tiny_school, tmp_path):
+    """ESC sequences (OSC 52, CSI 2J), BEL, bidi overrides and zero-width marks never reach the
+    database from a file; newlines and tabs in a note stay."""
+    rows = [["姓名", "性别", "出生日期", "家庭住址", "备注"],
+            ["李\u202e小\u200b红\x07", "女", "2016-03-05", "石门村\x1b[2J3组",
+             "第一行\n第二行\t完\x1b]52;c;ZWNobw==\x07"]]
+    path = write_csv(tmp_path / "名册.csv", rows, title=False)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=None, today=TODAY, viewer=ALL)
+    assert report.counts["imported"] == 1, importer.format_report(report)
+    child = Child.get_by_id(report.rows[0].child_id)
+    assert child.name == "李小红"
+    assert child.address == "石门村[2J3组"
+    assert child.notes == "第一行\n第二行\t完]52;c;ZWNobw=="
+
+
 def test_report_goes_to_the_current_folder_when_the_input_folder_is_read_only(tiny_school, tmp_path, monkeypatch):
     src = tmp_path / "readonly"
     src.mkdir()
@@ -640,14 +679,14 @@ def test_a_row_with_200_columns_is_rejected_alone(tiny_school, tmp_path):
 
 def test_cli_dry_run_real_run_and_second_run(tiny_school, tmp_path):
     head(tiny_school)
-    path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS, ["9", "钱\x07多", "男", "汉", "2016-01-01"]],
+    path = write_csv(tmp_path / "名册.csv", [HEADER, *GOOD_ROWS, ["9", "钱\x1b[31m多", "男", "汉", "2016-01-01"]],
                      encoding="gbk")
     db = tiny_school["path"]
     kids = Child.select().count()
     res = run("--db", db, "--user", HEAD, "import", str(path), "--dry-run")
     assert res.returncode == 0, res.stderr
     assert "读取 4 行: 将导入 3, 将更新 0, 重复跳过 0, 有错误 1 (试导入, 数据库没有改动)" in res.stdout
-    assert "U+0007" in res.stdout and "\x07" not in res.stdout
+    assert "姓名中不能有字符 “[”" in res.stdout and "\x1b" not in res.stdout
     assert Child.select().count() == kids
     res = run("--db", db, "--user", HEAD, "import", str(path))
     assert res.returncode == 0, res.stderr

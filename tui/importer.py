@@ -19,6 +19,11 @@ Used by ``guanai import`` and by the roster's 导入 screen; no textual here. Th
 4. ``format_report`` / ``write_report_csv``: the counts and every row that was not
    imported, with row number, column and reason; the CSV (UTF-8 with BOM, for Excel) keeps
    the row's original cells so the teacher can fix them there and import the report again.
+   Every cell of it is data (``_csv_cell``: a leading ' before anything Excel would run), and it
+   is written through ``models.files`` (0600, never through a planted link).
+
+Cells are read through ``models.sanitize.clean_text``: no control or format character from a
+file reaches the database (newlines and tabs stay).
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ from models.children import (
     find_same_child, load_form_values, save_child, validate_child,
 )
 from models.entities import Child, Classroom
+from models.sanitize import clean_text
 from models.scope import ForbiddenError, Viewer
 from models.validation import Invalid, validate_date, validate_id_number, validate_name, validate_student_no
 
@@ -427,7 +433,9 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    s = str(value)
+    # no control or format character (ESC sequences, BEL, bidi overrides, zero-width marks) gets in;
+    # newlines and tabs stay (a note of several lines)
+    s = clean_text(str(value), multiline=True)
     m = re.fullmatch(r'\s*="(.*)"\s*', s)  # Excel's way of keeping digits as text in a CSV
     if m:
         s = m.group(1)
@@ -1355,11 +1363,18 @@ def format_report(report: ImportReport, *, max_errors: int = 300, max_others: in
     return lines
 
 
+# A cell starting with one of these is a formula (or DDE command) to Excel, WPS and LibreOffice:
+# OWASP's CSV-injection list, with the full-width forms a Chinese IME types.
+FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+
+
 def _csv_cell(value: str) -> str:
-    """Keep Excel from turning long digit strings into floats and text into formulas."""
+    """Keep Excel from turning long digit strings into floats and text into formulas: a cell that
+    starts (after any blanks) like a formula gets a leading ``'``, which shows it as text and which
+    ``cell_text`` drops when the report is imported again."""
     if re.fullmatch(r"[0-9]{12,}[0-9Xx]?", value):
-        return f'="{value}"'
-    if value[:1] in ("=", "+", "-", "@"):
+        return f'="{value}"'  # our own constant, digits only: the only formula-like cell written
+    if value.lstrip(" \u3000")[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
@@ -1371,16 +1386,17 @@ def report_rows(report: ImportReport) -> list[list[str]]:
     head = [f"关爱导入报告 {os.path.basename(report.path)} {when}: {report.summary()}{mode}"]
     # a report imported again: its old bookkeeping columns make way for the new ones
     keep = [i for i, h in enumerate(report.headers) if h not in REPORT_COLUMNS]
-    out = [head, [*REPORT_COLUMNS, *(report.headers[i] for i in keep)]]
+    out = [head, [*REPORT_COLUMNS, *(_safe(report.headers[i]) for i in keep)]]
     for r in report.rows:
         outcome = r.outcome if report.applied or r.outcome in (DUPLICATE, ERROR) else f"将{r.outcome}"
         columns = "; ".join(c for c, _ in r.problems if c)
         reasons = "; ".join(reason for _, reason in r.problems) or r.note
-        cells = [_csv_cell(_safe(r.cells[i])) if i < len(r.cells) else "" for i in keep]
+        cells = [_safe(r.cells[i]) if i < len(r.cells) else "" for i in keep]
         while cells and not cells[-1]:
             cells.pop()
         out.append([str(r.row), outcome, _safe(columns), _safe(reasons), *cells])
-    return out
+    # every cell, the header's and the file's own included, is data: never a formula
+    return [[_csv_cell(cell) for cell in row] for row in out]
 
 
 def write_report_csv(report: ImportReport, *, cwd: str | None = None) -> str:
