@@ -187,6 +187,13 @@ def _may_manage(viewer: Viewer, school_id: int | None, classroom_id: int | None)
     return classroom_id is not None and classroom_id in viewer.class_ids
 
 
+def may_match_numbers(viewer: Viewer, school_id: int | None, classroom_id: int | None) -> bool:
+    """Whether a search may match the child's whole numbers (身份证号, phones, G/L-form 学籍号):
+    only for whoever may unmask them anyway (admin, head, the class teacher; the trusted SYSTEM
+    viewer). For anyone else a match would tell, digit by digit, what the masked number hides."""
+    return _may_manage(viewer, school_id, classroom_id)
+
+
 def require_child(viewer: Viewer, child_id: int, action: str = "read") -> None:
     """Raise ``ForbiddenError`` unless the viewer may do ``action`` with the child.
 
@@ -360,3 +367,10 @@ def contact_text(viewer: Viewer, kind: str, author_id: int | None, text: str | N
 
 def hides(viewer: Viewer, kind: str, author_id: int | None) -> bool:
     return kind == COUNSELLING and not sees_counselling(viewer, author_id)
+
+
+def sees_counselling_in_audit(viewer: Viewer | None) -> bool:
+    """Whether the audit log shows a 心理辅导 contact's text (content, effect, follow-up, mood,
+    concerns — old and new) to the viewer: a counselor only. The audit is read by the admin, who
+    must see who changed which note when, but never what the child said; no viewer hides it."""
+    return isinstance(viewer, Viewer) and viewer.is_counselor
