@@ -167,9 +167,17 @@ def _loads(text: str) -> dict:
 
 def entries(*, since: dt.date | None = None, until: dt.date | None = None, login: str | None = None,
             table: str | None = None, action: str | None = None, text: str | None = None,
-            limit: int | None = None, newest_first: bool = False) -> Iterator[AuditEntry]:
-    """Audit rows matching every given filter, oldest first (or newest first), streamed."""
+            limit: int | None = None, newest_first: bool = False, viewer=None) -> Iterator[AuditEntry]:
+    """Audit rows matching every given filter, oldest first (or newest first), streamed, as
+    ``viewer`` (a ``scope.Viewer``) may read them: the text of a 心理辅导 contact is
+    ``COUNSELLING_HIDDEN`` unless ``scope.sees_counselling_in_audit`` — so without a counselor
+    viewer (the default, ``None``) it is always hidden, and ``text`` never finds a row by words
+    the viewer cannot read. ID numbers and phones are masked later, by ``describe``."""
+    from models import scope
     from models.entities import AuditLog, Staff
+
+    hide = not scope.sees_counselling_in_audit(viewer)
+    counselling = _CounsellingContacts()
 
     cond = pw.SQL("1 = 1")
     if since is not None:
@@ -194,15 +202,80 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
                          Staff.login.alias("login"), Staff.name.alias("staff_name"))
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
          .where(cond).order_by(*order))
-    if limit:
+    recheck = bool(text) and hide  # a row found only by hidden words is dropped, so count here
+    if limit and not recheck:
         q = q.limit(limit)
+    shown = 0
     for r in q.dicts().iterator():
         at = r["at"]
         if isinstance(at, str):
             at = dt.datetime.fromisoformat(at)
-        yield AuditEntry(id=r["id"], at=at, login=r["login"] or "", staff_name=r["staff_name"] or "",
-                         action=r["action"], table=r["table"], row_id=r["row_id"], source=_where(r["os_user"], r["source"]),
-                         old=_loads(r["old"]), new=_loads(r["new"]))
+        e = AuditEntry(id=r["id"], at=at, login=r["login"] or "", staff_name=r["staff_name"] or "",
+                       action=r["action"], table=r["table"], row_id=r["row_id"], source=_where(r["os_user"], r["source"]),
+                       old=_loads(r["old"]), new=_loads(r["new"]))
+        if hide and e.table == "contact" and counselling.about(e):
+            e = hide_counselling(e)
+            if recheck and not _still_found(e, text.strip()):
+                continue
+        yield e
+        shown += 1
+        if limit and shown >= limit:
+            return
+
+
+# Keys of a contact's audit row that say that a talk happened (seen by everyone who sees the
+# child); every other key (content, effect, follow_up, mood, concerns …) is what was said.
+CONTACT_FACT_KEYS = frozenset({"child", "kind", "at", "minutes", "reached", "staff", "group_key", "follow_up_due",
+                               "created_at", "updated_at"})
+
+
+class _CounsellingContacts:
+    """Which contact rows are 心理辅导 notes, asked once per contact: the contact is one now, or
+    any of its audit rows names that kind (a note whose kind changed, a deleted note — and, as
+    SQLite may reuse a deleted row's id, every row under that id is hidden then)."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, bool] = {}
+
+    def about(self, e: AuditEntry) -> bool:
+        from models.scope import COUNSELLING
+
+        if COUNSELLING in (e.old.get("kind"), e.new.get("kind")):
+            return True
+        if e.row_id not in self.known:
+            self.known[e.row_id] = self._lookup(e.row_id)
+        return self.known[e.row_id]
+
+    @staticmethod
+    def _lookup(contact_id: int) -> bool:
+        from models.entities import AuditLog, Contact
+        from models.scope import COUNSELLING
+
+        if Contact.select().where((Contact.id == contact_id) & (Contact.kind == COUNSELLING)).exists():
+            return True
+        rows = (AuditLog.select(AuditLog.old, AuditLog.new)
+                .where((AuditLog.table == "contact") & (AuditLog.row_id == contact_id)
+                       & (AuditLog.old.contains(COUNSELLING) | AuditLog.new.contains(COUNSELLING))).tuples())
+        return any(COUNSELLING in (_loads(old).get("kind"), _loads(new).get("kind")) for old, new in rows)
+
+
+def hide_counselling(e: AuditEntry) -> AuditEntry:
+    """The entry with every non-empty value but the facts (``CONTACT_FACT_KEYS``) replaced by
+    ``COUNSELLING_HIDDEN``, old and new alike; the stored row is not touched."""
+    from dataclasses import replace
+
+    from models.scope import COUNSELLING_HIDDEN
+
+    def blank(d: dict) -> dict:
+        return {k: v if k in CONTACT_FACT_KEYS or k == REDACTED_KEY or v in (None, "", [], {}) else COUNSELLING_HIDDEN
+                for k, v in d.items()}
+
+    return replace(e, old=blank(e.old), new=blank(e.new))
+
+
+def _still_found(e: AuditEntry, like: str) -> bool:
+    """Whether the text filter still matches what the viewer is shown of the entry."""
+    return like in dumps(e.old) or like in dumps(e.new) or like in e.source
 
 
 def _where(os_user: str | None, source: str | None) -> str:
@@ -268,7 +341,8 @@ def describe(e: AuditEntry) -> str:
 
 
 def format_line(e: AuditEntry) -> str:
-    """One line, tab-separated: time, who, action, table#row, source, what changed."""
+    """One line, tab-separated: time, who, action, table#row, source, what changed (numbers
+    masked; 心理辅导 text as ``entries`` gave it to its viewer, i.e. hidden but for a counselor)."""
     fields = (e.at.strftime("%Y-%m-%d %H:%M:%S"), e.who, e.action, f"{e.table}#{e.row_id}", e.source or "-",
               describe(e) or "-")
     return "\t".join(one_line(f) for f in fields)

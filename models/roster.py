@@ -14,7 +14,7 @@ import peewee as pw
 from models import rules
 from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
 from models.masking import mask_id, mask_phone, mask_student_no  # noqa: F401 (re-exported for the screens)
-from models.scope import Viewer, child_condition
+from models.scope import Viewer, child_condition, may_match_numbers
 
 
 @dataclass(slots=True)
@@ -89,6 +89,10 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
     phones, the current 帮扶教师 (none when that teacher has left), the last reached 谈心 (which walks the (child, at) index
     backwards and stops at the first match). Rows are read raw, without peewee's per-value
     conversion: 1,000 children in about 10 ms.
+
+    The numbers (身份证号, 学籍号, phones) of a child the viewer may not unmask
+    (``scope.may_match_numbers``) are masked in the row itself, so ``search`` matches only the
+    digits the screen shows for that child.
     """
     db = Child._meta.database
     sqlite = isinstance(db.obj if isinstance(db, pw.DatabaseProxy) else db, pw.SqliteDatabase)
@@ -131,6 +135,10 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
                       "guardian_phone": g_phone, "guardianship_type": g_type}
             missing = [rules.REQUIRED_FIELDS[f] for f in required if values[f] in (None, "")]
         g_phone = g_phone or ""
+        phones = (g_phone + " " + (parent_phones or "")).strip()
+        if not may_match_numbers(viewer, school_id, room_id):
+            id_number, student_no, g_phone = mask_id(id_number), mask_student_no(student_no), mask_phone(g_phone)
+            phones = " ".join(mask_phone(p) for p in phones.split())
         rows.append(RosterRow(
             id=cid, name=name, name_pinyin=pinyin or "", name_initials=initials or "", sex=sex or "",
             student_no=student_no or "", id_number=id_number or "", classroom_id=room_id,
@@ -138,7 +146,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
             left_behind_type=lb_type or "", guardian_name=g_name or "", guardian_relation=g_relation or "",
             guardian_phone=g_phone, hardship=bool(hardship), talent=talent or "", disability=disability or "",
             key_target=bool(key_target), status=status or "", missing=missing, helper=helper_name or "",
-            last_talk=_day(last), phones=(g_phone + " " + (parent_phones or "")).strip(),
+            last_talk=_day(last), phones=phones,
         ))
     return rows
 
@@ -154,6 +162,14 @@ def _day(value) -> dt.date | None:
 
 def search(rows: list[RosterRow], query: str) -> list[RosterRow]:
     """Filter by pinyin initials (zxm), full pinyin, characters, 学籍号 or a phone fragment.
+
+    Digits match the whole numbers only of the children whose numbers the viewer may unmask
+    (admin, head, the class teacher): ``roster_rows`` built the rows for that viewer and masked
+    the others' numbers, so for them only the shown digits (``51…8``, ``138****5678``) match.
+    Limiting rather than auditing each search: a typed search answers at every keystroke, so
+    an audit row per digit would flood the log and still give the answer away; a limited search
+    tells nobody more than their own screen shows, and the full number stays behind the audited
+    ``u`` (显示完整号码) of those who may see it.
 
     Best matches first: initials equal to the query, then initials/pinyin starting with it,
     then anything containing it; the roster order is kept within each group.

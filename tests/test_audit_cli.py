@@ -264,6 +264,77 @@ def test_plain_commands_do_not_import_textual(school):
     assert res.returncode == 0, res.stderr
 
 
+def test_audit_never_shows_counselling_text_but_to_a_counselor(school):
+    """The admin's `guanai audit` (and every reader without a counselor viewer) shows that a
+    心理辅导 note was written and changed, by whom and when, never what it says; the same holds
+    for a talk whose kind became 心理辅导, and a keyword search cannot find it either."""
+    import datetime as dt
+
+    from models import contacts, scope
+    from models.entities import Child
+
+    dbmod.open_database(str(school))
+    try:
+        counselor = Staff.get(Staff.login == "xinli")
+        cv = scope.viewer_for(counselor)
+        kid = Child.select().where(Child.key_target == True).order_by(Child.id).first()  # noqa: E712 (her scope)
+        at = dt.datetime(2026, 11, 30, 10)
+        note, talk, moved = (contacts.create_contacts(values, [kid.id], staff_id=counselor.id, viewer=cv)[0]
+                             for values in ({"kind": "心理辅导", "at": at, "content": "想妈妈, 夜里哭"},
+                                            {"kind": "谈心", "at": at, "content": "谈学习"},
+                                            {"kind": "谈心", "at": at, "content": "说起父母吵架"}))
+        contacts.update_contact(note, {"content": "想妈妈, 夜里常哭", "follow_up": "下周再谈"},
+                                staff_id=counselor.id, viewer=cv)
+        contacts.update_contact(talk, {"content": "谈学习和交友"}, staff_id=counselor.id, viewer=cv)
+        contacts.update_contact(moved, {"kind": "心理辅导", "content": "说起父母吵架, 很难过"},
+                                staff_id=counselor.id, viewer=cv)
+        counselor_view = "\n".join(audit.format_line(e) for e in audit.entries(table="contact", viewer=cv))
+        admin_view = scope.viewer_for(Staff.get(Staff.login == "admin"))
+        assert not list(audit.entries(text="夜里", viewer=admin_view))
+        assert not list(audit.entries(text="夜里"))  # no viewer: hidden too
+        assert len(list(audit.entries(text="夜里", viewer=cv))) == 1
+    finally:
+        dbmod.current().close()
+    res = run("--db", str(school), "--user", "admin", "audit", "--table", "contact")
+    assert res.returncode == 0, res.stderr
+    for secret in ("想妈妈", "夜里", "下周再谈", "父母吵架", "很难过"):
+        assert secret not in res.stdout and secret in counselor_view, secret
+    assert "谈学习和交友" in res.stdout  # an ordinary talk's change stays readable
+    note_lines = [line for line in res.stdout.splitlines() if f"\tcontact#{note}\t" in line]
+    assert len(note_lines) == 2 and all("心理辅导" in line or scope.COUNSELLING_HIDDEN in line for line in note_lines)
+    assert scope.COUNSELLING_HIDDEN in note_lines[1] and "follow_up" in note_lines[1]
+
+
+async def test_the_audit_screen_hides_counselling_text_and_finds_nothing_by_it(tiny_school):
+    import datetime as dt
+
+    from models import contacts, scope
+    from screens.audit_log import AuditLogScreen
+    from tests.test_admin_screens import make_app
+    from textual.widgets import Input, Static
+
+    kid = tiny_school["kids"]["王芳"]  # a key target: the counselor's scope
+    counselor = Staff.create(school=tiny_school["school"], name="雷老师", role="counselor", login="xinli")
+    cv = scope.viewer_for(counselor)
+    note = contacts.create_contacts({"kind": "心理辅导", "at": dt.datetime(2026, 11, 30, 10), "content": "想妈妈"},
+                                    [kid.id], staff_id=counselor.id, viewer=cv)[0]
+    contacts.update_contact(note, {"content": "想妈妈, 夜里哭"}, staff_id=counselor.id, viewer=cv)
+    app, _ = make_app(tiny_school)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.action_audit()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AuditLogScreen)
+        shown = [audit.describe(e) for e in screen.rows if e.table == "contact" and e.row_id == note]
+        assert len(shown) == 2 and all("想妈妈" not in d for d in shown) and scope.COUNSELLING_HIDDEN in shown[0]
+        screen.query_one("#a-text", Input).value = "夜里"
+        screen.query_one("#a-text", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.rows == []
+        assert "0 条" in str(screen.query_one("#audit-status", Static).content)
+
+
 # --- append-only ------------------------------------------------------------------------------
 
 def test_the_model_refuses_to_change_or_remove_audit_rows(tiny_school):

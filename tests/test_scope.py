@@ -16,6 +16,7 @@ import json
 import pytest
 
 from models import audit, children, contacts, db as dbmod, duties, handbook, pairings, privacy, roster
+from models import calendar as cal
 from models import scope as access
 from models.calendar import birthdays
 from models.contacts import LogFilter
@@ -197,6 +198,100 @@ def purge(w, v, role):
     return attempt(run)
 
 
+def read_audit_counselling(w, v, role):
+    """What the audit log shows of a 心理辅导 note's change: 'content' or 'hidden'."""
+    def look():
+        contacts.update_contact(w["note"].id, {"content": "新写的辅导记录", "effect": "好些了"},
+                                staff_id=None, viewer=w["viewers"]["counselor"])
+        rows = [e for e in audit.entries(table="contact", viewer=v) if e.row_id == w["note"].id]
+        lines = " ".join(audit.format_line(e) for e in rows)
+        assert len(rows) == 1 and "content" in rows[0].new
+        found = [e.id for e in audit.entries(text="新写的", viewer=v)]  # no probing by hidden words
+        if "新写的辅导记录" in lines and "父母离异" in lines and "好些了" in lines and found:
+            return "content"
+        assert "新写的" not in lines and "父母离异" not in lines and "好些了" not in lines and not found
+        assert COUNSELLING_HIDDEN in lines
+        return "hidden"
+    return attempt(look)
+
+
+def _school_event(w, **extra) -> int:
+    """A school-wide series the admin created (organiser 政教处 unless given)."""
+    values = {"title": "升旗仪式", "kind": "活动", "start_date": dt.date(2026, 11, 2), "organiser": "政教处",
+              "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=10", **extra}
+    return cal.create_event(values, school_id=w["school"].id, viewer=w["viewers"]["admin"])
+
+
+def create_event(w, v, role):
+    return attempt(lambda: cal.create_event({"title": "家长会", "kind": "会议", "start_date": TODAY},
+                                            school_id=w["school"].id, viewer=v) and None)
+
+
+def edit_school_event(w, v, role):
+    def run():
+        sid = _school_event(w)
+        cal.update_series(sid, {"title": "改过的", "kind": "活动", "start_date": dt.date(2026, 11, 2),
+                                "organiser": "政教处", "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=10"}, viewer=v)
+    return attempt(run)
+
+
+def delete_school_series(w, v, role):
+    return attempt(lambda: cal.delete_event(_school_event(w), viewer=v))
+
+
+def delete_school_date(w, v, role):
+    return attempt(lambda: cal.cancel_occurrence(_school_event(w), dt.date(2026, 11, 9), viewer=v))
+
+
+def edit_school_date(w, v, role):
+    def run():
+        cal.save_occurrence(_school_event(w), dt.date(2026, 11, 9), {"title": "改到操场", "kind": "活动",
+                            "start_date": dt.date(2026, 11, 9), "place": "操场"}, viewer=v)
+    return attempt(run)
+
+
+def change_organised_series(w, v, role):
+    """The admin put the viewer down as organiser: edit one date, delete one date, delete all."""
+    def run():
+        sid = _school_event(w, organiser=v.name or "无名")
+        cal.save_occurrence(sid, dt.date(2026, 11, 9), {"title": "改", "kind": "活动",
+                            "start_date": dt.date(2026, 11, 9), "organiser": v.name}, viewer=v)
+        cal.cancel_occurrence(sid, dt.date(2026, 11, 16), viewer=v)
+        cal.delete_event(sid, viewer=v)
+    return attempt(run)
+
+
+def change_created_event(w, v, role):
+    """An event the viewer created (written here as the system, naming the viewer as creator)."""
+    def run():
+        eid = cal.create_event({"title": "兴趣小组", "kind": "活动", "start_date": TODAY},
+                               school_id=w["school"].id, viewer=access.system_viewer(), staff_id=v.staff_id)
+        cal.update_series(eid, {"title": "兴趣小组活动", "kind": "活动", "start_date": TODAY}, viewer=v)
+        cal.delete_event(eid, viewer=v)
+    return attempt(run)
+
+
+def mark_attendance_school_event(w, v, role):
+    return attempt(lambda: cal.set_attendance(_school_event(w), dt.date(2026, 11, 9), [own(w, role).id], viewer=v)
+                   and None)
+
+
+def write_term_plan(w, v, role):
+    def run():
+        term = cal.default_term(cal.AUTUMN, 2026)
+        items = [i for i in cal.plan_items(term, school_id=w["school"].id) if i.day.month == 10][:2]
+        assert items
+        cal.write_plan(items, school_id=w["school"].id, viewer=v)
+    return attempt(run)
+
+
+def search_digits(query):
+    def action(w, v, role):
+        return {r.name for r in roster.search(roster.roster_rows(w["school"].id, viewer=v), query)}
+    action.__name__ = f"search_digits_{query}"
+    return action
+
+
 WHOLE = {"张小明", "李小红", "王小刚"}
 ACTIONS = {  # action: expected per role, in ROLES order
     read_roster: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
@@ -217,6 +312,22 @@ ACTIONS = {  # action: expected per role, in ROLES order
     export_own_class: (True, True, True, False, False, False, False),
     unmask: (True, True, True, False, False, False, False),
     purge: (True, False, False, False, False, False, False),
+    read_audit_counselling: ("hidden", "hidden", "hidden", "hidden", "content", "hidden", "hidden"),
+    create_event: (True, True, True, True, True, False, False),
+    edit_school_event: (True, True, False, False, False, False, False),
+    delete_school_series: (True, True, False, False, False, False, False),
+    delete_school_date: (True, True, False, False, False, False, False),
+    edit_school_date: (True, True, False, False, False, False, False),
+    change_organised_series: (True, True, True, True, True, True, False),
+    change_created_event: (True, True, True, True, True, True, False),
+    mark_attendance_school_event: (True, True, True, False, False, False, False),
+    write_term_plan: (True, True, False, False, False, False, False),
+    # 小明's 身份证号 510722201605010015 and guardian phone 13812345678: whole-number digits match
+    # only for who may unmask them; the digits every screen shows (phone's last four) for all who see him
+    search_digits("20160501"): ({"张小明"}, {"张小明"}, {"张小明"}, set(), set(), set(), set()),
+    search_digits("13812345678"): ({"张小明"}, {"张小明"}, {"张小明"}, set(), set(), set(), set()),
+    search_digits("2345"): ({"张小明"}, {"张小明"}, {"张小明"}, set(), set(), set(), set()),
+    search_digits("5678"): ({"张小明"}, {"张小明"}, {"张小明"}, {"张小明"}, set(), {"张小明"}, set()),
 }
 
 
