@@ -102,7 +102,10 @@ def _read_only_fs(folder: str) -> bool:
 def integrity(con: sqlite3.Connection) -> str:
     """'ok', or the first problem ``PRAGMA integrity_check`` found."""
     rows = con.execute("PRAGMA integrity_check").fetchall()
-    return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:3])
+    if rows == [("ok",)]:
+        return "ok"
+    found = " ".join(" ".join(str(r[0]).split()) for r in rows[:3])  # one line: it ends up on stderr
+    return found[:200] + ("…" if len(found) > 200 else "")
 
 
 def _copy_into(source: sqlite3.Connection, work: str, path: str) -> str:

@@ -222,9 +222,25 @@ def _is_gone(exc: Exception) -> bool:
                                    "could not connect", "connection refused", "no connection to the server"))
 
 
+CORRUPT_MESSAGE = ("数据库文件已损坏 (database disk image is malformed): 这次没有保存任何内容; "
+                   "请管理员用 guanai restore 从最近的备份恢复")
+
+
+class DatabaseCorrupt(DatabaseError):
+    """SQLite found a damaged page while reading or writing; nothing of this transaction was written."""
+
+
+def _is_corrupt(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "file is not a database" in text or "database corrupt" in text
+
+
 def translate(exc: Exception) -> Exception | None:
     """Our own error for a peewee error a user can meet (a lock held too long, a dropped
-    connection), else None. A dropped connection is closed here so that the next query reconnects."""
+    connection, a damaged file), else None. A dropped connection is closed here so that the next
+    query reconnects."""
+    if isinstance(exc, (peewee.DatabaseError, sqlite3.DatabaseError)) and _is_corrupt(exc):
+        return DatabaseCorrupt(CORRUPT_MESSAGE)
     if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
         if _is_busy(exc):
             return DatabaseBusy(BUSY_MESSAGE)
@@ -247,7 +263,7 @@ def write():
     try:
         with current().atomic() as txn:
             yield txn
-    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+    except (peewee.DatabaseError, peewee.InterfaceError) as exc:
         mine = translate(exc)
         if mine is None:
             raise

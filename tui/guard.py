@@ -25,9 +25,9 @@ class DatabaseGuard:
     async def _dispatch_message(self, message):  # type: ignore[override]
         try:
             return await super()._dispatch_message(message)  # type: ignore[misc]
-        except (dbmod.DatabaseBusy, dbmod.DatabaseGone) as exc:
+        except (dbmod.DatabaseBusy, dbmod.DatabaseGone, dbmod.DatabaseCorrupt) as exc:
             self._database_trouble(str(exc))
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
             mine = dbmod.translate(exc)
             if mine is None:
                 raise
