@@ -151,3 +151,23 @@ def test_restore_of_a_backup_without_the_acting_admin_is_audited_by_name(school,
     assert res.returncode == 0, res.stderr
     (staff_id, new), = rows(school, "SELECT staff_id, new FROM audit_log WHERE action = 'restore'")
     assert staff_id is None and json.loads(new)["by"].startswith("admin(")
+
+
+@pytest.mark.parametrize("login, allowed", [
+    ("admin", True), ("xiaozhang", False), ("banzhuren", False), ("laoshi", False), ("xinli", False),
+    ("aixinmama", False),
+])
+def test_restore_by_role(school, tmp_path, login, allowed):
+    """Restoring replaces every record: the admin only, each try audited or refused before anything."""
+    backup = str(tmp_path / "backup.db")
+    assert run("--db", school, "backup", "-o", backup).returncode == 0
+    before = rows(school, "SELECT count(*) FROM audit_log")[0][0]
+    res = run("--db", school, "--user", login, "restore", backup, "--yes")
+    if allowed:
+        assert res.returncode == 0, res.stderr
+        assert rows(school, "SELECT count(*) FROM audit_log WHERE action = 'restore'") == [(1,)]
+    else:
+        one_line_error(res, "不是管理员")
+        assert not [p for p in os.listdir(tmp_path) if "before-restore" in p]
+        assert rows(school, "SELECT count(*) FROM audit_log WHERE action = 'restore'") == [(0,)]
+        assert rows(school, "SELECT count(*) FROM audit_log")[0][0] >= before
