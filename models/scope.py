@@ -374,3 +374,33 @@ def sees_counselling_in_audit(viewer: Viewer | None) -> bool:
     concerns — old and new) to the viewer: a counselor only. The audit is read by the admin, who
     must see who changed which note when, but never what the child said; no viewer hides it."""
     return isinstance(viewer, Viewer) and viewer.is_counselor
+
+
+# --------------------------------------------------------------------------- roster import
+
+IMPORT_FORBIDDEN = "只有管理员、校长和班主任可以导入名册"
+
+
+def may_import(viewer: Viewer) -> bool:
+    """Whether the viewer imports rosters at all: admin and head (their school), a class teacher
+    (into the classes they head). Others are refused before the file is even read, dry run too:
+    a trial run reports on existing children."""
+    return viewer.whole_school or bool(viewer.class_ids)
+
+
+def require_import(viewer: Viewer, school_id: int | None = None, classroom_id: int | None = None, *,
+                   any_class: bool = False) -> None:
+    """Raise ``ForbiddenError`` unless the viewer may import a child into ``classroom_id`` of
+    ``school_id`` (admin and head: any class of their school, also none; a class teacher: only a
+    class they head). ``any_class``: only whether the viewer imports at all (``may_import``)."""
+    if not may_import(viewer):
+        raise ForbiddenError(IMPORT_FORBIDDEN)
+    if any_class:
+        return
+    if viewer.whole_school:
+        if viewer.school_id is None or school_id is None or viewer.school_id == school_id:
+            return
+        raise ForbiddenError("不能导入到别的学校")
+    if viewer.school_id == school_id and classroom_id is not None and classroom_id in viewer.class_ids:
+        return
+    raise ForbiddenError("班主任只能导入本班的孩子" + ("" if classroom_id is not None else ", 这一行没有班级"))

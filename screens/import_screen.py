@@ -8,6 +8,7 @@ results come back through ``call_from_thread``.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual import on, work
@@ -15,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from models import db as dbmod
-from models import roster
+from models import roster, scope
 from tui import importer
+from tui.fields import Input
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
 
@@ -228,7 +230,12 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.files = candidate_files()
+        if not scope.may_import(self.app.viewer):  # the roster does not offer it; models refuse it anyway
+            self.notify(scope.IMPORT_FORBIDDEN, severity="warning")
+            self.dismiss(0)
+            return
+        confined = getattr(self.app.session, "files_dir", None)  # over SSH: only the login's own folder
+        self.files = candidate_files([Path(confined)] if confined else None)
         files = self.query_one("#imp-files", OptionList)
         files.add_options(Option(content(str(p), one_line=True), id=str(i)) for i, p in enumerate(self.files))
         if self.files:
@@ -298,6 +305,15 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self.query_one("#imp-error", Static).update(content(message))
 
     def _load(self, path: str, sheet: str | None) -> None:
+        confined = getattr(self.app.session, "files_dir", None)
+        if confined:  # a teacher over SSH reads nothing of the service account's
+            from tui.context import UsageError, within
+
+            try:
+                path = within(confined, path if os.path.isabs(os.path.expanduser(path)) else os.path.join(confined, path))
+            except UsageError as exc:
+                self._error(str(exc))
+                return
         self._error("正在读取……")
         self.read_file(path, sheet)
 
@@ -380,7 +396,10 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self.app.push_screen(FieldPickerScreen(header, current), chosen)
 
     def action_choose_class(self) -> None:
-        choices = [(NO_CLASS, "不指定")] + [(str(cid), name) for cid, name in roster.classrooms(self.app.school_id)]
+        viewer = self.app.viewer
+        # only the classes the viewer may import into (a class teacher: the classes she heads)
+        choices = [(NO_CLASS, "不指定")] + [(str(cid), name) for cid, name in roster.classrooms(self.app.school_id)
+                                          if viewer.whole_school or cid in viewer.class_ids]
 
         def chosen(key: str | None) -> None:
             if key is None:
@@ -435,7 +454,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         progress = lambda done, total, stage: call(self._progress, done, total, stage)  # noqa: E731
         try:
             with dbmod.current().connection_context():
-                report = importer.plan(self.table, self.mapping, school_id=self.app.school_id,
+                report = importer.plan(self.table, self.mapping, school_id=self.app.school_id, viewer=self.app.viewer,
                                        class_name=self.class_name, update=self.update, progress=progress)
                 report.dry_run = dry_run
                 if not dry_run and not report.nothing_importable:

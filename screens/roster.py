@@ -255,8 +255,12 @@ class RosterScreen(DatabaseGuard, Screen):
         self.app.push_screen(ChildFormScreen(child_id), self._after_form)
 
     def action_import(self) -> None:
+        from models import scope
         from screens.import_screen import ImportScreen
 
+        if not scope.may_import(self.app.viewer):  # teachers, volunteers, counselors: not offered
+            self.notify(scope.IMPORT_FORBIDDEN, severity="warning")
+            return
         # reload here too: on_screen_resume skips a roster that was empty, the usual case for an import
         self.app.push_screen(ImportScreen(), lambda _=None: self.reload())
 

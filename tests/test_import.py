@@ -282,7 +282,7 @@ def test_existing_child_skipped_or_merged_with_update(tiny_school, tmp_path):
     staff = tiny_school["staff"][0]
     merged = run_import(str(path), school_id=school_id(tiny_school), staff_id=staff.id, update=True, today=TODAY, viewer=ALL)
     assert merged.counts["updated"] == 2, [r.problems for r in merged.rows]
-    assert merged.rows[0].changes == ["监护人电话 13912345678 → 13911112222", "父亲务工省份 广东省 → 浙江省",
+    assert merged.rows[0].changes == ["监护人电话 139****5678 → 139****2222", "父亲务工省份 广东省 → 浙江省",
                                       "父亲务工城市 东莞市 → 宁波市"]
     ming = Child.get_by_id(ming.id)
     assert ming.guardian_phone == "13911112222" and ming.guardian_name == "王秀英"  # empty cells erase nothing
@@ -298,10 +298,10 @@ def test_class_option_for_files_without_a_class_column(tiny_school, tmp_path):
     path = write_csv(tmp_path / "class.csv", [["姓名", "性别", "出生日期"], ["新同学", "男", "2016-09-01"]], title=False)
     sid = school_id(tiny_school)
     table = read_table(str(path))
-    report = plan(table, school_id=sid, today=TODAY)
+    report = plan(table, school_id=sid, viewer=ALL, today=TODAY)
     assert any("没有班级列" in n for n in report.notes)
     with pytest.raises(ImportFileError, match="没有这个班级: 九年级1班"):
-        plan(table, school_id=sid, class_name="九年级1班", today=TODAY)
+        plan(table, school_id=sid, viewer=ALL, class_name="九年级1班", today=TODAY)
     run_import(str(path), school_id=sid, staff_id=None, class_name="三(2)班", today=TODAY, viewer=ALL)
     assert Child.get(Child.name == "新同学").classroom.name == "三年级2班"
     assert importer.suggest_class(table, sid) is None
@@ -326,7 +326,7 @@ def test_a_failure_while_saving_rolls_everything_back(tiny_school, tmp_path, mon
     rows = [header, ["张小明", "L123456789012345678", "2016-05-01", "", "13911112222", "浙江省宁波市"],
             *([g[1], "", g[4], g[5], g[11], g[12]] for g in GOOD_ROWS)]
     path = write_csv(tmp_path / "名册.csv", rows, title=False)
-    report = plan(read_table(str(path)), school_id=school_id(tiny_school), update=True, today=TODAY)
+    report = plan(read_table(str(path)), school_id=school_id(tiny_school), viewer=ALL, update=True, today=TODAY)
     assert (report.count(NEW), report.count(UPDATE)) == (3, 1), [r.problems for r in report.rows]
 
     def boom(*args, **kw):
@@ -370,7 +370,7 @@ def many_rows(n: int) -> list[list[str]]:
 
 def planned(tiny_school, tmp_path, n: int):
     path = write_csv(tmp_path / "全校名册.csv", [MANY_HEADER, *many_rows(n)])
-    report = plan(read_table(str(path)), school_id=school_id(tiny_school), today=TODAY)
+    report = plan(read_table(str(path)), school_id=school_id(tiny_school), viewer=ALL, today=TODAY)
     assert report.count(NEW) == n, [(r.row, r.problems, r.note) for r in report.rows if r.outcome != NEW][:5]
     return report
 
@@ -659,7 +659,7 @@ def test_bad_files_are_refused_with_a_message(db_path, tmp_path):
         path.write_bytes(data)
         with pytest.raises(ImportFileError, match=fragment.replace(".", r"\.")):
             table = read_table(str(path))
-            plan(table, school_id=1)
+            plan(table, school_id=1, viewer=ALL)
     big = tmp_path / "big.csv"
     with open(big, "wb") as fh:
         fh.truncate(50 * 1024 * 1024)
@@ -791,3 +791,133 @@ async def test_roster_import_action_preview_fix_import(tiny_school, tmp_path, mo
         names = [r.name for r in app.screen.shown]
         assert "新来的" in names and "又来的" in names
         assert Child.get(Child.name == "又来的").guardian_name == "吴爷爷"
+
+
+# --- who may import (models/scope.py: require_import) ------------------------------------------
+
+SECRETS = {"address": "秘密村9组", "notes": "家里有家暴线索", "guardian_phone": "13755556666",
+           "guardian_id_number": ident("522623", "19600101", "017")}
+
+
+@pytest.fixture
+def roles(tiny_school):
+    """One login per role; 王芳 (五年级1班, a 重点帮扶对象 the counselor sees) with values nobody outside
+    her scope may read in a trial run."""
+    school = tiny_school["school"]
+    made = {"class_teacher": tiny_school["staff"][0]}  # 李老师, head teacher of 三年级2班 only
+    for role in ("admin", "head", "teacher", "volunteer", "counselor"):
+        made[role] = Staff.create(school=school, name=f"{role}老师", role=role, login=f"r_{role}")
+    Child.update(**SECRETS).where(Child.id == tiny_school["kids"]["王芳"].id).execute()
+    return made
+
+
+@pytest.mark.parametrize("role, own_class, other_class, no_class", [
+    ("admin", True, True, True),
+    ("head", True, True, True),
+    ("class_teacher", True, False, False),
+    ("teacher", False, False, False),
+    ("volunteer", False, False, False),
+    ("counselor", False, False, False),
+    ("nobody", False, False, False),
+])
+def test_import_rights_by_role(tiny_school, roles, role, own_class, other_class, no_class):
+    from models import scope
+
+    viewer = scope.nobody(tiny_school["school"].id) if role == "nobody" else scope.viewer_for(roles[role])
+    sid = school_id(tiny_school)
+    c1, c2 = (c.id for c in tiny_school["classes"])
+    assert scope.may_import(viewer) == own_class
+
+    def allowed(classroom_id):
+        try:
+            scope.require_import(viewer, sid, classroom_id)
+        except scope.ForbiddenError:
+            return False
+        return True
+
+    assert (allowed(c1), allowed(c2), allowed(None)) == (own_class, other_class, no_class)
+
+
+ROLE_FILE = [["姓名", "性别", "出生日期", "监护人电话", "家庭住址", "备注", "班级"],
+             ["王芳", "女", "2016-05-01", "13800009999", "新地址1组", "新备注", ""],  # an existing child of 五年级1班
+             ["张小明", "男", "2016-05-01", "13800007777", "", "", ""],  # an existing child of 三年级2班
+             ["新同学", "男", "2016-06-01", "", "", "", "五年级1班"],
+             ["另一个", "女", "2016-07-01", "", "", "", ""]]
+
+
+@pytest.mark.parametrize("role", ["admin", "head", "class_teacher", "teacher", "volunteer", "counselor"])
+def test_dry_run_update_by_each_role_leaks_nothing(tiny_school, roles, tmp_path, role):
+    """`guanai --user X import FILE --dry-run --update`: teachers, volunteers and counselors are
+    refused before the file is read; a class teacher's run never prints a child of another class;
+    nobody sees a whole ID or phone number."""
+    path = write_csv(tmp_path / "probe.csv", ROLE_FILE, title=False)
+    res = run("--db", tiny_school["path"], "--user", roles[role].login, "import", str(path), "--dry-run", "--update")
+    out = res.stdout + res.stderr
+    for secret in (SECRETS["guardian_phone"], SECRETS["guardian_id_number"], "13912345678", "5556666"):
+        assert secret not in out
+    if role in ("teacher", "volunteer", "counselor"):
+        assert_exit_2(res, "只有管理员、校长和班主任可以导入名册")
+        assert res.stdout == ""
+        assert not (tmp_path / "probe-导入报告.csv").exists(), "refused before the file was read"
+        return
+    assert res.returncode == 0, res.stderr
+    if role == "class_teacher":
+        for hidden in (SECRETS["address"], SECRETS["notes"], "五年级1班", "6666"):
+            assert hidden not in res.stdout, hidden
+        assert "第2行 王芳: 已有这个孩子的档案 (姓名和出生日期相同), 不在你的查看范围内: 不能用导入更新它" in res.stdout
+        assert "第4行 新同学 班级(G列): 班主任只能导入本班的孩子" in res.stdout
+        assert "第3行 张小明: 将更新 监护人电话 139****5678 → 138****7777" in res.stdout  # her own class
+        assert "读取 4 行: 将导入 1, 将更新 1, 重复跳过 0, 有错误 2" in res.stdout
+    else:  # admin and head see the whole school: masked numbers, the rest as it is
+        assert "监护人电话 137****6666 → 138****9999" in res.stdout
+        assert "现居住地 秘密村9组 → 新地址1组" in res.stdout, res.stdout
+        assert "读取 4 行: 将导入 2, 将更新 2, 重复跳过 0, 有错误 0" in res.stdout
+    assert Child.select().where(Child.name.in_(["新同学", "另一个"])).count() == 0
+
+
+def test_a_class_teacher_imports_rows_without_a_class_into_hers(tiny_school, roles, tmp_path):
+    from models.scope import ForbiddenError, viewer_for
+
+    teacher = viewer_for(roles["class_teacher"])
+    path = write_csv(tmp_path / "名单.csv", [["姓名", "性别", "出生日期"], ["新同学", "男", "2016-06-01"]], title=False)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=teacher.staff_id, viewer=teacher,
+                        today=TODAY)
+    assert report.counts["imported"] == 1, importer.format_report(report)
+    assert Child.get(Child.name == "新同学").classroom_id == tiny_school["classes"][0].id
+    with pytest.raises(ForbiddenError, match="班主任只能导入本班的孩子"):
+        run_import(str(path), school_id=school_id(tiny_school), staff_id=teacher.staff_id, viewer=teacher,
+                   class_name="五年级1班", today=TODAY)
+
+
+def test_a_duplicate_outside_the_scope_is_not_named(tiny_school, roles, tmp_path):
+    """A row matching a child the class teacher may not see is skipped without its name or class."""
+    from models.scope import viewer_for
+
+    teacher = viewer_for(roles["class_teacher"])
+    path = write_csv(tmp_path / "名单.csv", [["姓名", "出生日期"], ["王芳", "2016-05-01"]], title=False)
+    report = run_import(str(path), school_id=school_id(tiny_school), staff_id=teacher.staff_id, viewer=teacher,
+                        dry_run=True, today=TODAY)
+    assert report.rows[0].outcome == DUPLICATE
+    assert report.rows[0].note == "已有档案: 另一份档案 (不在你的查看范围内) (姓名和出生日期相同)"
+    assert "五年级1班" not in "\n".join(importer.format_report(report))
+
+
+@pytest.mark.parametrize("role, offered", [("volunteer", False), ("teacher", False), ("head", True)])
+async def test_roster_offers_import_only_to_who_may_import(tiny_school, roles, role, offered):
+    from screens.import_screen import ImportScreen
+    from screens.roster import RosterScreen
+    from tui.app import GuanaiApp
+    from tui.context import Session
+
+    school, staff = tiny_school["school"], roles[role]
+    app = GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
+                            staff_name=staff.name, school_name=school.name, staff_role=role))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen) == offered
+        if not offered:
+            assert any("只有管理员、校长和班主任可以导入名册" in str(n.message) for n in app._notifications)

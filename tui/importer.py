@@ -47,6 +47,8 @@ from models.children import (
 )
 from models.entities import Child, Classroom
 from models.sanitize import clean_text
+from models import scope
+from models.masking import mask_value
 from models.scope import ForbiddenError, Viewer
 from models.validation import Invalid, validate_date, validate_id_number, validate_name, validate_student_no
 
@@ -822,9 +824,37 @@ def is_footer(texts: list[str]) -> bool:
     return len(filled) <= 6 and bool(_FOOTER.match(filled[0]))
 
 
+class _ScopedLookup(PreloadedLookup):
+    """``PreloadedLookup`` that never names a child the viewer may not see: validate_child's
+    "身份证号已登记给 张小明 (三年级1班)" would otherwise tell a class teacher's trial run who has
+    a number in another class."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        super().__init__()
+        self.viewer = viewer
+
+    def other_child(self, field: str, value: str, child_id: int | None) -> str | None:
+        if value not in self.taken[field]:
+            return None
+        q = Child.select(Child.id).where(getattr(Child, field) == value)
+        if child_id is not None:
+            q = q.where(Child.id != child_id)
+        other = q.scalar()
+        if other is None:
+            return None
+        if not scope.can_see(self.viewer, other):
+            return HIDDEN_CHILD
+        return super().other_child(field, value, child_id)
+
+
+HIDDEN_CHILD = "另一份档案 (不在你的查看范围内)"
+
+
 class _Planner:
     def __init__(self, table: Table, mapping: list[str | None], *, school_id: int, class_id: int | None,
-                 update: bool, today: dt.date, classes: ClassIndex) -> None:
+                 update: bool, today: dt.date, classes: ClassIndex, viewer: Viewer) -> None:
+        self.viewer = viewer
+        self.visible: dict[int, bool] = {}  # existing child id -> may the viewer see it
         self.table = table
         self.mapping = mapping
         self.school_id = school_id
@@ -838,10 +868,33 @@ class _Planner:
                 self.col_of[k] = i
         self.seen: dict[tuple, int] = {}  # identity keys of earlier rows -> their row number
         self.existing = _existing_keys(school_id)
-        self.lookup = PreloadedLookup()  # validate_child's questions, answered without a query per row
+        self.lookup = _ScopedLookup(viewer)  # validate_child's questions, without a query per row
         self.header_norm = [_norm_header(h) for h in table.headers]
         self.beyond = 0  # rows with something right of the header (a workbook's notes)
         self.section_class: int | None = None  # from a banner row such as 三年级2班 above its children
+
+    def sees(self, child_id: int) -> bool:
+        if child_id not in self.visible:
+            self.visible[child_id] = scope.can_see(self.viewer, child_id)
+        return self.visible[child_id]
+
+    def shown(self, match: dict) -> str:
+        """An existing child as a message may name it: '张小明 (三年级2班, 身份证号相同)', or no
+        name or class when the viewer may not see the child (only that a record exists)."""
+        if self.sees(match["id"]):
+            return f"{match['name']} ({match['class_name']}, {match['reason']})"
+        return f"{HIDDEN_CHILD} ({match['reason']})"
+
+    def refused_class(self, classroom_id: int | None) -> str | None:
+        """Why the viewer may not import a child into this class (None: allowed); models.scope decides."""
+        try:
+            scope.require_import(self.viewer, self.school_id, classroom_id)
+        except ForbiddenError as exc:
+            return str(exc)
+        return None
+
+    def class_column(self) -> str:
+        return self.column("classroom") or self.column("grade")
 
     def column(self, key: str) -> str:
         """How a message names the column holding ``key``: 身份证号码 (D列)."""
@@ -924,20 +977,31 @@ class _Planner:
                                     "name": data.get("_clean_name"), "birth_date": data.get("_birth")},
                                    school_id=self.school_id)
         if len(same) > 1:
-            who = "; ".join(f"{s['name']} ({s['class_name']}, {s['reason']})" for s in same[:3])
+            who = "; ".join(self.shown(s) for s in same[:3])
             result.problems.append(("", f"同时与几份已有档案相符: {who}, 请核对"))
             return result
         child_id = same[0]["id"] if same else None
         if child_id is not None and not self.update:
-            s = same[0]
             result.outcome = DUPLICATE
-            result.note = f"已有档案: {s['name']} ({s['class_name']}, {s['reason']})"
+            result.note = f"已有档案: {self.shown(same[0])}"
             return result
+        if child_id is not None:  # an update: only of a record the viewer may edit (never shows others')
+            try:
+                scope.require_child(self.viewer, child_id, "edit")
+            except ForbiddenError:
+                what = "不在你的查看范围内" if not self.sees(child_id) else "你只能查看, 不能修改"
+                result.problems.append(("", f"已有这个孩子的档案 ({same[0]['reason']}), {what}: 不能用导入更新它"))
+                return result
         default_class = self.section_class or self.class_id
         values = load_form_values(child_id, classroom_id=default_class if child_id is None else None)
+        before_class = values.get("classroom")
         if child_id is not None and default_class is not None:
             values["classroom"] = default_class
         self._overlay(values, data, new=child_id is None)
+        target = values.get("classroom")  # a class id (the file's class found by name) or None
+        if "classroom" not in pre and (child_id is None or target != before_class) and self.refused_class(target):
+            result.problems.append((self.class_column(), self.refused_class(target)))
+            return result
         clean, errors = validate_child(values, child_id=child_id, today=self.today, lookup=self.lookup)
         errors.update({k: v for k, v in pre.items() if not k.startswith("_")})
         if errors:
@@ -953,10 +1017,12 @@ class _Planner:
         changes = child_changes(clean, child_id)
         if not changes:
             result.outcome = DUPLICATE
-            result.note = f"已有档案, 没有变化: {same[0]['name']} ({same[0]['class_name']}, {same[0]['reason']})"
+            result.note = f"已有档案, 没有变化: {self.shown(same[0])}"
             return result
         result.outcome = UPDATE
-        result.changes = [f"{change_label(k)} {display_value(k, old)} → {display_value(k, new)}"
+        # ID numbers and phones masked, old and new: a report is printed, copied, left on screens
+        result.changes = [f"{change_label(k)} {display_value(k, mask_value(k, old))} → "
+                          f"{display_value(k, mask_value(k, new))}"
                           for k, (old, new) in changes.items() if k != "classroom"]
         if "classroom" in changes:
             result.changes.append("班级")
@@ -1191,9 +1257,16 @@ def _err_key(key: str) -> str:
 
 # --- the whole import -------------------------------------------------------------------
 
-def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: int, class_name: str | None = None,
-         update: bool = False, today: dt.date | None = None, progress: Progress | None = None) -> ImportReport:
-    """Check every row and decide what would happen to it. Reads the database, writes nothing."""
+def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: int, viewer: Viewer,
+         class_name: str | None = None, update: bool = False, today: dt.date | None = None,
+         progress: Progress | None = None) -> ImportReport:
+    """Check every row and decide what would happen to it. Reads the database, writes nothing.
+
+    As ``viewer`` (``models.scope.require_import``): a row for a class the viewer may not import
+    into is an error; an existing child the viewer may not see is never named or shown (a dry
+    run reports on the database), and numbers in the listed changes are masked. A class teacher
+    who heads one class gets it for the rows without a class."""
+    scope.require_import(viewer, any_class=True)
     mapping = list(table.mapping if mapping is None else mapping)
     mapping += [None] * (len(table.headers) - len(mapping))
     if "name" not in mapping:
@@ -1205,12 +1278,15 @@ def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: in
         class_id = classes.find(class_name)
         if class_id is None:
             raise ImportFileError(f"没有这个班级: {class_name} ({classes.known()})")
+        scope.require_import(viewer, school_id, class_id)
+    elif not viewer.whole_school and len(viewer.class_ids) == 1:
+        class_id = next(iter(viewer.class_ids))
     report = ImportReport(path=table.path, kind=table.kind, encoding=table.encoding, sheet=table.sheet,
                           header_row=table.header_row, headers=table.headers, mapping=mapping, update=update)
     if not any(k in mapping for k in ("left_behind_type", "both_away", "one_away", "is_left_behind")):
         report.notes.append("文件中没有留守类型列: 新导入的孩子不算留守儿童, 名册默认不列出他们 (在名册中按 a 显示全部学生)")
     planner = _Planner(table, mapping, school_id=school_id, class_id=class_id, update=update, today=today,
-                       classes=classes)
+                       classes=classes, viewer=viewer)
     data = list(table.data_rows())
     total = len(data)
     step = max(1, total // 100)
@@ -1238,8 +1314,7 @@ def apply(report: ImportReport, *, school_id: int, staff_id: int | None, viewer:
     their own class). Only admin, head and class teachers import (``ForbiddenError``).
     Anything unexpected rolls the whole import back and is raised.
     """
-    if not (viewer.whole_school or viewer.class_ids):
-        raise ForbiddenError("只有管理员、校长和班主任可以导入名册")
+    scope.require_import(viewer, any_class=True)
     new = [r for r in report.rows if r.outcome == NEW]
     updates = [r for r in report.rows if r.outcome == UPDATE]
     total = len(new) + len(updates)
@@ -1298,9 +1373,13 @@ def _refused(r: RowResult, exc: Exception) -> None:
 def run_import(path: str, *, school_id: int, staff_id: int | None, viewer: Viewer, sheet: str | None = None,
                class_name: str | None = None, update: bool = False, dry_run: bool = False,
                today: dt.date | None = None, progress: Progress | None = None) -> ImportReport:
-    """Read, check and (unless ``dry_run``) save; the report CSV is written next to the file."""
+    """Read, check and (unless ``dry_run``) save; the report CSV is written next to the file.
+
+    ``ForbiddenError`` before the file is read when the viewer does not import at all (teachers,
+    volunteers, counselors: a dry run too); each row is then checked against its class (``plan``)."""
+    scope.require_import(viewer, any_class=True)
     table = read_table(path, sheet=sheet)
-    report = plan(table, school_id=school_id, class_name=class_name, update=update, today=today,
+    report = plan(table, school_id=school_id, viewer=viewer, class_name=class_name, update=update, today=today,
                   progress=progress)
     report.dry_run = dry_run
     if not dry_run and not report.nothing_importable:
