@@ -309,3 +309,93 @@ async def test_term_plan_is_reviewed_then_written(tiny_school):
         assert "晚于开学" in static(plan, "#tp-err")
         await pilot.press("escape")
         assert isinstance(app.screen, CalendarScreen)
+
+
+# --------------------------------------------------------------------------- who may use which key
+
+
+def app_as(tiny_school, staff):
+    from tui.app import GuanaiApp
+    from tui.context import Session
+
+    school = tiny_school["school"]
+    return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
+                             staff_name=staff.name, school_name=school.name, staff_role=staff.role))
+
+
+def footer_keys(screen) -> set[str]:
+    return {key for key, active in screen.active_bindings.items() if active.binding.show and active.enabled}
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def school_events(tiny_school):
+    """A school-wide weekly series (the head's) and, on TODAY, one organised by 王妈妈."""
+    from models.entities import Staff
+    from models.scope import viewer_for
+
+    school = tiny_school["school"]
+    head = Staff.create(school=school, name="潘校长", role="head", login="xiaozhang")
+    vol = Staff.create(school=school, name="王妈妈", role="volunteer", login="aixinmama")
+    as_head = viewer_for(head)
+    series = cal.create_event({"title": "升旗仪式", "kind": "活动", "start_date": TODAY, "organiser": "政教处",
+                               "rrule": "FREQ=WEEKLY;COUNT=4"}, school_id=school.id, viewer=as_head)
+    own = cal.create_event({"title": "爱心妈妈读书会", "kind": "活动", "start_date": TODAY, "organiser": "王妈妈"},
+                           school_id=school.id, viewer=as_head)
+    return vol, series, own
+
+
+async def test_a_volunteer_gets_no_key_for_school_events_and_a_chinese_notice(tiny_school):
+    from models.scope import EVENT_FORBIDDEN, TERM_PLAN_FORBIDDEN
+    from screens.confirm import ConfirmScreen
+
+    vol, series, own = school_events(tiny_school)
+    app = app_as(tiny_school, vol)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_calendar(app, pilot)
+        keys = footer_keys(screen)
+        assert {"e", "d"} <= keys and not {"n", "g"} & keys  # TODAY holds the event she organises
+        await pilot.press("n")
+        await pilot.press("g")
+        assert app.screen is screen and notices(app)[-2:] == [EVENT_FORBIDDEN["create"], TERM_PLAN_FORBIDDEN]
+        await pilot.press("d")  # only her own event is offered: straight to the question
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not Event.select().where(Event.id == own).exists() and Event.get_by_id(series)
+        await pilot.press("down")  # a week later: only the school's series
+        await pilot.pause()
+        assert screen.selected == TODAY + dt.timedelta(days=7)
+        await pilot.pause()
+        assert not {"n", "e", "d"} & footer_keys(screen)
+        for key in "eda":
+            await pilot.press(key)
+        assert app.screen is screen
+        assert notices(app)[-3:] == [EVENT_FORBIDDEN["edit"], EVENT_FORBIDDEN["delete"], EVENT_FORBIDDEN["attendance"]]
+        await pilot.press("enter")
+        await pilot.pause()
+        agenda = app.screen
+        assert isinstance(agenda, DayAgendaScreen) and not {"n", "e", "d", "a"} & footer_keys(agenda)
+        await pilot.press("enter")  # opening the event offers no form either
+        assert app.screen is agenda and notices(app)[-1] == EVENT_FORBIDDEN["edit"]
+    assert Event.get_by_id(series).title == "升旗仪式" and not Event.select().where(Event.series == series).exists()
+
+
+async def test_a_class_teacher_takes_the_register_of_a_school_event_but_cannot_change_it(tiny_school):
+    vol, series, own = school_events(tiny_school)
+    teacher = tiny_school["staff"][0]  # 李老师, 班主任 of 三年级2班
+    app = app_as(tiny_school, teacher)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_calendar(app, pilot)
+        screen.go(TODAY + dt.timedelta(days=7))
+        await pilot.press("enter")
+        await pilot.pause()
+        agenda = app.screen
+        assert isinstance(agenda, DayAgendaScreen)
+        keys = footer_keys(agenda)
+        assert {"n", "a"} <= keys and not {"e", "d"} & keys
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AttendanceScreen)
