@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Label, ProgressBar, Select, Static
 
 from models import db as dbmod
 from models import handbook
+from tui.fields import Input
 from tui.text import content
 from tui.guard import DatabaseGuard
 
@@ -79,7 +80,7 @@ class HandbookScreen(DatabaseGuard, Screen):
     def __init__(self, *, today: dt.date | None = None, folder: str | None = None) -> None:
         super().__init__()
         self.today = today or dt.date.today()
-        self.folder = folder or os.getcwd()
+        self.folder = folder  # None: the session's own files folder over SSH, else the current one
         self.summary: handbook.Summary | None = None
         self.exporting = False
         self.last_result = None  # the last ExportResult, for the tests and the status line
@@ -87,6 +88,8 @@ class HandbookScreen(DatabaseGuard, Screen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        if self.folder is None:
+            self.folder = getattr(self.app.session, "files_dir", None) or os.getcwd()
         yield Header()
         yield Static(content("手册 · 导出本月留守儿童工作手册 (xlsx), 供检查和打印", one_line=True), id="hb-status")
         with Horizontal(classes="hb-row"):
@@ -159,7 +162,16 @@ class HandbookScreen(DatabaseGuard, Screen):
         where = os.path.expanduser(self.query_one("#hb-folder", Input).value.strip() or self.folder)
         if not where.lower().endswith(".xlsx") and not os.path.isdir(where):
             raise ExportError(f"目录不存在: {where}")
-        return resolve_path(scope, where)
+        path = resolve_path(scope, where, cwd=self.folder)
+        confined = getattr(self.app.session, "files_dir", None)
+        if confined:  # a teacher over SSH: nothing of the service account's within reach
+            from tui.context import UsageError, within
+
+            try:
+                within(confined, os.path.dirname(path))
+            except UsageError as exc:
+                raise ExportError(str(exc)) from None
+        return path
 
     @on(Select.Changed, "#hb-class")
     def _class_changed(self) -> None:

@@ -8,6 +8,7 @@ results come back through ``call_from_thread``.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual import on, work
@@ -15,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from models import db as dbmod
 from models import roster, scope
 from tui import importer
+from tui.fields import Input
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
 
@@ -232,7 +234,8 @@ class ImportScreen(DatabaseGuard, Screen[int]):
             self.notify(scope.IMPORT_FORBIDDEN, severity="warning")
             self.dismiss(0)
             return
-        self.files = candidate_files()
+        confined = getattr(self.app.session, "files_dir", None)  # over SSH: only the login's own folder
+        self.files = candidate_files([Path(confined)] if confined else None)
         files = self.query_one("#imp-files", OptionList)
         files.add_options(Option(content(str(p), one_line=True), id=str(i)) for i, p in enumerate(self.files))
         if self.files:
@@ -302,6 +305,15 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self.query_one("#imp-error", Static).update(content(message))
 
     def _load(self, path: str, sheet: str | None) -> None:
+        confined = getattr(self.app.session, "files_dir", None)
+        if confined:  # a teacher over SSH reads nothing of the service account's
+            from tui.context import UsageError, within
+
+            try:
+                path = within(confined, path if os.path.isabs(os.path.expanduser(path)) else os.path.join(confined, path))
+            except UsageError as exc:
+                self._error(str(exc))
+                return
         self._error("正在读取……")
         self.read_file(path, sheet)
 

@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_tui(args: argparse.Namespace) -> int:
     from tui.context import open_session
 
-    session = open_session(args.db, demo=args.demo, user=args.user)
+    session = open_session(args.db, demo=args.demo, user=args.user, forced=bool(getattr(args, "as_login", None)))
     try:
         _sign_in(session, args)
         from tui.ambiwidth import ambiguous_is_wide

@@ -32,6 +32,7 @@ class Session:
     school_name: str
     demo_dir: str | None = None
     staff_role: str = ""
+    files_dir: str | None = None  # a forced (SSH) login reads and writes files only here: files_folder()
 
     @property
     def viewer(self):
@@ -108,7 +109,33 @@ def open_db(target: str, *, create: bool, upgrade: bool = True, init: bool = Fal
         raise
 
 
-def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = None) -> Session:
+def files_folder(target: str, login: str) -> str:
+    """The one folder a forced login (``guanai --as``) reads imports from and writes exports to:
+    ``files/<login>`` beside the SQLite database (in the service account's home for PostgreSQL),
+    owner-only. Elsewhere the service account's files — the database itself, its authorized_keys —
+    would be one ``保存到`` path away from a teacher."""
+    base = os.path.dirname(sqlite_file(target) or "") if sqlite_file(target) else os.path.expanduser("~")
+    folder = os.path.join(base, "files", login)
+    for part in (os.path.join(base, "files"), folder):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            pass
+        if os.path.islink(part) or not os.path.isdir(part):
+            raise UsageError(f"文件夹不可用 (不是目录或是链接): {part}")
+    return folder
+
+
+def within(folder: str, path: str) -> str:
+    """``path`` resolved, if it lies inside ``folder`` (links followed), else UsageError."""
+    real, root = os.path.realpath(os.path.expanduser(path)), os.path.realpath(folder)
+    if real != root and not real.startswith(root + os.sep):
+        raise UsageError(f"通过 SSH 使用时, 文件只能放在 {folder}")
+    return real
+
+
+def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = None,
+                 forced: bool = False) -> Session:
     demo_dir = None
     if demo:
         sweep_stale_demos()
@@ -132,6 +159,7 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
         target=target, school_id=school.id, school_name=school.name,
         staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
         staff_role=staff.role if staff else "", demo_dir=demo_dir,
+        files_dir=files_folder(target, staff.login) if forced and staff is not None else None,
     )
 
 
