@@ -50,8 +50,14 @@ def _clean(prefix: str, keep: str) -> None:
                 pass
 
 
+def _make_cache() -> None:
+    """Owner-only, like the data of a real school: guanai refuses a database others could read."""
+    os.makedirs(CACHE, mode=0o700, exist_ok=True)
+    os.chmod(CACHE, 0o700)
+
+
 def sample(log=print) -> str:
-    os.makedirs(CACHE, exist_ok=True)
+    _make_cache()
     src = os.path.join(ROOT, "sample.db")
     with open(src, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()[:10]
@@ -65,7 +71,7 @@ def sample(log=print) -> str:
 
 
 def county(log=print) -> str:
-    os.makedirs(CACHE, exist_ok=True)
+    _make_cache()
     path = os.path.join(CACHE, f"county-{COUNTY_CHILDREN}-{COUNTY_MONTHS}-{_source_hash()}.db")
     if not os.path.exists(path):
         _clean("county-", path)
@@ -81,7 +87,7 @@ def county(log=print) -> str:
 
 
 def big_school(log=print) -> str:
-    os.makedirs(CACHE, exist_ok=True)
+    _make_cache()
     path = os.path.join(CACHE, f"school-{COUNTY_CHILDREN}-{_source_hash()}.db")
     if not os.path.exists(path):
         _clean("school-", path)
