@@ -64,6 +64,7 @@ import peewee as pw
 
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
 from models.scope import Viewer, child_condition
+from models.validation import Invalid, check_day_in_range, check_lengths
 
 AUTUMN = "秋季学期"
 SPRING = "春季学期"
@@ -80,7 +81,17 @@ HELPER_KINDS = ("爱心妈妈", "帮扶教师")
 
 
 class RuleError(ValueError):
-    """A CareRule that cannot be computed (bad RRULE, no frequency); the message is for the user."""
+    """A CareRule that cannot be computed (bad RRULE, no frequency), or a day outside the app's
+    date range; the message is for the user."""
+
+
+def _checked_day(day: dt.date) -> dt.date:
+    """The day, if inside the app's date range: the term and "day after" arithmetic below stays
+    far from the calendar's ends (``models.validation.check_day_in_range``)."""
+    try:
+        return check_day_in_range(day)
+    except Invalid as exc:
+        raise RuleError(f"{exc}: {day.isoformat()}") from None
 
 
 # --------------------------------------------------------------------------- terms
@@ -125,25 +136,76 @@ def care_rules(*, active_only: bool = True) -> list[CareRule]:
     return list(q)
 
 
-_TOO_FREQUENT = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.I)
+# The RRULE subset the app accepts: one RRULE line, by date (no time of day), no DTSTART, EXRULE,
+# EXDATE or RDATE (the start is the term's first day or the event's date). dateutil loops for ever
+# on INTERVAL=0 and on an EXRULE that removes every date, and fails half-way through a due list
+# on INTERVAL=-1 or BYEASTER=99999, so those are refused here, once, before anything is stored.
+RRULE_MAX_LEN = CareRule.rrule.max_length  # Event.rrule has the same length
+_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "BYWEEKNO",
+          "BYYEARDAY", "WKST")
+_NUMBER_LIMITS = {"INTERVAL": 1000, "COUNT": 10000}
+_UNTIL = re.compile(r"\d{8}(T\d{6}Z?)?")
 
 
-def parse_rrule(text: str, dtstart: dt.date | None = None):
-    """A dateutil rule set from RRULE text; RuleError with a Chinese message when it is not valid.
-
-    Day-based only: HOURLY/MINUTELY/SECONDLY are refused (duties are by date)."""
-    from dateutil.rrule import rrulestr
-
+def rrule_text(text: str) -> str:
+    """RRULE text checked against the subset above and normalised (upper case, no ``RRULE:``);
+    RuleError with a Chinese message naming what is wrong. The message never repeats a control
+    character, so a CLI error stays one line."""
     text = (text or "").strip()
     if not text:
         raise RuleError("重复规则 (RRULE) 为空")
-    if _TOO_FREQUENT.search(text):
+    if len(text) > RRULE_MAX_LEN:
+        raise RuleError(f"重复规则 (RRULE) 太长: {len(text)} 个字符, 最多 {RRULE_MAX_LEN} 个")
+    if any(not ch.isprintable() for ch in text):
+        raise RuleError("重复规则 (RRULE) 只能写一行, 不能有换行或控制字符")
+    body = text[6:] if text.upper().startswith("RRULE:") else text
+    parts: dict[str, str] = {}
+    for item in body.split(";"):
+        if not item.strip():
+            continue
+        name, eq, value = item.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if not eq or name not in _PARTS:
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} (不支持「{name or item.strip()}」; "
+                            f"可用: {', '.join(_PARTS)})")
+        if name in parts:
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} ({name} 出现了两次)")
+        if name in _NUMBER_LIMITS and not (value.isdigit() and 1 <= int(value) <= _NUMBER_LIMITS[name]):
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} ({name} 应为 1 到 {_NUMBER_LIMITS[name]} 的整数)")
+        if name == "UNTIL" and not _UNTIL.fullmatch(value):
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} (UNTIL 应写成 YYYYMMDD, 如 20270131)")
+        parts[name] = value
+    freq = parts.get("FREQ")
+    if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
         raise RuleError(f"重复规则太频繁, 最多按天: {text}")
+    if freq not in _FREQS:
+        raise RuleError(f"重复规则 (RRULE) 无效: {text} (FREQ 应为 {' / '.join(_FREQS)})")
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def parse_rrule(text: str, dtstart: dt.date | None = None):
+    """A dateutil rule set from RRULE text (the subset ``rrule_text`` accepts); RuleError with a
+    Chinese message when it is not valid. Day-based only: duties are by date."""
+    from dateutil.rrule import rrulestr
+
+    clean = rrule_text(text)
     start = dt.datetime.combine(dtstart or dt.date(2000, 1, 1), dt.time())
     try:
-        return rrulestr(text, dtstart=start, forceset=True)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise RuleError(f"重复规则 (RRULE) 无效: {text} ({exc})") from None
+        return rrulestr(clean, dtstart=start, forceset=True)
+    except (ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
+        raise RuleError(f"重复规则 (RRULE) 无效: {text.strip()} ({exc})") from None
+
+
+@lru_cache(maxsize=256)
+def _ever_happens(text: str) -> bool:
+    """Whether the rule has any date at all (from 2000-01-01). A rule that never happens (30 February)
+    sends dateutil walking to the year 9999 on every due list; it is refused once instead."""
+    rset = parse_rrule(text)
+    try:
+        return rset.after(dt.datetime(2000, 1, 1), inc=True) is not None
+    except (ValueError, OverflowError):
+        return False
 
 
 def check_rule(rule) -> str | None:
@@ -156,11 +218,17 @@ def check_rule(rule) -> str | None:
         return f"适用对象应为 {' / '.join(APPLIES_TO)}"
     if rule.helper_kind and rule.helper_kind not in HELPER_KINDS:
         return f"结对类型应为 {' / '.join(HELPER_KINDS)} 或留空"
+    try:
+        check_lengths(CareRule, {"name": rule.name, "contact_kind": rule.contact_kind},
+                      {"name": "规则名称", "contact_kind": "记录类别"})
+    except Invalid as exc:
+        return str(exc)
     if rule.per_term:
         return None
     if (rule.rrule or "").strip():
         try:
-            parse_rrule(rule.rrule)
+            if not _ever_happens(rule.rrule.strip()):
+                return f"按这个重复规则一次也不会发生: {rule.rrule.strip()}"
         except RuleError as exc:
             return str(exc)
         return None
@@ -339,6 +407,7 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
     """
     if isinstance(on_date, dt.datetime):
         on_date = on_date.date()
+    on_date = _checked_day(on_date)
     term = term_for(on_date)
     if term is None:
         return []
@@ -448,7 +517,7 @@ def last_met(child_id: int, rule: CareRule, on_date: dt.date | None = None) -> d
 
     For a helper rule only contacts by a staff member paired with the child in that kind (on
     ``on_date``) count."""
-    on_date = on_date or dt.date.today()
+    on_date = _checked_day(on_date or dt.date.today())
     hi = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time())
     q = (Contact.select(pw.fn.MAX(Contact.at))
          .where((Contact.child == child_id) & (Contact.kind == rule.contact_kind)

@@ -15,7 +15,7 @@ from models import audit, auth, rules
 from models import db as dbmod
 from models.entities import Classroom, School, Staff, TeachingAssignment
 from models.sanitize import clean_text
-from models.validation import Invalid, validate_name
+from models.validation import Invalid, check_lengths, validate_name
 
 ADMIN = "admin"
 LOGIN_RE = re.compile(r"[a-z][a-z0-9._-]{1,31}")
@@ -137,6 +137,12 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
     phone = clean_text(phone or "", multiline=False).strip()  # never store a control character
     try:
         name = validate_name(name)
+    except Invalid as exc:
+        raise UserError(str(exc)) from None
+    phone = (phone or "").strip()
+    try:  # PostgreSQL refuses an over-long value mid-write; SQLite would store it
+        check_lengths(Staff, {"login": login, "name": name, "phone": phone},
+                      {"login": "登录名", "name": "姓名", "phone": "电话"})
     except Invalid as exc:
         raise UserError(str(exc)) from None
     role = parse_role(role)

@@ -25,6 +25,10 @@ PROVINCE_CODES = frozenset(
      71, 81, 82]
 )
 EARLIEST_YEAR = 1900
+# Every date the app accepts lies in this range: date arithmetic near the calendar's ends (a
+# term ending the next January, "the day after" an end date) would overflow Python's 1..9999.
+EARLIEST_DAY = date(EARLIEST_YEAR, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 NAME_MAX_LEN = 50
 NAME_DOT = "\u00b7"  # '·' MIDDLE DOT, the separator in transliterated names
 _DOT_VARIANTS = {"\u2022": NAME_DOT, "\u30fb": NAME_DOT, "\uff65": NAME_DOT, "\u2027": NAME_DOT}
@@ -337,6 +341,21 @@ def validate_name(value: str) -> str:
     return text
 
 
+# --- column lengths ----------------------------------------------------------------
+
+def check_lengths(model, values: dict, labels: dict[str, str] | None = None) -> None:
+    """Refuse a text longer than its column's ``max_length`` before anything is written:
+    PostgreSQL fails the whole statement on it (a traceback half-way through a save) while
+    SQLite would quietly store it, so the same input must be refused on both. ``model`` is a
+    peewee model class; ``labels`` name the fields for the message (the field name otherwise)."""
+    fields = model._meta.fields
+    for name, value in values.items():
+        limit = getattr(fields.get(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            label = (labels or {}).get(name, name)
+            raise Invalid(f"{label}太长: {len(value)} 个字符, 最多 {limit} 个")
+
+
 # --- dates -------------------------------------------------------------------------
 
 _DATE_FORMATS = (
@@ -344,6 +363,17 @@ _DATE_FORMATS = (
     re.compile(r"([0-9]{4})()([0-9]{2})([0-9]{2})"),
     re.compile(r"([0-9]{4})(年)([0-9]{1,2})月([0-9]{1,2})[日号]?"),
 )
+
+
+def check_day_in_range(day: date, *, field: str = "日期") -> date:
+    """Refuse a date outside EARLIEST_DAY..LATEST_DAY (the one range every date must be in)."""
+    if isinstance(day, datetime):
+        day = day.date()
+    if day < EARLIEST_DAY:
+        raise Invalid(f"{field}不能早于{EARLIEST_DAY.year}年")
+    if day > LATEST_DAY:
+        raise Invalid(f"{field}不能晚于{LATEST_DAY.year}年")
+    return day
 
 
 def validate_date(
@@ -374,8 +404,7 @@ def validate_date(
             parsed = date(int(year), int(month), int(day))
         except ValueError:
             raise Invalid(f"{field} {year}年{int(month)}月{int(day)}日 不存在") from None
-    if parsed.year < EARLIEST_YEAR:
-        raise Invalid(f"{field}不能早于{EARLIEST_YEAR}年")
+    check_day_in_range(parsed, field=field)
     if not allow_future and parsed > (today or date.today()):
         raise Invalid(f"{field}不能晚于今天")
     return parsed

@@ -1,0 +1,123 @@
+"""Inputs that used to end in a traceback: each now gives one Chinese line on stderr and exit 2,
+with nothing written, on SQLite and on PostgreSQL (which, unlike SQLite, enforces VARCHAR lengths).
+
+The commands run in-process through ``tui.cli.main`` against the test database."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models.entities import AuditLog, CareRule, Classroom, Contact, School, Staff
+from tests.conftest import add_child
+from tui import cli
+
+pytestmark = pytest.mark.both_backends
+
+
+@pytest.fixture
+def school(db_path, monkeypatch):
+    """An admin without a PIN (a personal machine), a class teacher, one child with a talk."""
+    monkeypatch.delenv("GUANAI_DB", raising=False)
+    s = School.create(name="测试小学")
+    Staff.create(school=s, name="管理员", role="admin", login="admin")
+    li = Staff.create(school=s, name="李老师", role="class_teacher", login="lilaoshi")
+    room = Classroom.create(school=s, grade=3, number=2, name="三年级2班", head_teacher=li)
+    child = add_child(s, room, "张小明")
+    Contact.create(child=child, staff=li, kind="谈心", at=dt.datetime(2026, 11, 11, 9))
+    return db_path
+
+
+def run(capsys, target, *argv):
+    """``guanai --db TARGET ARGV…`` in-process: (exit code, stdout, stderr)."""
+    try:
+        code = cli.main(["--db", target, *argv])
+    except SystemExit as exc:  # argparse refusals
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_refused(result, fragment):
+    code, out, err = result
+    assert code == 2, (out, err)
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert fragment in lines[0], lines[0]
+
+
+# Dates near the calendar's ends: date arithmetic (term ends, "the day after") overflowed.
+DATE_CASES = [
+    (("--user", "admin", "due", "--date", "9999-12-31"), "不能晚于2999年"),
+    (("--user", "admin", "due", "--date", "0001-01-01"), "不能早于1900年"),
+    (("--user", "admin", "due", "--date", "1899-12-31"), "不能早于1900年"),
+    (("--user", "admin", "due", "--date", "3000-01-01"), "不能晚于2999年"),
+    (("--user", "admin", "audit", "--until", "9999-12-31"), "不能晚于2999年"),
+    (("--user", "admin", "audit", "--since", "0001-01-01"), "不能早于1900年"),
+]
+
+
+@pytest.mark.parametrize("argv,fragment", DATE_CASES, ids=[" ".join(a[2:]) for a, _ in DATE_CASES])
+def test_dates_outside_the_calendar_are_refused(school, capsys, argv, fragment):
+    assert_refused(run(capsys, school, *argv), fragment)
+
+
+@pytest.mark.parametrize("argv", [
+    ("--user", "admin", "due", "--date", "1900-01-01"),
+    ("--user", "admin", "due", "--date", "2999-12-31"),
+    ("--user", "admin", "audit", "--since", "1900-01-01", "--until", "2999-12-31"),
+], ids=["due first day", "due last day", "audit whole range"])
+def test_the_ends_of_the_range_still_work(school, capsys, argv):
+    code, out, err = run(capsys, school, *argv)
+    assert code == 0, err
+    assert err == ""
+
+
+# Texts longer than their column: PostgreSQL failed mid-write with a traceback, SQLite stored them.
+# Each is refused before anything is written, with the same message on both backends.
+LONG_RRULE = "FREQ=MONTHLY;BYMONTHDAY=" + ",".join(["1"] * 988) + ";"  # 2000 characters, valid otherwise
+USERS_ADD = ("--user", "admin", "users", "add")
+WRITE_CASES = [
+    ((*USERS_ADD, "bob", "--name", "王五", "--role", "teacher", "--phone", "1" * 40), "电话太长"),
+    ((*USERS_ADD, "bob", "--name", "王" * 60, "--role", "teacher"), "姓名不能超过50个字"),
+    ((*USERS_ADD, "b" * 60, "--name", "王五", "--role", "teacher"), "登录名应为"),
+    (("--user", "admin", "rules", "每周谈心", "--rrule", LONG_RRULE), "太长: 2000 个字符, 最多 300 个"),
+    # RRULE texts dateutil loops on for ever, or fails on half-way through a due list
+    (("--user", "admin", "rules", "每周谈心", "--rrule", "FREQ=DAILY;INTERVAL=0"), "INTERVAL 应为 1 到 1000"),
+    (("--user", "admin", "rules", "每周谈心", "--rrule", "FREQ=DAILY;INTERVAL=-1"), "INTERVAL 应为 1 到 1000"),
+    (("--user", "admin", "rules", "每周谈心", "--rrule", "FREQ=YEARLY;BYEASTER=99999"), "不支持「BYEASTER」"),
+    (("--user", "admin", "rules", "每周谈心", "--rrule", "FREQ=DAILY\nEXRULE:FREQ=DAILY"), "只能写一行"),
+    (("--user", "admin", "rules", "每周谈心", "--rrule", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"), "一次也不会发生"),
+    (("--user", "admin", "rules", "每周谈心", "--rrule", "FREQ=WEEKLY;UNTIL=2027"), "UNTIL 应写成 YYYYMMDD"),
+]
+
+
+@pytest.mark.parametrize("argv,fragment", WRITE_CASES, ids=[f"{a[2]} {a[-1][:24]!r}" for a, _ in WRITE_CASES])
+def test_bad_writes_are_refused_before_writing(school, capsys, argv, fragment):
+    staff_before = list(Staff.select().order_by(Staff.id).dicts())
+    rule_before = CareRule.get(CareRule.name == "每周谈心").__data__
+    assert_refused(run(capsys, school, *argv), fragment)
+    assert list(Staff.select().order_by(Staff.id).dicts()) == staff_before
+    assert CareRule.get(CareRule.name == "每周谈心").__data__ == rule_before
+
+
+def test_the_longest_accepted_values_are_stored(school, capsys):
+    """The limits are the columns' own: the longest value that fits is stored on both backends."""
+    code, _, err = run(capsys, school, *USERS_ADD, "b" * 32, "--name", "王" * 50, "--role", "teacher",
+                       "--phone", "1" * 20)
+    assert code == 0, err
+    assert Staff.get(Staff.login == "b" * 32).phone == "1" * 20
+    rrule = "FREQ=MONTHLY;BYMONTHDAY=" + ",".join(["-1"] * 92) + ";"
+    assert len(rrule) == 300
+    code, _, err = run(capsys, school, "--user", "admin", "rules", "每周谈心", "--rrule", rrule)
+    assert code == 0, err
+    assert CareRule.get(CareRule.name == "每周谈心").rrule == rrule
+
+
+@pytest.mark.parametrize("rrule", ["FREQ=DAILY;INTERVAL=0", "FREQ=YEARLY;BYEASTER=99999", "FREQ=DAILY;BYHOUR=25",
+                                   "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"])
+def test_a_bad_rule_already_stored_stops_the_due_list_with_one_line(school, capsys, rrule):
+    """A rule written before these checks (or by hand) neither hangs nor crashes ``guanai due``."""
+    CareRule.update(rrule=rrule, interval_days=None).where(CareRule.name == "每周谈心").execute()
+    assert_refused(run(capsys, school, "--user", "admin", "due", "--date", "2026-11-18"), "每周谈心")
