@@ -121,3 +121,29 @@ def test_a_bad_rule_already_stored_stops_the_due_list_with_one_line(school, caps
     """A rule written before these checks (or by hand) neither hangs nor crashes ``guanai due``."""
     CareRule.update(rrule=rrule, interval_days=None).where(CareRule.name == "每周谈心").execute()
     assert_refused(run(capsys, school, "--user", "admin", "due", "--date", "2026-11-18"), "每周谈心")
+
+
+def test_a_nul_character_in_a_talk_is_dropped_on_every_write_path(school):
+    """PostgreSQL refuses a string holding NUL ("A string literal cannot contain NUL"): a pasted
+    NUL reached it as a traceback. The talk, its edit and its draft are stored without it."""
+    from models import contacts, drafts, scope
+
+    teacher = Staff.get(Staff.login == "lilaoshi")
+    viewer = scope.viewer_for(teacher)
+    child_id = Contact.get().child_id
+    form = contacts.ContactForm(kind="谈心", when="2026-11-18 10:00", content="谈\x00学习", place="教\x00室",
+                                follow_up="下周\x00再谈", reached=True)
+    values, errors = contacts.validate_contact(form, [child_id], now=dt.datetime(2026, 11, 18, 12))
+    assert errors == {}
+    (cid,) = contacts.create_contacts(values, [child_id], staff_id=teacher.id, viewer=viewer)
+    stored = Contact.get_by_id(cid)
+    assert (stored.content, stored.place, stored.follow_up) == ("谈学习", "教室", "下周再谈")
+
+    form.content = "改\x00过"
+    values, errors = contacts.validate_contact(form, [child_id], now=dt.datetime(2026, 11, 18, 12))
+    contacts.update_contact(cid, values, staff_id=teacher.id, viewer=viewer)
+    assert Contact.get_by_id(cid).content == "改过"
+
+    drafts.save_draft(teacher.id, "talk", f"child:{child_id}", {"content": "草\x00稿"}, viewer=viewer)
+    data, _ = drafts.load_draft(teacher.id, "talk", f"child:{child_id}", viewer=viewer)
+    assert data == {"content": "草稿"}
