@@ -620,24 +620,33 @@ def validate_event(form: EventForm, *, today: dt.date | None = None,
     return values, errors
 
 
+def _clean_form(form: EventForm) -> EventForm:
+    """The stored texts without control characters: a row stored before migration 0008 (or behind
+    its back) reaches no widget raw, and the form's "changed?" check compares like with like."""
+    for name in ("title", "place", "organiser"):
+        setattr(form, name, clean_text(getattr(form, name), multiline=False))
+    form.notes = clean_text(form.notes, multiline=True)
+    return form
+
+
 def form_from_event(event: Event) -> EventForm:
     start = _d(event.start_date)
     preset = detect_preset(event.rrule or "", start)
     base, end = split_rrule_end(event.rrule or "")
-    return EventForm(
+    return _clean_form(EventForm(
         title=event.title, kind=event.kind, date=start.isoformat(),
         end_date=_d(event.end_date).isoformat() if event.end_date else "",
         time=_t(event.start_time).strftime("%H:%M") if event.start_time else "",
         place=event.place or "", organiser=event.organiser or "", notes=event.notes or "",
         repeat=preset, rrule=base if preset == "自定义" else "", until=end,
-    )
+    ))
 
 
 def form_from_occurrence(occ: Occurrence) -> EventForm:
-    return EventForm(
+    return _clean_form(EventForm(
         title=occ.title, kind=occ.kind, date=occ.day.isoformat(), time=occ.time_text, place=occ.place,
         organiser=occ.organiser, notes=occ.notes,
-    )
+    ))
 
 
 def default_until(start: dt.date, *, school_id: int | None = None) -> str:

@@ -912,15 +912,16 @@ def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -
                 values[f] = v
             elif isinstance(v, dt.date):
                 values[f] = v.isoformat()
-            else:
-                values[f] = _s(v)
+            else:  # a row stored before migration 0008 (or behind its back) reaches no widget raw
+                values[f] = clean_text(_s(v), multiline=f == "notes")
         parents = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
     values["parents"] = []
     for relation in PARENT_KEYS:
         row = parents.get(relation)
         p = {"relation": relation}
         for f in PARENT_FIELDS:
-            p[f] = (bool(row.away) if row else True) if f == "away" else (_s(getattr(row, f)) if row else "")
+            p[f] = ((bool(row.away) if row else True) if f == "away"
+                    else clean_text(_s(getattr(row, f)), multiline=False) if row else "")
         values["parents"].append(p)
     return values
 

@@ -237,8 +237,9 @@ def _jsonable(v):
 def form_from_contact(c: Contact) -> ContactForm:
     return ContactForm(
         kind=c.kind, when=c.at.strftime("%Y-%m-%d %H:%M"), minutes=str(c.minutes or ""), reached=c.reached,
-        place=c.place, callee=c.callee, content=c.content, mood=c.mood, concerns=tuple(split_multi(c.concerns)),
-        follow_up=c.follow_up, follow_up_due=c.follow_up_due.isoformat() if c.follow_up_due else "",
+        place=clean_text(c.place, multiline=False), callee=clean_text(c.callee, multiline=False),
+        content=clean_text(c.content, multiline=True), mood=c.mood, concerns=tuple(split_multi(c.concerns)),
+        follow_up=clean_text(c.follow_up, multiline=True), follow_up_due=c.follow_up_due.isoformat() if c.follow_up_due else "",
     )
 
 

@@ -957,6 +957,7 @@ def pairing_detail(pairing_id: int, *, viewer: scope.Viewer) -> dict:
         "class_name": (child or {}).get("class_name") or "", "child_status": (child or {}).get("status", ""),
         "helper": p["staff_name"] or p["buddy_name"] or p["helper_name"] or "",
         "staff_id": p["staff"], "started_on": started, "ended_on": ended, "end_reason": p["end_reason"] or "",
-        "plan_time": p["plan_time"] or "", "plan_content": p["plan_content"] or "",
-        "plan_results": p["plan_results"] or "", "history": history, "contacts": contacts,
+        "plan_time": clean_text(p["plan_time"] or "", multiline=False),
+        "plan_content": clean_text(p["plan_content"] or "", multiline=True),
+        "plan_results": clean_text(p["plan_results"] or "", multiline=True), "history": history, "contacts": contacts,
     }

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from models import calendar as cal
 from models import roster
@@ -19,6 +19,7 @@ from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.calendar import line
 from screens.checklist import CheckList
+from tui.fields import Input
 from tui.text import clean
 from tui.guard import DatabaseGuard
 

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from models import audit
 from models.validation import Invalid, validate_date
+from tui.fields import Input
 from tui.text import content, text
 from tui.guard import DatabaseGuard
 

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Label, Select, Static
 
 from models import children, rules
 from models.children import PARENT_FIELDS, PARENT_KEYS
@@ -28,6 +28,7 @@ from models.conflicts import ConflictError
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.conflict import ConflictScreen, show_value
+from tui.fields import Input, TextArea
 from tui.text import clean, content
 from tui.guard import DatabaseGuard
 

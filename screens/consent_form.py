@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 
 from models import privacy
 from models.scope import ForbiddenError
+from tui.fields import Input
 from tui.text import content
 from tui.guard import DatabaseGuard
 

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Footer, Header, Label, Static
 
 from models import calendar as cal
 from models import drafts, rules
@@ -23,6 +23,7 @@ from models.entities import Event
 from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.calendar import line
+from tui.fields import Input, TextArea
 from tui.guard import DatabaseGuard
 
 DRAFT_FORM = "event"

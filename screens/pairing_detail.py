@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from models import pairings
 from screens.confirm import ConfirmScreen
 from screens.pairing_picker import fit
+from tui.fields import Input, TextArea
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
 

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from models import roster
 from models.roster import RosterRow
+from tui.fields import Input
 from tui.text import content
 from tui.virtual_table import VirtualTable
 from tui.guard import DatabaseGuard

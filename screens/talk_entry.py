@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Footer, Header, Label, Static
 
 from models import conflicts, contacts, drafts, rules
 from models.contacts import ContactForm
 from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
+from tui.fields import Input, TextArea
 from tui.text import content
 from tui.guard import DatabaseGuard
 

@@ -5,10 +5,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from models import contacts
 from models.contacts import LogFilter, LogRow
+from tui.fields import Input
 from tui.text import content, text
 from tui.guard import DatabaseGuard
 

@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from models import roster, rules
 from models.contacts import LogFilter
 from models.entities import Staff
 from models.validation import Invalid, validate_date
+from tui.fields import Input
 from tui.text import content
 from tui.guard import DatabaseGuard
 

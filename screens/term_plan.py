@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Label, Static
 
 from models import calendar as cal
 from models.calendar import PlanItem, TermDates
@@ -21,6 +21,7 @@ from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.calendar import line
 from screens.checklist import CheckList
+from tui.fields import Input
 from tui.guard import DatabaseGuard
 
 

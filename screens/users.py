@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from models import rules, users
 from models.entities import Staff
 from models.roster import classrooms
 from screens.confirm import ConfirmScreen
+from tui.fields import Input
 from tui.text import content, text
 from tui.guard import DatabaseGuard
 

@@ -2,33 +2,22 @@
 
 Names and notes may hold markup-like brackets (``[b]王``) or control characters
 (ESC, BEL, bidi overrides, zero-width marks). Widgets get them as ``Content``/``Text``
-objects built from cleaned plain strings, never as markup.
+objects built from cleaned plain strings, never as markup; inputs and text areas are
+``tui.fields``'s, which clean every value they are given. The character rule itself is
+``models.sanitize``'s, the one the model layer stores by.
 """
 from __future__ import annotations
 
-import unicodedata
-
-# Bidi embeddings/overrides/isolates and zero-width marks reorder or hide text.
-_INVISIBLE = {
-    *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF, 0x00AD,
-}
+from models.sanitize import clean_text
 
 
 def clean(value: object, *, one_line: bool = True) -> str:
-    """Drop control and format characters; with ``one_line`` newlines and tabs become spaces."""
+    """Drop control and format characters (``models.sanitize``'s rule); with ``one_line``
+    newlines and tabs become spaces, else newlines stay and tabs become spaces."""
     s = "" if value is None else str(value)
-    if s.isprintable():  # the usual case, in C: no control, format or private-use character,
-        return s  # no newline or tab (every character dropped or changed below is not printable)
-    out = []
-    for ch in s:
-        code = ord(ch)
-        if ch in "\n\t\r":
-            out.append(" " if one_line else ("\n" if ch == "\n" else " " if ch == "\t" else ""))
-        elif code in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    if one_line:
+        return clean_text(s, multiline=False)
+    return clean_text(s, multiline=True).replace("\t", " ")
 
 
 def text(value: object, style: str = "") -> "Text":

@@ -1,0 +1,37 @@
+"""Input and TextArea that never hold a control character.
+
+Textual draws an input's value as it is: a stored ESC sequence (an OSC 52 clipboard write, a
+title change, a screen clear) loaded into a form, or pasted from another window, went to the
+terminal raw. These subclasses clean every value they get, however it arrives (constructor,
+``value =``, ``load_text``/``text =``, typing, paste, undo), with ``models.sanitize``'s rule:
+an input gets one line, a text area keeps newlines and tabs. Screens import ``Input`` and
+``TextArea`` from here instead of from ``textual.widgets``; CSS type selectors still match.
+"""
+from __future__ import annotations
+
+from textual.widgets import Input as _Input
+from textual.widgets import TextArea as _TextArea
+from textual.widgets.text_area import Edit, EditResult
+
+from models.sanitize import clean_text
+
+
+class Input(_Input):
+    """One-line input: the value is cleaned whenever it is set (Textual's reactive validator)."""
+
+    def validate_value(self, value: str) -> str:
+        return clean_text(value, multiline=False)
+
+
+class TextArea(_TextArea):
+    """Multi-line text area: the loaded text and every edit (typed or pasted) are cleaned."""
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(clean_text(text or "", multiline=True), **kwargs)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(clean_text(text or "", multiline=True))
+
+    def edit(self, edit: Edit) -> EditResult:
+        edit.text = clean_text(edit.text, multiline=True)
+        return super().edit(edit)
