@@ -11,6 +11,9 @@ greps the source tree for any attempt. The one exception is ``redact_purged``: w
 purges a child after the retention period, the old and new *values* in the audit rows about
 that child's records (names, ID numbers, talk notes) are blanked too, or the purge would delete
 nothing; the rows themselves, with who, when, from where and which row, stay.
+
+Reading (``entries``) takes the viewer: the text of a 心理辅导 contact is shown to a counselor
+only (``scope.sees_counselling_in_audit``), and ID numbers and phones are always masked.
 No textual here.
 """
 from __future__ import annotations
@@ -230,33 +233,35 @@ CONTACT_FACT_KEYS = frozenset({"child", "kind", "at", "minutes", "reached", "sta
 
 
 class _CounsellingContacts:
-    """Which contact rows are 心理辅导 notes, asked once per contact: the contact is one now, or
-    any of its audit rows names that kind (a note whose kind changed, a deleted note — and, as
-    SQLite may reuse a deleted row's id, every row under that id is hidden then)."""
+    """Which contact rows are 心理辅导 notes: the contact is one now, or any of its audit rows
+    names that kind (a note whose kind changed, a deleted note — and, as SQLite may reuse a
+    deleted row's id, every row under that id is hidden then). Two queries, on the first
+    contact row read, whatever the length of the log."""
 
     def __init__(self) -> None:
-        self.known: dict[int, bool] = {}
+        self.ids: set[int] | None = None
 
     def about(self, e: AuditEntry) -> bool:
         from models.scope import COUNSELLING
 
         if COUNSELLING in (e.old.get("kind"), e.new.get("kind")):
             return True
-        if e.row_id not in self.known:
-            self.known[e.row_id] = self._lookup(e.row_id)
-        return self.known[e.row_id]
+        if self.ids is None:
+            self.ids = self._load()
+        return e.row_id in self.ids
 
     @staticmethod
-    def _lookup(contact_id: int) -> bool:
+    def _load() -> set[int]:
         from models.entities import AuditLog, Contact
         from models.scope import COUNSELLING
 
-        if Contact.select().where((Contact.id == contact_id) & (Contact.kind == COUNSELLING)).exists():
-            return True
-        rows = (AuditLog.select(AuditLog.old, AuditLog.new)
-                .where((AuditLog.table == "contact") & (AuditLog.row_id == contact_id)
+        ids = {cid for (cid,) in Contact.select(Contact.id).where(Contact.kind == COUNSELLING).tuples()}
+        rows = (AuditLog.select(AuditLog.row_id, AuditLog.old, AuditLog.new)
+                .where((AuditLog.table == "contact")
                        & (AuditLog.old.contains(COUNSELLING) | AuditLog.new.contains(COUNSELLING))).tuples())
-        return any(COUNSELLING in (_loads(old).get("kind"), _loads(new).get("kind")) for old, new in rows)
+        ids.update(row_id for row_id, old, new in rows
+                   if COUNSELLING in (_loads(old).get("kind"), _loads(new).get("kind")))
+        return ids
 
 
 def hide_counselling(e: AuditEntry) -> AuditEntry:
