@@ -268,37 +268,44 @@ RESULTS_MAMA = ("孩子愿意主动说心里话了。", "已送秋衣一套、�
 # --------------------------------------------------------------------------- public API
 
 
+class SampleFileError(dbmod.DatabaseError, ValueError):
+    """The sample file cannot be written there; the message is for the user (``guanai`` exits 2)."""
+
+
 def build_sample(path: str, *, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED,
                  months: int | None = None, schools: int | None = None,
                  progress: Progress | None = None) -> dict:
     """Write the demo school (a county when ``children`` > COUNTY_THRESHOLD) into a new SQLite
     file at ``path``; returns row counts per table. ``months``, ``schools``: see ``load_sample``.
 
-    Refuses (``ValueError``) a path that already exists. The file is left in rollback-journal
+    Refuses (``SampleFileError``, a ``ValueError``) a path that already exists, a link there
+    included, and a folder it cannot write to. The file is left in rollback-journal
     mode, with no ``-wal`` beside it, ready to copy or commit; a single school is vacuumed too.
     """
     path = os.path.abspath(path)
     if os.path.lexists(path):  # a link too, even a dangling one: never written through
-        raise ValueError(f"文件已存在: {path}")
+        raise SampleFileError(f"文件已存在, 不会覆盖: {path}")
     _check_children(children)
     _check_months(months)
     big = len(_school_plan(children, seed, schools)) > 1 or children > COUNTY_THRESHOLD  # a county
     # Built inside a private folder beside the target (models.files), then renamed into place:
     # no planted link is followed, and nothing half-built is left behind whatever happens.
-    with files.private_workdir(path) as work:
-        tmp = os.path.join(work, "sample.db")
-        counts = _build_file(tmp, big, children=children, seed=seed, months=months, schools=schools,
-                             progress=progress)
-        files.make_private(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
+    try:
+        with files.private_workdir(path) as work:
+            tmp = os.path.join(work, "sample.db")
+            counts = _build_file(tmp, big, children=children, seed=seed, months=months, schools=schools,
+                                 progress=progress)
+            files.make_private(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             files.publish(tmp, path)
-        except FileExistsError:
-            raise ValueError(f"文件已存在: {path}") from None
+    except FileExistsError:  # the name appeared meanwhile (a file or a planted link)
+        raise SampleFileError(f"文件已存在, 不会覆盖: {path}") from None
+    except OSError as exc:  # a folder without write permission, a full disk …
+        raise SampleFileError(f"无法写入 {path}: {exc.strerror or exc}") from None
     _report(progress, "完成", 1.0)
     return counts
 

@@ -250,3 +250,21 @@ def test_sample_refuses_a_planted_link_and_is_private(tmp_path, victim):
     assert_private_file(tmp_path / "s3.db")
     assert_victim_untouched(victim)
     assert leftovers(tmp_path) == []
+
+
+def test_commands_refuse_a_planted_link_with_one_line(tmp_path, victim):
+    """`guanai sample -o LINK`: one line on stderr, exit 2, nothing created through the link."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    link = tmp_path / "demo.db"
+    os.symlink(victim["absent"], link)
+    guanai = str(Path(sys.executable).with_name("guanai"))
+    res = subprocess.run([guanai, "sample", "-o", str(link), "--children", "20"], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "GUANAI_DB": ""})
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.strip().splitlines() == [f"guanai: 文件已存在, 不会覆盖: {link}"]
+    assert os.path.islink(link)
+    assert_victim_untouched(victim)
+    assert leftovers(tmp_path) == []
