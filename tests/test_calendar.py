@@ -324,3 +324,25 @@ def test_autumn_plan_and_term_settings(tiny_school):
     assert cal.default_until(D(2026, 5, 6), school_id=school) == "2026-07-10"
     with pytest.raises(cal.CalendarError, match="晚于开学"):
         cal.check_term(cal.TermDates(cal.AUTUMN, 2026, D(2026, 9, 1), D(2026, 8, 1)))
+
+
+def test_who_may_change_an_event_follows_its_creator_and_organiser(tiny_school):
+    """The creator is the newest audit ``create`` row of the id: an id SQLite gives again to a new
+    event does not hand it to the creator of the deleted one."""
+    from models.scope import ForbiddenError, viewer_for
+
+    li, zhao = (viewer_for(s) for s in tiny_school["staff"])  # two teachers heading a class each
+    school = tiny_school["school"].id
+    values = {"title": "兴趣小组", "kind": "活动", "start_date": D(2026, 12, 1)}
+    first = cal.create_event(values, school_id=school, viewer=li)
+    assert cal.event_owner(first).created_by == li.staff_id
+    cal.delete_event(first, viewer=li)
+    second = cal.create_event(values, school_id=school, viewer=zhao)
+    with pytest.raises(ForbiddenError, match="组织者/创建者"):
+        cal.delete_event(second, viewer=li)
+    assert cal.event_owner(second).created_by == zhao.staff_id
+    organised = cal.create_event({**values, "organiser": "李老师"}, school_id=school, viewer=zhao)
+    cal.update_series(organised, {**values, "organiser": "李老师", "place": "操场"}, viewer=li)  # names her
+    assert Event.get_by_id(organised).place == "操场"
+    with pytest.raises(ForbiddenError):  # a stranger to the school
+        cal.delete_event(organised, viewer=cal.scope.Viewer(staff_id=999, role="head", school_id=school + 1))
