@@ -354,13 +354,8 @@ def format_line(e: AuditEntry) -> str:
 
 
 def one_line(value: object) -> str:
-    """No control or format characters (a name with ESC codes must not drive the admin's terminal)."""
-    import unicodedata
+    """No control or format characters (a name with ESC codes must not drive the admin's terminal):
+    ``models.sanitize``'s rule, on one line."""
+    from models.sanitize import clean_text
 
-    out = []
-    for ch in str(value):
-        if ch in "\t\n\r":
-            out.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"):
-            out.append(ch)
-    return "".join(out).strip()
+    return clean_text(str(value), multiline=False).strip()

@@ -12,6 +12,7 @@ from textual.widgets import Label, Select
 from models import rules
 from models.roster import FLAG_FILTERS
 from tui.guard import DatabaseGuard
+from tui.text import content
 
 
 class RosterFilter(NamedTuple):
@@ -40,7 +41,8 @@ class RosterFilterScreen(DatabaseGuard, ModalScreen[RosterFilter | None]):
         with Vertical(id="filter-box"):
             yield Label("筛选名册  (回车选择, tab 下一项, ctrl+s 确定, esc 取消)")
             yield Label("班级")
-            yield Select([("全部班级", ALL), *((name, cid) for cid, name in self.classroom_options)],
+            yield Select([("全部班级", ALL),
+                          *((content(name, one_line=True), cid) for cid, name in self.classroom_options)],
                          value=c.classroom_id if c.classroom_id is not None else ALL, allow_blank=False, id="f-class")
             yield Label("标记")
             yield Select([("全部", ALL), *((f, f) for f in FLAG_FILTERS)], value=c.flag or ALL,

@@ -43,7 +43,8 @@ class TalkLogFilterScreen(DatabaseGuard, ModalScreen[LogFilter | None]):
                      .order_by(Staff.name_pinyin).tuples())
         with VerticalScroll(id="tlf-box"):
             yield Label("筛选谈心记录  (ctrl+s 确定, esc 取消)")
-            yield Select([("全部班级", ALL), *((n, i) for i, n in roster.classrooms(school))],
+            yield Select([("全部班级", ALL),
+                          *((content(n, one_line=True), i) for i, n in roster.classrooms(school))],
                          value=c.classroom_id if c.classroom_id is not None else ALL, allow_blank=False, id="tlf-class")
             yield Select([("全部类别", ALL), *((k, k) for k in rules.CONTACT_KINDS)], value=c.kind or ALL,
                          allow_blank=False, id="tlf-kind")

@@ -149,7 +149,8 @@ class UserFormScreen(_Dialog):
             yield Input(placeholder="姓名", id="u-name", compact=True)
             yield Select([(label, key) for key, label in rules.STAFF_ROLES.items()], prompt="角色",
                          id="u-role", compact=True)
-            yield Select([(name, name) for _, name in self.class_options], prompt="班级 (班主任的班或任课班, 可不选)",
+            yield Select([(content(name, one_line=True), name) for _, name in self.class_options],
+                         prompt="班级 (班主任的班或任课班, 可不选)",
                          id="u-class", compact=True)
             yield from _pin_inputs("u-pin", "PIN: 4-12 位数字, 可不填", "再输入一次 PIN")
             yield Static(classes="dialog-error")

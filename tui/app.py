@@ -108,10 +108,12 @@ class GuanaiApp(DatabaseGuard, App):
             self.set_reactive(App.ansi_color, None)  # from now on as the theme says (a later theme too)
         else:
             self.theme = theme
-        if session.demo_dir:
-            self.sub_title = f"{session.school_name} · 演示"
+        from tui.text import clean
+
+        if session.demo_dir:  # the header is no place for a control character either
+            self.sub_title = f"{clean(session.school_name)} · 演示"
         else:
-            self.sub_title = session.school_name
+            self.sub_title = clean(session.school_name)
 
     def on_ready(self) -> None:
         self.startup_seconds = (time.perf_counter_ns() - self.start_ns) / 1e9
