@@ -226,3 +226,33 @@ def test_guanai_purge_dry_run_confirmation_and_admin_only(school):
     assert res.returncode == 0 and "没有" in res.stdout
     dbmod.open_database(db)
     assert not Child.select().where(Child.id == school["gone"].id).exists()
+
+
+@pytest.mark.parametrize("body, sex", [
+    ("51072220160501001", "男"),
+    ("51072220160501002", "女"),
+    ("11010519491231002", "女"),
+    ("53262720190228137", "男"),
+])
+def test_a_masked_id_cannot_be_completed_from_what_the_page_shows(body, sex):
+    """Beside the masked number the child's page shows the birth date (digits 7-14), the 户籍
+    (≈ the region, digits 1-6) and the sex (the parity of digit 17). Whoever knows all that and
+    reads the mask must still be left with many valid numbers — the old 4 + 4 mask left one."""
+    from models.masking import mask_id
+    from models.validation import id_check_char
+
+    id_number = body + id_check_char(body)
+    masked = mask_id(id_number)
+    assert len(masked) == 18 and masked.count("*") == 15 and id_number[6:14] not in masked
+
+    def fits(candidate: str) -> bool:
+        return all(m == "*" or m == c for m, c in zip(masked, candidate))
+
+    known = id_number[:14]  # region + birth date, as if read from the page
+    parity = 1 if sex == "男" else 0
+    candidates = [known + f"{seq:03d}" + id_check_char(known + f"{seq:03d}") for seq in range(1000)
+                  if seq % 2 == parity]
+    candidates = [c for c in candidates if fits(c)]
+    assert id_number in candidates and len(candidates) >= 30
+    old_mask = id_number[:4] + "*" * 10 + id_number[-4:]  # what the screens showed before
+    assert sum(1 for c in candidates if c[:4] + "*" * 10 + c[-4:] == old_mask) == 1
