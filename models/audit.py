@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 
 import peewee as pw
 
-from models.masking import mask_phone, mask_value  # noqa: F401 (mask_value: this module's callers)
+from models.masking import mask_value
 
 LOCAL = "local"
 
