@@ -9,6 +9,7 @@ was reported saved, and write transactions that take the write lock up front
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import stat
@@ -235,10 +236,90 @@ def _is_corrupt(exc: Exception) -> bool:
     return "malformed" in text or "file is not a database" in text or "database corrupt" in text
 
 
+FULL_MESSAGE = ("磁盘已满 (或超过了文件大小限制): 这次没有保存任何内容; "
+                "输入的内容还在, 请清理磁盘空间后再试")
+DISK_IO_MESSAGE = ("读写数据库文件时出错 (disk I/O error): 这次没有保存任何内容; "
+                   "输入的内容还在, 请检查磁盘后再试")
+
+
+class DiskFull(DatabaseError):
+    """The disk (or the file-size limit) had no room for the write; SQLite or the server rolled
+    the transaction back, so nothing of it was written."""
+
+
+class DiskIOError(DatabaseError):
+    """SQLite could not read or write its files for another reason; nothing was written."""
+
+
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_FULL_TEXTS = ("database or disk is full", "disk is full", "no space left", "file too large", "disk quota",
+               "could not extend file", "could not write to file")
+
+
+def _chain(exc: BaseException):
+    """The exception and the ones it was raised from or while handling: SQLite rolls back by
+    itself on a full disk, and peewee's own ROLLBACK then fails ("no transaction is active"),
+    hiding the real cause in ``__context__``."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen and len(seen) < 10:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _is_io_error(exc: BaseException) -> bool:
+    return "disk i/o error" in str(exc).lower()
+
+
+def _no_room() -> bool:
+    """Is the SQLite database's disk (nearly) full, or a file of it at the file-size limit? SQLite
+    reports a write refused with EFBIG only as "disk I/O error"."""
+    import resource
+
+    db = database_proxy.obj
+    path = getattr(db, "database", None)
+    if not isinstance(db, peewee.SqliteDatabase) or not path or path == ":memory:":
+        return False
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)))
+        if st.f_bavail * st.f_frsize < 1024 * 1024:
+            return True
+    except OSError:
+        pass
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    except (OSError, ValueError):
+        return False
+    if soft == resource.RLIM_INFINITY:
+        return False
+    for name in (path, path + "-wal", path + "-journal"):
+        try:
+            if os.path.getsize(name) + 64 * 1024 > soft:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _is_full(exc: BaseException) -> bool:
+    for e in _chain(exc):
+        if getattr(e, "errno", None) in _FULL_ERRNOS or getattr(e, "pgcode", None) == "53100":
+            return True
+        text = str(e).lower()
+        if any(t in text for t in _FULL_TEXTS):
+            return True
+    return False
+
+
 def translate(exc: Exception) -> Exception | None:
     """Our own error for a peewee error a user can meet (a lock held too long, a dropped
-    connection, a damaged file), else None. A dropped connection is closed here so that the next
-    query reconnects."""
+    connection, a damaged file, a full disk), else None. A dropped connection is closed here so
+    that the next query reconnects."""
+    if isinstance(exc, (peewee.DatabaseError, sqlite3.DatabaseError)):
+        if _is_full(exc):
+            return DiskFull(FULL_MESSAGE)
+        if any(_is_io_error(e) for e in _chain(exc)):
+            return DiskFull(FULL_MESSAGE) if _no_room() else DiskIOError(DISK_IO_MESSAGE)
     if isinstance(exc, (peewee.DatabaseError, sqlite3.DatabaseError)) and _is_corrupt(exc):
         return DatabaseCorrupt(CORRUPT_MESSAGE)
     if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):

@@ -5,9 +5,13 @@ The commands run in-process through ``tui.cli.main`` against the test database."
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import sqlite3
 
+import peewee as pw
 import pytest
 
+from models import db as dbmod
 from models.entities import AuditLog, CareRule, Classroom, Contact, School, Staff
 from tests.conftest import add_child
 from tui import cli
@@ -147,3 +151,132 @@ def test_a_nul_character_in_a_talk_is_dropped_on_every_write_path(school):
     drafts.save_draft(teacher.id, "talk", f"child:{child_id}", {"content": "草\x00稿"}, viewer=viewer)
     data, _ = drafts.load_draft(teacher.id, "talk", f"child:{child_id}", viewer=viewer)
     assert data == {"content": "草稿"}
+
+
+# --------------------------------------------------------------------------- a full disk
+
+# Runs ``guanai ARGV…`` in a child process whose file-size limit drops to nothing when the
+# command's own work starts (after the sign-in): every file write then fails with EFBIG, as on a
+# full disk (Python ignores SIGXFSZ, so the write returns the error instead of killing us).
+FULL_DISK_DRIVER = """
+import importlib, resource, sys
+from tui import cli
+module, name = sys.argv[1].rsplit(".", 1)
+mod = importlib.import_module(module)
+real = getattr(mod, name)
+def full(*args, **kwargs):
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+    return real(*args, **kwargs)
+setattr(mod, name, full)
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def run_on_full_disk(where, target, *argv, cwd):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GUANAI_DB": ""}
+    return subprocess.run([sys.executable, "-c", FULL_DISK_DRIVER, where, "--db", target, *argv], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def snapshot(path):
+    """Every table's rows, through a plain sqlite3 connection (but the audit rows of sign-ins,
+    which happen before the disk fills)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        where = {"audit_log": " WHERE action != 'login'"}
+        return {t: con.execute(f'SELECT * FROM "{t}"{where.get(t, "")} ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        con.close()
+
+
+FULL_DISK_CASES = [
+    ("models.users.add_user", ("--user", "admin", "users", "add", "bob", "--name", "王五", "--role", "teacher")),
+    ("models.care_rules.update_rule", ("--user", "admin", "rules", "每周谈心", "--every", "8")),
+    ("tui.importer.run_import", ("--user", "admin", "import", "{csv}")),
+    ("models.backup.backup_to", ("backup", "-o", "{out}/backup.db")),
+]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("where,argv", FULL_DISK_CASES, ids=[a[2] if a[0] == "--user" else a[0] for _, a in FULL_DISK_CASES])
+def test_a_full_disk_is_one_line_and_nothing_written(school, tmp_path, where, argv):
+    from tests.test_import import GOOD_ROWS, HEADER, write_csv
+
+    dbmod.current().close()
+    out = tmp_path / "out"
+    out.mkdir(mode=0o700)
+    csv_path = write_csv(out / "名册.csv", [HEADER, GOOD_ROWS[0]])
+    before = snapshot(school)
+    argv = [a.format(csv=csv_path, out=out) for a in argv]
+    res = run_on_full_disk(where, school, *argv, cwd=out)
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "磁盘已满" in lines[0], res.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["名册.csv"]  # no report, no partial backup
+    after = snapshot(school)
+    assert after == before
+
+
+def _raised_while_handling(first: Exception, second: Exception) -> Exception:
+    """``second`` as Python chains it when raised while ``first`` is handled (peewee's ROLLBACK
+    failing after SQLite already rolled back on a full disk)."""
+    try:
+        try:
+            raise first
+        except Exception:
+            raise second
+    except Exception as exc:
+        return exc
+
+
+@pytest.mark.parametrize("error,expected", [
+    (pw.OperationalError("database or disk is full"), dbmod.DiskFull),
+    (sqlite3.OperationalError("database or disk is full"), dbmod.DiskFull),
+    (pw.OperationalError('could not extend file "base/16384/16500": No space left on device'), dbmod.DiskFull),
+    (_raised_while_handling(pw.OperationalError("disk I/O error"),
+                            pw.OperationalError("cannot rollback - no transaction is active")), dbmod.DiskIOError),
+    (_raised_while_handling(OSError(errno.EFBIG, "File too large"), pw.OperationalError("disk I/O error")), dbmod.DiskFull),
+    (_raised_while_handling(OSError(errno.ENOSPC, "No space left on device"), pw.OperationalError("x")), dbmod.DiskFull),
+    (pw.OperationalError("database is locked"), dbmod.DatabaseBusy),
+    (pw.OperationalError("no such table: child"), None),
+], ids=["sqlite full", "raw sqlite3", "postgresql full", "io error hidden by rollback", "EFBIG", "ENOSPC", "busy",
+        "a bug stays a bug"])
+def test_translate_names_a_full_disk(school, error, expected):
+    """Any error in the chain counts; a disk I/O error with room on the disk is not "full"."""
+    got = dbmod.translate(error)
+    if expected is None:
+        assert got is None
+        return
+    assert type(got) is expected
+    if expected is dbmod.DiskFull:
+        assert str(got).startswith("磁盘已满") and "没有保存任何内容" in str(got)
+
+
+def test_a_full_disk_on_the_server_is_one_line_and_nothing_written(school, capsys, monkeypatch):
+    """The database refuses the INSERT for want of space (SQLITE_FULL, PostgreSQL's "could not
+    extend file"): the command stops with one line and the transaction leaves nothing behind."""
+    database = dbmod.current()
+    real = type(database).execute_sql
+    message = ("database or disk is full" if dbmod.is_sqlite()
+               else 'could not extend file "base/16384/16500": No space left on device')
+
+    def execute_sql(self, sql, params=None, *args, **kwargs):
+        if sql.lstrip().upper().startswith("INSERT") and '"staff"' in sql:
+            raise pw.OperationalError(message)
+        return real(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(type(database), "execute_sql", execute_sql)
+    before = Staff.select().count()
+    assert_refused(run(capsys, school, *USERS_ADD, "bob", "--name", "王五", "--role", "teacher"), "磁盘已满")
+    monkeypatch.undo()
+    assert Staff.select().count() == before
+    assert not AuditLog.select().where(AuditLog.action == "create").exists()
