@@ -174,3 +174,24 @@ def test_0008_cleans_rows_an_older_version_stored(small_school, backend):
     from models.entities import Staff
 
     assert Staff.get_by_id(t1.id).login == "li\x07"  # a unique key is left alone (validated format)
+
+
+def test_forms_load_stored_text_clean(small_school):
+    """A row stored raw (before 0008, or behind the application's back) reaches no form raw: the
+    loaders return clean text, so the form's "changed?" check also compares like with like."""
+    kid, admin, t1 = small_school["kids"]["张小明"], small_school["admin"], small_school["staff"][0]
+    raw = "备注" + OSC52 + "\n第二行" + CSI_CLEAR
+    clean = "备注]52;c;cm0gLXJmIH4=\n第二行[2J[H"
+    Child.update(notes=raw, address="石门村" + OSC0).where(Child.id == kid.id).execute()
+    values = children.load_form_values(kid.id)
+    assert (values["notes"], values["address"]) == (clean, "石门村]0;PWNED-TITLE")
+    c = Contact.create(child=kid, staff=t1, kind="谈心", at=dt.datetime(2026, 11, 20, 10, 0), content=raw,
+                       place="操场" + OSC0, follow_up=raw)
+    form = contacts.form_from_contact(c)
+    assert (form.content, form.follow_up, form.place) == (clean, clean, "操场]0;PWNED-TITLE")
+    e = Event.create(school=small_school["school"], title="家长会" + OSC0, start_date=dt.date(2026, 12, 1), notes=raw)
+    ef = calendar.form_from_event(e)
+    assert (ef.title, ef.notes) == ("家长会]0;PWNED-TITLE", clean)
+    p = Pairing.create(child=kid, kind="爱心妈妈", staff=t1, plan_time="周三" + OSC0, plan_content=raw, plan_results=raw)
+    d = pairings.pairing_detail(p.id, viewer=viewer_for(admin))
+    assert (d["plan_time"], d["plan_content"], d["plan_results"]) == ("周三]0;PWNED-TITLE", clean, clean)
