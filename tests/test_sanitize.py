@@ -159,6 +159,10 @@ def test_0008_cleans_rows_an_older_version_stored(small_school, backend):
     db.execute_sql(f'UPDATE "child" SET "notes" = {p}, "address" = {p} WHERE "id" = {p}',
                    ("备注" + OSC52, "石门村\u202e3组", kid.id))
     db.execute_sql(f'UPDATE "staff" SET "login" = {p} WHERE "id" = {p}', ("li\x07", t1.id))
+    # a draft as json.dumps(ensure_ascii=False) wrote it: ESC escaped, a line separator raw
+    db.execute_sql(f'INSERT INTO "draft" ("staff_id", "form", "key", "data", "updated_at") VALUES ({p}, {p}, {p}, {p}, {p})',
+                   (t1.id, "talk", f"child:{kid.id}", '{"content": "一\u2028二\\u001b]0;x\\u0007三"}',
+                    dt.datetime(2026, 11, 20)))
     contact_ids = [c.id for c in Contact.select(Contact.id).where(Contact.place == "操场\n一角")]
     assert len(contact_ids) == 5
 
@@ -174,6 +178,8 @@ def test_0008_cleans_rows_an_older_version_stored(small_school, backend):
     from models.entities import Staff
 
     assert Staff.get_by_id(t1.id).login == "li\x07"  # a unique key is left alone (validated format)
+    data, _ = drafts.load_draft(t1.id, "talk", f"child:{kid.id}", viewer=viewer_for(small_school["admin"]))
+    assert data == {"content": "一\n二]0;x三"}  # still JSON, and clean
 
 
 def test_forms_load_stored_text_clean(small_school):

@@ -13,6 +13,8 @@ written, on SQLite and PostgreSQL alike. Left alone: unique keys (``staff.login`
 ``child.student_no``/``id_number``, ``care_rule.name``; their formats are validated and cleaning
 could make two rows collide), and ``audit_log``, which is evidence and is cleaned when shown.
 """
+import json
+
 from peewee import Table
 
 from models.sanitize import clean_text
@@ -37,15 +39,38 @@ COLUMNS = {
     "contact": (("kind", "place", "callee", "mood", "concerns", "group_key"), ("content", "effect", "follow_up")),
     "care_rule": (("contact_kind", "rrule", "applies_to", "helper_kind"), ()),
     "event": (("title", "kind", "place", "organiser", "rrule"), ("notes",)),
-    "draft": (("form", "key"), ("data",)),
+    "draft": (("form", "key"), ()),  # its JSON ``data``: see clean_json
     "setting": (("key",), ("value",)),
     "consent": (("given_by", "relation"), ("scope",)),
 }
 
 
-def clean_table(db, name: str, one_line: tuple, multi_line: tuple, batch: int = BATCH) -> int:
+def _cleaned(value):
+    if isinstance(value, str):
+        return clean_text(value, multiline=True)
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
+
+
+def clean_json(text: str) -> str:
+    """A draft's JSON with its strings cleaned, as ``models.drafts`` writes it. Cleaning the JSON
+    text itself could turn a U+2028 inside a string into a raw newline, which JSON refuses; text
+    that is not JSON is cleaned as text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return clean_text(text, multiline=True)
+    cleaned = _cleaned(data)
+    return text if cleaned == data else json.dumps(cleaned, ensure_ascii=False, sort_keys=True)
+
+
+def clean_table(db, name: str, one_line: tuple, multi_line: tuple, batch: int = BATCH,
+                json_columns: tuple = ()) -> int:
     """Clean one table's columns in place; returns how many rows changed."""
-    columns = (*one_line, *multi_line)
+    columns = (*one_line, *multi_line, *json_columns)
     table = Table(name, ("id", *columns)).bind(db)
     changed, last = 0, 0
     while True:
@@ -58,7 +83,8 @@ def clean_table(db, name: str, one_line: tuple, multi_line: tuple, batch: int = 
             new = {}
             for col, value in zip(columns, row[1:]):
                 if isinstance(value, str):
-                    fixed = clean_text(value, multiline=col in multi_line)
+                    fixed = (clean_json(value) if col in json_columns
+                             else clean_text(value, multiline=col in multi_line))
                     if fixed != value:
                         new[col] = fixed
             if new:
@@ -68,7 +94,7 @@ def clean_table(db, name: str, one_line: tuple, multi_line: tuple, batch: int = 
 
 def up(migrator, db):
     for name, (one_line, multi_line) in COLUMNS.items():
-        clean_table(db, name, one_line, multi_line)
+        clean_table(db, name, one_line, multi_line, json_columns=("data",) if name == "draft" else ())
 
 
 def down(migrator, db):
