@@ -20,6 +20,7 @@ from models.contacts import ContactForm
 from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
+from screens.saving import BackgroundSave
 from tui.fields import Input, TextArea
 from tui.text import content
 from tui.guard import DatabaseGuard
@@ -39,7 +40,7 @@ def draft_key(child_id: int, contact_id: int | None) -> str:
     return f"contact:{contact_id}" if contact_id else f"child:{child_id}"
 
 
-class TalkEntryScreen(DatabaseGuard, DraftedForm, Screen[bool]):
+class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
     """New talk for ``child_id``, or edit of ``contact_id``; dismissed with True when saved."""
 
     DRAFT_FORM = DRAFT_FORM
@@ -77,6 +78,7 @@ class TalkEntryScreen(DatabaseGuard, DraftedForm, Screen[bool]):
         self.writer: drafts.DraftWriter | None = None
         self.restored_at: dt.datetime | None = None
         self._dirty = False
+        self.saved_any = False  # saved once, then kept open for what was typed during that save
 
     @property
     def main_child(self) -> int:
@@ -272,7 +274,15 @@ class TalkEntryScreen(DatabaseGuard, DraftedForm, Screen[bool]):
         self.query_one("#err-row1", Static).update(content(" ".join(row1), one_line=True))
         self.query_one("#err-row2", Static).update(content(" ".join(row2), one_line=True))
 
+    def show_save_state(self, text: str, *, error: bool) -> None:
+        """The line under the content: 正在保存…, or why the save failed (the text stays)."""
+        self.query_one("#err-content", Static).update(content(text, one_line=True))
+
     def action_save(self) -> None:
+        """Check, then write in a thread worker (``screens.saving``): keys keep working while
+        another user's write holds the database, and a second ctrl+s meanwhile does nothing."""
+        if self.saving:
+            return
         form = self._collect()
         values, errors = contacts.validate_contact(form, self.child_ids)
         self._show_errors(errors)
@@ -283,22 +293,61 @@ class TalkEntryScreen(DatabaseGuard, DraftedForm, Screen[bool]):
             self.query_one(target).focus()
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
             return
-        try:
-            if self.contact_id:
-                contacts.update_contact(self.contact_id, values, staff_id=self.app.staff_id, viewer=self.app.viewer,
-                                        expected_updated_at=self.version)
-            else:
-                contacts.create_contacts(values, self.child_ids, staff_id=self.app.staff_id, viewer=self.app.viewer)
-        except conflicts.ConflictError as exc:
+        snapshot = ContactForm.from_dict(form.to_dict())
+        child_ids, contact_id, version = list(self.child_ids), self.contact_id, self.version
+        staff_id, viewer = self.app.staff_id, self.app.viewer
+
+        def job() -> list[int]:  # in the worker thread: model calls only
+            if contact_id:
+                contacts.update_contact(contact_id, values, staff_id=staff_id, viewer=viewer,
+                                        expected_updated_at=version)
+                return [contact_id]
+            return contacts.create_contacts(values, child_ids, staff_id=staff_id, viewer=viewer)
+
+        self.start_save(job, lambda ids: self._saved(ids, snapshot, child_ids))
+
+    def _saved(self, ids: list[int], snapshot: ContactForm, child_ids: list[int]) -> None:
+        n = len(child_ids)
+        if self._collect().to_dict() == snapshot.to_dict() and self.child_ids == child_ids:
+            self._drop_draft()
+            self.notify("已保存" if n == 1 else f"已保存 {n} 个孩子的记录", timeout=2)
+            self.dismiss(True)
+            return
+        # Typed on while the save waited: what was saved is the entry's new original, and the rest
+        # stays in the form (and its draft, now keyed by the entry) as an edit of that entry.
+        self._drop_draft()
+        self.saved_any = True
+        self.contact_id, self.child_ids = ids[0], [child_ids[0]]
+        self.version = contacts.contact_version(ids[0])
+        self.original = snapshot
+        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
+        self._mark_dirty()
+        self._render_head()
+        self.refresh_bindings()
+        group = f" ({n} 个孩子的记录已保存, 之后的修改只改 {contacts.child_label(ids[0])} 的这条)" if n > 1 else ""
+        self.show_save_state(f"已保存; 保存时输入的内容还没有保存, 按 ctrl+s 保存{group}", error=False)
+
+    def save_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, conflicts.ConflictError):
+            self.show_save_state("", error=False)
             self._conflict(exc)
             return
-        except ForbiddenError as exc:
+        self._mark_dirty()  # the newest text goes (again) to the draft
+        if isinstance(exc, ForbiddenError):
+            self.show_save_state(str(exc), error=True)
             self.notify(str(exc), severity="error", timeout=5, markup=False)
             return
-        self._drop_draft()
-        n = len(self.child_ids)
-        self.notify("已保存" if n == 1 else f"已保存 {n} 个孩子的记录", timeout=2)
-        self.dismiss(True)
+        super().save_failed(exc)
+
+    def action_cancel(self) -> None:
+        if self.saving:  # the outcome is on its way; leaving now would lose it
+            self.notify("正在保存, 请稍候", timeout=2)
+            return
+        super().action_cancel()
+
+    def dismiss(self, result: bool | None = None):
+        """Saved once and kept open: the caller still learns that something was saved."""
+        return super().dismiss(True if self.saved_any else result)
 
     # -- someone else saved this entry meanwhile ---------------------------------
     def _conflict(self, exc: conflicts.ConflictError) -> None:

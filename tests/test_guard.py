@@ -2,15 +2,17 @@
 nothing half-written, the app and the teacher's typing still there (models/db.write, tui/guard)."""
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import psycopg2
 import pytest
-from textual.widgets import TextArea
+import peewee
+from textual.widgets import Static, TextArea
 
-from models import contacts
+from models import contacts, drafts
 from models import db as dbmod
-from models.entities import Contact
+from models.entities import Contact, Draft
 from models.scope import system_viewer
 from screens.talk_entry import TalkEntryScreen
 from tests.test_roster_screen import make_app
@@ -39,12 +41,18 @@ class LongWriter:
         self.con.close()
 
 
-def short_lock_wait(backend):
-    """The app's connection gives up after 0.3 s instead of 15 (a test need not wait)."""
-    if backend == "sqlite":
-        dbmod.current().execute_sql("PRAGMA busy_timeout = 300")
-    else:
-        dbmod.current().execute_sql("SET lock_timeout = '300ms'")
+def short_lock_wait(backend, monkeypatch, target, ms=300):
+    """Every connection — the app's and each save worker's own (``screens.saving``) — gives up
+    after ``ms`` instead of 15 s: as GUANAI_LOCK_WAIT does, which is read once at import."""
+    monkeypatch.setattr(dbmod, "LOCK_WAIT_SECONDS", max(1, ms // 1000))
+    monkeypatch.setattr(dbmod, "SQLITE_PRAGMAS",
+                        tuple((k, ms if k == "busy_timeout" else v) for k, v in dbmod.SQLITE_PRAGMAS))
+    dbmod.current().close()
+    db = dbmod.open_database(target)
+    if backend != "sqlite":
+        db.close()
+        db.connect_params["options"] = re.sub(r"lock_timeout=\d+", f"lock_timeout={ms}", db.connect_params["options"])
+        db.connect()
 
 
 def talk(kid_id):
@@ -52,9 +60,9 @@ def talk(kid_id):
                                      "content": "谈学习"}, [kid_id], staff_id=None, viewer=ALL)
 
 
-def test_a_long_writer_makes_a_save_fail_whole_with_a_message(tiny_school, backend):
+def test_a_long_writer_makes_a_save_fail_whole_with_a_message(tiny_school, backend, monkeypatch):
     kid = tiny_school["kids"]["王芳"]
-    short_lock_wait(backend)
+    short_lock_wait(backend, monkeypatch, tiny_school["path"])
     before = Contact.select().count()
     writer = LongWriter(tiny_school["path"])
     try:
@@ -74,27 +82,118 @@ def test_the_default_wait_is_fifteen_seconds_on_both(tiny_school, backend):
         assert dbmod.current().execute_sql("SHOW lock_timeout").fetchone()[0] == "15s"
 
 
-async def test_the_app_keeps_the_typed_talk_when_the_database_is_busy(tiny_school, backend):
+def area_text(screen) -> str:
+    return screen.query_one("#talk-content", TextArea).text
+
+
+def save_line(screen) -> str:
+    return str(screen.query_one("#err-content", Static).content)
+
+
+async def saved(app, pilot):
+    """Let the save worker finish and its outcome reach the screen (no sleeping)."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_app_keeps_the_typed_talk_when_the_database_is_busy(tiny_school, backend, monkeypatch):
+    """The save gives up after the lock wait; what was typed before and during it stays, in the
+    form and in the draft, and the same key saves it once the other writer is done."""
     app = make_app(tiny_school)
     kid = tiny_school["kids"]["王芳"]
-    short_lock_wait(backend)
+    short_lock_wait(backend, monkeypatch, tiny_school["path"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"long day")
+        writer = LongWriter(tiny_school["path"])
+        try:
+            await pilot.press("ctrl+s", *" more")
+            await saved(app, pilot)
+            assert app.is_running and app.screen is screen  # still there, with the text
+            assert area_text(screen) == "long day more"
+            assert "数据库正被别人占用" in save_line(screen)
+            assert any("数据库正被别人占用" in n.message for n in app._notifications)
+            assert Contact.select().where(Contact.child == kid.id).count() == 0
+        finally:
+            writer.finish()
+        screen._flush_draft()
+        screen.writer.flush()
+        data, _ = drafts.load_draft(app.staff_id, "talk", f"child:{kid.id}", viewer=ALL)
+        assert data["form"]["content"] == "long day more"
+        await pilot.press("ctrl+s")  # the same key again, once the other writer is done
+        await saved(app, pilot)
+        assert not isinstance(app.screen, TalkEntryScreen)
+    assert Contact.get(Contact.child == kid.id).content == "long day more"
+    assert Draft.select().count() == 0
+
+
+async def test_typing_goes_on_while_a_save_waits_for_the_lock(tiny_school, backend, monkeypatch):
+    """A save waiting for another user's write runs in a worker: keys keep landing in the text,
+    a second ctrl+s does nothing, and what was typed meanwhile stays to be saved next."""
+    app = make_app(tiny_school)
+    kid = tiny_school["kids"]["王芳"]
+    short_lock_wait(backend, monkeypatch, tiny_school["path"], ms=30_000)  # released long before
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_talk_for(pilot, app, "wf")
         await pilot.press(*"long day")
         writer = LongWriter(tiny_school["path"])
         try:
             await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert app.is_running and app.screen is screen  # still there, with the text
-            assert screen.query_one(TextArea).text == "long day"
-            assert any("数据库正被别人占用" in n.message for n in app._notifications)
-            assert Contact.select().where(Contact.child == kid.id).count() == 0
+            assert screen.saving and save_line(screen) == "正在保存…"
+            await pilot.press(*" and more", "ctrl+s", "escape")  # typing lands; ctrl+s, esc wait
+            assert area_text(screen) == "long day and more"
+            assert app.screen is screen and screen.saving
+            assert len([w for w in app.workers if w.name == "background-save"]) == 1
         finally:
             writer.finish()
-        await pilot.press("ctrl+s")  # the same keys again, once the other writer is done
-        await pilot.pause()
+        await saved(app, pilot)
+        first = Contact.get(Contact.child == kid.id)
+        assert first.content == "long day"  # what ctrl+s saved; the rest is still in the form
+        assert app.screen is screen and screen.contact_id == first.id
+        assert area_text(screen) == "long day and more"
+        assert "保存时输入的内容还没有保存" in save_line(screen)
+        await pilot.press("ctrl+s")
+        await saved(app, pilot)
         assert not isinstance(app.screen, TalkEntryScreen)
-    assert Contact.get(Contact.child == kid.id).content == "long day"
+    assert [c.content for c in Contact.select().where(Contact.child == kid.id)] == ["long day and more"]
+    assert Draft.select().count() == 0
+
+
+async def test_a_full_disk_keeps_the_typed_talk_in_the_form_and_the_draft(tiny_school, backend, monkeypatch):
+    """The database refuses the talk for want of space: one message next to the form naming it,
+    the text in the form and in its draft, and the same key saves once there is room."""
+    app = make_app(tiny_school)
+    kid = tiny_school["kids"]["王芳"]
+    database = dbmod.current()
+    real = type(database).execute_sql
+    message = ("database or disk is full" if backend == "sqlite"
+               else 'could not extend file "base/16384/16500": No space left on device')
+
+    def full(self, sql, params=None, *args, **kwargs):
+        if sql.lstrip().upper().startswith("INSERT") and '"contact"' in sql:
+            raise peewee.OperationalError(message)
+        return real(self, sql, params, *args, **kwargs)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"no room")
+        monkeypatch.setattr(type(database), "execute_sql", full)
+        await pilot.press("ctrl+s")
+        await saved(app, pilot)
+        assert app.screen is screen and area_text(screen) == "no room"
+        assert save_line(screen).startswith("磁盘已满")
+        assert any(n.message.startswith("磁盘已满") for n in app._notifications)
+        screen._flush_draft()
+        screen.writer.flush()
+        data, _ = drafts.load_draft(app.staff_id, "talk", f"child:{kid.id}", viewer=ALL)
+        assert data["form"]["content"] == "no room"
+        assert Contact.select().where(Contact.child == kid.id).count() == 0
+        monkeypatch.undo()  # room again
+        await pilot.press("ctrl+s")
+        await saved(app, pilot)
+        assert not isinstance(app.screen, TalkEntryScreen)
+    assert Contact.get(Contact.child == kid.id).content == "no room"
+    assert Draft.select().count() == 0
 
 
 async def test_a_dropped_postgresql_connection_says_so_then_reconnects(pg_server):
@@ -124,12 +223,12 @@ async def test_a_dropped_postgresql_connection_says_so_then_reconnects(pg_server
             admin.cursor().execute("SELECT pg_terminate_backend(%s)", (pid,))
             admin.close()
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await saved(app, pilot)
             assert app.is_running and app.screen is screen
             assert screen.query_one(TextArea).text == "cut off"
             assert any("连接断开" in n.message for n in app._notifications)
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await saved(app, pilot)
             assert not isinstance(app.screen, TalkEntryScreen)
         assert Contact.get(Contact.child == kid.id).content == "cut off"
     finally:

@@ -29,6 +29,7 @@ async def test_quick_entry_from_roster_saves_a_talk(tiny_school):
         await pilot.press(*"talked about maths")
         await pilot.press("f3", "f4", "f5")  # mood: the first one; concerns 学业 and 心理
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the save runs in a worker (screens/saving.py)
         await pilot.pause()
         assert isinstance(app.screen, RosterScreen)
         row = next(r for r in app.screen.shown if r.id == kid.id)
@@ -65,6 +66,7 @@ async def test_group_talk_adds_a_second_child(tiny_school):
         await pilot.press(*"zlh", "enter")
         await pilot.pause()
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the save runs in a worker (screens/saving.py)
         await pilot.pause()
     rows = list(Contact.select().where(Contact.content == "group talk"))
     assert {r.child_id for r in rows} == {tiny_school["kids"]["王芳"].id, tiny_school["kids"]["张丽华"].id}
@@ -91,6 +93,7 @@ async def test_draft_comes_back_after_the_session_is_lost(tiny_school):
         assert screen.query_one(TextArea).text == "half a sentence"
         assert screen.form.kind == "家长电话"
         await pilot.press(*" more", "ctrl+s")
+        await app.workers.wait_for_complete()  # the save runs in a worker (screens/saving.py)
         await pilot.pause()
     assert Contact.get(Contact.child == kid.id).content == "half a sentence more"
     assert Draft.select().count() == 0
@@ -123,6 +126,7 @@ async def test_a_new_talk_is_in_the_audit_log(tiny_school):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_talk_for(pilot, app, "wf")
         await pilot.press(*"audited", "ctrl+s")
+        await app.workers.wait_for_complete()  # the save runs in a worker (screens/saving.py)
         await pilot.pause()
     c = Contact.get(Contact.content == "audited")
     row = AuditLog.get((AuditLog.table == "contact") & (AuditLog.row_id == c.id))
