@@ -201,3 +201,20 @@ def test_forms_load_stored_text_clean(small_school):
     p = Pairing.create(child=kid, kind="爱心妈妈", staff=t1, plan_time="周三" + OSC0, plan_content=raw, plan_results=raw)
     d = pairings.pairing_detail(p.id, viewer=viewer_for(admin))
     assert (d["plan_time"], d["plan_content"], d["plan_results"]) == ("周三]0;PWNED-TITLE", clean, clean)
+
+
+def test_a_command_error_quoting_text_never_drives_the_terminal(tmp_path):
+    """``guanai``'s one-line error may quote what it was given or what is stored: cleaned."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    guanai = str(Path(sys.executable).with_name("guanai"))
+    env = {**os.environ, "GUANAI_DB": ""}
+    db = str(tmp_path / "school.db")
+    assert subprocess.run([guanai, "--db", db, "init"], env=env, capture_output=True, timeout=60).returncode == 0
+    res = subprocess.run([guanai, "--db", db, "--user", "evil" + OSC0, "due"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2
+    assert "evil]0;PWNED-TITLE" in res.stderr and "\x1b" not in res.stderr and "\x07" not in res.stderr

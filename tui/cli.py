@@ -192,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
             return args.func(args) or 0
         return run_tui(args)
     except (UsageError, DatabaseError) as exc:
-        sys.stderr.write(f"guanai: {exc}\n")
+        from tui.text import clean  # a message may quote stored text: it must not drive the terminal
+
+        sys.stderr.write(f"guanai: {clean(exc)}\n")
         return 2
     except KeyboardInterrupt:
         return 130
@@ -206,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         mine = translate(exc)
         if mine is None:
             raise
-        sys.stderr.write(f"guanai: {mine}\n")
+        from tui.text import clean
+
+        sys.stderr.write(f"guanai: {clean(mine)}\n")
         return 2
 
 

@@ -13,6 +13,7 @@ import sys
 from models import auth
 from models.entities import Staff
 from tui.context import UsageError
+from tui.text import clean
 
 TRIES = 3  # per start; the lockout (5 in a row) counts across starts and terminals
 
@@ -60,7 +61,7 @@ def check_pin(staff: Staff, *, context: str, tries: int = TRIES) -> Staff:
     if not interactive():
         tries = 1
     for attempt in range(tries):
-        pin = read_secret(f"{staff.name} ({staff.login}) 的 PIN: ")
+        pin = read_secret(clean(f"{staff.name} ({staff.login})") + " 的 PIN: ")  # stored text: no ESC
         if not pin.strip():
             sys.stderr.write("请输入 PIN (数字)\n")
             continue
@@ -85,7 +86,7 @@ def ask_login(*, context: str, tries: int = TRIES) -> Staff:
         if staff is not None:
             return staff
         auth.record_unknown_login(login, context=context)
-        sys.stderr.write(f"没有这个登录名: {login}\n")
+        sys.stderr.write(f"没有这个登录名: {clean(login)}\n")
     raise UsageError("登录名不对, 已退出")
 
 
