@@ -382,6 +382,7 @@ def _audit_restore(staff, source: str, kept: str | None) -> None:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from models.audit import one_line
     from models.care_rules import EDITORS, describe, update_rule
     from models.duties import RuleError
     from models.entities import CareRule
@@ -411,7 +412,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         who = "重点帮扶对象" if r.applies_to == "key_target" else "全部留守儿童"
         by = f", 由{r.helper_kind}" if r.helper_kind else ""
         state = "" if r.active else "  (已停用)"
-        print(f"{r.name}\t{r.contact_kind}\t{describe(r)}\t{who}{by}{state}")
+        fields = (r.name, r.contact_kind, describe(r), f"{who}{by}{state}")
+        print("\t".join(one_line(f) for f in fields))  # stored text: no control character
     return 0
 
 
