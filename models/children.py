@@ -366,9 +366,13 @@ def validate_child(
     return clean, errors
 
 
-def _other_child(condition, child_id: int | None) -> str | None:
-    """'张小明 (三年级2班)' of another child matching ``condition``, or None."""
-    q = (Child.select(Child.name, Classroom.name.alias("class_name"))
+HIDDEN_CHILD = "另一份档案 (不在你的查看范围内)"
+
+
+def _other_child(condition, child_id: int | None, viewer=None) -> str | None:
+    """'张小明 (三年级2班)' of another child matching ``condition``, or None; ``HIDDEN_CHILD`` for
+    one the ``viewer`` may not see (that the number is taken is said, whose it is is not)."""
+    q = (Child.select(Child.id, Child.name, Classroom.name.alias("class_name"))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .where(condition))
     if child_id is not None:
@@ -376,6 +380,8 @@ def _other_child(condition, child_id: int | None) -> str | None:
     row = q.dicts().first()
     if row is None:
         return None
+    if viewer is not None and not scope.can_see(viewer, row["id"]):
+        return HIDDEN_CHILD
     return f"{row['name']} ({class_label(row['class_name'])})"
 
 
@@ -384,11 +390,14 @@ UNIQUE_NUMBERS = ("id_number", "student_no")  # unique over every school
 
 class ChildLookup:
     """What ``validate_child`` asks the database, one query per question: right for a form,
-    which checks one child."""
+    which checks one child. With a ``viewer`` a child outside her scope is never named."""
+
+    def __init__(self, viewer=None) -> None:
+        self.viewer = viewer
 
     def other_child(self, field: str, value: str, child_id: int | None) -> str | None:
         """'张小明 (三年级2班)' of another child whose ``field`` (a ``UNIQUE_NUMBERS``) is ``value``."""
-        return _other_child(getattr(Child, field) == value, child_id)
+        return _other_child(getattr(Child, field) == value, child_id, self.viewer)
 
     def exists(self, model: type[pw.Model], ref: int) -> bool:
         return model.select().where(model.id == ref).exists()
@@ -402,7 +411,8 @@ class PreloadedLookup(ChildLookup):
     A snapshot: what someone saves afterwards is caught when the rows are written
     (``create_children`` and ``save_child`` refuse a number taken meanwhile)."""
 
-    def __init__(self) -> None:
+    def __init__(self, viewer=None) -> None:
+        super().__init__(viewer)
         self.taken: dict[str, set[str]] = {f: set() for f in UNIQUE_NUMBERS}
         for numbers in Child.select(*(getattr(Child, f) for f in UNIQUE_NUMBERS)).tuples():
             for f, value in zip(UNIQUE_NUMBERS, numbers):
@@ -434,11 +444,13 @@ def fill_from_id(id_number: str, *, today: dt.date | None = None) -> tuple[dt.da
 
 # --- duplicates --------------------------------------------------------------------
 
-def find_duplicates(values: dict, *, exclude_id: int | None = None) -> list[dict]:
+def find_duplicates(values: dict, *, viewer, exclude_id: int | None = None) -> list[dict]:
     """Children who are probably the same as ``values`` (clean values of validate_child).
 
     Same 身份证号, or same 姓名 and 出生日期, or the same (non-empty) 监护人电话.
-    One entry per child: id, name, class_name, reason ('、'-joined when several).
+    One entry per child: id, name, class_name, reason ('、'-joined when several). A child the
+    ``viewer`` may not see is listed as ``HIDDEN_CHILD`` without class: typing a whole ID number in
+    the form must not tell a teacher whose it is.
     """
     id_number = values.get("id_number") or None
     name = values.get("name") or ""
@@ -452,7 +464,12 @@ def find_duplicates(values: dict, *, exclude_id: int | None = None) -> list[dict
                        lambda r: r["name"] == name and _date(r["birth_date"]) == birth))
     if phone:
         checks.append((Child.guardian_phone == phone, "监护人电话相同", lambda r: r["guardian_phone"] == phone))
-    return _matching_children(checks, exclude_id=exclude_id)
+    found = _matching_children(checks, exclude_id=exclude_id)
+    visible = scope.visible_child_ids(viewer) if found else None  # None: the viewer sees them all
+    for d in found:
+        if visible is not None and d["id"] not in visible:
+            d.update(name=HIDDEN_CHILD, class_name="")
+    return found
 
 
 def find_same_child(values: dict, *, school_id: int | None = None,

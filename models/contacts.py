@@ -253,7 +253,20 @@ def contact_history(contact_id: int, *, viewer: scope.Viewer) -> list[dict]:
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(AuditLog.staff == Staff.id))
          .where((AuditLog.table == "contact") & (AuditLog.row_id == contact_id))
          .order_by(AuditLog.at.desc(), AuditLog.id.desc()).dicts())
-    return [dict(r, old=json.loads(r["old"] or "{}"), new=json.loads(r["new"] or "{}")) for r in q]
+    rows = [dict(r, old=json.loads(r["old"] or "{}"), new=json.loads(r["new"] or "{}")) for r in q]
+    # An entry that was ever 心理辅导 keeps its counselling text hidden in the history, even after its
+    # kind was changed to 谈心: the old versions were written as counselling notes.
+    ever = c.kind == scope.COUNSELLING or any(scope.COUNSELLING in (r["old"].get("kind"), r["new"].get("kind"))
+                                              for r in rows)
+    if ever and not scope.sees_counselling(viewer, c.staff_id):
+        from models.audit import CONTACT_FACT_KEYS
+
+        def blank(d: dict) -> dict:
+            return {k: v if k in CONTACT_FACT_KEYS or v in (None, "", [], {}) else scope.COUNSELLING_HIDDEN
+                    for k, v in d.items()}
+
+        rows = [dict(r, old=blank(r["old"]), new=blank(r["new"])) for r in rows]
+    return rows
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ from models.conflicts import ConflictError
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.conflict import ConflictScreen, show_value
+from screens.saving import BackgroundSave
 from tui.fields import Input, TextArea
 from tui.text import clean, content
 from tui.guard import DatabaseGuard
@@ -139,7 +140,10 @@ def unflatten(flat: dict[str, Any]) -> dict:
     return data
 
 
-class ChildFormScreen(DatabaseGuard, Screen[int | None]):
+FORM_HINT = "Tab/Shift+Tab 换项  回车或空格: 展开选项、勾选  Ctrl+S 保存  Esc 取消"
+
+
+class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
     """New or edit; dismissed with the saved child's id, or None when cancelled."""
 
     BINDINGS = [
@@ -159,6 +163,10 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
         height: 1;
         padding: 0 1;
         color: $text-muted;
+    }
+    ChildFormScreen #form-hint.save-error {
+        color: $text-error;
+        text-style: bold;
     }
     ChildFormScreen #form-body {
         height: 1fr;
@@ -225,6 +233,7 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
         self.shown_errors: dict[str, str] = {}
         self._widgets: dict[str, Any] = {}
         self._errors: dict[str, Static] = {}
+        self.saved_id: int | None = None  # saved once, then kept open for edits typed during that save
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -237,8 +246,7 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
         else:
             title = f"修改档案: {self.initial.get('name', '')}"
         yield Static(content(title, one_line=True), id="form-title")
-        yield Static("Tab/Shift+Tab 换项  回车或空格: 展开选项、勾选  Ctrl+S 保存  Esc 取消",
-                     id="form-hint", markup=False)
+        yield Static(FORM_HINT, id="form-hint", markup=False)
         with VerticalScroll(id="form-body", can_focus=False):
             for title, fields in FORM:
                 yield Static(title, classes="heading", markup=False)
@@ -386,7 +394,8 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
         key = self.key_of(event.widget)
         if key is None or not self.is_attached or self.app.screen is not self:
             return
-        _, errors = children.validate_child(self.raw_data(), child_id=self.child_id)
+        _, errors = children.validate_child(self.raw_data(), child_id=self.child_id,
+                                            lookup=children.ChildLookup(self.app.viewer))
         for shown in list(self.shown_errors):
             if shown not in errors:
                 self.show_error(shown, None)
@@ -417,7 +426,10 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
         """Swallow the app's one-key shortcuts while the form is open."""
 
     def action_save(self) -> None:
-        clean_values, errors = children.validate_child(self.raw_data(), child_id=self.child_id)
+        if self.saving:  # one save at a time; its outcome is on its way
+            return
+        clean_values, errors = children.validate_child(self.raw_data(), child_id=self.child_id,
+                                                       lookup=children.ChildLookup(self.app.viewer))
         self.show_errors(errors)
         if errors:
             first = next(f.key for f in FIELDS if f.key in errors)
@@ -427,7 +439,7 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
             self.notify(f"有 {len(errors)} 处需要修改", severity="error")
             return
         if self.child_id is None:
-            duplicates = children.find_duplicates(clean_values)
+            duplicates = children.find_duplicates(clean_values, viewer=self.app.viewer)
             if duplicates:
                 lines = ["可能重复:"] + [f"{d['name']} {d['class_name']} ({d['reason']})" for d in duplicates]
                 lines.append("")
@@ -441,22 +453,51 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
                 return
         self._write(clean_values)
 
+    def show_save_state(self, text: str, *, error: bool) -> None:
+        """The line above the form: 正在保存…, or why the save failed (the edits stay)."""
+        self.query_one("#form-hint", Static).update(content(text, one_line=True) if text else FORM_HINT)
+        self.query_one("#form-hint", Static).set_class(error, "save-error")
+
     def _write(self, clean_values: dict) -> None:
-        try:
-            child_id = children.save_child(clean_values, child_id=self.child_id,
-                                           school_id=self.app.school_id, staff_id=self.app.staff_id,
-                                           viewer=self.app.viewer, expected_updated_at=self.version)
-        except ConflictError as exc:
+        """Save in a thread worker (``screens.saving``): the form keeps taking keys while another
+        user's write holds the database, and every failure leaves the edits in it."""
+        snapshot = self.gather()
+        child_id, version = self.child_id, self.version
+        school_id, staff_id, viewer = self.app.school_id, self.app.staff_id, self.app.viewer
+
+        def job() -> int:  # in the worker thread: model calls only
+            return children.save_child(clean_values, child_id=child_id, school_id=school_id, staff_id=staff_id,
+                                       viewer=viewer, expected_updated_at=version)
+
+        self.start_save(job, lambda saved_id: self._saved(saved_id, clean_values, snapshot))
+
+    def _saved(self, saved_id: int, clean_values: dict, snapshot: dict[str, Any]) -> None:
+        name = clean(clean_values["name"])
+        if self.gather() == snapshot:
+            if self.child_id is not None and self.snapshot == snapshot:
+                self.notify("没有修改", timeout=2)
+            else:
+                self.notify(f"已保存 {name} 的档案", timeout=2)
+            self.dismiss(saved_id)
+            return
+        # Edited on while the save waited: the saved values are the new starting point and the
+        # later edits stay in the form, to be saved (over this version) with the next ctrl+s.
+        self.child_id = self.saved_id = saved_id
+        self.version = children.child_version(saved_id)
+        self.snapshot = snapshot
+        self.query_one("#form-title", Static).update(content(f"修改档案: {name}", one_line=True))
+        self.show_save_state(f"已保存 {name} 的档案; 保存时输入的修改还没有保存, 按 Ctrl+S 保存", error=False)
+
+    def save_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ConflictError):
+            self.show_save_state("", error=False)
             self._conflict(exc)
             return
-        except (children.SaveError, ForbiddenError) as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(exc, (children.SaveError, ForbiddenError)):
+            self.show_save_state(str(exc), error=True)
+            self.notify(str(exc), severity="error", markup=False)
             return
-        if self.child_id is not None and not self.is_dirty():
-            self.notify("没有修改", timeout=2)
-        else:
-            self.notify(f"已保存 {clean(clean_values['name'])} 的档案", timeout=2)
-        self.dismiss(child_id)
+        super().save_failed(exc)
 
     # -- someone else saved meanwhile ----------------------------------------
     def field_label(self, key: str) -> str:
@@ -506,13 +547,16 @@ class ChildFormScreen(DatabaseGuard, Screen[int | None]):
         self.show_errors({})
 
     def action_cancel(self) -> None:
+        if self.saving:  # leaving now would lose the outcome (and, on failure, the edits)
+            self.notify("正在保存, 请稍候", timeout=2)
+            return
         if not self.is_dirty():
-            self.dismiss(None)
+            self.dismiss(self.saved_id)
             return
 
         def decided(drop: bool | None) -> None:
             if drop:
-                self.dismiss(None)
+                self.dismiss(self.saved_id)
 
         self.app.push_screen(ConfirmScreen("放弃未保存的修改吗?", yes="放弃修改", no="继续填写"), decided)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from models import children, schema
+from models import children, scope, schema
 from models import db as dbmod
 from models.entities import (
     AuditLog, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff,
@@ -80,7 +80,8 @@ VALID = [
     ("landline", {"guardian_phone": "0851 86661234"}, {"guardian_phone": "0851-86661234"}),
     ("date spelling", {"birth_date": "2015年3月2日"}, {"birth_date": dt.date(2015, 3, 2)}),
     ("full-width space kept", {"address": "  王家村\u3000三组 "}, {"address": "王家村\u3000三组"}),
-    ("notes as typed", {"notes": " [b]x[/b]\n第二行\x1b[31m "}, {"notes": "[b]x[/b]\n第二行\x1b[31m"}),
+    # markup-like text is kept as typed; an escape character is never stored (models/sanitize.py)
+    ("notes as typed", {"notes": " [b]x[/b]\n第二行\x1b[31m "}, {"notes": "[b]x[/b]\n第二行[31m"}),
     ("multi in vocabulary order", {"income_sources": ["政府救助", "打工收入"], "aid_received": ["低保"]},
      {"income_sources": "打工收入、政府救助", "aid_received": "低保"}),
     ("left school with date", {"status": "转出", "status_date": "2024-03-01"},
@@ -204,19 +205,32 @@ def test_find_duplicates(school):
         # The form refuses a taken 身份证号; the check itself must still find its owner.
         assert set(errors) <= {"id_number"}
         values.setdefault("id_number", data["id_number"] or None)
-        found = children.find_duplicates(values)
+        found = children.find_duplicates(values, viewer=scope.system_viewer())
         assert [(d["id"], d["reason"]) for d in found] == expected, data
     values, _ = validate(raw(guardian_phone="13812345678"))
-    found = children.find_duplicates(values)
+    found = children.find_duplicates(values, viewer=scope.system_viewer())
     assert found == [{"id": a, "name": "张小明", "class_name": "三年级2班", "reason": "姓名和出生日期相同、监护人电话相同"}]
-    assert children.find_duplicates(values, exclude_id=a) == []
+    assert children.find_duplicates(values, viewer=scope.system_viewer(), exclude_id=a) == []
+
+
+def test_a_child_outside_the_viewers_scope_is_never_named(school):
+    """Typing a whole ID number in the form tells a teacher that it is taken, not whose it is."""
+    create(school, id_number=BOY_ID, guardian_phone="13812345678")
+    stranger = scope.Viewer(staff_id=None, role="", school_id=None)  # sees nobody
+    values, errors = children.validate_child(raw(name="李四", id_number=BOY_ID), lookup=children.ChildLookup(stranger))
+    assert errors["id_number"] == f"身份证号已登记给 {children.HIDDEN_CHILD}，请核对" and "张小明" not in errors["id_number"]
+    values, _ = validate(raw(guardian_phone="13812345678"))
+    found = children.find_duplicates(values, viewer=stranger)
+    assert [(d["name"], d["class_name"]) for d in found] == [(children.HIDDEN_CHILD, "")]
+    found = children.find_duplicates(values, viewer=scope.system_viewer())
+    assert [d["name"] for d in found] == ["张小明"]
 
 
 def test_empty_guardian_phone_is_no_duplicate(school):
     create(school)
     values, _ = validate(raw(name="李四", birth_date="2014-01-01"))
     assert values["guardian_phone"] == ""
-    assert children.find_duplicates(values) == []
+    assert children.find_duplicates(values, viewer=scope.system_viewer()) == []
 
 
 # --- save_child --------------------------------------------------------------------

@@ -421,3 +421,24 @@ async def test_a_session_without_a_staff_member_sees_nothing_but_why(tiny_school
         await pilot.pause()
         assert isinstance(app.screen, RosterScreen) and app.screen.rows == []
         assert any("没有找到与你对应的教职工账号" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_history_of_a_note_that_was_counselling_stays_hidden(world, role):
+    """A counselor re-files a 心理辅导 note as 谈心: the note's history still keeps the
+    counselling text from everyone but a counselor (and its author)."""
+    note, counselor = world["note"], world["staff"]["counselor"]
+    contacts.update_contact(note.id, {"kind": "谈心", "content": "已转为一般谈心"}, staff_id=counselor.id,
+                            viewer=world["viewers"]["counselor"])
+    viewer = world["viewers"][role]
+    try:
+        history = contacts.contact_history(note.id, viewer=viewer)
+    except ForbiddenError:
+        assert role in ("teacher", "volunteer", "nobody")  # 小红 is not theirs to see at all
+        return
+    texts = json.dumps(history, ensure_ascii=False, default=str)
+    if role == "counselor":
+        assert "父母离异" in texts
+    else:
+        assert "父母离异" not in texts and COUNSELLING_HIDDEN in texts
+    assert all(r["new"].get("kind") in (None, "谈心") for r in history)  # the facts stay readable
