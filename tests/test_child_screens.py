@@ -146,6 +146,7 @@ async def test_roster_detail_edit_save(care):
         await focus_field(pilot, form, "address")
         await type_text(pilot, "王家村3组")
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the save runs in a worker (screens/saving.py)
         await pilot.pause()
         assert isinstance(app.screen, ChildDetailScreen)
         assert Child.get_by_id(kid.id).address == "王家村3组"
@@ -245,6 +246,7 @@ async def test_new_child_duplicate_warning(care):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")  # 仍然保存
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, RosterScreen)
         assert Child.select().count() == 2
@@ -265,6 +267,7 @@ async def test_id_number_fills_birth_date_and_sex(care):
         assert form.query_one("#f-birth_date", Input).value == "2017-08-15"
         assert form.query_one("#f-sex", Select).value == "女"
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert Child.get(Child.name == "王芳").birth_date == dt.date(2017, 8, 15)
 
@@ -330,3 +333,74 @@ async def test_every_field_reachable_by_tab_and_visible(care):
         for _ in range(14):
             await pilot.press("tab")
         assert form.key_of(app.focused) == "classroom" and visible()
+
+
+# --- saving while the database is busy or full -----------------------------------------
+
+async def test_the_form_keeps_taking_keys_while_a_save_waits_for_the_lock(care, monkeypatch):
+    """Another user's write holds the database: the save waits in a worker, typing goes on, a
+    second ctrl+s and esc wait, and the edits typed meanwhile stay for the next ctrl+s."""
+    from tests.test_guard import LongWriter, short_lock_wait
+
+    kid = care["kid"]
+    short_lock_wait("sqlite", monkeypatch, care["path"], ms=30_000)  # released long before
+    app = make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot, kid.id)
+        await focus_field(pilot, form, "address")
+        await type_text(pilot, "王家村")
+        writer = LongWriter(care["path"])
+        try:
+            await pilot.press("ctrl+s")
+            assert form.saving and static_text(form, "#form-hint") == "正在保存…"
+            await pilot.press(*"3组", "ctrl+s", "escape")
+            assert form.read("address") == "王家村3组"
+            assert app.screen is form and form.saving
+            assert len([w for w in app.workers if w.name == "background-save"]) == 1
+        finally:
+            writer.finish()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert Child.get_by_id(kid.id).address == "王家村"  # what the first ctrl+s saved
+        assert app.screen is form and "保存时输入的修改还没有保存" in static_text(form, "#form-hint")
+        await pilot.press("ctrl+s")  # saves over the version just saved: no conflict
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ChildFormScreen)
+    assert Child.get_by_id(kid.id).address == "王家村3组"
+
+
+async def test_a_full_disk_keeps_the_edits_in_the_form(care, monkeypatch):
+    """The database refuses the change for want of space: the line above the form names it, the
+    edits stay, nothing is written, and the same key saves once there is room."""
+    import peewee
+
+    kid = care["kid"]
+    database = dbmod.current()
+    real = type(database).execute_sql
+
+    def full(self, sql, params=None, *args, **kwargs):
+        if sql.lstrip().upper().startswith("UPDATE") and '"child"' in sql:
+            raise peewee.OperationalError("database or disk is full")
+        return real(self, sql, params, *args, **kwargs)
+
+    app = make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot, kid.id)
+        await focus_field(pilot, form, "address")
+        await type_text(pilot, "王家村3组")
+        monkeypatch.setattr(type(database), "execute_sql", full)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is form and form.read("address") == "王家村3组"
+        assert static_text(form, "#form-hint").startswith("磁盘已满")
+        assert form.query_one("#form-hint").has_class("save-error")
+        assert Child.get_by_id(kid.id).address != "王家村3组"
+        assert not AuditLog.select().where((AuditLog.table == "child") & (AuditLog.action == "update")).exists()
+        monkeypatch.undo()  # room again
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ChildFormScreen)
+    assert Child.get_by_id(kid.id).address == "王家村3组"
