@@ -63,6 +63,7 @@ def hostile_copy(tmp_path: Path) -> tuple[Path, str, str]:
                      now.isoformat(" "), now.isoformat(" ")))
         # the only event of today, so the calendar's edit key opens its form straight away
         con.execute("DELETE FROM event WHERE rrule != '' OR start_date = ? OR series_id IS NOT NULL", (today,))
+        con.execute("DELETE FROM attendance WHERE event_id NOT IN (SELECT id FROM event)")
         con.execute("INSERT INTO event (school_id, title, kind, start_date, place, organiser, notes, rrule, cancelled) "
                     "VALUES (?, ?, '活动', ?, ?, '', ?, '', 0)",
                     (head[1], "家长会" + TITLE2, today, "礼堂" + CLIP, PAYLOAD))
