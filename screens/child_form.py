@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Label, Select, Static
 
-from models import children, rules
+from models import children, drafts, rules
 from models.children import PARENT_FIELDS, PARENT_KEYS
 from models.roster import classrooms
 from models import conflicts
@@ -140,6 +141,7 @@ def unflatten(flat: dict[str, Any]) -> dict:
     return data
 
 
+DRAFT_FORM = "child"
 FORM_HINT = "Tab/Shift+Tab 换项  回车或空格: 展开选项、勾选  Ctrl+S 保存  Esc 取消"
 
 
@@ -234,6 +236,8 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         self._widgets: dict[str, Any] = {}
         self._errors: dict[str, Static] = {}
         self.saved_id: int | None = None  # saved once, then kept open for edits typed during that save
+        self.writer: drafts.DraftWriter | None = None
+        self._drafted: dict[str, Any] | None = None  # the values last handed to the draft writer
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -294,6 +298,57 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
 
     def _take_snapshot(self) -> None:
         self.snapshot = self.gather()
+        self._restore_draft()
+        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
+        self.set_interval(0.5, self._flush_draft)
+
+    # -- the draft: edits survive a lost session, a full disk, a crash ---------
+    @property
+    def draft_key(self) -> str:
+        """Per staff member and record (``models.drafts``); the form itself checks the scope."""
+        return f"record:{self.child_id}" if self.child_id is not None else "record:new"
+
+    def _restore_draft(self) -> None:
+        found = drafts.load_draft(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
+        values = found[0].get("values") if found else None
+        if not isinstance(values, dict):
+            return
+        for f in FIELDS:
+            if f.key in values:
+                self.set_value(f.key, values[f.key])
+        self._drafted = self.gather()
+        self.notify(f"已恢复 {found[1]:%m-%d %H:%M} 未保存的修改", timeout=4)
+
+    def _flush_draft(self) -> None:
+        """Twice a second: the form's values to the draft, from the writer's thread, if changed."""
+        if self.writer is None:
+            return
+        current = self.gather()
+        if current != self._drafted and (self._drafted is not None or current != self.snapshot):
+            self._drafted = current
+            self.writer.put({"values": current})
+
+    def _drop_draft(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+            drafts.delete_draft(self.app.staff_id, DRAFT_FORM, self.draft_key)
+        self._drafted = None
+
+    def on_unmount(self) -> None:
+        if self.writer is None:
+            return
+        try:  # the app quit with the form open: keep the newest values as the draft
+            self._flush_draft()
+            self.writer.flush()
+        except NoMatches:  # the widgets went first: the last snapshot is already written
+            pass
+        self.writer.close()
+
+    def dismiss(self, result: int | None = None):
+        """Saved or given up on purpose: the draft has served (quitting the app keeps it)."""
+        self._drop_draft()
+        return super().dismiss(result)
 
     # -- reading the widgets --------------------------------------------------
     def _w(self, widget_id: str) -> Any:
@@ -481,8 +536,10 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
             self.dismiss(saved_id)
             return
         # Edited on while the save waited: the saved values are the new starting point and the
-        # later edits stay in the form, to be saved (over this version) with the next ctrl+s.
+        # later edits stay in the form (and the record's draft), saved over this version next.
+        self._drop_draft()
         self.child_id = self.saved_id = saved_id
+        self.writer = drafts.DraftWriter(self.app.staff_id, DRAFT_FORM, self.draft_key, viewer=self.app.viewer)
         self.version = children.child_version(saved_id)
         self.snapshot = snapshot
         self.query_one("#form-title", Static).update(content(f"修改档案: {name}", one_line=True))

@@ -8,7 +8,9 @@ from textual.widgets import Input, Select, Static
 
 from models import db as dbmod
 from models import schema
-from models.entities import AuditLog, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff
+from models import drafts
+from models.entities import AuditLog, BusRoute, Child, Classroom, Contact, Draft, Pairing, Parent, School, Staff
+from models.scope import system_viewer
 from models.pinyin import pinyin_keys
 from models.roster import mask_id
 from models.validation import id_check_char
@@ -368,6 +370,7 @@ async def test_the_form_keeps_taking_keys_while_a_save_waits_for_the_lock(care, 
         await pilot.pause()
         assert not isinstance(app.screen, ChildFormScreen)
     assert Child.get_by_id(kid.id).address == "王家村3组"
+    assert Draft.select().count() == 0
 
 
 async def test_a_full_disk_keeps_the_edits_in_the_form(care, monkeypatch):
@@ -398,9 +401,44 @@ async def test_a_full_disk_keeps_the_edits_in_the_form(care, monkeypatch):
         assert form.query_one("#form-hint").has_class("save-error")
         assert Child.get_by_id(kid.id).address != "王家村3组"
         assert not AuditLog.select().where((AuditLog.table == "child") & (AuditLog.action == "update")).exists()
+        form._flush_draft()
+        form.writer.flush()
+        assert draft_values(care, f"record:{kid.id}")["address"] == "王家村3组"  # and in the draft
         monkeypatch.undo()  # room again
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not isinstance(app.screen, ChildFormScreen)
     assert Child.get_by_id(kid.id).address == "王家村3组"
+    assert Draft.select().count() == 0
+
+
+def draft_values(care, key: str) -> dict | None:
+    found = drafts.load_draft(care["teacher"].id, "child", key, viewer=system_viewer())
+    return found[0]["values"] if found else None
+
+
+async def test_the_form_s_edits_come_back_after_the_session_is_lost(care):
+    """The edits go to a draft as they are typed; a lost session (the app ends with the form
+    open) brings them back the next time the same form is opened, and saving removes the draft."""
+    kid = care["kid"]
+    app = make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot, kid.id)
+        await focus_field(pilot, form, "address")
+        await type_text(pilot, "王家村3组")
+    assert draft_values(care, f"record:{kid.id}")["address"] == "王家村3组"
+    assert Child.get_by_id(kid.id).address != "王家村3组"
+    app = make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot, kid.id)
+        await pilot.pause()
+        assert form.read("address") == "王家村3组"
+        assert form.is_dirty()  # restored edits are unsaved edits: esc asks first
+        assert any("未保存的修改" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ChildFormScreen)
+    assert Child.get_by_id(kid.id).address == "王家村3组"
+    assert Draft.select().count() == 0
