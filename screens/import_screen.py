@@ -1,8 +1,10 @@
 """导入: the roster's import of an Excel or CSV file, with the engine of ``guanai import``.
 
 Three steps on one screen: pick the file; check how its columns are read (enter changes a
-column's field, c the class for rows without one, u whether existing children are updated,
-d a trial run); import, with a progress bar, and the list of what was refused and why.
+column's field, h which row is the header, v how the words of the 留守类型 and 关系 columns are
+read, w which sheet of a workbook is shown, c the class for rows without one, u whether existing
+children are updated, d a trial run); import, with a progress bar, and the list of what was
+refused and why. Every roster sheet of a workbook is imported, each with its own columns.
 Reading and importing run in a thread worker, each with its own database connection; the
 results come back through ``call_from_thread``.
 """
@@ -42,7 +44,7 @@ def candidate_files(folders: list[Path] | None = None, limit: int = 30) -> list[
             continue
         for p in entries[:2000]:
             try:
-                if (p.suffix.lower() in (".xlsx", ".csv") and not p.name.endswith(importer.REPORT_SUFFIX)
+                if (p.suffix.lower() in (".xlsx", ".xls", ".csv") and not p.name.endswith(importer.REPORT_SUFFIX)
                         and p.is_file()):
                     found[p.resolve()] = p.stat().st_mtime
             except OSError:
@@ -143,13 +145,76 @@ class ChoiceScreen(DatabaseGuard, ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         keys = [k for k, _ in self.choices]
-        if self.current in keys:
-            options.highlighted = keys.index(self.current)
+        if keys:
+            options.highlighted = keys.index(self.current) if self.current in keys else 0
         options.focus()
 
     @on(OptionList.OptionSelected, "#choice-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ValueMapScreen(DatabaseGuard, ModalScreen["dict[str, dict[str, str]] | None"]):
+    """How each word of the 留守类型, 是否留守儿童 and 关系 columns is read; enter changes one
+    (like a column's field), ctrl+s keeps the changes, esc drops them."""
+
+    DEFAULT_CSS = """
+    ValueMapScreen { align: center middle; }
+    ValueMapScreen #values { height: 1fr; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "取消"), Binding("ctrl+s", "keep", "确定")]
+
+    def __init__(self, words: list[tuple[str, str, int]], maps: dict[str, dict[str, str]]) -> None:
+        super().__init__()
+        self.words = words
+        self.maps = {k: dict(v) for k, v in maps.items()}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Label(content("文件中的值如何导入 (回车更改, ctrl+s 确定, esc 取消)", one_line=True))
+            grid = DataTable(id="values", cursor_type="row", zebra_stripes=True)
+            grid.add_column("列", width=10)
+            grid.add_column("文件中的值", width=16)
+            grid.add_column("行数", width=4)
+            grid.add_column("导入为", width=20)
+            yield grid
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(DataTable).focus()
+
+    def _fill(self, keep_row: int | None = None) -> None:
+        grid = self.query_one(DataTable)
+        grid.clear()
+        for i, (key, word, count) in enumerate(self.words):
+            reading = importer.value_reading(key, word, self.maps)
+            grid.add_row(text(importer.VALUE_FIELDS[key]), text(word), text(count),
+                         text(reading, "bold" if word in self.maps.get(key, {}) else ""), key=str(i))
+        if keep_row is not None:
+            grid.move_cursor(row=keep_row, animate=False)
+
+    @on(DataTable.RowSelected, "#values")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        index = int(event.row_key.value)
+        key, word, _ = self.words[index]
+        row = event.cursor_row
+        choices = [(value or importer.NOT_LEFT_BEHIND, label) for value, label in importer.value_choices(key)]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            self.maps.setdefault(key, {})[word] = "" if value == importer.NOT_LEFT_BEHIND else value
+            self._fill(keep_row=row)
+
+        current = importer.value_reading(key, word, self.maps)
+        self.app.push_screen(ChoiceScreen(f"“{word}”导入为", choices, current), chosen)
+
+    def action_keep(self) -> None:
+        self.dismiss(self.maps)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -180,14 +245,18 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         Binding("c", "choose_class", "班级"),
         Binding("u", "toggle_update", "更新已有"),
         Binding("w", "choose_sheet", "工作表"),
+        Binding("h", "choose_header", "表头行"),
+        Binding("v", "map_values", "值对应"),
     ]
 
     def __init__(self, *, start_path: str = "") -> None:
         super().__init__()
         self.start_path = start_path
         self.step = "file"  # file / preview / running / done
-        self.table: importer.Table | None = None
-        self.mapping: list[str | None] = []
+        self.table: importer.Table | None = None  # the first roster sheet; .more holds the others
+        self.view: importer.Table | None = None  # the sheet shown
+        self.mappings: dict[str, list[str | None]] = {}  # sheet -> the field of each column
+        self.value_maps: dict[str, dict[str, str]] = {}  # field -> {word in the file: form value}
         self.class_id: int | None = None
         self.class_name: str | None = None
         self.update = False
@@ -197,11 +266,20 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self.row_count = 0
         self.details: list[str] = []
 
+    @property
+    def mapping(self) -> list[str | None]:
+        """The columns of the sheet shown."""
+        return self.mappings.get(self.view.sheet, []) if self.view is not None else []
+
+    @mapping.setter
+    def mapping(self, value: list[str | None]) -> None:
+        self.mappings[self.view.sheet] = value
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="imp-status")
         with Vertical(id="imp-file"):
-            yield Static(content("文件 (.xlsx 或 .csv) 的位置, 回车读取; 或按 tab 在下面的列表中选择:"),
+            yield Static(content("文件 (.xlsx、.xls 或 .csv) 的位置, 回车读取; 或按 tab 在下面的列表中选择:"),
                          classes="imp-hint")
             yield Input(value=self.start_path, placeholder=f"如 {Path.cwd() / '名册.xlsx'}", id="imp-path")
             yield Static(id="imp-error")
@@ -241,7 +319,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         if self.files:
             files.highlighted = 0
         else:
-            files.add_option(Option(content("(当前文件夹和主目录中没有 .xlsx 或 .csv 文件)"), disabled=True))
+            files.add_option(Option(content("(当前文件夹和主目录中没有 .xlsx、.xls 或 .csv 文件)"), disabled=True))
         self._show("file")
         self.query_one("#imp-path", Input).focus()
 
@@ -253,7 +331,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self.query_one("#imp-result").display = step in ("running", "done")
         status = {
             "file": "导入名册 · 第1步: 选择文件",
-            "preview": "导入名册 · 第2步: 核对各列 (回车更改), 然后 d 试导入 或 ctrl+s 导入",
+            "preview": "导入名册 · 第2步: 核对各列 (回车更改, h 表头行, v 值对应), 然后 d 试导入 或 ctrl+s 导入",
             "running": "导入名册 · 正在处理……",
             "done": ("导入名册 · 完成 (esc 返回名册)" if self.report is None or self.report.applied
                      else "导入名册 · 试导入完成, 数据库没有改动 (esc 返回修改, ctrl+s 导入)"),
@@ -268,10 +346,10 @@ class ImportScreen(DatabaseGuard, Screen[int]):
             # after a trial run, ctrl+s imports the same columns at once
             return (self.step == "done" and parameters == (False,) and self.report is not None
                     and not self.report.applied)
-        if action in ("choose_class", "toggle_update"):
+        if action in ("choose_class", "toggle_update", "choose_header", "map_values"):
             return self.step == "preview"
         if action == "choose_sheet":
-            return self.step == "preview" and self.table is not None and len(self.table.sheets) > 1
+            return self.step == "preview" and self.table is not None and len(self.table.tables()) > 1
         return True
 
     def action_back(self) -> None:
@@ -331,17 +409,22 @@ class ImportScreen(DatabaseGuard, Screen[int]):
 
     def _loaded(self, table: importer.Table) -> None:
         self.table = table
-        self.mapping = list(table.mapping)
-        texts = ([importer.cell_text(v) for v in cells] for _, cells in table.data_rows())
-        self.row_count = sum(1 for t in texts if any(t) and not importer.is_footer(t))
+        self.view = table
+        self.mappings = {t.sheet: list(t.mapping) for t in table.tables()}
+        self.value_maps = {}
+        self._count_rows()
         self._error("")
         self._fill_columns()
         self._show("preview")
         self.query_one("#imp-columns", DataTable).focus()
 
+    def _count_rows(self) -> None:
+        texts = ([importer.cell_text(v) for v in cells] for t in self.table.tables() for _, cells in t.data_rows())
+        self.row_count = sum(1 for t in texts if any(t) and not importer.is_footer(t))
+
     # -- step 2: the columns ------------------------------------------------------------
     def _info(self) -> str:
-        t = self.table
+        t = self.view
         rows = self.row_count
         has_class = any(k in self.mapping for k in ("classroom", "grade"))
         if self.class_name:
@@ -353,17 +436,23 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         unmapped = sum(1 for i, k in enumerate(self.mapping) if k is None and t.headers[i])
         parts = [importer.describe_file(self._report_stub()), f"{rows} 行数据", cls,
                  "已有的孩子: 更新档案" if self.update else "已有的孩子: 跳过 (u 改为更新)"]
+        tables = self.table.tables()
+        if len(tables) > 1:
+            parts.insert(1, f"导入 {len(tables)} 个工作表: {'、'.join(x.sheet for x in tables)} (w 切换查看)")
+        for sheet, why in self.table.skipped:
+            parts.insert(2, f"跳过工作表 “{sheet}”: {why}")
         if unmapped:
             parts.append(f"{unmapped} 列未对应 (选中后回车指定)")
         return " · ".join(parts)
 
     def _report_stub(self) -> importer.ImportReport:
-        t = self.table
+        t = self.view
         return importer.ImportReport(path=t.path, kind=t.kind, encoding=t.encoding, sheet=t.sheet,
-                                     header_row=t.header_row, headers=t.headers, mapping=self.mapping)
+                                     header_row=t.header_row, headers=t.headers, mapping=self.mapping,
+                                     header_first=t.header_rows[0])
 
     def _fill_columns(self, keep_row: int | None = None) -> None:
-        t = self.table
+        t = self.view
         grid = self.query_one("#imp-columns", DataTable)
         grid.clear()
         for i, header in enumerate(t.headers):
@@ -381,7 +470,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
     def _column_selected(self, event: DataTable.RowSelected) -> None:
         col = int(event.row_key.value)
         row_index = event.cursor_row
-        header = self.table.headers[col] or f"{importer.column_letter(col)}列"
+        header = self.view.headers[col] or f"{importer.column_letter(col)}列"
         current = self.mapping[col]
 
         def chosen(key: str | None) -> None:
@@ -411,7 +500,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
                 self.class_name = dict(choices)[key]
             self._fill_columns()
 
-        suggested = self.class_id if self.class_id is not None else importer.suggest_class(self.table,
+        suggested = self.class_id if self.class_id is not None else importer.suggest_class(self.view,
                                                                                           self.app.school_id)
         current = str(suggested) if suggested is not None else NO_CLASS
         self.app.push_screen(ChoiceScreen("没有班级的行导入到哪个班", choices, current), chosen)
@@ -421,12 +510,56 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self._fill_columns()
 
     def action_choose_sheet(self) -> None:
-        def chosen(name: str | None) -> None:
-            if name is not None and name != self.table.sheet:
-                self._load(self.table.path, name)
+        """Show another of the roster sheets (all of them are imported, each with its columns)."""
+        tables = {t.sheet: t for t in self.table.tables()}
 
-        self.app.push_screen(ChoiceScreen("选择工作表", [(s, s) for s in self.table.sheets], self.table.sheet),
+        def chosen(name: str | None) -> None:
+            if name is not None and name in tables and name != self.view.sheet:
+                self.view = tables[name]
+                self._fill_columns()
+
+        self.app.push_screen(ChoiceScreen("查看哪个工作表 (都会导入)", [(s, s) for s in tables], self.view.sheet),
                              chosen)
+
+    def action_choose_header(self) -> None:
+        """Which row of the sheet shown is its header (the last row of a two-row header)."""
+        view = self.view
+        choices = []
+        for n, cells in enumerate(view.rows[:importer.HEADER_SCAN], start=1):
+            texts = [importer.cell_text(v) for v in cells if importer.cell_text(v)]
+            choices.append((str(n), f"第{n}行: " + (" | ".join(texts)[:60] or "(空行)")))
+
+        def chosen(key: str | None) -> None:
+            if key is None or int(key) == view.header_row:
+                return
+            try:
+                new = importer.with_header_row(view, int(key))
+            except importer.ImportFileError as exc:
+                self.notify(clean(str(exc)), severity="error")
+                return
+            if view is self.table:
+                self.table = new
+            else:
+                self.table.more = [new if t is view else t for t in self.table.more]
+            self.view = new
+            self.mappings[new.sheet] = list(new.mapping)
+            self._count_rows()
+            self._fill_columns()
+
+        self.app.push_screen(ChoiceScreen("哪一行是表头 (两行的表头选下面一行)", choices, str(view.header_row)),
+                             chosen)
+
+    def action_map_values(self) -> None:
+        words = importer.value_words(self.table.tables(), self.mappings)
+        if not words:
+            self.notify("没有留守类型、是否留守儿童或关系列: 没有要对应的值", severity="warning")
+            return
+
+        def changed(maps: dict[str, dict[str, str]] | None) -> None:
+            if maps is not None:
+                self.value_maps = maps
+
+        self.app.push_screen(ValueMapScreen(words, self.value_maps), changed)
 
     # -- step 3: check or import ------------------------------------------------------------
     def action_run(self, dry_run: bool) -> None:
@@ -454,8 +587,9 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         progress = lambda done, total, stage: call(self._progress, done, total, stage)  # noqa: E731
         try:
             with dbmod.current().connection_context():
-                report = importer.plan(self.table, self.mapping, school_id=self.app.school_id, viewer=self.app.viewer,
-                                       class_name=self.class_name, update=self.update, progress=progress)
+                report = importer.plan(self.table, self.mappings[self.table.sheet], school_id=self.app.school_id,
+                                       viewer=self.app.viewer, class_name=self.class_name, update=self.update,
+                                       progress=progress, mappings=self.mappings, value_maps=self.value_maps)
                 report.dry_run = dry_run
                 if not dry_run and not report.nothing_importable:
                     importer.apply(report, school_id=self.app.school_id, staff_id=self.app.staff_id,
@@ -499,17 +633,23 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         order = {importer.ERROR: 0, importer.UPDATE: 1, importer.DUPLICATE: 2, importer.NEW: 3}
         shown = 0
         self.details = []
-        for r in sorted(report.rows, key=lambda r: (order[r.outcome], r.row)):
-            if r.outcome == importer.NEW or shown >= 2000:
+        several = report.several_sheets
+        sheets = {p.sheet: i for i, p in enumerate(report.sheets)}
+        for r in sorted(report.rows, key=lambda r: (order[r.outcome] if not r.warnings else 1,
+                                                   sheets.get(r.sheet, 0), r.row)):
+            if (r.outcome == importer.NEW and not r.warnings) or shown >= 2000:
                 continue
+            where = r.where(several)
+            row_label = f"{r.sheet}:{r.row}" if several else r.row
             if r.outcome == importer.ERROR:
                 for column, reason in r.problems:
-                    grid.add_row(text(r.row), text(r.outcome, "bold"), text(r.name), text(column), text(reason))
-                    self.details.append(f"第{r.row}行 {r.name} {column}: {reason}")
+                    grid.add_row(text(row_label), text(r.outcome, "bold"), text(r.name), text(column), text(reason))
+                    self.details.append(f"{where} {r.name} {column}: {reason}")
                     shown += 1
             else:
-                grid.add_row(text(r.row), text(r.outcome), text(r.name), text(""), text(r.note))
-                self.details.append(f"第{r.row}行 {r.name}: {r.outcome} — {r.note}")
+                reason = "; ".join(filter(None, [r.note, *r.warnings]))
+                grid.add_row(text(row_label), text(r.outcome), text(r.name), text(""), text(reason))
+                self.details.append(f"{where} {r.name}: {r.outcome} — {reason}")
                 shown += 1
         detail = self.query_one("#imp-detail", Static)
         detail.display = bool(self.details)
