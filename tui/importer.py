@@ -432,12 +432,15 @@ def split_work_place(text: str) -> tuple[str, str]:
     if province in MUNICIPALITIES:
         m = re.match(r"(.+?(?:新区|区|县))", rest)
         return province, m.group(1) if m else rest
-    m = re.match(r"(.+?(?:自治州|地区|市|盟|州))", rest)
+    # 州 ends a prefecture (黔东南州) but not 温州市, 广州市: the city keeps its 市 as written
+    m = re.match(r"(.+?(?:自治州|地区|市|盟|州(?!市)))", rest)
     city = m.group(1) if m else rest
     if not province:
         province = CITY_PROVINCES.get(re.sub(r"市$", "", city), "")
     if province and city and not m and len(city) <= 4 and not city.endswith(("县", "区", "镇")):
         city += "市"  # 广东东莞 -> 东莞市
+    elif city in CITY_PROVINCES:
+        city += "市"  # 广州, 温州 -> 广州市, 温州市
     return province, city
 
 
