@@ -430,6 +430,53 @@ def measure_import(figs: dict, data: dict, runs: int, log) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def xueji_file() -> str:
+    """A 5,000-row export of the 学籍 system (65 columns, household member blocks, 是否留守儿童
+    as 单亲/双亲留守儿童) over the sample school's 18 classes, made once by tests/real_files.py."""
+    import hashlib
+
+    with open(os.path.join(ROOT, "tests", "real_files.py"), "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()[:10]
+    path = os.path.join(datasets.CACHE, f"import-xueji-{IMPORT_ROWS}-{digest}.xlsx")
+    if os.path.exists(path):
+        return path
+    from tests import real_files
+
+    pupils = real_files.make_pupils(14, IMPORT_ROWS, real_files.school_classes(18))
+    tmp = path + ".tmp.xlsx"
+    real_files.write_xlsx(tmp, {"学生信息": real_files.xueji_rows(pupils, seed=14)})
+    os.replace(tmp, path)
+    return path
+
+
+def measure_import_xueji(figs: dict, data: dict, runs: int, log) -> None:
+    """`guanai import` of the 学籍 export into a copy of the sample school (whole process)."""
+    if not command_exists("import"):
+        figs["import_xueji"].text = "not available: `guanai import` does not exist yet"
+        return
+    source = xueji_file()
+    work = tempfile.mkdtemp(prefix="guanai-bench-")
+    try:
+        for k in range(runs):
+            db = os.path.join(work, f"xueji-{k}.db")
+            shutil.copyfile(data["sample"], db)
+            xlsx = os.path.join(work, f"xueji-{k}.xlsx")
+            shutil.copyfile(source, xlsx)
+            wall, rss, rc, err = run_process(guanai("--db", db, "--user", USER, "import", xlsx), timeout=600)
+            if rc != 0:
+                figs["import_xueji"].text = f"error (exit {rc}): {err.strip()[:80]}"
+                return
+            figs["import_xueji"].add(wall)
+            con = sqlite3.connect(db)
+            added = con.execute("SELECT count(*) FROM child").fetchone()[0] - 1000
+            con.close()
+            if k == 0:
+                log(f"  guanai import 学籍: {added} 名学生导入")
+        log(f"  guanai import 学籍 {IMPORT_ROWS} 行: {statistics.median(figs['import_xueji'].samples):.2f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 CHECK = """
 import sys
 from tui.cli import main
@@ -505,6 +552,8 @@ def figures() -> dict[str, Figure]:
     f["export_rss"] = Figure("`guanai export`, peak RSS (largest run)", "≤ 150 MB", "MB", limit=150)
     f["import"] = Figure(f"`guanai import`, {IMPORT_ROWS:,} rows (.xlsx)", "≤ 5 s", "s", limit=5)
     f["import_rss"] = Figure("`guanai import`, peak RSS", "—", "MB")
+    f["import_xueji"] = Figure(f"`guanai import`, {IMPORT_ROWS:,}-row 学籍 export (65 columns, .xlsx)", "≤ 5 s", "s",
+                               limit=5)
     f["no_textual"] = Figure("export, due, import, backup never import textual", "none does")
     return f
 
@@ -625,7 +674,7 @@ def write_results(md: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="关爱 benchmark (issue 9)")
     ap.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the harness)")
-    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,textual")
+    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,xueji,textual")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = ap.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
@@ -647,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         ("due", lambda: measure_due(figs, data, 3 if args.quick else 7, log)),
         ("export", lambda: measure_export(figs, data, 3 if args.quick else 5, log)),
         ("import", lambda: measure_import(figs, data, 2 if args.quick else 3, log)),
+        ("xueji", lambda: measure_import_xueji(figs, data, 2 if args.quick else 3, log)),
         ("textual", lambda: measure_no_textual(figs, data, log)),
     )
     for name, step in steps:

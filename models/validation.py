@@ -78,8 +78,13 @@ def is_invisible(ch: str) -> bool:
     return any(lo <= cp <= hi for lo, hi in _IGNORABLE_RANGES)
 
 
+_IGNORABLE_RE = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _IGNORABLE_RANGES) + "]")
+
+
 def find_bad_char(value: str) -> tuple[int, str] | None:
     """The 1-based position and character of the first invisible character, or None."""
+    if value.isprintable() and not _IGNORABLE_RE.search(value):
+        return None  # the usual case, in C: an import checks a million characters
     for pos, ch in enumerate(value, 1):
         if is_invisible(ch):
             return pos, ch

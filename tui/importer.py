@@ -516,6 +516,7 @@ class ClassIndex:
 # --- cells ------------------------------------------------------------------------------
 
 _SCI = re.compile(r"[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+")
+_EXCEL_TEXT = re.compile(r'\s*="(.*)"\s*', re.S)
 
 
 class Damaged(Exception):
@@ -524,6 +525,15 @@ class Damaged(Exception):
 
 def cell_text(value: Any) -> str:
     """A cell as the text a teacher sees in Excel."""
+    if isinstance(value, str):  # most cells: the checks below in the order of their cost
+        s = clean_text(value, multiline=True)
+        if '="' in s:
+            m = _EXCEL_TEXT.fullmatch(s)  # Excel's way of keeping digits as text in a CSV
+            if m:
+                s = m.group(1)
+        if s.startswith("'"):
+            s = s[1:]
+        return s.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -1869,9 +1879,13 @@ def run_import(path: str, *, school_id: int, staff_id: int | None, viewer: Viewe
 # --- reporting --------------------------------------------------------------------------
 
 def _safe(value: Any) -> str:
-    from tui.text import clean  # plain Python, no textual
+    global _clean
+    if _clean is None:
+        from tui.text import clean as _clean  # plain Python, no textual (imported once, not per cell)
+    return _clean(value)
 
-    return clean(value)
+
+_clean: Callable[[Any], str] | None = None
 
 
 def _header_where(rows: tuple[int, int]) -> str:
@@ -1952,13 +1966,16 @@ def format_report(report: ImportReport, *, max_errors: int = 300, max_others: in
 # A cell starting with one of these is a formula (or DDE command) to Excel, WPS and LibreOffice:
 # OWASP's CSV-injection list, with the full-width forms a Chinese IME types.
 FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+_LONG_DIGITS = re.compile(r"[0-9]{12,}[0-9Xx]?")
 
 
 def _csv_cell(value: str) -> str:
     """Keep Excel from turning long digit strings into floats and text into formulas: a cell that
     starts (after any blanks) like a formula gets a leading ``'``, which shows it as text and which
     ``cell_text`` drops when the report is imported again."""
-    if re.fullmatch(r"[0-9]{12,}[0-9Xx]?", value):
+    if not value:
+        return value
+    if value[0].isdigit() and _LONG_DIGITS.fullmatch(value):
         return f'="{value}"'  # our own constant, digits only: the only formula-like cell written
     if value.lstrip(" \u3000")[:1] in FORMULA_STARTS:
         return "'" + value
