@@ -125,3 +125,25 @@ def test_teacher_workbook_of_several_sheets(school, tmp_path):
     cut = pupils[1]
     assert Child.get(Child.name == cut.name).id_number == cut.id_number
     assert any("全国学籍号" in w for r in report.rows for w in r.warnings)
+
+
+def test_refusals_are_the_rows_true_problems_in_plain_words(school, tmp_path):
+    """Two pupils of a 学籍 export are wrong (a mistyped ID, a class the school does not have):
+    exactly they are refused, each with its reason; every other pupil is in."""
+    pupils = rf.make_pupils(21, 20, [(4, 1)])
+    add_classes(school, pupils)
+    rows = rf.xueji_rows(pupils, seed=2)
+    header = rows[0]
+    id_col, class_col = header.index("身份证件号"), header.index("班级")
+    bad_id = rows[4][id_col]
+    rows[4][id_col] = bad_id[:-1] + ("0" if bad_id[-1] != "0" else "1")
+    rows[4][header.index("全国学籍号")] = ""
+    rows[9][class_col] = "(7)班"
+    path = rf.write_csv(tmp_path / "学生信息.csv", rows)
+    report = do_import(path, school)
+    refused = {r.row: r.problems for r in report.rows if r.outcome == ERROR}
+    assert set(refused) == {5, 10}
+    assert any("校验" in reason for _, reason in refused[5]), refused[5]
+    assert any("没有这个班级" in reason and "四年级1班" in reason for _, reason in refused[10]), refused[10]
+    assert report.count(NEW) == 18
+    assert_stored([p for i, p in enumerate(pupils) if i not in (3, 8)], school)

@@ -313,3 +313,36 @@ def test_old_xls_files_are_read(tiny_school, tmp_path):
     (row,) = report.rows
     assert row.outcome == NEW and row.values["birth_date"] == dt.date(2016, 3, 5)
     assert Classroom.get_by_id(row.values["classroom"]).name == "三年级2班"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--header-row", "2"], "指定表头行时请同时指定工作表 (--sheet)"),
+    (["--header-row", "99", "--sheet", "三年级"], "表头行 99 不在表中"),
+    (["--sheet", "四年级"], "工作簿中没有工作表 “四年级”"),
+])
+def test_header_row_and_sheet_on_the_command_line(tiny_school, tmp_path, args, fragment):
+    from models.entities import Staff
+
+    Staff.create(login="xiaozhang", school=tiny_school["school"], name="潘校长", role="head")
+    pupils = rf.make_pupils(2, 2, [(3, 2)])
+    path = rf.write_xlsx(tmp_path / "名单.xlsx", {"三年级": rf.teacher_rows(pupils, seed=1), "空表": []})
+    env = {**os.environ, "GUANAI_DB": ""}
+    res = subprocess.run([GUANAI, "--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path), "--dry-run",
+                          *args], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2 and res.stdout == ""
+    (line,) = res.stderr.strip().splitlines()
+    assert fragment in line
+
+
+def test_header_row_chosen_on_the_command_line(tiny_school, tmp_path):
+    from models.entities import Staff
+
+    Staff.create(login="xiaozhang", school=tiny_school["school"], name="潘校长", role="head")
+    rows = [["说明", "姓名", "性别"], ["学生姓名", "性别", "出生日期", "班级"], ["王菊", "女", "2016-01-01", "三年级2班"]]
+    path = write(tmp_path / "a.csv", rows)
+    env = {**os.environ, "GUANAI_DB": ""}
+    res = subprocess.run([GUANAI, "--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path),
+                          "--header-row", "2"], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "表头在第2行" in res.stdout and "导入 1," in res.stdout
+    assert Child.get(Child.name == "王菊").classroom_id == tiny_school["classes"][0].id

@@ -58,12 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", dest="rules_user", metavar="LOGIN", help="以哪位管理员的身份修改")
     s.set_defaults(func=cmd_rules)
 
-    s = sub.add_parser("import", parents=[common], help="从 Excel (.xlsx) 或 CSV 名册导入学生档案",
+    s = sub.add_parser("import", parents=[common], help="从 Excel (.xlsx/.xls) 或 CSV 名册导入学生档案",
                        description="按列名识别各列 (姓名、身份证号、班级、监护人……), 逐行检查; 有效的行一次导入, "
                                    "有错误的行列出行号、列和原因; 报告另存为输入文件旁边的 CSV")
-    s.add_argument("file", metavar="FILE", help=".xlsx 或 .csv 文件")
+    s.add_argument("file", metavar="FILE", help=".xlsx、.xls 或 .csv 文件")
     s.add_argument("--dry-run", action="store_true", help="只检查并报告, 不写入数据库")
-    s.add_argument("--sheet", metavar="NAME", help="工作簿中的哪个工作表 (默认: 第一个有表头的)")
+    s.add_argument("--sheet", metavar="NAME", help="只导入工作簿中的这个工作表 (默认: 每个有表头的工作表)")
+    s.add_argument("--header-row", type=int, metavar="N",
+                   help="第 N 行是表头 (两行的表头写下面一行; 默认自动识别; 工作簿要同时用 --sheet)")
     s.add_argument("--class", dest="class_name", metavar="NAME", help="文件中没有班级列时, 导入到这个班 (如 三年级2班)")
     s.add_argument("--update", action="store_true", help="已有的孩子: 用文件中的内容更新档案 (默认: 跳过)")
     s.set_defaults(func=cmd_import)
@@ -432,7 +434,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         report = run_import(args.file, school_id=school_id, staff_id=staff.id if staff else None, viewer=viewer,
                             sheet=args.sheet, class_name=args.class_name, update=args.update,
-                            dry_run=args.dry_run)
+                            dry_run=args.dry_run, header_row=args.header_row)
     except (ImportFileError, ForbiddenError) as exc:
         raise UsageError(str(exc)) from None
     for line in format_report(report):

@@ -698,6 +698,8 @@ def read_table(path: str, *, sheet: str | None = None, header_row: int | None = 
     sheets, order = _read_book(path, name)
     if sheet is not None and sheet not in sheets:
         raise ImportFileError(f"工作簿中没有工作表 “{sheet}”, 有: {'、'.join(order)}")
+    if header_row is not None and sheet is None and len(order) > 1:
+        raise ImportFileError(f"工作簿有 {len(order)} 个工作表 ({'、'.join(order)}): 指定表头行时请同时指定工作表 (--sheet)")
     return _with_header(path, kind, "", order, sheets, sheet, header_row)
 
 
