@@ -47,7 +47,3 @@ def clean_text(value: str | None, *, multiline: bool) -> str | None:
             out.append(ch)
     return "".join(out)
 
-
-def is_clean(value: str | None, *, multiline: bool) -> bool:
-    """Whether ``clean_text`` would leave ``value`` unchanged (used by the data migration)."""
-    return value is None or clean_text(value, multiline=multiline) == value
