@@ -83,3 +83,11 @@ async def test_header_row_and_value_mapping_at_80x24(tiny_school, tmp_path, monk
     assert (new.left_behind_type, new.guardian_name, new.guardian_relation) == ("母亲外出", "周大山", "其他")
     other = Child.get(Child.name == "又来的")
     assert (other.left_behind_type, other.guardian_relation) == ("父母均外出", "祖父母")
+
+
+def test_the_file_list_offers_old_xls_files(tmp_path):
+    from screens.import_screen import candidate_files
+
+    for name in ("名册.xlsx", "旧名册.xls", "名单.csv", "说明.docx", "名册-导入报告.csv"):
+        (tmp_path / name).write_bytes(b"x")
+    assert sorted(p.name for p in candidate_files([tmp_path])) == sorted(["名单.csv", "名册.xlsx", "旧名册.xls"])

@@ -1596,11 +1596,12 @@ class _Planner:
             phone = self._first_phone("guardian_phone", m.get("phone", ""), notes) if m.get("phone") else ""
             if relation in ("父亲", "母亲"):
                 p = "father" if relation == "父亲" else "mother"
-                data.setdefault(f"{p}.name", name)
-                if phone:
-                    data.setdefault(f"{p}.phone", phone)
+                if not data.get(f"{p}.name"):
+                    data[f"{p}.name"] = name
+                if phone and not data.get(f"{p}.phone"):
+                    data[f"{p}.phone"] = phone
                 away, place = _away_from(m.get("work", ""), m.get("address", ""), home)
-                if f"{p}.work_place" not in data and f"{p}.away" not in data:
+                if not data.get(f"{p}.work_place") and f"{p}.away" not in data:
                     data[f"{p}.away"] = away
                     if away and place:
                         data[f"{p}.work_place"] = place
