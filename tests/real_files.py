@@ -351,7 +351,7 @@ def write_csv(path: Path, rows: list[list], encoding: str = "gbk") -> Path:
     with open(path, "w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
         for row in rows:
-            w.writerow([f"{v:.6G}".replace("E+", "E+") if isinstance(v, float) else v for v in row])
+            w.writerow([f"{v:.6G}" if isinstance(v, float) else v for v in row])
     return path
 
 

@@ -6,24 +6,19 @@ whether each is away."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from models.entities import Child, Classroom, Parent, School, Staff
+from models.entities import Child, Classroom, Parent, School
 from models.scope import system_viewer
 from tests import real_files as rf
 from tui import importer
-from tui.importer import ERROR, NEW, read_table, run_import
+from tui.importer import ERROR, NEW, run_import
 
 pytestmark = pytest.mark.both_backends
 
 TODAY = dt.date(2026, 11, 28)
 ALL = system_viewer()
-GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from models.entities import Child, Classroom, Parent
+from models.entities import Child, Classroom
 from models.scope import system_viewer
 from models.validation import id_check_char
 from tests import real_files as rf
