@@ -45,6 +45,7 @@ def planned(tiny_school, path, **kw):
 
 @pytest.mark.parametrize("row, shaped", [
     (["序号", "姓名", "性别", "出生日期", "身份证号"], True),
+    (["姓名", "出生日期（如2016-03-05）", "联系电话(11位)"], True),  # hints in brackets are no data
     (["", "", "姓名", "联系电话", "务工地"], True),  # the lower row of a merged group header
     (["四年级名单", "班主任罗老师"], False),  # no column word
     (["学生信息", "", "家庭成员1"], True),  # the group row above a two-row header

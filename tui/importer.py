@@ -839,6 +839,7 @@ def _data_like(value: Any) -> bool:
     if isinstance(value, (int, float, dt.date)):
         return True
     s = unicodedata.normalize("NFKC", str(value)).strip()
+    s = re.sub(r"[(\[【<].*?[)\]】>]", "", s).strip()  # a header's hint: 出生日期(如2016-03-05)
     return bool(_DATA_INSIDE.search(s) or _NUMBER_TEXT.fullmatch(s))
 
 
