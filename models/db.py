@@ -111,7 +111,13 @@ def _open_sqlite(path: str, *, create: bool, init: bool = False) -> peewee.Sqlit
             db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
+        mine = translate(exc)
+        if isinstance(mine, (DiskFull, DiskIOError, DatabaseBusy)):  # a full disk is no damaged file
+            raise mine from None
         raise DatabaseError(f"数据库文件已损坏或不是关爱的数据库: {path} ({exc})") from None
+    except OSError as exc:  # the new file could not be made: a full disk, a read-only folder
+        db.close()
+        raise DatabaseError(f"无法新建数据库文件 {path}: {exc.strerror or exc}") from None
     return db
 
 

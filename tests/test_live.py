@@ -253,6 +253,7 @@ async def test_child_form_conflict_shows_both_versions_and_lets_me_choose(tiny_s
         form.query_one("#f-address", Input).value = "石门村5组"  # mine
         _other_user_saves(tiny_school, address="石门村7组", guardian_phone="13911112222")  # theirs, meanwhile
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ConflictScreen)
@@ -285,6 +286,7 @@ async def test_talk_entry_conflict_keep_mine(tiny_school):
         entry.query_one("#talk-content", TextArea).load_text("我补充的内容")
         contacts.update_contact(cid, {"content": "对方的内容", "mood": "低落"}, staff_id=t2.id, viewer=V())
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ConflictScreen)

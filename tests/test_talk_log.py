@@ -52,6 +52,7 @@ async def test_log_screen_search_open_edit_keeps_history(tiny_school):
         assert isinstance(entry, TalkEntryScreen)
         assert entry.query_one(TextArea).text == "谈学习"
         await pilot.press(*"+ok", "ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is screen
         await pilot.press("enter", "f10")

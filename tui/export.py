@@ -702,5 +702,7 @@ def export_handbook(scope: Scope, path: str, *, force: bool = False, unmask: boo
     except ExportError:
         raise
     except OSError as exc:  # disk full, no permission, the folder removed meanwhile …
-        raise ExportError(f"无法写入 {path}: {exc.strerror or exc}") from None
+        from models.backup import _why
+
+        raise ExportError(_why(exc, path)) from None
     return ExportResult(path=path, rows=rows, seconds=time.perf_counter() - started)

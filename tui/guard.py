@@ -25,7 +25,7 @@ class DatabaseGuard:
     async def _dispatch_message(self, message):  # type: ignore[override]
         try:
             return await super()._dispatch_message(message)  # type: ignore[misc]
-        except (dbmod.DatabaseBusy, dbmod.DatabaseGone, dbmod.DatabaseCorrupt) as exc:
+        except dbmod.DatabaseError as exc:  # busy, gone, damaged, disk full: each says so in one line
             self._database_trouble(str(exc))
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
             mine = dbmod.translate(exc)
