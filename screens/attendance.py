@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from models import calendar as cal
 from models import roster
@@ -22,6 +22,7 @@ from screens.checklist import CheckList
 from tui.fields import Input
 from tui.text import clean
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 
 class AttendanceScreen(DatabaseGuard, Screen[bool]):
@@ -57,12 +58,12 @@ class AttendanceScreen(DatabaseGuard, Screen[bool]):
         self.left_behind_only = True
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="att-head")
         yield Input(placeholder="找孩子: 拼音首字母 zxm、全拼或汉字 (回车到名单, 空格勾选)", id="att-search")
         yield Static(id="att-status")
         yield CheckList(id="att-list")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         school = self.app.school_id

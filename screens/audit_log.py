@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from models import audit
 from models.validation import Invalid, validate_date
 from tui.fields import Input
 from tui.text import content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 LIMIT = 500
 
@@ -40,7 +41,7 @@ class AuditLogScreen(DatabaseGuard, Screen):
         self.rows: list[audit.AuditEntry] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="audit-status")
         with Horizontal(id="audit-filters"):
             yield Input(placeholder="起始日期", id="a-since", compact=True)
@@ -51,7 +52,7 @@ class AuditLogScreen(DatabaseGuard, Screen):
         for label, width in (("时间", 14), ("谁", 10), ("动作", 8), ("对象", 10), ("来源", 9), ("改动", 40)):
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import calendar as cal
@@ -29,6 +29,7 @@ from models.scope import ForbiddenError
 from models.calendar import DayInfo, Occurrence
 from tui.text import clean, content
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 NO_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
 WEEK_ROWS = 6
@@ -394,11 +395,11 @@ class CalendarScreen(DatabaseGuard, EventKeys, Screen):
         self.by_day: dict[dt.date, list[Occurrence]] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="cal-title")
         yield MonthGrid(id="cal-grid")
         yield Static(id="cal-status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()

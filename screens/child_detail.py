@@ -15,13 +15,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from models import children, privacy
 from models.roster import flags_text, mask_id, mask_student_no
 from models.scope import ForbiddenError
 from tui.text import clean
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 LABEL_CELLS = 14
 EMPTY = "未填"
@@ -155,14 +156,14 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         self.revealed: dict[str, str] | None = None  # the full numbers after ``u`` (audited)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="detail-title")
         yield Static(id="detail-missing")
         with VerticalScroll(id="detail-body"):
             for key, title in SECTIONS:
                 yield Static(title, classes="heading", markup=False)
                 yield Static(id=f"detail-{key}", classes="section")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load()

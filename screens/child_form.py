@@ -19,7 +19,7 @@ from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Label, Select, Static
 
 from models import children, drafts, rules
 from models.children import PARENT_FIELDS, PARENT_KEYS
@@ -33,6 +33,7 @@ from screens.saving import BackgroundSave
 from tui.fields import Input, TextArea
 from tui.text import clean, content
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         school_id = self.app.school_id
         self._classrooms = classrooms(school_id)
         self._routes = children.bus_routes(school_id)
-        yield Header()
+        yield TitleBar(strip=False)
         if self.child_id is None:
             title = "新建档案"
         else:
@@ -260,7 +261,7 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
                     with Horizontal(classes="row", id=f"row-{f.key}"):
                         yield Label(f.label + (" *" if f.required else ""), classes="label", markup=False)
                         yield from self._widget(f)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _widget(self, f: Field):
         value = self.initial.get(f.key)

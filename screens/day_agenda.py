@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import calendar as cal
@@ -17,6 +17,7 @@ from screens.calendar import EventKeys, delete_occurrence, edit_occurrence, occ_
 from screens.calendar import line
 from tui.text import content
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 MAX_DUTY_LINES = 12
 
@@ -50,13 +51,13 @@ class DayAgendaScreen(DatabaseGuard, EventKeys, Screen[dt.date | None]):
         self.occs: list[Occurrence] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="ag-title")
         yield OptionList(id="ag-events")
         yield Static(id="ag-empty")
         with VerticalScroll(id="ag-more"):
             yield Static(id="ag-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()

@@ -22,6 +22,13 @@ class DraftedForm:
     def _mark_dirty(self) -> None:
         self._dirty = True
 
+    def is_dirty(self) -> bool:
+        """Unsaved input (what the app asks before a section key or a live refresh leaves it)."""
+        try:
+            return self._changed()
+        except NoMatches:  # not composed yet, or already gone
+            return False
+
     def _flush_draft(self) -> None:
         if not self._dirty or self.writer is None:
             return

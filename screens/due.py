@@ -7,12 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from models import duties
 from models.duties import Duty
 from tui.text import content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 STATUS_STYLE = {duties.OVERDUE: "bold red", duties.TODAY: "bold yellow", duties.THIS_WEEK: ""}
 
@@ -36,7 +37,7 @@ class DueScreen(DatabaseGuard, Screen):
         self.upcoming: list = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="due-status")
         yield Static(id="due-remind")
         yield Static(id="due-empty")
@@ -45,7 +46,7 @@ class DueScreen(DatabaseGuard, Screen):
                              ("上次", 5), ("帮扶/爱心妈妈", 14)):
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.only_mine = bool(self.app.staff_id)

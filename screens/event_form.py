@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from models import calendar as cal
 from models import drafts, rules
@@ -25,6 +25,7 @@ from screens.drafted import DraftedForm
 from screens.calendar import line
 from tui.fields import Input, TextArea
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 DRAFT_FORM = "event"
 
@@ -107,7 +108,7 @@ class EventFormScreen(DatabaseGuard, DraftedForm, Screen[bool]):
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
         f = self.form
-        yield Header()
+        yield TitleBar(strip=False)
         with Vertical(id="ev-form"):
             yield Static(id="ev-head")
             yield Static(id="ev-chips")
@@ -139,7 +140,7 @@ class EventFormScreen(DatabaseGuard, DraftedForm, Screen[bool]):
             yield Static(id="err-repeat", classes="ev-err")
             yield TextArea(f.notes, id="ev-notes", soft_wrap=True, tab_behavior="focus", placeholder="备注")
             yield Static(id="err-notes", classes="ev-err")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._restore_draft()

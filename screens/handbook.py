@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Label, ProgressBar, Select, Static
 
 from models import db as dbmod
 from models import handbook
 from tui.fields import Input
 from tui.text import content
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 SCHOOL = "__school__"
 
@@ -90,7 +91,7 @@ class HandbookScreen(DatabaseGuard, Screen):
     def compose(self) -> ComposeResult:
         if self.folder is None:
             self.folder = getattr(self.app.session, "files_dir", None) or os.getcwd()
-        yield Header()
+        yield TitleBar()
         yield Static(content("手册 · 导出本月留守儿童工作手册 (xlsx), 供检查和打印", one_line=True), id="hb-status")
         with Horizontal(classes="hb-row"):
             yield Label("月份")
@@ -110,7 +111,7 @@ class HandbookScreen(DatabaseGuard, Screen):
             yield Button("导出 ctrl+s", id="hb-export", compact=True, variant="primary")
             yield ProgressBar(total=100, show_eta=False, id="hb-progress")
         yield Static(id="hb-result")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         from models.roster import classrooms

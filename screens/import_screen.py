@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from models import db as dbmod
@@ -27,6 +27,7 @@ from tui import importer
 from tui.fields import Input
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 NO_FIELD = "__none__"
 NO_CLASS = "__none__"
@@ -276,7 +277,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         self.mappings[self.view.sheet] = value
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="imp-status")
         with Vertical(id="imp-file"):
             yield Static(content("文件 (.xlsx、.xls 或 .csv) 的位置, 回车读取; 或按 tab 在下面的列表中选择:"),
@@ -305,7 +306,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
             problems.add_column("原因", width=60)
             yield problems
             yield Static(id="imp-detail")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         if not scope.may_import(self.app.viewer):  # the roster does not offer it; models refuse it anyway

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import pairings
@@ -34,6 +34,7 @@ from screens.help import HelpScreen
 from screens.pairing_picker import NewName, PickerScreen, cell, fit
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 NAME_CELLS = 14
 LOAD_CELLS = 6
@@ -176,7 +177,7 @@ class PairingBoardScreen(DatabaseGuard, Screen):
         self._filling = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="pb-status")
         with Horizontal(id="pb-main"):
             yield HelperList(id="pb-helpers", compact=True)

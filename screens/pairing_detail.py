@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from models import pairings
 from screens.confirm import ConfirmScreen
@@ -18,6 +18,7 @@ from screens.pairing_picker import fit
 from tui.fields import Input, TextArea
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 
 CONTENT_CELLS = 40
@@ -53,7 +54,7 @@ class PairingDetailScreen(DatabaseGuard, Screen[bool]):
 
     def compose(self) -> ComposeResult:
         d = self.detail
-        yield Header()
+        yield TitleBar()
         yield Static(id="pd-head")
         yield Static(id="pd-history")
         with Vertical():
@@ -74,7 +75,7 @@ class PairingDetailScreen(DatabaseGuard, Screen[bool]):
         for label, width in (("时间", 11), ("类别", 8), ("接通", 6), ("内容", CONTENT_CELLS)):
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._show()

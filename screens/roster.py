@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from models import roster
 from models.roster import RosterRow
@@ -20,6 +20,7 @@ from tui.fields import Input
 from tui.text import content
 from tui.virtual_table import VirtualTable
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 TYPE_SHORT = {
     "父母均外出": "双外出",
@@ -98,7 +99,7 @@ class RosterScreen(DatabaseGuard, Screen):
         self.rows = roster.roster_rows(self.app.school_id, viewer=self.app.viewer)
         self.shown = self._select_rows()
         status, empty = self._status_texts()
-        yield Header()
+        yield TitleBar()
         with Vertical(id="roster-top"):
             yield Static(content(status, one_line=True), id="roster-status")
             yield Input(placeholder="搜索: 拼音首字母 zxm、全拼、汉字、学籍号或电话  (回车到第一个)", id="roster-search")
@@ -107,7 +108,7 @@ class RosterScreen(DatabaseGuard, Screen):
         yield message
         yield VirtualTable([(label, width) for label, _key, width in COLUMNS], cells=row_cells, key=row_key,
                            rows=self.shown, id="roster-table", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(VirtualTable).focus()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from models import conflicts, contacts, drafts, rules
 from models.contacts import ContactForm
@@ -24,6 +24,7 @@ from screens.saving import BackgroundSave
 from tui.fields import Input, TextArea
 from tui.text import content
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 DRAFT_FORM = "talk"
 CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
@@ -85,7 +86,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         return self.child_ids[0]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar(strip=False)
         with Vertical(id="talk-form"):
             yield Static(id="talk-head")
             yield Static(id="talk-chips")
@@ -108,7 +109,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 yield Label("日期")
                 yield Input(self.form.follow_up_due, id="f-follow-due", classes="w-when", placeholder="如 12-05")
             yield Static(id="err-row2", classes="talk-err")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         try:

@@ -5,13 +5,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from models import contacts
 from models.contacts import LogFilter, LogRow
 from tui.fields import Input
 from tui.text import content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 LIMIT = 300
 
@@ -33,7 +34,7 @@ class TalkLogScreen(DatabaseGuard, Screen):
         self.total = 0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="log-status")
         yield Input(placeholder="按孩子搜索: 拼音首字母 zxm、全拼或汉字", id="log-search")
         yield Static(id="log-empty")
@@ -42,7 +43,7 @@ class TalkLogScreen(DatabaseGuard, Screen):
                              ("内容", 21)):
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()

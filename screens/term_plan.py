@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from models import calendar as cal
 from models.calendar import PlanItem, TermDates
@@ -23,6 +23,7 @@ from screens.calendar import line
 from screens.checklist import CheckList
 from tui.fields import Input
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 
 def item_line(item: PlanItem) -> str:
@@ -62,7 +63,7 @@ class TermPlanScreen(DatabaseGuard, Screen[bool]):
         self.items: list[PlanItem] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="tp-head")
         with Horizontal(classes="tp-row"):
             yield Label("开学")
@@ -73,7 +74,7 @@ class TermPlanScreen(DatabaseGuard, Screen[bool]):
         yield Static(id="tp-err")
         yield CheckList(id="tp-list")
         yield Static(id="tp-status")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._load_term(self.term.name, self.term.year)

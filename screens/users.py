@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Footer, Label, Select, Static
 
 from models import rules, users
 from models.entities import Staff
@@ -18,6 +18,7 @@ from screens.confirm import ConfirmScreen
 from tui.fields import Input
 from tui.text import content, text
 from tui.guard import DatabaseGuard
+from tui.chrome import TitleBar
 
 
 def _acting(app) -> Staff | None:
@@ -41,13 +42,13 @@ class UsersScreen(DatabaseGuard, Screen):
         self.rows: list[users.UserRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="users-status")
         table = DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
         for label, width in (("登录名", 14), ("姓名", 8), ("角色", 12), ("班级", 16), ("状态", 12)):
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()

@@ -78,8 +78,9 @@ class GuanaiApp(DatabaseGuard, App):
         Binding("3", "section('3')", "谈心", show=False),
         Binding("4", "section('4')", "行事历", show=False),
         Binding("5", "section('5')", "手册", show=False),
-        Binding("question_mark", "help", "帮助", key_display="?"),
-        Binding("q", "quit", "退出"),
+        # shown on every screen's section strip (tui/chrome.py), so footers keep their room
+        Binding("question_mark", "help", "帮助", key_display="?", show=False),
+        Binding("q", "quit", "退出", show=False),
         Binding("ctrl+q", "quit", "退出", show=False, priority=True),
     ]
 
@@ -203,8 +204,16 @@ class GuanaiApp(DatabaseGuard, App):
     def school_id(self) -> int:
         return self.session.school_id
 
-    def action_section(self, key: str) -> None:
-        self.switch_mode(SECTIONS[key][0])
+    async def action_section(self, key: str) -> None:
+        """Land on the section's main list: a child page or dialog left open in that section is
+        closed (a form with unsaved input stays, and says so, rather than losing the text)."""
+        await self.switch_mode(SECTIONS[key][0])
+        while len(self.screen_stack) > 1:
+            is_dirty = getattr(self.screen, "is_dirty", None)
+            if callable(is_dirty) and is_dirty():
+                self.notify("这里有没保存的修改: ctrl+s 保存, esc 放弃后再换页", severity="warning")
+                return
+            await self.pop_screen()
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -1,0 +1,82 @@
+"""Issue 16: at 80x24 a teacher can always name the screen and the login, and every key works."""
+from models.entities import Staff
+from tui.app import GuanaiApp
+from tui.chrome import TitleBar
+from tui.context import Session
+
+
+def app_as(tiny_school, role="class_teacher", who=0):
+    school = tiny_school["school"]
+    staff = tiny_school["staff"][who]
+    Staff.update(role=role).where(Staff.id == staff.id).execute()
+    return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
+                             staff_name=staff.name, school_name=school.name, staff_role=role))
+
+
+def bar_lines(app) -> list[str]:
+    bar = app.screen.query_one(TitleBar)
+    return [line.plain for line in bar.render().split("\n")]
+
+
+SECTION_SCREENS = [
+    ("0", "待办", "DueScreen"),
+    ("1", "名册", "RosterScreen"),
+    ("2", "结对", "PairingBoardScreen"),
+    ("3", "谈心", "TalkLogScreen"),
+    ("4", "行事历", "CalendarScreen"),
+    ("5", "手册", "HandbookScreen"),
+]
+
+
+async def test_every_section_names_itself_the_login_and_the_strip(tiny_school):
+    app = app_as(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, name, screen_class in SECTION_SCREENS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == screen_class
+            title, strip = bar_lines(app)
+            assert title.strip().startswith(name), title
+            assert "李老师 班主任" in title and "测试小学" in title
+            assert "0 待办  1 名册  2 结对  3 谈心  4 行事历  5 手册" in strip
+            assert "? 帮助" in strip and "q 退出" in strip
+            from rich.cells import cell_len
+
+            assert cell_len(title) <= 80 and cell_len(strip) <= 80
+
+
+async def test_a_section_key_lands_on_the_main_list_not_on_a_page_left_open(tiny_school):
+    from screens.child_detail import ChildDetailScreen
+    from screens.roster import RosterScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("enter")  # opens the first child
+        await pilot.pause()
+        assert isinstance(app.screen, ChildDetailScreen)
+        title = bar_lines(app)[0]
+        assert title.strip().startswith("名册 > "), title  # the page says where it belongs
+        await pilot.press("4", "1")
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen)
+        assert len(app.screen_stack) == 1
+
+
+async def test_a_form_with_unsaved_text_is_not_thrown_away_by_a_section_key(tiny_school):
+    from screens.talk_entry import TalkEntryScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TalkEntryScreen)
+        assert len(bar_lines(app)) == 1  # forms: the title line only; digits are typed there
+        await pilot.press(*"abc")
+        await app.run_action("section('1')")
+        await pilot.pause()
+        assert app.screen is form  # still there, with its text
