@@ -29,7 +29,9 @@ class DueScreen(DatabaseGuard, Screen):
 
     def __init__(self, today: dt.date | None = None) -> None:
         super().__init__()
-        self.today = today or dt.date.today()
+        # the clock, not a date: a list left open across midnight must show the new day
+        self.clock = (lambda: today) if today else dt.date.today
+        self.today = self.clock()
         self.only_mine = True
         self.kind: str | None = None
         self.duties: list[Duty] = []
@@ -51,7 +53,15 @@ class DueScreen(DatabaseGuard, Screen):
     def on_mount(self) -> None:
         self.only_mine = bool(self.app.staff_id)
         self.reload()
-        self._show_reminders()
+        self.query_one(DataTable).focus()
+        self.set_interval(30, self.check_date, name="due-date")
+
+    def check_date(self) -> bool:
+        """A new day (the school day rolls over with the list open): reload for it."""
+        if self.clock() == self.today:
+            return False
+        self.reload()
+        return True
 
     def _show_reminders(self) -> None:
         """One line: the next 7 days' events, birthdays and festival letters (r lists them all)."""
@@ -63,8 +73,8 @@ class DueScreen(DatabaseGuard, Screen):
             line.display = False
             return
         first = "; ".join(f"{r.day:%m-%d} {r.text}" for r in self.upcoming[:2])
+        line.display = True
         line.update(content(f"近7天 {len(self.upcoming)} 项 (r 查看): {first}", one_line=True))
-        self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -79,7 +89,9 @@ class DueScreen(DatabaseGuard, Screen):
         from screens.roster import short_class
 
         keep = self.selected()
+        self.today = self.clock()
         self._load()
+        self._show_reminders()  # the 近7天 line is as live as the list (a new event, a new day)
         shown = [d for d in self.duties if (d.mine or not self.only_mine)
                  and (self.kind is None or d.contact_kind == self.kind)]
         self.shown = shown

@@ -26,9 +26,11 @@ class TalkLogFilterScreen(DatabaseGuard, ModalScreen[LogFilter | None]):
     TalkLogFilterScreen { align: center middle; }
     #tlf-box { width: 64; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
                padding: 0 1; background: $surface; }
-    #tlf-box Horizontal { height: 1; }
-    #tlf-box Horizontal Input { width: 14; height: 1; border: none; padding: 0; background: $boost; }
-    #tlf-box Horizontal Label { padding: 0 1; }
+    /* a class, not the type: a Select's own value bar is a Horizontal too, and a height of 1
+       there left each dropdown an empty bar */
+    #tlf-box .tlf-dates { height: 1; }
+    #tlf-box .tlf-dates Input { width: 14; height: 1; border: none; padding: 0; background: $boost; }
+    #tlf-box .tlf-dates Label { padding: 0 1; }
     #tlf-err { color: $error; height: auto; }
     """
 
@@ -52,7 +54,7 @@ class TalkLogFilterScreen(DatabaseGuard, ModalScreen[LogFilter | None]):
                          value=c.staff_id if c.staff_id is not None else ALL, allow_blank=False, id="tlf-staff")
             yield Select([("全部情绪", ALL), *((m, m) for m in rules.MOODS)], value=c.mood or ALL,
                          allow_blank=False, id="tlf-mood")
-            with Horizontal():
+            with Horizontal(classes="tlf-dates"):
                 yield Label("从")
                 yield Input(str(c.date_from or ""), placeholder="2026-09-01", id="tlf-from")
                 yield Label("到")

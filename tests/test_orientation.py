@@ -80,3 +80,44 @@ async def test_a_form_with_unsaved_text_is_not_thrown_away_by_a_section_key(tiny
         await app.run_action("section('1')")
         await pilot.pause()
         assert app.screen is form  # still there, with its text
+
+
+async def test_the_talk_log_filter_shows_its_four_choices(tiny_school):
+    """The date row's CSS once matched each Select's own bar (a Horizontal) and flattened it."""
+    from textual.widgets import Select
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "f")
+        await pilot.pause()
+        for sel, shown in (("#tlf-class", "全部班级"), ("#tlf-kind", "全部类别"), ("#tlf-staff", "全部教师"),
+                           ("#tlf-mood", "全部情绪")):
+            current = app.screen.query_one(sel, Select).query_one("SelectCurrent")
+            assert current.content_region.height >= 1, sel
+            assert shown in str(current.query_one("#label").render())
+
+
+async def test_the_due_list_follows_the_date_and_live_changes(tiny_school):
+    import datetime as dt
+
+    from models.entities import Event
+    from screens.due import DueScreen
+
+    app = app_as(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DueScreen)
+        assert not screen.check_date()  # same day: nothing to do
+        tomorrow = dt.date.today() + dt.timedelta(days=1)
+        screen.clock = lambda: tomorrow
+        assert screen.check_date()
+        assert f"{tomorrow:%m月%d日} 待办" in str(screen.query_one("#due-status").render())
+        day = tomorrow + dt.timedelta(days=2)
+        Event.create(school=tiny_school["school"], title="家长会临时通知", start_date=day)
+        assert app.refresh_screen_data()  # what the live-update poll calls on a change
+        await pilot.pause()
+        line = str(screen.query_one("#due-remind").render())
+        assert "家长会临时通知" in line or "家长会临时通知" in "".join(r.text for r in screen.upcoming)
+        assert screen.query_one("#due-remind").display
