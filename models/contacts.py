@@ -22,6 +22,7 @@ from models.sanitize import clean_text
 from models.validation import Invalid, validate_date
 
 CONTENT_LIMIT = 5000
+FEEDBACK_KINDS = ("家访", "监护人座谈")  # their paper forms have 家长反馈 where a talk has 交谈后效果
 FUTURE_SLACK = dt.timedelta(days=1)
 
 
@@ -58,6 +59,8 @@ class ContactForm:
     place: str = ""
     callee: str = ""
     content: str = ""
+    effect: str = ""  # 交谈后效果 (谈心记录单)
+    parent_feedback: str = ""  # 家长反馈 (家访手记)
     mood: str = ""
     concerns: tuple[str, ...] = ()
     follow_up: str = ""
@@ -119,6 +122,11 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
     values["concerns"] = join_multi(c for c in rules.CONCERNS if c in form.concerns)
     values["place"] = clean_text(form.place, multiline=False).strip()[:100]
     values["callee"] = clean_text(form.callee, multiline=False).strip()[:50]
+    for name, label in (("effect", "交谈后效果"), ("parent_feedback", "家长反馈")):
+        text = clean_text(getattr(form, name), multiline=True).strip()
+        if len(text) > CONTENT_LIMIT:
+            errors[name] = f"{label}不能超过 {CONTENT_LIMIT} 字 (现在 {len(text)} 字)"
+        values[name] = text
     values["follow_up"] = clean_text(form.follow_up, multiline=True).strip()
     if form.follow_up_due.strip():
         try:
@@ -238,7 +246,8 @@ def form_from_contact(c: Contact) -> ContactForm:
     return ContactForm(
         kind=c.kind, when=c.at.strftime("%Y-%m-%d %H:%M"), minutes=str(c.minutes or ""), reached=c.reached,
         place=clean_text(c.place, multiline=False), callee=clean_text(c.callee, multiline=False),
-        content=clean_text(c.content, multiline=True), mood=c.mood, concerns=tuple(split_multi(c.concerns)),
+        content=clean_text(c.content, multiline=True), effect=clean_text(c.effect, multiline=True),
+        parent_feedback=clean_text(c.parent_feedback, multiline=True), mood=c.mood, concerns=tuple(split_multi(c.concerns)),
         follow_up=clean_text(c.follow_up, multiline=True), follow_up_due=c.follow_up_due.isoformat() if c.follow_up_due else "",
     )
 
@@ -294,6 +303,12 @@ class LogFilter:
     date_to: dt.date | None = None
 
 
+def _callee_prefix(callee: str | None) -> str:
+    """A call's 通话对象 ahead of its first line in the log: 「→父亲 张大」."""
+    callee = clean_text(callee or "", multiline=False).strip()
+    return f"→{callee}: " if callee else ""
+
+
 def _child_match(query: str):
     q = "".join(query.split()).lower()
     if q.isascii() and q.isalpha():
@@ -325,7 +340,7 @@ def log_rows(school_id: int, flt: LogFilter, *, viewer: scope.Viewer, limit: int
     q = (Contact.select(Contact.id, Contact.at, Contact.child, Child.name.alias("child_name"),
                         Classroom.name.alias("class_name"), Contact.kind, Staff.name.alias("staff_name"),
                         Contact.mood, Contact.reached, pw.fn.SUBSTR(Contact.content, 1, 80).alias("head"),
-                        Contact.staff.alias("author"))
+                        Contact.staff.alias("author"), Contact.callee)
          .join(Child, on=(Contact.child == Child.id))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .switch(Contact).join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
@@ -335,10 +350,27 @@ def log_rows(school_id: int, flt: LogFilter, *, viewer: scope.Viewer, limit: int
                class_name=d["class_name"] or "", kind=d["kind"], staff_name=d["staff_name"] or "",
                mood=d["mood"], reached=d["reached"],
                first_line=(scope.COUNSELLING_HIDDEN if scope.hides(viewer, d["kind"], d["author"])
-                           else (d["head"] or "").strip().split("\n", 1)[0]))
+                           else _callee_prefix(d["callee"]) + (d["head"] or "").strip().split("\n", 1)[0]))
         for d in q
     ]
     return rows, total
+
+
+def callee_choices(child_id: int) -> list[str]:
+    """Whom a 亲情电话 or 家长电话 may call: the living parents and the 委托监护人, as "父亲 张大"."""
+    from models.entities import Parent
+
+    out = []
+    for relation, name in (Parent.select(Parent.relation, Parent.name)
+                           .where((Parent.child == child_id) & (Parent.deceased == False))  # noqa: E712
+                           .order_by(Parent.relation.desc()).tuples()):
+        out.append(f"{relation} {name}".strip())
+    child = Child.select(Child.guardian_name, Child.guardian_relation).where(Child.id == child_id).first()
+    if child and child.guardian_name:
+        text = f"{child.guardian_relation} {child.guardian_name}".strip()
+        if text not in out:
+            out.append(text)
+    return [clean_text(t, multiline=False)[:50] for t in out]
 
 
 def child_label(child_id: int) -> str:

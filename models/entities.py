@@ -155,6 +155,21 @@ class Parent(BaseModel):
     home_visits = pw.CharField(max_length=30, default="")  # how often home, e.g. 每年春节
     away = pw.BooleanField(default=True)
     returned_on = pw.DateField(null=True)
+    away_since = pw.DateField(null=True)  # left to work away on this day (migration 0010)
+    deceased = pw.BooleanField(default=False)  # "—" on the national form: neither away nor home (0010)
+
+    class Meta:
+        indexes = ((("child", "relation"), True),)
+
+
+class Grandparent(BaseModel):
+    """祖父、祖母、外祖父、外祖母 as on the national form: name and birth date (migration 0010)."""
+
+    child = pw.ForeignKeyField(Child, backref="grandparents", on_delete="CASCADE")
+    relation = pw.CharField(max_length=4)  # rules.GRANDPARENT_RELATIONS
+    name = pw.CharField(max_length=50, default="")
+    birth_date = pw.DateField(null=True)
+    deceased = pw.BooleanField(default=False)
 
     class Meta:
         indexes = ((("child", "relation"), True),)
@@ -197,6 +212,7 @@ class Contact(BaseModel):
     callee = pw.CharField(max_length=50, default="")  # 亲情电话 / 家长电话: who was called
     content = pw.TextField(default="")
     effect = pw.TextField(default="")  # 交谈后效果
+    parent_feedback = pw.TextField(default="")  # 家长反馈 (家访手记), migration 0010
     mood = pw.CharField(max_length=10, default="")
     concerns = pw.CharField(max_length=50, default="")  # 学业、心理、安全、健康、生活
     follow_up = pw.TextField(default="")
@@ -347,6 +363,6 @@ class Consent(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Pairing,
+    School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Grandparent, Pairing,
     Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent,
 ]

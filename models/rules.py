@@ -19,6 +19,7 @@ HEALTH_STATES = ("健康", "残疾", "患病")
 SCHOOLING = ("幼儿园", "未入园", "小学", "初中", "高中", "中职", "辍学", "不在学")
 ACADEMIC_GROUPS = ("优秀", "良好", "中等", "待提高")
 PARENT_RELATIONS = ("父亲", "母亲")
+GRANDPARENT_RELATIONS = ("祖父", "祖母", "外祖父", "外祖母")  # the national form's order
 
 STAFF_ROLES = {
     "admin": "管理员",

@@ -13,7 +13,8 @@ from tui.guard import DatabaseGuard
 
 FIELD_LABELS = {"content": "内容", "kind": "类别", "at": "时间", "minutes": "分钟", "mood": "情绪",
                 "concerns": "关注", "reached": "接通", "place": "地点", "follow_up": "跟进",
-                "follow_up_due": "跟进日期", "callee": "通话对象", "effect": "效果"}
+                "follow_up_due": "跟进日期", "callee": "通话对象", "effect": "效果",
+                "parent_feedback": "家长反馈"}
 
 
 class ContactHistoryScreen(DatabaseGuard, ModalScreen[None]):

@@ -30,10 +30,11 @@ DRAFT_FORM = "talk"
 CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
 
 
-FORM_KEYS = ("kind", "when", "minutes", "reached", "place", "callee", "content", "mood", "concerns",
-             "follow_up", "follow_up_due")
+FORM_KEYS = ("kind", "when", "minutes", "reached", "place", "callee", "content", "effect", "parent_feedback",
+             "mood", "concerns", "follow_up", "follow_up_due")
 FORM_LABELS = {"kind": "类别", "when": "时间", "minutes": "分钟", "reached": "接通", "place": "地点",
-               "callee": "通话对象", "content": "内容", "mood": "情绪", "concerns": "关注",
+               "callee": "通话对象", "content": "内容", "effect": "交谈后效果", "parent_feedback": "家长反馈",
+               "mood": "情绪", "concerns": "关注",
                "follow_up": "跟进", "follow_up_due": "跟进日期"}
 
 
@@ -56,6 +57,9 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         Binding("f9", "toggle_reached", "接通", priority=True),
         Binding("ctrl+g", "add_child", "加同组", priority=True),
         Binding("f10", "history", "修改记录", priority=True),
+        # the paper forms' other columns: who was called (亲情电话), 交谈后效果, 家长反馈 (家访手记)
+        Binding("f11", "callee", "通话对象", show=False, priority=True),
+        Binding("f12", "outcome", "效果/反馈", show=False, priority=True),
     ]
 
     def __init__(self, child_id: int | None = None, *, contact_id: int | None = None,
@@ -100,9 +104,17 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 yield Input(self.form.when, id="f-when", classes="w-when")
                 yield Label("分钟")
                 yield Input(self.form.minutes, id="f-minutes", classes="w-min", restrict=r"[0-9]*", max_length=3)
+                yield Label("F11对象")
+                yield Input(self.form.callee, id="f-callee", classes="w-callee", max_length=50,
+                            placeholder="打给谁")
                 yield Label("地点")
                 yield Input(self.form.place, id="f-place", classes="w-place", max_length=100)
             yield Static(id="err-row1", classes="talk-err")
+            with Horizontal(classes="talk-row"):
+                yield Label("F12效果")
+                yield Input(self.form.effect, id="f-effect", classes="w-follow", placeholder="交谈后效果")
+                yield Label("家长反馈")
+                yield Input(self.form.parent_feedback, id="f-feedback", classes="w-follow", placeholder="家访时")
             with Horizontal(classes="talk-row"):
                 yield Label("跟进")
                 yield Input(self.form.follow_up, id="f-follow", classes="w-follow", placeholder="需要跟进的事")
@@ -160,6 +172,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.query_one("#talk-content", TextArea).load_text(self.form.content)
         for selector, value in (("#f-when", self.form.when), ("#f-minutes", self.form.minutes),
                                 ("#f-place", self.form.place), ("#f-follow", self.form.follow_up),
+                                ("#f-callee", self.form.callee), ("#f-effect", self.form.effect),
+                                ("#f-feedback", self.form.parent_feedback),
                                 ("#f-follow-due", self.form.follow_up_due)):
             self.query_one(selector, Input).value = value
 
@@ -169,6 +183,9 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         f.when = self.query_one("#f-when", Input).value
         f.minutes = self.query_one("#f-minutes", Input).value
         f.place = self.query_one("#f-place", Input).value
+        f.callee = self.query_one("#f-callee", Input).value
+        f.effect = self.query_one("#f-effect", Input).value
+        f.parent_feedback = self.query_one("#f-feedback", Input).value
         f.follow_up = self.query_one("#f-follow", Input).value
         f.follow_up_due = self.query_one("#f-follow-due", Input).value
         return f
@@ -239,6 +256,29 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self._render_chips()
         self._mark_dirty()
 
+    def action_callee(self) -> None:
+        """通话对象: to the field; pressed again there, the next of the child's parents and 监护人
+        (亲情电话 is written down before the call is made, so the name is one key away)."""
+        field = self.query_one("#f-callee", Input)
+        if self.focused is field:
+            choices = contacts.callee_choices(self.main_child)
+            if choices:
+                now = field.value.strip()
+                field.value = choices[(choices.index(now) + 1) % len(choices)] if now in choices else choices[0]
+                field.cursor_position = len(field.value)
+        field.focus()
+
+    def action_outcome(self) -> None:
+        """To the column the kind's paper form has: 家长反馈 for 家访/监护人座谈, else 交谈后效果;
+        pressed again, the other one."""
+        first, second = "#f-effect", "#f-feedback"
+        if self.form.kind in contacts.FEEDBACK_KINDS:
+            first, second = second, first
+        target = self.query_one(first, Input)
+        if self.focused is target:
+            target = self.query_one(second, Input)
+        target.focus()
+
     def action_add_child(self) -> None:
         if self.contact_id:
             self.notify("修改已有记录时不能添加同组孩子", severity="warning")
@@ -271,7 +311,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.query_one("#err-content", Static).update(content(errors.get("content") or errors.get("child") or
                                                               errors.get("kind") or "", one_line=True))
         row1 = [errors[k] for k in ("when", "minutes") if k in errors]
-        row2 = [errors[k] for k in ("follow_up_due", "mood", "concerns") if k in errors]
+        row2 = [errors[k] for k in ("follow_up_due", "effect", "parent_feedback", "mood", "concerns") if k in errors]
         self.query_one("#err-row1", Static).update(content(" ".join(row1), one_line=True))
         self.query_one("#err-row2", Static).update(content(" ".join(row2), one_line=True))
 
@@ -289,7 +329,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self._show_errors(errors)
         if errors:
             first = next(iter(errors))
-            target = {"when": "#f-when", "minutes": "#f-minutes", "follow_up_due": "#f-follow-due"}.get(
+            target = {"when": "#f-when", "minutes": "#f-minutes", "follow_up_due": "#f-follow-due",
+                      "effect": "#f-effect", "parent_feedback": "#f-feedback"}.get(
                 first, "#talk-content")
             self.query_one(target).focus()
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)

@@ -131,3 +131,42 @@ async def test_a_new_talk_is_in_the_audit_log(tiny_school):
     c = Contact.get(Contact.content == "audited")
     row = AuditLog.get((AuditLog.table == "contact") & (AuditLog.row_id == c.id))
     assert row.action == "create" and "audited" not in row.new and "谈心" in row.new
+
+
+async def test_f11_f12_fill_callee_effect_and_parent_feedback_at_80x24(tiny_school):
+    """The paper forms' other columns, one key each: F11 通话对象 (again: the next of the child's
+    parents and 监护人), F12 交谈后效果 — or 家长反馈 first for a 家访 — and all three are saved."""
+    kid = tiny_school["kids"]["张小明"]
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "zxm")
+        for selector in ("#f-callee", "#f-effect", "#f-feedback"):
+            region = screen.query_one(selector).region
+            assert region.width >= 8 and region.bottom <= 23, selector  # on screen above the footer
+        await pilot.press(*"asked about school", "f2")  # kind: 家长电话
+        await pilot.press("f11")
+        assert app.focused.id == "f-callee"
+        await pilot.press("f11")  # the first of the child's people
+        assert screen.query_one("#f-callee").value == "父亲 张大山"
+        await pilot.press("f12")
+        assert app.focused.id == "f-effect"
+        await pilot.press(*"calmer")
+        await pilot.press("f12")
+        assert app.focused.id == "f-feedback"
+        await pilot.press(*"thanks", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    c = Contact.get((Contact.child == kid.id) & (Contact.content == "asked about school"))
+    assert (c.kind, c.callee, c.effect, c.parent_feedback) == ("家长电话", "父亲 张大山", "calmer", "thanks")
+
+
+async def test_f12_goes_to_parent_feedback_first_on_a_home_visit(tiny_school):
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press("f2", "f2")  # 家长电话, 家访
+        assert screen.form.kind == "家访"
+        await pilot.press("f12")
+        assert app.focused.id == "f-feedback"
+        await pilot.press("f12")
+        assert app.focused.id == "f-effect"

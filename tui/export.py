@@ -423,14 +423,16 @@ TALKS = [
     Col("完成", 4, "center", lambda r: _yes(r.reached)),
 ]
 
+LETTER_KINDS = ("亲情书信",)  # a letter is neither answered nor timed: those cells stay empty
+
 PARENT_CONTACTS = [
     Col("时间", 16, "datetime", "at"),
     Col("学生姓名", 8, "center", "child_name"),
     Col("班级", 10, "center", "class_name"),
     Col("类别", 9, "center", "kind"),
     Col("联系对象", 9, "center", "callee"),
-    Col("接通", 4, "center", lambda r: _yes(r.reached)),
-    Col("时长(分)", 6, "int", "minutes"),
+    Col("接通", 4, "center", lambda r: "" if r.kind in LETTER_KINDS else _yes(r.reached)),
+    Col("时长(分)", 6, "int", lambda r: None if r.kind in LETTER_KINDS else r.minutes),
     Col("内容", 50, "wrap", "content"),
     Col("跟进", 16, "wrap", "follow_up_text"),
     Col("教师", 8, "center", "staff_name"),
@@ -446,7 +448,7 @@ HOME_VISITS = [
     Col("联系方式", 12.5, "code", "guardian_phone"),
     Col("家庭住址", 14, "wrap", "address"),
     Col("孩子表现与家访情况", 40, "wrap", "content"),
-    Col("家长反馈", 18, "wrap", "effect"),
+    Col("家长反馈", 18, "wrap", "parent_feedback"),
     Col("后续计划", 18, "wrap", "follow_up_text"),
     Col("完成", 4, "center", lambda r: _yes(r.reached)),
 ]
