@@ -375,7 +375,7 @@ class CalendarScreen(DatabaseGuard, EventKeys, Screen):
         Binding("n", "new", "新建"),
         Binding("e", "edit", "修改"),
         Binding("d", "delete", "删除"),
-        Binding("a", "attendance", "参与", show=False),
+        Binding("a", "attendance", "参与"),
         Binding("g", "plan", "学期计划", key_display="g"),
         *EventKeys.KEY_BINDINGS,
         Binding("g", "refuse_plan", show=False),

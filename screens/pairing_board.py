@@ -147,9 +147,9 @@ class PairingBoardScreen(DatabaseGuard, Screen):
         Binding("d", "end", "结束"),
         Binding("t", "talk", "谈心"),
         Binding("k", "next_kind", "类别"),
-        Binding("l", "max_load", "上限", show=False),
+        Binding("l", "max_load", "上限"),
         Binding("slash", "find", "查找", key_display="/"),
-        Binding("question_mark", "help", "帮助", key_display="?"),
+        Binding("question_mark", "help", "帮助", key_display="?", show=False),  # on the strip
         Binding("right", "focus_children", show=False),
         Binding("escape", "focus_helpers", show=False),
     ]

@@ -77,9 +77,9 @@ class RosterScreen(DatabaseGuard, Screen):
         Binding("n", "new", "新建"),
         Binding("e", "edit", "修改"),
         Binding("f", "filter", "筛选"),
-        Binding("s", "sort", "排序", show=False),
+        Binding("s", "sort", "排序"),
         Binding("a", "toggle_scope", "范围"),
-        Binding("i", "import", "导入", show=False),
+        Binding("i", "import", "导入"),
         Binding("escape", "clear_search", "清除", show=False),
     ]
 

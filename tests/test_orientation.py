@@ -121,3 +121,26 @@ async def test_the_due_list_follows_the_date_and_live_changes(tiny_school):
         line = str(screen.query_one("#due-remind").render())
         assert "家长会临时通知" in line or "家长会临时通知" in "".join(r.text for r in screen.upcoming)
         assert screen.query_one("#due-remind").display
+
+
+FOOTER_KEYS = [  # the keys each section's footer must show within 80 columns (help lists the rest)
+    ("0", {"t", "m", "k", "r"}),
+    ("1", {"/", "t", "n", "e", "f", "s", "a", "i"}),
+    ("2", {"a", "s", "m", "d", "t", "k", "l", "/"}),
+    ("3", {"/", "t", "n", "f"}),
+    ("4", {"PgUp", "PgDn", "Home", "n"}),
+    ("5", {"^s", "m", "c", "o"}),
+]
+
+
+async def test_footers_keep_their_important_keys_at_80_columns(tiny_school):
+    from textual.widgets._footer import FooterKey
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for section, wanted in FOOTER_KEYS:
+            await pilot.press(section)
+            await pilot.pause()
+            visible = {k.key_display for k in app.screen.query(FooterKey)
+                       if k.region.width and k.region.right <= 80}
+            assert wanted <= visible, (section, wanted - visible)
