@@ -197,6 +197,9 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
     ChildFormScreen .row > Input, ChildFormScreen .row > Select {
         width: 1fr;
     }
+    ChildFormScreen .row > Input:focus, ChildFormScreen .row > TextArea:focus {
+        background: $primary 40%;  /* the field being typed in is seen at a glance, in 16 colours too */
+    }
     ChildFormScreen Select .arrow {
         display: none !important;
     }
@@ -489,7 +492,12 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         self.show_errors(errors)
         if errors:
             first = next(f.key for f in FIELDS if f.key in errors)
-            self.widget_for(first).focus()
+            bad = self.widget_for(first)
+            bad.focus()
+            # the old value selected: what is typed replaces it (already focused: no Focus event)
+            select_all = getattr(bad, "select_all", None)
+            if callable(select_all):
+                select_all()
             body: VerticalScroll = self._w("form-body")
             self.call_after_refresh(body.scroll_to_widget, self._errors[first], animate=False)
             self.notify(f"有 {len(errors)} 处需要修改", severity="error")

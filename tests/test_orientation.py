@@ -3,6 +3,7 @@ from models.entities import Staff
 from tui.app import GuanaiApp
 from tui.chrome import TitleBar
 from tui.context import Session
+from tests.test_child_screens import care  # noqa: F401 - the fixture (a school with one child and its teacher)
 
 
 def app_as(tiny_school, role="class_teacher", who=0):
@@ -144,3 +145,25 @@ async def test_footers_keep_their_important_keys_at_80_columns(tiny_school):
             visible = {k.key_display for k in app.screen.query(FooterKey)
                        if k.region.width and k.region.right <= 80}
             assert wanted <= visible, (section, wanted - visible)
+
+
+async def test_a_failed_save_selects_the_bad_value_so_typing_replaces_it(care):
+    """Typing after a refused save once appended to the old value (a 36-digit ID)."""
+    from textual.widgets import Input
+
+    from tests import test_child_screens as tcs
+
+    app = tcs.make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await tcs.open_form(app, pilot, care["kid"].id)
+        await tcs.focus_field(pilot, form, "id_number")
+        field = form.query_one("#f-id_number", Input)
+        unfocused = form.query_one("#f-address", Input).rich_style.bgcolor
+        field.value = ""
+        await tcs.type_text(pilot, "52010220160501002X")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.focused is field
+        assert field.rich_style.bgcolor != unfocused  # the focus can be seen
+        await tcs.type_text(pilot, "5")
+        assert field.value == "5"
