@@ -352,13 +352,20 @@ def _child_scope(school_id, classroom_ids, child_ids):
     return cond
 
 
+def left_behind_on(on_date: dt.date) -> pw.Expression:
+    """SQL condition on Child: left behind on that day — a 留守类型, and no parent record or one
+    away then (``away``, or home only after that day). The parents' return ends the status on its
+    date: the roster, the 登记表, the summary and the duties all count by this one condition."""
+    away_that_day = ((Parent.away == True) | (Parent.returned_on > on_date)) & (Parent.deceased == False)  # noqa: E712
+    has_parents = Child.id.in_(Parent.select(Parent.child))
+    someone_away = Child.id.in_(Parent.select(Parent.child).where(away_that_day))
+    return (Child.left_behind_type != "") & (~has_parents | someone_away)
+
+
 def subject_condition(on_date: dt.date) -> pw.Expression:
     """SQL condition on Child: enrolled and left behind on that day (the rules above)."""
     enrolled = (Child.status == "在读") | (Child.status_date > on_date)
-    away_that_day = (Parent.away == True) | (Parent.returned_on > on_date)  # noqa: E712
-    has_parents = Child.id.in_(Parent.select(Parent.child))
-    someone_away = Child.id.in_(Parent.select(Parent.child).where(away_that_day))
-    return (Child.left_behind_type != "") & enrolled & (~has_parents | someone_away)
+    return enrolled & left_behind_on(on_date)
 
 
 def active_pairing(on_date: dt.date) -> pw.Expression:

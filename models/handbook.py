@@ -44,9 +44,10 @@ import peewee as pw
 
 from models import duties, rules
 from models.entities import (
-    Attendance, BusRoute, Child, Classroom, Contact, Pairing, Parent, School, Staff,
+    Attendance, BusRoute, Child, Classroom, Contact, Grandparent, Pairing, Parent, School, Staff,
 )
 from models.masking import mask_id, mask_phone, mask_student_no
+from models.duties import left_behind_on
 from models.roster import filing_rate, missing_fields
 from models.scope import COUNSELLING_HIDDEN, ForbiddenError, Viewer, child_condition, hides
 from models.coerce import as_date as _date, as_datetime as _datetime
@@ -237,6 +238,17 @@ class RegRow:
     key_target: str  # 是 / ""
     bus: str
     missing: list[str] = field(default_factory=list)
+    # the family part of the national form (the second printed part)
+    hukou_registered: str = ""
+    grandparents: str = ""  # 祖父 姓名 出生日期, one per line; a dead one "—"
+    father_detail: str = ""  # 姓名 / 出生日期 / 身份证号 / 务工地点 / 电话 / 外出时间, one per line
+    mother_detail: str = ""
+    both_away: str = ""  # 父母双方同时外出: 是 / 否
+    one_away_other_unable: str = ""  # 父母一方外出、另一方无监护能力: 否, or 是 (which one is away)
+    guardian_detail: str = ""  # 委托监护人 姓名 关系 电话 身份证号 居住地址, one per line
+    guardianship_grade: str = ""
+    income_sources: str = ""
+    aid_received: str = ""
     hardship: bool = False
     talent: bool = False
     disability: bool = False
@@ -261,34 +273,84 @@ def _registration_query(scope: Scope):
         Child.classroom, Child.hukou_registered, Child.hukou_place, Child.address, Child.health, Child.illness,
         Child.disability, Child.boarding, Child.schooling, Child.left_behind_type, Child.guardian_name,
         Child.guardian_relation, Child.guardian_phone, Child.guardianship_type, Child.hardship, Child.talent,
-        Child.key_target, Classroom.name.alias("class_name"), BusRoute.name.alias("bus_name"))
+        Child.key_target, Child.guardian_id_number, Child.guardian_address, Child.guardianship_grade,
+        Child.income_sources, Child.aid_received,
+        Classroom.name.alias("class_name"), BusRoute.name.alias("bus_name"))
         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
         .switch(Child).join(BusRoute, pw.JOIN.LEFT_OUTER, on=(Child.bus_route == BusRoute.id))
-        .where(_scope_cond(scope) & (Child.left_behind_type != "") & _enrolled(scope.as_of))
+        .where(_scope_cond(scope) & left_behind_on(scope.as_of) & _enrolled(scope.as_of))
         .order_by(Classroom.grade, Classroom.number, Child.name_pinyin, Child.id))
 
 
-def _parents(scope: Scope) -> dict[int, dict[str, tuple]]:
+@dataclass(slots=True)
+class _ParentData:
+    name: str
+    phone: str
+    work: str  # 务工地点 down to the city: 广东省东莞市
+    away: bool  # away on as_of
+    birth_date: dt.date | None
+    id_number: str
+    away_since: dt.date | None
+    deceased: bool
+
+
+def _parents(scope: Scope) -> dict[int, dict[str, _ParentData]]:
     q = (Parent.select(Parent.child, Parent.relation, Parent.name, Parent.phone, Parent.work_province,
-                       Parent.work_city, Parent.away, Parent.returned_on)
+                       Parent.work_city, Parent.away, Parent.returned_on, Parent.birth_date, Parent.id_number,
+                       Parent.away_since, Parent.deceased)
          .join(Child, on=(Parent.child == Child.id))
-         .where(_scope_cond(scope) & (Child.left_behind_type != "") & _enrolled(scope.as_of)).tuples())
-    out: dict[int, dict[str, tuple]] = defaultdict(dict)
-    for cid, relation, name, phone, province, city, away, returned in q.iterator():
+         .where(_scope_cond(scope) & left_behind_on(scope.as_of) & _enrolled(scope.as_of)).tuples())
+    out: dict[int, dict[str, _ParentData]] = defaultdict(dict)
+    for (cid, relation, name, phone, province, city, away, returned, birth, id_number, since,
+         deceased) in q.iterator():
         province, city = province or "", city or ""
         work = province if city in ("", province) else province + city  # 上海市, not 上海市上海市
-        out[cid][relation] = (name or "", phone or "", work, away, _date(returned))
+        returned = _date(returned)
+        away_then = bool(away) or (returned is not None and returned > scope.as_of)
+        out[cid][relation] = _ParentData(name or "", phone or "", work, away_then and not deceased, _date(birth),
+                                         id_number or "", _date(since), bool(deceased))
     return out
 
 
-def _parent_cell(p: tuple | None, as_of: dt.date, mask: bool) -> tuple[str, str]:
+def _parent_cell(p: _ParentData | None, mask: bool) -> tuple[str, str]:
     if p is None:
         return "", ""
-    name, phone, work, away, returned = p
-    home = not away and (returned is None or returned <= as_of)
-    where = "在家" if home else work
-    text = " ".join(s for s in (name or "—", where) if s)
-    return text, mask_phone(phone) if mask else phone
+    if p.deceased:
+        return f"{p.name} (已故)" if p.name else "—", ""
+    where = p.work if p.away else "在家"
+    text = " ".join(s for s in (p.name or "—", where) if s)
+    return text, mask_phone(p.phone) if mask else p.phone
+
+
+def _parent_detail(p: _ParentData | None, mask: bool) -> str:
+    """The national form's parent columns in one cell: a dead parent is "—" (FORMS.md)."""
+    if p is None:
+        return ""
+    if p.deceased:
+        return f"—\n{p.name} 已故" if p.name else "—"
+    lines = [p.name or "姓名未填",
+             f"{p.birth_date:%Y-%m-%d}" if p.birth_date else "",
+             (mask_id(p.id_number) if mask else p.id_number) if p.id_number else "",
+             (p.work or "外出") if p.away else "在家",
+             (mask_phone(p.phone) if mask else p.phone) if p.phone else "",
+             f"{p.away_since:%Y-%m}起外出" if p.away and p.away_since else ""]
+    return "\n".join(x for x in lines if x)
+
+
+def _grandparents(scope: Scope) -> dict[int, str]:
+    """祖父、祖母、外祖父、外祖母 per child: "祖父 张某 1950-03-02" per line, a dead one "祖父 —"."""
+    order = {r: i for i, r in enumerate(rules.GRANDPARENT_RELATIONS)}
+    q = (Grandparent.select(Grandparent.child, Grandparent.relation, Grandparent.name, Grandparent.birth_date,
+                            Grandparent.deceased)
+         .join(Child, on=(Grandparent.child == Child.id))
+         .where(_scope_cond(scope) & left_behind_on(scope.as_of) & _enrolled(scope.as_of)).tuples())
+    per: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for cid, relation, name, birth, deceased in q.iterator():
+        birth = _date(birth)
+        text = f"{relation} —" if deceased else " ".join(
+            x for x in (relation, name or "", f"{birth:%Y-%m-%d}" if birth else "") if x)
+        per[cid].append((order.get(relation, 9), text))
+    return {cid: "\n".join(t for _, t in sorted(items)) for cid, items in per.items()}
 
 
 def registration_rows(scope: Scope, *, mask: bool = True) -> Iterator[RegRow]:
@@ -297,11 +359,26 @@ def registration_rows(scope: Scope, *, mask: bool = True) -> Iterator[RegRow]:
     Two queries (children with class and bus; their parents). ``mask``: 身份证号, G-form
     学籍号 and phone numbers partly hidden."""
     parents = _parents(scope)
+    elders = _grandparents(scope)
     for d in _registration_query(scope).dicts().iterator():
         values = dict(d)
         ps = parents.get(d["id"], {})
-        father, father_phone = _parent_cell(ps.get("父亲"), scope.as_of, mask)
-        mother, mother_phone = _parent_cell(ps.get("母亲"), scope.as_of, mask)
+        fa, mo = ps.get("父亲"), ps.get("母亲")
+        father, father_phone = _parent_cell(fa, mask)
+        mother, mother_phone = _parent_cell(mo, mask)
+        away = [p for p in (fa, mo) if p is not None and p.away]
+        both_away = len(away) == 2 or (not ps and d["left_behind_type"] == "父母均外出")
+        one_unable = ""
+        if not both_away:
+            unable = d["left_behind_type"] == "一方外出另一方无监护能力"
+            for relation, p, other in (("父亲", fa, mo), ("母亲", mo, fa)):
+                if p is not None and p.away and (unable or (other is not None and other.deceased)):
+                    one_unable = f"是 ({relation}外出)"
+        g_id = d["guardian_id_number"] or ""
+        guardian_detail = "\n".join(x for x in (
+            " ".join(x for x in (d["guardian_name"] or "", d["guardian_relation"] or "") if x),
+            (mask_phone(d["guardian_phone"]) if mask else d["guardian_phone"]) if d["guardian_phone"] else "",
+            (mask_id(g_id) if mask else g_id) if g_id else "", d["guardian_address"] or "") if x)
         health = d["health"] or ""
         detail = d["disability"] if health == "残疾" else d["illness"] if health == "患病" else ""
         special = "、".join(s for s in (
@@ -326,6 +403,11 @@ def registration_rows(scope: Scope, *, mask: bool = True) -> Iterator[RegRow]:
             key_target="是" if d["key_target"] else "", bus=d["bus_name"] or "",
             missing=missing_fields(values), hardship=bool(d["hardship"]), talent=bool(d["talent"]),
             disability=bool(d["disability"]), is_key=bool(d["key_target"]),
+            hukou_registered="是" if d["hukou_registered"] else "否", grandparents=elders.get(d["id"], ""),
+            father_detail=_parent_detail(fa, mask), mother_detail=_parent_detail(mo, mask),
+            both_away="是" if both_away else "否", one_away_other_unable=one_unable or "否",
+            guardian_detail=guardian_detail, guardianship_grade=d["guardianship_grade"] or "",
+            income_sources=d["income_sources"] or "", aid_received=d["aid_received"] or "",
         )
 
 
@@ -638,7 +720,7 @@ def _summary_children(scope: Scope) -> Iterator[RegRow]:
 def _pairing_lines(scope: Scope, subjects: set[int]) -> list[PairingLine]:
     """Per kind: how many of the registered children have an active pairing with a helper who still helps."""
     q = (Pairing.select(Pairing.child, Pairing.kind).join(Child, on=(Pairing.child == Child.id))
-         .where(_scope_cond(scope) & (Child.left_behind_type != "") & _enrolled(scope.as_of)
+         .where(_scope_cond(scope) & left_behind_on(scope.as_of) & _enrolled(scope.as_of)
                 & _active_on(scope.as_of) & _valid_helper(scope.as_of)).tuples())
     paired: dict[str, set[int]] = defaultdict(set)
     for cid, kind in q.iterator():

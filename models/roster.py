@@ -13,6 +13,7 @@ import peewee as pw
 
 from models import rules
 from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
+from models.duties import left_behind_on
 from models.masking import mask_id, mask_phone, mask_student_no  # noqa: F401 (re-exported for the screens)
 from models.scope import Viewer, child_condition, may_match_numbers
 
@@ -42,10 +43,11 @@ class RosterRow:
     helper: str = ""
     last_talk: dt.date | None = None
     phones: str = ""
+    parents_home: bool = False  # a 留守类型, but the parents came home: no longer left behind
 
     @property
     def left_behind(self) -> bool:
-        return bool(self.left_behind_type)
+        return bool(self.left_behind_type) and not self.parents_home
 
     @property
     def complete(self) -> bool:
@@ -117,6 +119,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
             Child.guardian_phone, Child.guardianship_type, Child.hardship, Child.talent, Child.disability,
             Child.key_target, Child.status,
             Classroom.name, Classroom.grade, Classroom.number, phones, helper, last_talk,
+            pw.Case(None, [(left_behind_on(today or dt.date.today()), 1)], 0),
         )
         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
         .where((Child.school == school_id) & Child.archived_at.is_null() & child_condition(viewer))
@@ -126,9 +129,10 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
     required = list(rules.REQUIRED_FIELDS)
     for (cid, name, pinyin, initials, sex, student_no, id_number, room_id, ethnicity, birth, hukou, address,
          lb_type, g_name, g_relation, g_phone, g_type, hardship, talent, disability, key_target, status,
-         class_name, grade, number, parent_phones, helper_name, last) in db.execute(q).fetchall():
+         class_name, grade, number, parent_phones, helper_name, last, lb_now) in db.execute(q).fetchall():
         missing: list[str] = []
-        if lb_type:
+        parents_home = bool(lb_type) and not lb_now
+        if lb_type and not parents_home:
             values = {"student_no": student_no, "name": name, "sex": sex, "ethnicity": ethnicity,
                       "birth_date": birth, "classroom": room_id, "hukou_place": hukou, "address": address,
                       "left_behind_type": lb_type, "guardian_name": g_name, "guardian_relation": g_relation,
@@ -146,7 +150,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
             left_behind_type=lb_type or "", guardian_name=g_name or "", guardian_relation=g_relation or "",
             guardian_phone=g_phone, hardship=bool(hardship), talent=talent or "", disability=disability or "",
             key_target=bool(key_target), status=status or "", missing=missing, helper=helper_name or "",
-            last_talk=_day(last), phones=phones,
+            last_talk=_day(last), phones=phones, parents_home=parents_home,
         ))
     return rows
 

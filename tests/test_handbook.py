@@ -164,13 +164,14 @@ def workbook(october, tmp_path):
 
 def test_summary_numbers_of_a_hand_built_month(october):
     s = handbook.summary(scope_of(october))
-    # Registered on 10-31: 张小明 张丽华 王芳 李四 (刘强 is not left behind, 陈刚 left on 10-08).
-    assert s.children == 4
-    assert s.by_type == {"父母均外出": 2, "父亲外出": 1, "母亲外出": 1, "一方外出另一方无监护能力": 0, "其他": 0}
+    # Registered on 10-31: 张小明 张丽华 王芳 (刘强 is not left behind, 陈刚 left on 10-08, 李四's parents
+    # came home on 10-20: the return ended his 留守 status, as for the duties).
+    assert s.children == 3
+    assert s.by_type == {"父母均外出": 2, "父亲外出": 1, "母亲外出": 0, "一方外出另一方无监护能力": 0, "其他": 0}
     assert (s.hardship, s.talent, s.disability, s.key_target) == (1, 1, 0, 1)
-    assert s.complete == 3 and s.filing_rate == 0.75  # 王芳 has no guardian phone
+    assert s.complete == 2 and s.filing_rate == 2 / 3  # 王芳 has no guardian phone
     assert {p.kind: (p.paired, p.subjects) for p in s.pairing} == {
-        "帮扶教师": (2, 4), "爱心妈妈": (1, 4), "学习帮手": (1, 4), "党员干部": (1, 4)}
+        "帮扶教师": (2, 3), "爱心妈妈": (1, 3), "学习帮手": (1, 3), "党员干部": (1, 3)}
     lines = {d.rule_name: (d.subjects, d.required, d.done, d.overdue) for d in s.duty_lines}
     # Duty subjects on 10-31: 张小明 张丽华 王芳 (李四's parents are home).
     # 每周谈心: deadlines 10-06 13 20 27 each -> 12; 张小明 talked 6 times (capped at 4);
@@ -208,7 +209,9 @@ def test_duty_numbers_agree_with_the_due_list(october):
 def test_class_scope_and_month_in_progress(october):
     s = handbook.summary(scope_of(october, "三年级2班"))
     assert s.scope.teacher == "李老师" and s.scope.teacher_label == "班主任"
-    assert s.children == 3  # 张小明 张丽华 李四
+    assert s.children == 2  # 张小明 张丽华 (李四's parents came home on 10-20)
+    september = handbook.summary(scope_of(october, "三年级2班", month="2026-09"))
+    assert september.children == 3  # on 09-30 李四's parents were still away
     november = scope_of(october, month="2026-11")
     assert november.as_of == TODAY and november.in_progress  # the month in progress: as of today
     with pytest.raises(handbook.HandbookError, match="还没有到"):
@@ -227,11 +230,15 @@ def test_sheets_headers_and_row_counts(workbook, october):
     assert wb.sheetnames == list(export.SHEETS)
     assert all(len(n) <= 31 for n in wb.sheetnames)
     reg = wb["基本情况登记表"]
-    assert header(reg)[:8] == ["序号", "学籍号", "姓名", "性别", "民族", "出生日期", "公民身份证号码", "班级"]
-    for label in ("户籍所在地", "现居住地", "身体情况", "就学情况", "留守类型", "父亲电话", "母亲电话",
-                  "委托监护人", "与儿童关系", "监护人电话", "监护类型", "三特生", "重点帮扶", "乘车"):
+    assert header(reg)[:6] == ["序号", "姓名", "性别", "民族", "出生日期", "公民身份证号码"]
+    for label in ("是否登记户口", "户籍所在地", "现居住地", "是否学校寄宿", "就学情况", "班级", "留守类型"):
         assert label in header(reg)
-    assert [r[col(reg, "姓名")] for r in data_rows(reg)] == ["李四", "张丽华", "张小明", "王芳"]
+    assert [r[col(reg, "姓名")] for r in data_rows(reg)] == ["张丽华", "张小明", "王芳"]
+    family = wb["登记表(家庭)"]
+    for label in ("监护类型", "监护情况评估", "家庭收入来源", "享受救助情况", "父母双方同时外出"):
+        assert label in header(family)
+    assert [r[col(family, "姓名")] for r in data_rows(family)] == ["张丽华", "张小明", "王芳"]
+    assert not {"档案缺项", "乘车", "三特生"} & set(header(reg) + header(family))  # the school's own columns
     assert len(data_rows(wb["结对帮扶表"])) == 5
     assert header(wb["谈心记录"])[:3] == ["序号", "时间", "学生姓名"]
     assert len(data_rows(wb["谈心记录"])) == Contact.select().where(
@@ -240,7 +247,7 @@ def test_sheets_headers_and_row_counts(workbook, october):
     assert len(data_rows(wb["家访记录"])) == 1
     assert len(data_rows(wb["活动记录"])) == 4
     assert len(data_rows(wb["待办事项"])) == 7
-    assert result.rows == {"汇总": 1, "基本情况登记表": 4, "结对帮扶表": 5, "谈心记录": 7, "家长联系记录": 2,
+    assert result.rows == {"汇总": 1, "基本情况登记表": 3, "登记表(家庭)": 3, "结对帮扶表": 5, "谈心记录": 7, "家长联系记录": 2,
                            "家访记录": 1, "活动记录": 4, "待办事项": 7}
     for name in wb.sheetnames:
         ws = wb[name]
@@ -273,15 +280,15 @@ def test_ids_and_phones_are_masked_text(workbook):
     reg = wb["基本情况登记表"]
     row = next(r for r in data_rows(reg) if r[col(reg, "姓名")] == "张小明")
     assert row[col(reg, "公民身份证号码")] == "51***************8"
-    assert row[col(reg, "学籍号")] == "G51***************8"
-    assert row[col(reg, "监护人电话")] == "139****5678"
-    assert row[col(reg, "父亲电话")] == "135****8888"
-    assert "张大山" in row[col(reg, "父亲 (姓名 务工地)")] and "广东省东莞市" in row[col(reg, "父亲 (姓名 务工地)")]
+    family = wb["登记表(家庭)"]
+    frow = next(r for r in data_rows(family) if r[col(family, "姓名")] == "张小明")
+    father = frow[[h for h in header(family)].index(next(h for h in header(family) if h.startswith("父亲")))]
+    assert father.split("\n") == ["张大山", "广东省东莞市", "135****8888"]
+    guardian = frow[header(family).index(next(h for h in header(family) if h.startswith("委托监护人")))]
+    assert "139****5678" in guardian.split("\n")
     r = 4 + [x[col(reg, "姓名")] for x in data_rows(reg)].index("张小明")
-    for label in ("学籍号", "公民身份证号码", "监护人电话", "父亲电话", "母亲电话"):
-        cell = reg.cell(row=r, column=col(reg, label) + 1)
-        assert cell.number_format == "@", label
-        assert cell.data_type == "s" or cell.value is None, label
+    cell = reg.cell(row=r, column=col(reg, "公民身份证号码") + 1)
+    assert cell.number_format == "@" and cell.data_type == "s"
     visits = wb["家访记录"]
     cell = visits.cell(row=4, column=col(visits, "联系方式") + 1)
     assert cell.value == "139****5678" and cell.data_type == "s"
@@ -297,8 +304,6 @@ def test_unmasked_export_keeps_numbers_as_text(october, tmp_path):
     reg = openpyxl.load_workbook(path)["基本情况登记表"]
     row = next(r for r in data_rows(reg) if r[col(reg, "姓名")] == "张小明")
     assert row[col(reg, "公民身份证号码")] == ID_A  # 18 digits, not 5.10722E+17
-    assert row[col(reg, "学籍号")] == SNO_A
-    assert row[col(reg, "监护人电话")] == PHONE_A
     r = 4 + [x[col(reg, "姓名")] for x in data_rows(reg)].index("张小明")
     assert reg.cell(row=r, column=col(reg, "公民身份证号码") + 1).data_type == "s"
 
@@ -343,13 +348,13 @@ def test_print_settings(workbook):
 def test_summary_sheet(workbook):
     wb, _ = workbook
     ws = wb["汇总"]
-    assert summary_row(ws, "合计")[1] == 4
+    assert summary_row(ws, "合计")[1] == 3
     assert summary_row(ws, "父母均外出")[1] == 2
     assert summary_row(ws, "特困")[:6] == ("特困", "特长", "残障", "重点帮扶对象", "档案齐全", "建档率")
     rows = summary_rows(ws)
     i = rows.index(summary_row(ws, "特困"))
-    assert rows[i + 1][:6] == (1, 1, 0, 1, 3, 0.75)
-    assert summary_row(ws, "帮扶教师")[1:4] == (2, 4, 0.5)
+    assert rows[i + 1][:6] == (1, 1, 0, 1, 2, pytest.approx(2 / 3))
+    assert summary_row(ws, "帮扶教师")[1:4] == (2, 3, pytest.approx(2 / 3))
     assert summary_row(ws, "每周谈心")[3:8] == (3, 12, 4, 2, pytest.approx(4 / 12))
     assert summary_row(ws, "家访 (本学期)")[3:8] == (2, 2, 1, 0, 0.5)
     assert any("班主任签字" in str(r[0]) or "填表人签字" in str(r[0]) for r in rows)
@@ -469,9 +474,9 @@ def test_cli_export_class_with_default_name(october, tmp_path):
               cwd=out)
     assert res.returncode == 0, res.stderr
     assert files(out) == {"留守儿童工作手册_三年级2班_2026-10.xlsx"}
-    assert "已导出" in res.stdout and "留守儿童 3 人" in res.stdout
+    assert "已导出" in res.stdout and "留守儿童 2 人" in res.stdout  # 李四's parents came home
     wb = openpyxl.load_workbook(out / "留守儿童工作手册_三年级2班_2026-10.xlsx")
-    assert len(data_rows(wb["基本情况登记表"])) == 3
+    assert len(data_rows(wb["基本情况登记表"])) == 2
     assert any("班主任签字" in str(r[0]) for r in summary_rows(wb["汇总"]))
     assert "李老师" in wb["汇总"]["A2"].value
     # the sheet matches `guanai due` for the month's last day
@@ -571,7 +576,7 @@ async def test_handbook_screen_exports_a_chosen_month(october, tmp_path, monkeyp
         await app.workers.wait_for_complete()
         await pilot.pause()
         preview = str(screen.query_one("#hb-preview", Static).content)
-        assert "2026年10月" in preview and "留守儿童 3 人" in preview and "每周谈心" in preview
+        assert "2026年10月" in preview and "留守儿童 2 人" in preview and "每周谈心" in preview
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()

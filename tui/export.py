@@ -38,7 +38,7 @@ from models.handbook import Scope
 
 Progress = Callable[[str, float], None]
 
-SHEETS = ("汇总", "基本情况登记表", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项")
+SHEETS = ("汇总", "基本情况登记表", "登记表(家庭)", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项")
 CELL_LIMIT = 32767
 FONT = "宋体"
 FOOTER = "&C第 &P 页 共 &N 页"
@@ -309,8 +309,10 @@ def _head(ws, scope: Scope, title: str, ncols: int, fmt: _Formats, exported: str
 
 
 def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], fmt: _Formats, exported: str, *,
-           landscape: bool, tick: Callable[[int], None] | None = None, empty: str = "本月无记录") -> int:
-    """A titled, numbered table; returns the number of data rows."""
+           landscape: bool, tick: Callable[[int], None] | None = None, empty: str = "本月无记录",
+           sign: str = "") -> int:
+    """A titled, numbered table, then the ``sign`` line (a signature block) under it if any;
+    returns the number of data rows."""
     if scope.class_name:  # one class: its name is in the title, the column would repeat it
         cols = [c for c in cols if c.get != "class_name"]
     cols = [Col("序号", 4.5, "int", ""), *cols]
@@ -357,6 +359,12 @@ def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], f
     if n == 0:
         ws.merge_range(r, 0, r, len(cols) - 1, "", fmt.empty)
         ws.write_string(r, 0, empty, fmt.empty)
+        r += 1
+    if sign:
+        r += 1
+        ws.set_row(r, 30)
+        ws.merge_range(r, 0, r, len(cols) - 1, "", fmt.sign)
+        ws.write_string(r, 0, sign, fmt.sign)
     return n
 
 
@@ -367,33 +375,39 @@ def _yes(v: bool) -> str:
     return "是" if v else "否"
 
 
-REGISTRATION = [  # 24 columns of the national form on A4 landscape: narrow, wrapped, rows grow
-    Col("学籍号", 20, "code", "student_no"),
-    Col("姓名", 6.5, "center", "name"),
-    Col("性别", 3.2, "center", "sex"),
-    Col("民族", 4.5, "center", "ethnicity"),
-    Col("出生日期", 10, "date", "birth_date"),
+# The national 登记表 (FORMS.md) in two printed parts, each readable on A4 landscape at 100 %: the
+# school's own columns (档案缺项, 乘车, 三特生) are on the screens, not on this official copy.
+REGISTRATION = [  # 一、儿童
+    Col("姓名", 7, "center", "name"),
+    Col("性别", 3.5, "center", "sex"),
+    Col("民族", 5, "center", "ethnicity"),
+    Col("出生日期", 10.5, "date", "birth_date"),
     Col("公民身份证号码", 19.5, "code", "id_number"),
+    Col("是否登记户口", 5, "center", "hukou_registered"),
+    Col("户籍所在地", 13, "wrap", "hukou_place"),
+    Col("现居住地", 13, "wrap", "address"),
+    Col("身体情况 (残疾类别及等级 / 患病类型)", 10, "wrap", "health"),
+    Col("是否学校寄宿", 5, "center", "boarding"),
+    Col("就学情况", 5, "center", "schooling"),
     Col("班级", 9, "center", "class_name"),
-    Col("户籍所在地", 9, "wrap", "hukou_place"),
-    Col("现居住地", 9, "wrap", "address"),
-    Col("身体情况", 4.8, "wrap", "health"),
-    Col("就学情况", 4.8, "center", "schooling"),
-    Col("是否寄宿", 4.2, "center", "boarding"),
-    Col("留守类型", 7, "wrap", "left_behind_type"),
-    Col("父亲 (姓名 务工地)", 9, "wrap", "father"),
-    Col("父亲电话", 12, "code", "father_phone"),
-    Col("母亲 (姓名 务工地)", 9, "wrap", "mother"),
-    Col("母亲电话", 12, "code", "mother_phone"),
-    Col("委托监护人", 6.5, "center", "guardian_name"),
-    Col("与儿童关系", 5, "center", "guardian_relation"),
-    Col("监护人电话", 12, "code", "guardian_phone"),
-    Col("监护类型", 7, "wrap", "guardianship_type"),
-    Col("三特生", 6.5, "wrap", "special"),
-    Col("重点帮扶", 4.2, "center", "key_target"),
-    Col("乘车", 7, "wrap", "bus"),
-    Col("档案缺项", 6.5, "wrap", "missing_text"),
+    Col("留守类型", 9, "wrap", "left_behind_type"),
 ]
+
+REGISTRATION_FAMILY = [  # 二、家庭与实际监护情况
+    Col("姓名", 7, "center", "name"),
+    Col("祖父、祖母、外祖父、外祖母 (姓名 出生日期)", 17, "wrap", "grandparents"),
+    Col("父亲 (姓名、出生日期、身份证号、务工地点、电话、外出时间)", 17, "wrap", "father_detail"),
+    Col("母亲 (同左)", 17, "wrap", "mother_detail"),
+    Col("父母双方同时外出", 5.5, "center", "both_away"),
+    Col("一方外出、另一方无监护能力", 7, "wrap", "one_away_other_unable"),
+    Col("委托监护人 (姓名 关系、电话、身份证号、居住地址)", 17, "wrap", "guardian_detail"),
+    Col("监护类型", 8, "wrap", "guardianship_type"),
+    Col("监护情况评估", 5, "center", "guardianship_grade"),
+    Col("家庭收入来源", 8.5, "wrap", "income_sources"),
+    Col("享受救助情况", 8.5, "wrap", "aid_received"),
+]
+
+REGISTRATION_SIGN = "单位负责人: __________    复核人: __________    填表人: __________    填表日期: ______年____月____日"
 
 PAIRINGS = [
     Col("姓名", 8, "center", "child_name"),
@@ -631,7 +645,7 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     s = handbook.summary(scope)
     c = s.contacts
     sizes = {
-        "基本情况登记表": s.children, "结对帮扶表": s.pairings,
+        "基本情况登记表": s.children, "登记表(家庭)": s.children, "结对帮扶表": s.pairings,
         "谈心记录": sum(c.get(k, 0) for k in handbook.TALK_KINDS),
         "家长联系记录": sum(c.get(k, 0) for k in handbook.PARENT_KINDS),
         "家访记录": sum(c.get(k, 0) for k in handbook.VISIT_KINDS), "活动记录": s.activities,
@@ -653,7 +667,7 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     report("汇总", 1 / total)
 
     def sheet(name: str, cols: list[Col], data: Iterable[Any], landscape: bool, title: str | None = None,
-              empty: str = "本月无记录") -> None:
+              empty: str = "本月无记录", sign: str = "") -> None:
         nonlocal done
         report(name, (done + 1) / total)
         ws = wb.add_worksheet(name, worksheet_class=_sheet_class())
@@ -663,11 +677,13 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
             report(f"{name} {n}/{sizes[name]}", (base + n) / total)
 
         rows[name] = _table(ws, scope, title or name, cols, data, fmt, exported, landscape=landscape, tick=tick,
-                            empty=empty)
+                            empty=empty, sign=sign)
         done += sizes[name]
 
     sheet("基本情况登记表", REGISTRATION, handbook.registration_rows(scope, mask=mask), True,
-          "基本情况登记表", empty="没有在读的留守儿童")
+          "基本情况登记表 (一) 儿童情况", empty="没有在读的留守儿童", sign=REGISTRATION_SIGN)
+    sheet("登记表(家庭)", REGISTRATION_FAMILY, handbook.registration_rows(scope, mask=mask), True,
+          "基本情况登记表 (二) 家庭与实际监护情况", empty="没有在读的留守儿童", sign=REGISTRATION_SIGN)
     sheet("结对帮扶表", PAIRINGS, handbook.pairing_rows(scope), True, empty="没有结对帮扶")
     sheet("谈心记录", TALKS, handbook.contact_rows(scope, handbook.TALK_KINDS, mask=mask), True, "谈心记录单")
     sheet("家长联系记录", PARENT_CONTACTS, handbook.contact_rows(scope, handbook.PARENT_KINDS, mask=mask), True,
