@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Footer, Label, ProgressBar, Select
 
 from models import db as dbmod
 from models import handbook
-from tui.fields import Input
+from tui.fields import Input, NumberInput
 from tui.text import content
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -56,9 +56,11 @@ def preview_text(s: handbook.Summary) -> str:
 class HandbookScreen(DatabaseGuard, Screen):
     BINDINGS = [
         Binding("ctrl+s", "export", "导出", priority=True),
-        Binding("m", "focus_month", "月份"),
-        Binding("c", "focus_class", "班级"),
-        Binding("o", "focus_folder", "保存到"),
+        # priority: a letter pressed in the month field is a key, not the month (a NumberInput
+        # does not take letters; the folder field does, a path has them)
+        Binding("m", "focus_month", "月份", priority=True),
+        Binding("c", "focus_class", "班级", priority=True),
+        Binding("o", "focus_folder", "保存到", priority=True),
         Binding("escape", "leave_field", "返回", show=False),
     ]
     DEFAULT_CSS = """
@@ -95,7 +97,7 @@ class HandbookScreen(DatabaseGuard, Screen):
         yield Static(content("手册 · 导出本月留守儿童工作手册 (xlsx), 供检查和打印", one_line=True), id="hb-status")
         with Horizontal(classes="hb-row"):
             yield Label("月份")
-            yield Input(value=f"{self.today:%Y-%m}", placeholder="YYYY-MM", id="hb-month", compact=True,
+            yield NumberInput(value=f"{self.today:%Y-%m}", placeholder="YYYY-MM", id="hb-month", compact=True,
                         max_length=7)
             yield Label("班级", id="hb-class-label")
             yield Select([("全校", SCHOOL)], value=SCHOOL, allow_blank=False, id="hb-class", compact=True)
@@ -121,8 +123,9 @@ class HandbookScreen(DatabaseGuard, Screen):
         if not viewer.whole_school:  # models.scope: a class teacher's handbook is their class's
             rooms = [(cid, name) for cid, name in rooms if cid in viewer.class_ids]
         select = self.query_one("#hb-class", Select)
-        select.set_options([*([("全校", SCHOOL)] if viewer.whole_school or not rooms else []),
-                            *((name, cid) for cid, name in rooms)])
+        self.class_choices = [*([("全校", SCHOOL)] if viewer.whole_school or not rooms else []),
+                              *((name, cid) for cid, name in rooms)]
+        select.set_options(self.class_choices)
         mine = self._my_class(rooms)
         select.value = mine if mine is not None else SCHOOL
         self.query_one("#hb-progress", ProgressBar).display = False
@@ -189,7 +192,9 @@ class HandbookScreen(DatabaseGuard, Screen):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.query_one("#hb-export", Button).focus()
+        # Enter confirms the field, never the export: a second Enter once exported a month
+        # nobody had checked (ctrl+s or the button does it)
+        self.query_one("#hb-preview-box").focus()
 
     @on(Button.Pressed, "#hb-export")
     def _pressed(self) -> None:
@@ -201,7 +206,17 @@ class HandbookScreen(DatabaseGuard, Screen):
         month.select_all()
 
     def action_focus_class(self) -> None:
-        self.query_one("#hb-class", Select).focus()
+        """A search over the classes (type 32 for 三年级2班), not a dropdown walked by arrows."""
+        from screens.class_picker import ClassPickerScreen
+
+        select = self.query_one("#hb-class", Select)
+
+        def chosen(value) -> None:
+            if value is not None:
+                select.value = value
+            select.focus()
+
+        self.app.push_screen(ClassPickerScreen(getattr(self, "class_choices", []), title="手册: 选择班级或全校"), chosen)
 
     def action_focus_folder(self) -> None:
         self.query_one("#hb-folder", Input).focus()

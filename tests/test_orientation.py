@@ -167,3 +167,51 @@ async def test_a_failed_save_selects_the_bad_value_so_typing_replaces_it(care):
         assert field.rich_style.bgcolor != unfocused  # the focus can be seen
         await tcs.type_text(pilot, "5")
         assert field.value == "5"
+
+
+CLASS_QUERIES = [  # what a 校长 types in the handbook's class search, and the class it must find first
+    ("32", "三年级2班"),
+    ("3年2", "三年级2班"),
+    ("五", "五年级1班"),
+    ("51", "五年级1班"),
+    ("全", "全校"),
+]
+
+
+def test_class_search_matches_digits_and_characters():
+    from screens.class_picker import matches
+
+    names = ["全校", "三年级2班", "五年级1班"]
+    for query, first in CLASS_QUERIES:
+        assert [n for n in names if matches(n, query)][0] == first, query
+    assert not matches("三年级2班", "23")  # in order: not any of the characters anywhere
+
+
+async def test_handbook_c_after_m_chooses_the_class_and_enter_never_exports(tiny_school, tmp_path, monkeypatch):
+    from textual.widgets import Input, Select
+
+    from screens.class_picker import ClassPickerScreen
+    from screens.handbook import HandbookScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HandbookScreen)
+        month = screen.query_one("#hb-month", Input).value
+        await pilot.press("m", "c")
+        await pilot.pause()
+        assert screen.query_one("#hb-month", Input).value == month  # the c did not go into the month
+        assert isinstance(app.screen, ClassPickerScreen)
+        await pilot.press(*"51", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#hb-class", Select).value == tiny_school["classes"][1].id
+        await pilot.press("m", "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.last_result is None and not list(tmp_path.glob("*.xlsx"))  # Enter never exports
+        await pilot.press("o", *"abc")
+        assert screen.query_one("#hb-folder", Input).value.endswith("abc")  # letters reach the folder

@@ -35,3 +35,18 @@ class TextArea(_TextArea):
     def edit(self, edit: Edit) -> EditResult:
         edit.text = clean_text(edit.text, multiline=True)
         return super().edit(edit)
+
+
+class NumberInput(Input):
+    """A field of digits (a month, a date, minutes): only digits and separators are typed into it,
+    so a letter pressed there reaches the screen's one-letter keys (``m`` then ``c`` on the
+    handbook once wrote ``c`` over the month). Pair it with priority bindings for those letters."""
+
+    TYPED = frozenset("0123456789-:/.")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("restrict", r"[0-9:/.\-]*")  # any other letter is refused, not typed
+        super().__init__(*args, **kwargs)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in self.TYPED
