@@ -23,7 +23,8 @@ Duties (the summary's 关爱事项 table) — every number comes from ``models.d
       the children met in the term so far.
     逾期: the children whose duty is overdue on ``as_of`` (``duties.open_duties``, status 逾期).
     完成率: 已完成 / 应完成.
-    For the month in progress 应完成 is the whole month's and 已完成 what is done so far.
+    For the month in progress both count up to today (``as_of``): 应完成 the deadlines that fell
+      due by then ("截至 12-05"), not the whole month's.
     The 待办事项 sheet is ``duties.open_duties(as_of)`` for the class or school: the same lines
     ``guanai due --date <as_of> [--class NAME]`` prints.
 
@@ -164,6 +165,13 @@ def make_scope(school_id: int, month: str, *, viewer: Viewer, class_name: str | 
         room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.id == classroom_id))
         if room is None:
             raise HandbookError("没有这个班级")
+    elif not viewer.whole_school and viewer.staff_id is not None:
+        # a class teacher's handbook is her class's: no class named means the one she heads
+        headed = list(Classroom.select().where((Classroom.school == school_id)
+                                               & (Classroom.head_teacher == viewer.staff_id)
+                                               & Classroom.id.in_(sorted(viewer.class_ids))).limit(2))
+        if len(headed) == 1:
+            room = headed[0]
     if room is None and not viewer.whole_school:
         raise ForbiddenError("只有管理员和校长可以导出全校的工作手册" + ("; 请选择你的班级" if viewer.class_ids else ""))
     if room is not None and not (viewer.whole_school or room.id in viewer.class_ids):
@@ -576,11 +584,11 @@ class ActivityRow:
 
 
 def activity_rows(scope: Scope) -> list[ActivityRow]:
-    """The month's event occurrences (cancelled ones left out, moved ones on their new day) with the
+    """The month's event occurrences up to ``as_of`` (cancelled ones left out, moved ones on their new day) with the
     children of the class (school) who took part. Occurrences come from ``models.calendar``."""
     from models.calendar import occurrences
 
-    occs = occurrences(scope.school_id, scope.first, scope.last)
+    occs = occurrences(scope.school_id, scope.first, scope.as_of)  # a date to come was not held yet
     if not occs:
         return []
     keys = {(o.root_id, o.attendance_date) for o in occs}
@@ -730,7 +738,8 @@ def _pairing_lines(scope: Scope, subjects: set[int]) -> list[PairingLine]:
 
 
 def talks_per_week(scope: Scope) -> list[tuple[dt.date, dt.date, int]]:
-    """Reached 谈心 per Monday-to-Sunday week of the month (the first and last weeks cut at the month)."""
+    """Reached 谈心 per Monday-to-Sunday week of the month up to ``as_of`` (the first and last weeks cut
+    at the month, the last one at today for the month in progress)."""
     lo, hi = _bounds(scope.first, scope.last)
     day = pw.fn.DATE(Contact.at)
     q = (Contact.select(day, pw.fn.COUNT(Contact.id)).join(Child, on=(Contact.child == Child.id))
@@ -742,8 +751,8 @@ def talks_per_week(scope: Scope) -> list[tuple[dt.date, dt.date, int]]:
         per_day[_date(d)] += n
     weeks = []
     start = scope.first
-    while start <= scope.last:
-        end = min(scope.last, start + dt.timedelta(days=6 - start.weekday()))
+    while start <= scope.as_of:  # the month in progress: the weeks up to today
+        end = min(scope.as_of, start + dt.timedelta(days=6 - start.weekday()))
         weeks.append((start, end, sum(n for d, n in per_day.items() if start <= d <= end)))
         start = end + dt.timedelta(days=1)
     return weeks
@@ -858,7 +867,7 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
                 continue
             k = (rule.id, start)
             if k not in cache:
-                cache[k] = _ideal_deadlines(rule, start, term, scope.first, scope.last)
+                cache[k] = _ideal_deadlines(rule, start, term, scope.first, as_of)
             need = cache[k]
             required += need
             done += min(need, n_month)

@@ -555,7 +555,8 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
         line([(p.kind, "center"), (p.paired, "int"), (p.subjects, "int"), (p.rate, "percent")])
     r += 1
 
-    section("四、关爱事项完成情况")
+    upto = f" (截至 {scope.as_of:%m-%d})" if scope.in_progress else ""
+    section("四、关爱事项完成情况" + upto)
     header(["事项", "类别", "频率", "对象人数", "应完成", "已完成", "逾期人数", "完成率"])
     for d in s.duty_lines:
         line([(d.rule_name + (" (本学期)" if d.per_term else ""), "text"), (d.contact_kind, "center"),
@@ -564,26 +565,27 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     if scope.term is None:
         note("八月为暑假, 不计关爱事项。")
     else:
-        note(f"应完成: 本月按规定频率到期的次数 (每学期一次的事项按本学期计); 已完成: 本月已完成的次数, "
+        due_by = f"本月截至 {scope.as_of:%m-%d} " if scope.in_progress else "本月"
+        note(f"应完成: {due_by}按规定频率到期的次数 (每学期一次的事项按本学期计); 已完成: 本月已完成的次数, "
              f"每人不超过应完成 (未接通的电话不算); 逾期人数: 截至 {scope.as_of:%m月%d日} 逾期未完成的人数, "
              f"名单见「待办事项」。")
     r += 1
 
-    section("五、活动与记录")
-    header(["活动次数", "参与人次", "谈心", "家长联系", "家访", "结对", "待办"])
+    section("五、活动与记录" + upto)
+    header(["活动次数", "参与人次", "谈心记录 (含心理辅导、未完成)", "家长联系", "家访", "结对", "待办"])
     c = s.contacts
     line([(s.activities, "int"), (s.attendance, "int"), (sum(c.get(k, 0) for k in handbook.TALK_KINDS), "int"),
           (sum(c.get(k, 0) for k in handbook.PARENT_KINDS), "int"),
           (sum(c.get(k, 0) for k in handbook.VISIT_KINDS), "int"), (s.pairings, "int"), (s.open_duties, "int")])
     r += 1
 
-    section("六、每周谈心次数")
+    section("六、每周谈心次数 (已完成的谈心, 不含心理辅导)")
     header(["周", "谈心次数"])
     first = r
     for start, end, n in s.weeks:
         line([(f"{start:%m-%d}~{end:%m-%d}", "center"), (n, "int")])
     last = r - 1
-    line([("合计", "center"), (s.talks, "bold_int")])
+    line([("合计 (已完成的谈心)", "center"), (s.talks, "bold_int")])
     chart = wb.add_chart({"type": "column"})
     chart.add_series({
         "name": "谈心次数",

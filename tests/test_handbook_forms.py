@@ -1,0 +1,152 @@
+"""Issue 15: every column of the paper forms in the workbook, and numbers that agree or say why not.
+
+Built on ``tests/test_handbook.py``'s hand-made October (two classes, 2026); each expected number is
+worked out in the comments from those rows, not from the code under test.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from models import handbook, schema
+from models import db as dbmod
+from models.entities import Contact, Event, Grandparent, Parent
+from models.scope import ForbiddenError, system_viewer, viewer_for
+from tests.test_handbook import at, build_october, col, data_rows, header
+from tui import export
+
+pytestmark = pytest.mark.both_backends
+
+ALL = system_viewer()
+
+
+@pytest.fixture
+def october(db_path):
+    return build_october()
+
+
+# 每周谈心 deadlines chain from the term's start (09-01) every 7 days: in November 11-03, 11-10, 11-17,
+# 11-24. Three children are its subjects all month (张小明 张丽华 王芳), so 应完成 = 3 x the deadlines
+# that fell due by the day the handbook is made.
+@pytest.mark.parametrize("today, deadlines", [
+    (dt.date(2026, 11, 2), 0),
+    (dt.date(2026, 11, 3), 1),
+    (dt.date(2026, 11, 10), 2),
+    (dt.date(2026, 11, 24), 4),
+    (dt.date(2026, 12, 5), 4),  # November is over: the whole month
+])
+def test_month_in_progress_counts_deadlines_up_to_today(october, today, deadlines):
+    scope = handbook.make_scope(october["school"].id, "2026-11", viewer=ALL, today=today)
+    weekly = next(d for d in handbook.duty_lines(scope) if d.rule_name == "每周谈心")
+    assert (weekly.subjects, weekly.required) == (3, 3 * deadlines)
+    assert scope.in_progress == (today < dt.date(2026, 11, 30))
+    assert handbook.talks_per_week(scope)[-1][1] == min(today, dt.date(2026, 11, 30))
+
+
+@pytest.mark.parametrize("today, listed", [
+    (dt.date(2026, 11, 19), ["期中家长会"]),  # the 11-20 activity has not been held yet
+    (dt.date(2026, 11, 20), ["期中家长会", "冬季安全讲座"]),
+])
+def test_activities_to_come_are_not_listed_as_held(october, today, listed):
+    s = october["school"]
+    Event.create(school=s, title="期中家长会", kind="会议", start_date=dt.date(2026, 11, 6))
+    Event.create(school=s, title="冬季安全讲座", kind="讲座", start_date=dt.date(2026, 11, 20))
+    scope = handbook.make_scope(s.id, "2026-11", viewer=ALL, today=today)
+    assert [a.title for a in handbook.activity_rows(scope)] == listed
+
+
+def test_a_class_teacher_s_handbook_is_her_class_without_naming_it(october):
+    li, head = october["staff"]["li"], october["staff"]["head"]
+    scope = handbook.make_scope(october["school"].id, "2026-10", viewer=viewer_for(li), today=dt.date(2026, 11, 28))
+    assert scope.class_name == "三年级2班"
+    whole = handbook.make_scope(october["school"].id, "2026-10", viewer=viewer_for(head), today=dt.date(2026, 11, 28))
+    assert whole.class_name == ""  # the head's is the school's
+    with pytest.raises(ForbiddenError):  # a teacher who heads no class has no handbook of her own
+        handbook.make_scope(october["school"].id, "2026-10", viewer=viewer_for(october["staff"]["mama"]),
+                            today=dt.date(2026, 11, 28))
+
+
+@pytest.mark.parametrize("parents, both_away, one_unable, in_form", [
+    # (父亲 away/home/dead, 母亲 …) on 10-31 -> 父母双方同时外出, 一方外出另一方无监护能力, listed at all
+    (("away", "away"), "是", "否", True),
+    (("away", "dead"), "否", "是 (父亲外出)", True),
+    (("home", "away"), "否", "否", True),
+    (("home", "home"), "否", "否", False),  # the parents' return ended 留守
+    (("dead", "home"), "否", "否", False),
+])
+def test_registration_family_columns(october, tmp_path, parents, both_away, one_unable, in_form):
+    kid = october["kids"]["b"]  # 张丽华, 父亲外出, no parent rows yet
+    for relation, state in zip(("父亲", "母亲"), parents):
+        Parent.create(child=kid, relation=relation, name=relation[0] + "某", birth_date=dt.date(1988, 2, 3),
+                      id_number="510722198802030012", away=state == "away", deceased=state == "dead",
+                      work_province="浙江省", work_city="温州市", away_since=dt.date(2024, 2, 20),
+                      returned_on=dt.date(2026, 10, 1) if state == "home" else None)
+    Grandparent.create(child=kid, relation="外祖母", name="钱奶奶", birth_date=dt.date(1955, 1, 2))
+    Grandparent.create(child=kid, relation="祖父", deceased=True)
+    scope = handbook.make_scope(october["school"].id, "2026-10", viewer=ALL, today=dt.date(2026, 11, 28))
+    rows = {r.name: r for r in handbook.registration_rows(scope)}
+    assert ("张丽华" in rows) == in_form
+    if not in_form:
+        return
+    r = rows["张丽华"]
+    assert (r.both_away, r.one_away_other_unable) == (both_away, one_unable)
+    assert r.grandparents == "祖父 —\n外祖母 钱奶奶 1955-01-02"
+    if parents[0] == "away":
+        assert r.father_detail == "父某\n1988-02-03\n51***************2\n浙江省温州市\n2024-02起外出"
+    if parents[1] == "dead":
+        assert r.mother_detail == "—\n母某 已故"
+
+
+def test_workbook_prints_the_new_columns(october, tmp_path):
+    a = october["kids"]["a"]
+    staff = october["staff"]["li"]
+    Contact.create(child=a, staff=staff, kind="亲情书信", at=at(10, 21), reached=True, minutes=5,
+                   callee="父亲 张大山", content="给爸爸写信")
+    Contact.create(child=a, staff=staff, kind="亲情电话", at=at(10, 22), reached=True, minutes=8,
+                   callee="母亲", content="通话")
+    Contact.update(parent_feedback="希望多打电话").where(Contact.kind == "家访").execute()
+    Contact.update(effect="情绪好转").where(Contact.at == at(10, 19)).execute()
+    path = tmp_path / "h.xlsx"
+    scope = handbook.make_scope(october["school"].id, "2026-10", viewer=ALL, today=dt.date(2026, 11, 28))
+    export.export_handbook(scope, str(path))
+    wb = openpyxl.load_workbook(path)
+    visits = wb["家访记录"]
+    assert [r[col(visits, "家长反馈")] for r in data_rows(visits)] == ["希望多打电话"]
+    talks = wb["谈心记录"]
+    assert "情绪好转" in [r[col(talks, "交谈后效果")] for r in data_rows(talks)]
+    calls = {r[col(wb["家长联系记录"], "类别")]: r for r in data_rows(wb["家长联系记录"])}
+    ws = wb["家长联系记录"]
+    letter, call = calls["亲情书信"], calls["亲情电话"]
+    assert (letter[col(ws, "联系对象")], letter[col(ws, "接通")], letter[col(ws, "时长(分)")]) == ("父亲 张大山", None, None)
+    assert (call[col(ws, "联系对象")], call[col(ws, "接通")], call[col(ws, "时长(分)")]) == ("母亲", "是", 8)
+    for name in ("基本情况登记表", "登记表(家庭)"):
+        values = [c for row in wb[name].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        assert any(v.startswith("单位负责人") and "复核人" in v and "填表人" in v for v in values), name
+    summary = [c for row in wb["汇总"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "合计 (已完成的谈心)" in summary and "谈心记录 (含心理辅导、未完成)" in summary
+
+
+def test_in_progress_summary_says_as_of_when(october, tmp_path):
+    path = tmp_path / "nov.xlsx"
+    scope = handbook.make_scope(october["school"].id, "2026-11", viewer=ALL, today=dt.date(2026, 11, 10))
+    export.export_handbook(scope, str(path))
+    values = [c for row in openpyxl.load_workbook(path)["汇总"].iter_rows(values_only=True) for c in row
+              if isinstance(c, str)]
+    assert "四、关爱事项完成情况 (截至 11-10)" in values
+
+
+@pytest.mark.sqlite_only
+def test_0010_moves_a_home_visit_s_feedback_out_of_effect(db_path):
+    """Before 0010 the workbook printed a 家访's ``effect`` as 家长反馈: the upgrade moves it."""
+    data = build_october()
+    talk = Contact.get(Contact.at == at(10, 5))  # a 谈心 with an effect
+    since_10 = [n for n in schema.known_versions() if int(n[:4]) >= 10]
+    schema._runner().down(target=since_10[0])
+    assert schema.schema_version() == 9
+    assert schema.migrate() == since_10
+    visit = Contact.get(Contact.kind == "家访")
+    assert (visit.effect, visit.parent_feedback) == ("", "奶奶很感谢")
+    assert Contact.get_by_id(talk.id).effect == talk.effect  # a talk's 交谈后效果 stays
+    assert data["kids"]["a"].id
