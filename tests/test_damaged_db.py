@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,15 +16,20 @@ GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 @pytest.fixture(scope="module")
 def damaged(tmp_path_factory):
-    """The demo school with a fixed stretch of garbage over every seventh page past the 20th."""
+    """The demo school with garbage over the root page of every table but the migrations' (so the
+    file opens and its schema version is read, and then any query of the data meets a bad page)."""
     folder = tmp_path_factory.mktemp("damaged")
     path = folder / "school.db"
     shutil.copyfile(ROOT / "sample.db", path)
-    size = path.stat().st_size
+    con = sqlite3.connect(path)
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    roots = [r for (r,) in con.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' "
+                                       "AND name NOT IN ('schema_migration') AND rootpage > 1")]
+    con.close()
     with open(path, "r+b") as fh:
-        for offset in range(4096 * 20, size, 4096 * 7):
-            fh.seek(offset + 100)
-            fh.write(bytes(range(256)) * 2)
+        for root in roots:
+            fh.seek((root - 1) * page + 8)  # past the b-tree page header's first bytes
+            fh.write(bytes(range(256)) * ((page - 16) // 256))
     return str(path)
 
 
