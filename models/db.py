@@ -90,6 +90,9 @@ def _open_sqlite(path: str, *, create: bool, init: bool = False) -> peewee.Sqlit
             raise DatabaseError(f"数据库路径是一个目录: {path}")
         if not os.path.exists(path):
             parent = os.path.dirname(path)
+            if os.path.isdir(parent) and not os.access(parent, os.X_OK | os.R_OK):
+                # not "does not exist": a colleague's account simply has no way in (README: server set-up)
+                raise DatabaseError(f"没有权限访问数据库所在目录: {parent} (数据库只由服务账号读写; 请通过 SSH 登录使用)")
             if not os.path.isdir(parent):
                 raise DatabaseError(f"数据库所在目录不存在: {parent}")
             if not create:

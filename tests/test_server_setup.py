@@ -150,10 +150,12 @@ def test_a_colleague_with_a_shell_cannot_read_or_use_the_database(server):
     for login in ("guanli", "aixinmama"):
         res = as_user(who, server["guanai"], "--db", db, "--user", login, "due")
         assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
-        assert "Traceback" not in res.stderr
-    # nor by restoring her own copy over it
-    res = as_user(who, server["guanai"], "--db", db, "restore", "/dev/null", "--yes")
-    assert res.returncode == 2 and "Traceback" not in res.stderr
+        assert "没有权限访问" in res.stderr and "Traceback" not in res.stderr
+    # nor by restoring a copy of her own over it
+    mine = f"{server['base']}/home-{who}/mine.db"
+    assert as_user(who, server["guanai"], "--db", mine, "init").returncode == 0
+    res = as_user(who, server["guanai"], "--db", db, "restore", mine, "--yes")
+    assert res.returncode == 2 and "没有权限访问" in res.stderr and "Traceback" not in res.stderr
     assert sqlite3.connect(db).execute("select count(*) from child").fetchone()[0] > 0
 
 

@@ -324,8 +324,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     info = inspect_backup(args.file)
     broken = None
     if not os.path.exists(target):
-        if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-            raise UsageError(f"目录不存在: {os.path.dirname(os.path.abspath(target))}")
+        folder = os.path.dirname(target)
+        if os.path.isdir(folder) and not os.access(folder, os.W_OK | os.X_OK):
+            raise UsageError(f"没有权限访问数据库所在目录: {folder}")
+        if not os.path.isdir(folder):
+            raise UsageError(f"目录不存在: {folder}")
         broken = "文件不存在, 将新建"
     else:
         from models.fileaccess import exposure, owns
