@@ -981,15 +981,19 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
     Buddy = Child.alias()
     pairings = []
     q = (Pairing.select(Pairing.kind, Pairing.started_on, Pairing.helper_name,
-                        Staff.name.alias("staff_name"), Buddy.name.alias("buddy_name"))
+                        Staff.name.alias("staff_name"), Staff.active.alias("staff_active"),
+                        Buddy.name.alias("buddy_name"), Buddy.status.alias("buddy_status"))
          .join(Staff, pw.JOIN.LEFT_OUTER, on=(Pairing.staff == Staff.id))
          .switch(Pairing).join(Buddy, pw.JOIN.LEFT_OUTER, on=(Pairing.buddy == Buddy.id))
          .where((Pairing.child == child_id) & Pairing.ended_on.is_null())
          .order_by(Pairing.kind, Pairing.started_on).dicts())
     kind_order = {k: i for i, k in enumerate(rules.PAIRING_KINDS)}
     for p in q:
+        # as the pairing board sees it (models.pairings): a helper who left no longer helps
+        gone = ("已停用" if p["staff_name"] and not p["staff_active"]
+                else f"已{p['buddy_status']}" if p["buddy_name"] and p["buddy_status"] not in (None, "在读") else "")
         pairings.append({"kind": p["kind"], "helper": p["staff_name"] or p["buddy_name"] or p["helper_name"] or "",
-                         "since": _date(p["started_on"])})
+                         "since": _date(p["started_on"]), "gone": gone})
     pairings.sort(key=lambda p: (kind_order.get(p["kind"], 99), p["since"] or dt.date.min))
 
     contacts = []
@@ -1059,13 +1063,16 @@ def _history(child_id: int) -> list[dict]:
         if isinstance(at, str):
             at = dt.datetime.fromisoformat(at)
         changes = []
-        if r["action"] != "create":
+        seen: list[str] = []
+        if r["action"] == "unmask":  # a look at the full numbers (the edit form, u): nothing changed
+            seen = [change_label(str(f)) for f in new.get("fields", []) if isinstance(f, str)]
+        elif r["action"] != "create":
             for key in list(dict.fromkeys([*new, *old])):
                 changes.append({"field": key, "label": change_label(key),
                                 "old": display_value(key, old.get(key), names),
                                 "new": display_value(key, new.get(key), names)})
         history.append({"at": at, "who": r["staff_name"] or "", "action": r["action"], "changes": changes,
-                        "fields": len(new)})
+                        "fields": len(new), "seen": seen, "via": str(new.get("via", "")) if seen else ""})
     return history
 
 

@@ -316,7 +316,10 @@ class ChildDetailScreen(DatabaseGuard, Screen):
             out.kv("结对帮扶", "尚未结对", style="bold")
         for p in pairings:
             since = f" (自 {_date(p['since'])})" if p["since"] else ""
-            out.kv(p["kind"], f"{p['helper']}{since}")
+            if p.get("gone"):  # the board lists the child as 未结对: say why here too
+                out.kv(p["kind"], f"{p['helper']}{p['gone']}, 需要重新结对 (2 结对)", style="bold")
+            else:
+                out.kv(p["kind"], f"{p['helper']}{since}")
         return out
 
     @staticmethod
@@ -365,6 +368,10 @@ class ChildDetailScreen(DatabaseGuard, Screen):
             who = h["who"] or "未知用户"
             if h["action"] == "create":
                 out.line(f"{_date(h['at'])} {who} 新建档案", "bold")
+                continue
+            if h["action"] == "unmask":  # opening the edit form or u: a look, not a change
+                via = f" ({h['via']})" if h.get("via") else ""
+                out.line(f"{_date(h['at'])} {who} 查看了完整号码: {'、'.join(h.get('seen', []))}{via}", "dim")
                 continue
             out.line(f"{_date(h['at'])} {who} 修改了 {len(h['changes'])} 项", "bold")
             for ch in h["changes"]:

@@ -300,11 +300,20 @@ class PairingBoardScreen(DatabaseGuard, Screen):
                                 if self.board.subjects else "还没有在读的留守儿童。请先在名册 (1) 中新建或导入档案。")
         else:
             over = " · 超出上限" if g.over else ""
+            hidden = g.load - len(g.children)  # children of other classes: counted, not named
             head.update(Content.assemble(
                 (clean(g.name), "bold"), " · ", fit(g.detail, 26), " · ",
-                (f"{g.load}/{g.max_load}{over}", "bold red" if g.over else "")))
-            msg = (f"{clean(g.name)}还没有结对的孩子。在 未结对 中选一个孩子按 a, "
-                   f"或在别的帮扶人下按 m 换过来。") if not g.children else ""
+                (f"{g.load}/{g.max_load}{over}", "bold red" if g.over else ""),
+                f" · 其中 {hidden} 人在别班" if hidden > 0 and g.children else ""))
+            hidden = g.load - len(g.children)  # children of other classes: counted, not named
+            if not g.children and hidden > 0:
+                msg = (f"{clean(g.name)}结对的 {hidden} 个孩子都不在你能看到的范围 (别的班)。"
+                       f"在 未结对 中选一个孩子按 a 可以再结对。")
+            elif not g.children:
+                msg = (f"{clean(g.name)}还没有结对的孩子。在 未结对 中选一个孩子按 a, "
+                       f"或在别的帮扶人下按 m 换过来。")
+            else:
+                msg = ""
         empty.display = bool(msg)
         if msg:
             empty.update(content(msg))

@@ -215,3 +215,55 @@ async def test_handbook_c_after_m_chooses_the_class_and_enter_never_exports(tiny
         assert screen.last_result is None and not list(tmp_path.glob("*.xlsx"))  # Enter never exports
         await pilot.press("o", *"abc")
         assert screen.query_one("#hb-folder", Input).value.endswith("abc")  # letters reach the folder
+
+
+async def test_the_board_says_a_helpers_children_are_out_of_sight_not_that_there_are_none(tiny_school):
+    import datetime as dt
+
+    from models.entities import Pairing
+    from screens.pairing_board import PairingBoardScreen
+
+    school = tiny_school["school"]
+    sun = Staff.create(school=school, name="孙老师", role="teacher", sex="女", login="sunlaoshi")
+    Pairing.create(child=tiny_school["kids"]["王芳"], kind="帮扶教师", staff=sun, started_on=dt.date(2026, 9, 1))
+    app = app_as(tiny_school)  # 李老师, 班主任 of 三年级2班: 王芳 (五年级1班) is out of her sight
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PairingBoardScreen)
+        index = next(i for i, g in enumerate(screen.board.groups) if g.name == "孙老师")
+        screen.show_group(index, row=0)
+        await pilot.pause()
+        said = str(screen.query_one("#pb-empty").render())
+        assert "1 个孩子都不在你能看到的范围" in said and "还没有结对" not in said
+
+
+def test_a_child_page_says_its_helper_left_as_the_board_does(tiny_school):
+    """The board lists a child whose 帮扶教师 was deactivated as 未结对; the child page said nothing."""
+    from models import children
+    from models.scope import system_viewer
+
+    li = tiny_school["staff"][0]
+    kid = tiny_school["kids"]["张小明"]
+    before = children.child_detail(kid.id, viewer=system_viewer())["pairings"]
+    assert [p["gone"] for p in before] == [""]
+    Staff.update(active=False).where(Staff.id == li.id).execute()
+    after = children.child_detail(kid.id, viewer=system_viewer())["pairings"]
+    assert [(p["helper"], p["gone"]) for p in after] == [("李老师", "已停用")]
+
+
+async def test_opening_the_edit_form_is_a_look_in_the_history_not_a_change(care):
+    from screens.child_detail import ChildDetailScreen
+    from tests import test_child_screens as tcs
+
+    app = tcs.make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await tcs.open_form(app, pilot, care["kid"].id)  # unmasks the numbers: one audit row
+        await pilot.press("escape")
+        await pilot.pause()
+        app.push_screen(ChildDetailScreen(care["kid"].id))
+        await pilot.pause()
+        shown = tcs.screen_text(app.screen)
+        assert "查看了完整号码" in shown and "修改表单" in shown
+        assert "修改了" not in shown
