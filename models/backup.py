@@ -33,19 +33,6 @@ class BackupError(dbmod.DatabaseError):
     """The backup or restore could not be made; nothing was changed. The message is for the user."""
 
 
-def _fsync(path: str) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _no_room(folder: str, needed: int) -> bool:
     """Is there too little space (or too small a file-size limit) for ``needed`` bytes?"""
     import resource
@@ -130,7 +117,7 @@ def _copy_into(source: sqlite3.Connection, work: str, path: str) -> str:
         if problem != "ok":
             raise BackupError(f"备份副本校验未通过 (integrity_check: {problem}); 没有写入 {path}")
         files.make_private(tmp)
-        _fsync(tmp)
+        files.fsync_path(tmp)
     except BackupError:
         raise
     except (OSError, sqlite3.Error) as exc:

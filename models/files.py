@@ -68,8 +68,13 @@ def create_temp_beside(path: str) -> tuple[int, str]:
 
 def fsync_folder(folder: str) -> None:
     """Make a rename in ``folder`` durable (not possible on every system: then skipped)."""
+    fsync_path(folder or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+
+
+def fsync_path(path: str, flags: int = os.O_RDONLY) -> None:
+    """Flush a file (or folder) that is already written and closed; skipped where refused."""
     try:
-        fd = os.open(folder or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(path, flags)
     except OSError:
         return
     try:

@@ -50,8 +50,14 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", priority=True),
         Binding("escape", "cancel", "取消", priority=True),
+        # each F-key has a ctrl+letter twin (laptops give F-keys only with Fn), shown in the form
         Binding("f2", "cycle_kind", "类别", priority=True),
+        Binding("ctrl+l", "pick_kind", "类别表", show=False, priority=True),
         Binding("f3", "cycle_mood", "情绪", priority=True),
+        Binding("ctrl+r", "cycle_mood", "情绪", show=False, priority=True),
+        Binding("ctrl+n", "pick_concerns", "关注", show=False, priority=True),
+        Binding("ctrl+t", "toggle_reached", "接通", show=False, priority=True),
+        Binding("ctrl+o", "history", "修改记录", show=False, priority=True),
         *(Binding(k, f"toggle_concern({i})", rules.CONCERNS[i], show=False, priority=True)
           for i, k in enumerate(CONCERN_KEYS)),
         Binding("f9", "toggle_reached", "接通", priority=True),
@@ -211,8 +217,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         f = self.form
         concerns = "".join(
             f"{k.upper()}{'■' if c in f.concerns else '□'}{c} " for k, c in zip(CONCERN_KEYS, rules.CONCERNS))
-        line = (f"F2 类别:{f.kind}  F3 情绪:{f.mood or '—'}  F9 {'已接通' if f.reached else '未接通'}\n"
-                f"关注 {concerns}")
+        line = (f"F2 ^L 类别:{f.kind}  F3 ^R 情绪:{f.mood or '—'}  F9 ^T {'已接通' if f.reached else '未接通'}"
+                f"{'  F10 ^O 修改记录' if self.contact_id else ''}\n关注 ^N {concerns}")
         self.query_one("#talk-chips", Static).update(content(line.replace("■", "*").replace("□", " ")))
 
     def _update_count(self) -> None:
@@ -236,6 +242,29 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.form.kind = kinds[(kinds.index(self.form.kind) + 1) % len(kinds)]
         self._render_chips()
         self._mark_dirty()
+
+    def action_pick_kind(self) -> None:
+        """The kinds as a numbered list: one digit for any of them."""
+        from screens.pick_list import PickListScreen
+
+        def chosen(kind) -> None:
+            if kind:
+                self.form.kind = kind
+                self._render_chips()
+                self._mark_dirty()
+
+        self.app.push_screen(PickListScreen("类别", rules.CONTACT_KINDS, current=self.form.kind), chosen)
+
+    def action_pick_concerns(self) -> None:
+        from screens.pick_list import PickListScreen
+
+        def chosen(checked) -> None:
+            if checked is not None:
+                self.form.concerns = tuple(checked)
+                self._render_chips()
+                self._mark_dirty()
+
+        self.app.push_screen(PickListScreen("关注", rules.CONCERNS, current=self.form.concerns, multi=True), chosen)
 
     def action_cycle_mood(self) -> None:
         moods = ("", *rules.MOODS)

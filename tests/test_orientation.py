@@ -267,3 +267,39 @@ async def test_opening_the_edit_form_is_a_look_in_the_history_not_a_change(care)
         shown = tcs.screen_text(app.screen)
         assert "查看了完整号码" in shown and "修改表单" in shown
         assert "修改了" not in shown
+
+
+async def test_the_talk_form_works_without_f_keys(tiny_school):
+    """ctrl+letters do what F2/F3/F4-F8/F9 do, the form shows them, and the kind is one digit away."""
+    from screens.pick_list import PickListScreen
+    from screens.talk_entry import TalkEntryScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TalkEntryScreen)
+        chips = str(form.query_one("#talk-chips").render())
+        assert "^L 类别" in chips and "^R 情绪" in chips and "^T" in chips and "关注 ^N" in chips
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, PickListScreen)
+        await pilot.press("7")  # 监护人座谈, the seventh kind: F2 six times before
+        await pilot.pause()
+        assert app.screen is form and form.form.kind == "监护人座谈"
+        await pilot.press("ctrl+r", "ctrl+t")
+        assert form.form.mood == "开心" and form.form.reached is False
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("2", "3", "enter")
+        await pilot.pause()
+        assert app.screen is form and form.form.concerns == ("心理", "安全")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("2", "escape")  # esc leaves the concerns as they were
+        await pilot.pause()
+        assert form.form.concerns == ("心理", "安全")
+        assert "监护人座谈" in str(form.query_one("#talk-chips").render())
