@@ -136,6 +136,33 @@ def line_count(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(part) * 6.7 / usable)) for part in text.split("\n"))
 
 
+MAX_LINES = int((MAX_ROW_PT - 2) // LINE_PT) - 2  # lines a row holds surely (LibreOffice wraps words)
+CONTINUED = "(续) "
+
+
+def split_to_rows(text: str, width: float, max_lines: int = MAX_LINES) -> list[str]:
+    """A cell's text too long for one row (Excel's 409 pt) in pieces of at most ``max_lines``
+    lines each, cut where ``line_count`` would wrap: the table continues it on following rows
+    instead of printing a cell cut at the row's height."""
+    cap = max(1, int(max(7.0, width * 7 + 2) / 6.7))  # width units on one line
+    lines: list[tuple[str, bool]] = []  # (line, ends its paragraph)
+    for part in text.split("\n"):
+        start, used = 0, 0
+        for i, ch in enumerate(part):
+            w = 2 if ord(ch) > 0x7F else 1
+            if used + w > cap:
+                lines.append((part[start:i], False))
+                start, used = i, 0
+            used += w
+        lines.append((part[start:], True))
+    pieces = []
+    for k in range(0, len(lines), max_lines):
+        chunk = lines[k:k + max_lines]
+        text_k = "".join(line + ("\n" if ends and j < len(chunk) - 1 else "") for j, (line, ends) in enumerate(chunk))
+        pieces.append(text_k if k == 0 else CONTINUED + text_k)
+    return pieces
+
+
 def row_height(cells: Iterable[tuple[str, float]]) -> float | None:
     """The height (points) a row of wrapped cells needs, or None when one line is enough: LibreOffice
     does not grow rows for wrapped text by itself, so every wrapped row gets its height written."""
@@ -172,6 +199,7 @@ class _Formats:
             "code": wb.add_format({**cell, "num_format": "@"}),
             "date": wb.add_format({**cell, "num_format": "yyyy-mm-dd", "align": "center"}),
             "datetime": wb.add_format({**cell, "num_format": "yyyy-mm-dd hh:mm", "align": "center"}),
+            "daytime": wb.add_format({**cell, "num_format": "mm-dd hh:mm", "align": "center"}),
             "time": wb.add_format({**cell, "num_format": "hh:mm", "align": "center"}),
             "int": wb.add_format({**cell, "align": "center"}),
             "percent": wb.add_format({**cell, "num_format": "0.0%", "align": "center"}),
@@ -262,7 +290,7 @@ def _typed_writer(ws, kind: str, f) -> Callable[[int, int, Any], None]:
         else:
             as_text(row, col, value)
 
-    if kind in ("date", "datetime", "time"):
+    if kind in ("date", "datetime", "daytime", "time"):
         return as_date
     if kind in ("int", "percent", "bold_int"):
         return as_number
@@ -337,6 +365,7 @@ def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], f
     for row in rows:
         n += 1
         lines = 1
+        more: dict[int, list[str]] | None = None  # a cell too long for one row: its next pieces
         write_number(r, 0, n, int_fmt)
         for i, get, f, typed, width, fits in body:
             v = get(row)
@@ -345,7 +374,13 @@ def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], f
                     write_blank(r, i, None, f)
                     continue
                 if fits is not None and (len(v) > fits or "\n" in v):
-                    lines = max(lines, line_count(v, width))
+                    count = line_count(v, width)
+                    if count > MAX_LINES:
+                        v, *rest = split_to_rows(clean(v), width)
+                        more = more or {}
+                        more[i] = rest
+                        count = line_count(v, width)
+                    lines = max(lines, count)
                 write_string(r, i, v if v.isprintable() and len(v) <= CELL_LIMIT else clean(v), f)
             elif v is None or v == "":
                 write_blank(r, i, None, f)
@@ -354,6 +389,19 @@ def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], f
         if lines > 1:  # the row's cells are still in memory: its height can follow them
             ws.set_row(r, min(MAX_ROW_PT, lines * LINE_PT + 2))
         r += 1
+        if more:  # continuation rows: no 序号, the long cells go on, the others stay empty
+            for k in range(max(len(p) for p in more.values())):
+                write_blank(r, 0, None, int_fmt)
+                cont = 1
+                for i, _get, f, _typed, width, _fits in body:
+                    piece = more.get(i, ())[k] if k < len(more.get(i, ())) else ""
+                    if piece:
+                        write_string(r, i, piece, f)
+                        cont = max(cont, line_count(piece, width))
+                    else:
+                        write_blank(r, i, None, f)
+                ws.set_row(r, min(MAX_ROW_PT, cont * LINE_PT + 2))
+                r += 1
         if tick is not None and n % 500 == 0:
             tick(n)
     if n == 0:
@@ -421,63 +469,65 @@ PAIRINGS = [
     Col("本月联系次数", 8, "int", lambda r: "—" if r.contacts is None else r.contacts),
 ]
 
+# Widths: each table fits A4 landscape at ~90 % or more (about 1,000 pixels of columns); the month is
+# in every title, so a time is printed as 11-05 09:30.
 TALKS = [
-    Col("时间", 16, "datetime", "at"),
-    Col("学生姓名", 8, "center", "child_name"),
-    Col("班级", 10, "center", "class_name"),
-    Col("性别", 4, "center", "sex"),
-    Col("教师姓名", 8, "center", "staff_name"),
-    Col("类别", 7, "center", "kind"),
-    Col("地点", 9, "wrap", "place"),
-    Col("交流谈心的内容", 44, "wrap", "content"),
-    Col("交谈后效果", 18, "wrap", "effect"),
-    Col("情绪", 5, "center", "mood"),
-    Col("关注", 8, "wrap", "concerns"),
-    Col("跟进", 16, "wrap", "follow_up_text"),
+    Col("时间", 11, "daytime", "at"),
+    Col("学生姓名", 7, "center", "child_name"),
+    Col("班级", 9, "center", "class_name"),
+    Col("性别", 3.5, "center", "sex"),
+    Col("教师姓名", 7, "center", "staff_name"),
+    Col("类别", 6.5, "center", "kind"),
+    Col("地点", 7, "wrap", "place"),
+    Col("交流谈心的内容", 34, "wrap", "content"),
+    Col("交谈后效果", 14, "wrap", "effect"),
+    Col("情绪", 4.5, "center", "mood"),
+    Col("关注", 6, "wrap", "concerns"),
+    Col("跟进", 13, "wrap", "follow_up_text"),
     Col("完成", 4, "center", lambda r: _yes(r.reached)),
 ]
 
 LETTER_KINDS = ("亲情书信",)  # a letter is neither answered nor timed: those cells stay empty
 
 PARENT_CONTACTS = [
-    Col("时间", 16, "datetime", "at"),
+    Col("时间", 11, "daytime", "at"),
     Col("学生姓名", 8, "center", "child_name"),
     Col("班级", 10, "center", "class_name"),
     Col("类别", 9, "center", "kind"),
     Col("联系对象", 9, "center", "callee"),
     Col("接通", 4, "center", lambda r: "" if r.kind in LETTER_KINDS else _yes(r.reached)),
     Col("时长(分)", 6, "int", lambda r: None if r.kind in LETTER_KINDS else r.minutes),
-    Col("内容", 50, "wrap", "content"),
+    Col("内容", 46, "wrap", "content"),
     Col("跟进", 16, "wrap", "follow_up_text"),
     Col("教师", 8, "center", "staff_name"),
 ]
 
 HOME_VISITS = [
-    Col("家访时间", 16, "datetime", "at"),
-    Col("家访教师", 8, "center", "staff_name"),
-    Col("孩子姓名", 8, "center", "child_name"),
-    Col("年龄", 4, "int", "age"),
-    Col("所属班级", 10, "center", "class_name"),
-    Col("监护人 (关系)", 12, "wrap", "guardian"),
-    Col("联系方式", 12.5, "code", "guardian_phone"),
-    Col("家庭住址", 14, "wrap", "address"),
-    Col("孩子表现与家访情况", 40, "wrap", "content"),
-    Col("家长反馈", 18, "wrap", "parent_feedback"),
-    Col("后续计划", 18, "wrap", "follow_up_text"),
+    Col("家访时间", 11, "daytime", "at"),
+    Col("家访教师", 7, "center", "staff_name"),
+    Col("孩子姓名", 7, "center", "child_name"),
+    Col("年龄", 3.5, "int", "age"),
+    Col("所属班级", 9, "center", "class_name"),
+    Col("监护人 (关系)", 10, "wrap", "guardian"),
+    Col("联系方式", 12, "code", "guardian_phone"),
+    Col("家庭住址", 10, "wrap", "address"),
+    Col("孩子表现与家访情况", 28, "wrap", "content"),
+    Col("家长反馈", 14, "wrap", "parent_feedback"),
+    Col("后续计划", 13, "wrap", "follow_up_text"),
     Col("完成", 4, "center", lambda r: _yes(r.reached)),
 ]
 
 ACTIVITIES = [
-    Col("日期", 11, "date", "day"),
-    Col("结束日期", 11, "date", "end"),
+    Col("日期", 10.5, "date", "day"),
+    Col("结束日期", 10.5, "date", "end"),
     Col("时间", 6, "time", "time"),
-    Col("活动名称", 26, "wrap", "title"),
-    Col("类别", 7, "center", "kind"),
-    Col("地点", 12, "wrap", "place"),
-    Col("组织者", 10, "wrap", "organiser"),
-    Col("参与学生人数", 7, "int", "participants"),
-    Col("参与学生", 40, "wrap", "names"),
-    Col("备注", 22, "wrap", "notes"),
+    Col("活动名称", 22, "wrap", "title"),
+    Col("类别", 6, "center", "kind"),
+    Col("地点", 10, "wrap", "place"),
+    Col("组织者", 8, "wrap", "organiser"),
+    Col("参与学生人数", 5, "int", "participants"),
+    Col("参与学生", 32, "wrap", "names"),
+    Col("备注", 16, "wrap", "notes"),
 ]
 
 OPEN_DUTIES = [
