@@ -303,3 +303,82 @@ async def test_the_talk_form_works_without_f_keys(tiny_school):
         await pilot.pause()
         assert form.form.concerns == ("心理", "安全")
         assert "监护人座谈" in str(form.query_one("#talk-chips").render())
+
+
+def test_the_palette_s_pinyin_table_is_the_titles_pinyin():
+    from models.pinyin import pinyin_keys
+    from tui.palette import COMMANDS
+
+    for c in COMMANDS:
+        assert (c.full, c.initials) == pinyin_keys(c.title), c.title
+
+
+PALETTE_QUERIES = [  # typed, a title that must be found
+    ("tx", "记录谈心"),
+    ("tx", "谈心记录"),
+    ("dc", "导出工作手册"),
+    ("xjtx", "新记谈心"),
+    ("daochu", "导出工作手册"),
+    ("行事", "行事历"),
+    ("drmc", "导入名册"),
+]
+
+
+def test_palette_matches_initials_full_pinyin_and_characters():
+    from tui.palette import COMMANDS, score
+
+    for query, title in PALETTE_QUERIES:
+        command = next(c for c in COMMANDS if c.title == title)
+        assert score(command, query) > 0, (query, title)
+    assert score(next(c for c in COMMANDS if c.title == "退出"), "dc") == 0
+
+
+async def test_the_palette_runs_a_screen_action_from_another_section(tiny_school, tmp_path, monkeypatch):
+    """ctrl+p, dc, Enter on the roster: the handbook opens and exports."""
+    from textual.command import CommandPalette
+
+    from screens.handbook import HandbookScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"dcgz")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HandbookScreen)
+        assert list(tmp_path.glob("*.xlsx")), "the export ran"
+
+
+async def test_the_palette_offers_talk_only_where_a_child_is_selected(tiny_school):
+    from tui.palette import commands_for
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        assert "记录谈心" in [c.title for c in commands_for(app, app.screen)]
+        await pilot.press("5")
+        await pilot.pause()
+        titles = [c.title for c in commands_for(app, app.screen)]
+        assert "记录谈心" not in titles and "导出工作手册" in titles and "教职工账号" not in titles
+
+
+def test_the_help_page_fits_its_box_and_has_a_part_for_every_section():
+    """The box is 78 wide with a border and padding: 74 cells a line, or lines wrap mid-phrase."""
+    from rich.cells import cell_len
+
+    from screens.help import HELP
+
+    assert max(cell_len(line) for line in HELP.splitlines()) <= 74
+    for heading in ("待办 (0)", "名册 (1)", "结对 (2)", "谈心记录 (3)", "行事历 (4)", "手册 (5)", "记录谈心 (t)"):
+        assert any(line.startswith(heading) for line in HELP.splitlines()), heading

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Iterable
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -58,6 +57,12 @@ def _handbook_screen() -> Screen:
     return HandbookScreen()
 
 
+def _palette_provider():
+    from tui.palette import GuanaiCommands
+
+    return GuanaiCommands
+
+
 TEACHING_ROLES = ("class_teacher", "teacher", "counselor", "volunteer")
 
 
@@ -67,6 +72,7 @@ class GuanaiApp(DatabaseGuard, App):
     TITLE = "关爱"
     CSS_PATH = "styles.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {_palette_provider}
     MODES = {"roster": _roster_screen, "talks": _talk_log_screen, "due": _due_screen, "pairing": _pairing_screen,
              "calendar": _calendar_screen, "handbook": _handbook_screen}
     DEFAULT_MODE = "roster"
@@ -229,13 +235,9 @@ class GuanaiApp(DatabaseGuard, App):
         return super().notify(clean(message, one_line=False), title=clean(title), severity=severity,
                               timeout=timeout, markup=False)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for key, (mode, title) in SECTIONS.items():
-            if mode in self.MODES:
-                yield SystemCommand(f"{title} ({key})", f"打开{title}", lambda k=key: self.action_section(k))
-        if self.is_admin:
-            yield SystemCommand("教职工账号 (users)", "添加、停用账号, 重置 PIN (管理员)", self.action_users)
-            yield SystemCommand("审计日志 (audit)", "谁在何时从哪里做了什么 (管理员)", self.action_audit)
-        yield SystemCommand("帮助 (?)", "按键说明", self.action_help)
-        yield SystemCommand("退出 (q)", "退出关爱", self.exit)
-        yield from (c for c in super().get_system_commands(screen) if c.title.lower() in ("theme", "keys"))
+    def action_command_palette(self) -> None:
+        """The palette in Chinese (tui/palette.py: pinyin initials, pages and the screens' actions)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入拼音首字母或汉字, 如 tx 谈心、dc 导出"))
