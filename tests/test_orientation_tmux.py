@@ -57,3 +57,14 @@ def test_every_section_shows_its_name_the_login_and_the_strip(session_name, tmp_
     wait_for(session_name, oriented("行事历", login), timeout=30)
     tmux("send-keys", "-t", session_name, "1")
     wait_for(session_name, lambda t: "建档率" in t and "基本信息" not in t and oriented("名册", login)(t), timeout=30)
+
+
+# tmux's flags: mouse_all_flag is any-motion tracking (?1003h), mouse_any_flag any mouse mode at all
+@pytest.mark.parametrize("mouse,flags", [("", "0 1"), ("off", "0 0"), ("motion", "1 1")])
+def test_no_any_motion_mouse_tracking_unless_asked(session_name, mouse, flags):
+    """Any-motion reports keep PuTTY/Xshell from selecting text: clicks only by default."""
+    cmd = f"env GUANAI_DB= GUANAI_MOUSE={mouse} TERM=xterm {GUANAI} --demo"
+    assert tmux("new-session", "-d", "-s", session_name, "-x", "80", "-y", "24", cmd).returncode == 0
+    wait_for(session_name, lambda t: "建档率" in t, timeout=60)
+    shown = tmux("display-message", "-p", "-t", session_name, "#{mouse_all_flag} #{mouse_any_flag}").stdout
+    assert shown.strip() == flags

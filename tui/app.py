@@ -63,6 +63,29 @@ def _palette_provider():
     return GuanaiCommands
 
 
+MOUSE_MODES = ("click", "off", "motion")
+
+
+def mouse_mode() -> str:
+    """``GUANAI_MOUSE``: ``click`` (the default: clicks and wheel, no motion reports), ``off`` (no
+    mouse at all: the terminal's own selection) or ``motion`` (Textual's any-motion tracking).
+    Any-motion tracking keeps PuTTY and Xshell from selecting text to copy."""
+    value = os.environ.get("GUANAI_MOUSE", "").strip().lower()
+    return value if value in MOUSE_MODES else "click"
+
+
+def no_motion_driver(base: type) -> type:
+    """A subclass of driver ``base`` that never asks for any-motion mouse reports (``?1003h``);
+    clicks (``?1000h``) still come."""
+
+    class NoMotionDriver(base):  # type: ignore[misc, valid-type]
+        def write(self, data: str) -> None:
+            super().write(data.replace("\x1b[?1003h", ""))
+
+    NoMotionDriver.__name__ = f"NoMotion{base.__name__}"
+    return NoMotionDriver
+
+
 TEACHING_ROLES = ("class_teacher", "teacher", "counselor", "volunteer")
 
 
@@ -105,6 +128,8 @@ class GuanaiApp(DatabaseGuard, App):
             from tui.ambiwidth import narrow_driver
 
             driver_class = narrow_driver(App.get_driver_class(self))
+        if mouse_mode() == "click":
+            driver_class = no_motion_driver(driver_class or App.get_driver_class(self))
         super().__init__(ansi_color=True if fast else None, driver_class=driver_class)
         self.ambiguous_wide = ambiguous_wide
         self.session = session

@@ -225,8 +225,10 @@ def run_tui(args: argparse.Namespace) -> int:
         from tui.ambiwidth import ambiguous_is_wide
         from tui.app import GuanaiApp
 
+        from tui.app import mouse_mode
+
         app = GuanaiApp(session, start_ns=START_NS, ambiguous_wide=ambiguous_is_wide())
-        app.run()
+        app.run(mouse=mouse_mode() != "off")
         return app.return_code or 0
     finally:
         session.close()
