@@ -71,11 +71,14 @@ FIELD_LABELS: dict[str, str] = {
     "notes": "备注",
 }
 
-PARENT_FIELDS = ("name", "phone", "work_province", "work_city", "home_visits", "away")
+PARENT_FIELDS = ("name", "phone", "work_province", "work_city", "home_visits", "away",
+                 "birth_date", "id_number", "away_since", "deceased")
 PARENT_FIELD_LABELS = {
     "name": "姓名", "phone": "电话", "work_province": "务工省份", "work_city": "务工城市",
-    "home_visits": "回家频率", "away": "在外务工",
+    "home_visits": "回家频率", "away": "在外务工", "birth_date": "出生日期", "id_number": "身份证号",
+    "away_since": "外出时间", "deceased": "已故",
 }
+PARENT_DATES = ("birth_date", "away_since")
 # Error keys and form ids of the parents' fields: father_phone, mother_name ...
 PARENT_KEYS = {"父亲": "father", "母亲": "mother"}
 
@@ -361,6 +364,24 @@ def validate_child(
             except Invalid as exc:
                 errors[f"{key}_{field}"] = str(exc)
         p["away"] = _as_bool(raw.get("away"))
+        # the national form's other parent columns; a caller without them (an import) leaves them as stored
+        for field in PARENT_DATES:
+            if field in raw:
+                text = _s(raw.get(field)).strip()
+                try:
+                    p[field] = validate_date(text, field=relation + PARENT_FIELD_LABELS[field], today=today) if text else None
+                except Invalid as exc:
+                    errors[f"{key}_{field}"] = str(exc)
+        if "id_number" in raw:
+            text = _s(raw.get("id_number")).strip()
+            try:
+                p["id_number"] = validate_id_number(text, today=today) if text else ""
+            except Invalid as exc:
+                errors[f"{key}_id_number"] = f"{relation}{exc}"
+        if "deceased" in raw:
+            p["deceased"] = _as_bool(raw.get("deceased"))
+            if p["deceased"]:
+                p["away"] = False  # a dead parent is "—": neither away nor home
         parents.append(p)
     clean["parents"] = parents
     return clean, errors
@@ -677,7 +698,7 @@ def _parent_changes(existing: dict[str, Parent], parents: list[dict]) -> tuple[d
         row = existing.get(p["relation"])
         if row is None:
             if _parent_has_data(p):
-                new.update({f"{p['relation']}.{f}": p[f] for f in PARENT_FIELDS if p.get(f) not in ("", None)})
+                new.update({f"{p['relation']}.{f}": p[f] for f in PARENT_FIELDS if _parent_logged(f, p.get(f))})
             continue
         for f in PARENT_FIELDS:
             if f in p and not _same(getattr(row, f), p[f]):
@@ -693,7 +714,12 @@ def _new_parent(child_id: int, p: dict, today: dt.date) -> tuple[dict, dict] | N
         return None
     data = {f: p[f] for f in PARENT_FIELDS if f in p}
     row = dict(child=child_id, relation=p["relation"], returned_on=None if data.get("away", True) else today, **data)
-    return row, {f"{p['relation']}.{f}": v for f, v in data.items() if v not in ("", None)}
+    return row, {f"{p['relation']}.{f}": v for f, v in data.items() if _parent_logged(f, v)}
+
+
+def _parent_logged(field: str, value: Any) -> bool:
+    """What a new parent's audit row records: the filled-in fields (``away`` always, as before)."""
+    return value not in ("", None) and not (field == "deceased" and value is False)
 
 
 def _save_parents(child_id: int, parents: list[dict], existing: dict[str, Parent], today: dt.date) -> dict:
@@ -938,6 +964,8 @@ def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -
         p = {"relation": relation}
         for f in PARENT_FIELDS:
             p[f] = ((bool(row.away) if row else True) if f == "away"
+                    else bool(row.deceased) if f == "deceased" and row
+                    else False if f == "deceased"
                     else clean_text(_s(getattr(row, f)), multiline=False) if row else "")
         values["parents"].append(p)
     return values

@@ -54,6 +54,10 @@ def _parent_fields(key: str) -> list[Field]:
         Field(f"{key}_work_city", "务工城市", placeholder="如 东莞市"),
         Field(f"{key}_home_visits", "回家频率", placeholder="如 每年春节"),
         Field(f"{key}_away", "在外务工", "check"),
+        Field(f"{key}_away_since", "外出时间", placeholder="如 2024-02-20"),
+        Field(f"{key}_birth_date", "出生日期", placeholder="如 1985-03-02"),
+        Field(f"{key}_id_number", "身份证号"),
+        Field(f"{key}_deceased", "已故", "check"),
     ]
 
 

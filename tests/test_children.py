@@ -29,6 +29,9 @@ def make_id(region: str = "520102", birth: str = "20150302", seq: str = "001") -
 
 
 BOY_ID = make_id(seq="001")  # 2015-03-02, 男
+PARENT_ID = make_id("510722", "19850302", "003")
+while not PARENT_ID.endswith("X"):  # one whose check character is the letter, to test its case
+    PARENT_ID = make_id("510722", "19850302", f"{int(PARENT_ID[14:17]) + 2:03d}")
 GIRL_ID = make_id(birth="20160710", seq="002")  # 2016-07-10, 女
 STUDENT_J = "J" + "12345678901234567"[:17]
 STUDENT_J += id_check_char(STUDENT_J[1:])
@@ -115,8 +118,36 @@ def test_validate_child_parents(school):
     assert errors == {}
     father, mother = values["parents"]
     assert father == {"relation": "父亲", "name": "张大山", "phone": "13900001111", "work_province": "广东省",
-                      "work_city": "东莞市", "home_visits": "", "away": True}
+                      "work_city": "东莞市", "home_visits": "", "away": True, "birth_date": None, "id_number": "",
+                      "away_since": None, "deceased": False}
     assert mother["relation"] == "母亲" and mother["away"] is False and mother["name"] == ""
+
+
+@pytest.mark.parametrize("given, stored", [
+    # the national form's other parent columns (issue 15), as typed -> as validated
+    ({"birth_date": "1985-03-02", "away_since": "2024-02-20"},
+     {"birth_date": dt.date(1985, 3, 2), "away_since": dt.date(2024, 2, 20)}),
+    ({"id_number": PARENT_ID.lower()}, {"id_number": PARENT_ID}),
+    ({"deceased": True, "away": True}, {"deceased": True, "away": False}),  # a dead parent is not away
+])
+def test_validate_child_parent_form_columns(school, given, stored):
+    values, errors = validate(raw(parents={"父亲": {"name": "张大山", **given}}))
+    assert errors == {}
+    father = values["parents"][0]
+    assert {k: father[k] for k in stored} == stored
+
+
+def test_parent_form_columns_are_saved_and_loaded(school):
+    cid = create(school, parents={"父亲": {"name": "张大山", "birth_date": "1985-03-02", "away_since": "2024-02-20",
+                                         "id_number": PARENT_ID},
+                                "母亲": {"name": "李梅", "deceased": True}})
+    father = Parent.get((Parent.child == cid) & (Parent.relation == "父亲"))
+    mother = Parent.get((Parent.child == cid) & (Parent.relation == "母亲"))
+    assert (father.birth_date, father.away_since, father.id_number) == (
+        dt.date(1985, 3, 2), dt.date(2024, 2, 20), PARENT_ID)
+    assert mother.deceased is True and mother.away is False
+    loaded = {p["relation"]: p for p in children.load_form_values(cid)["parents"]}
+    assert loaded["父亲"]["birth_date"] == "1985-03-02" and loaded["母亲"]["deceased"] is True
 
 
 INVALID = [
@@ -162,6 +193,9 @@ INVALID = [
     ("father phone", {"parents": {"父亲": {"phone": "12"}}}, "father_phone", "父亲"),
     ("mother name", {"parents": {"母亲": {"name": "123"}}}, "mother_name", "母亲"),
     ("father province", {"parents": {"父亲": {"work_province": "广东\t省"}}}, "father_work_province", "制表符"),
+    ("father birth date", {"parents": {"父亲": {"birth_date": "1985-13-40"}}}, "father_birth_date", "父亲出生日期"),
+    ("mother away since", {"parents": {"母亲": {"away_since": "2099-01-01"}}}, "mother_away_since", "母亲外出时间"),
+    ("father id", {"parents": {"父亲": {"id_number": "123"}}}, "father_id_number", "父亲"),
 ]
 
 
