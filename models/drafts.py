@@ -78,6 +78,42 @@ def load_draft(staff_id: int | None, form: str, key: str, *, viewer: scope.Viewe
     return (_cleaned(data) if isinstance(data, dict) else {}), row.updated_at
 
 
+FORM_NAMES = {"talk": "谈心记录", "child": "档案", "event": "活动"}
+
+
+def pending_drafts(staff_id: int | None) -> list[str]:
+    """What the staff member left unsaved (newest first), for the reminder at start:
+    ``谈心记录 张小明``, ``档案 新建``. Names only of children the draft is about."""
+    from models.entities import Child
+
+    rows = list(Draft.select(Draft.form, Draft.key).where(
+        Draft.staff.is_null() if staff_id is None else (Draft.staff == staff_id))
+        .order_by(Draft.updated_at.desc()).tuples())
+    child_ids, contact_ids = set(), set()
+    for _form, key in rows:
+        what, _, ref = key.partition(":")
+        if ref.isdigit() and what == "contact":
+            contact_ids.add(int(ref))
+        elif ref.isdigit() and what in ("child", "record"):
+            child_ids.add(int(ref))
+    names = dict(Child.select(Child.id, Child.name).where(Child.id.in_(child_ids)).tuples()) if child_ids else {}
+    contact_child = dict(Contact.select(Contact.id, Child.name).join(Child).where(Contact.id.in_(contact_ids))
+                         .tuples()) if contact_ids else {}
+    out = []
+    for form, key in rows:
+        what, _, ref = key.partition(":")
+        label = FORM_NAMES.get(form, form)
+        if what == "contact" and ref.isdigit():
+            out.append(f"{label} {contact_child.get(int(ref), '')} (修改)".replace("  ", " "))
+        elif what in ("child", "record") and ref.isdigit():
+            out.append(f"{label} {names.get(int(ref), '')}".strip())
+        elif ref == "new":
+            out.append(f"{label} 新建")
+        else:
+            out.append(label)
+    return [clean_text(x, multiline=False) for x in out]
+
+
 def delete_draft(staff_id: int | None, form: str, key: str) -> None:
     with dbmod.write():
         Draft.delete().where(_match(staff_id, form, key)).execute()

@@ -382,3 +382,44 @@ def test_the_help_page_fits_its_box_and_has_a_part_for_every_section():
     assert max(cell_len(line) for line in HELP.splitlines()) <= 74
     for heading in ("待办 (0)", "名册 (1)", "结对 (2)", "谈心记录 (3)", "行事历 (4)", "手册 (5)", "记录谈心 (t)"):
         assert any(line.startswith(heading) for line in HELP.splitlines()), heading
+
+
+async def test_ctrl_q_with_unsaved_text_asks_and_the_next_start_lists_the_draft(tiny_school):
+    from models.entities import Child
+    from screens.confirm import ConfirmScreen
+    from screens.talk_entry import TalkEntryScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TalkEntryScreen)
+        await pilot.press("ctrl+q")  # nothing typed: quits at once
+        await pilot.pause()
+        assert app.return_code is not None
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        form = app.screen
+        name = Child.get_by_id(form.main_child).name
+        await pilot.press(*"ab", "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.return_code is None
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is form
+        await pilot.press("ctrl+q", "ctrl+q")  # twice: she means it
+        await pilot.pause()
+        assert app.return_code is not None
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.remind_drafts() == [f"谈心记录 {name}"]
+        assert any("上次没有保存的草稿" in n.title and name in n.message for n in app._notifications)

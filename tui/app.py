@@ -153,6 +153,52 @@ class GuanaiApp(DatabaseGuard, App):
         explanation = self.viewer.explanation()  # no staff account: empty lists, and why
         if explanation:
             self.notify(explanation, title="看不到任何档案", severity="warning", timeout=30)
+        self.remind_drafts()
+
+    def remind_drafts(self) -> list[str]:
+        """Say what was left unsaved last time (a dropped connection, a quit): where to find it."""
+        from models import drafts
+
+        try:
+            pending = drafts.pending_drafts(self.session.staff_id)
+        except Exception as exc:  # a reminder is not worth a failed start
+            self.log.warning(f"drafts not listed: {exc}")
+            return []
+        if pending:
+            shown = "、".join(pending[:4]) + (f" 等 {len(pending)} 项" if len(pending) > 4 else "")
+            self.notify(f"{shown}。打开同一个记录即可接着写。", title="上次没有保存的草稿", timeout=15)
+        return pending
+
+    def _unsaved_screens(self) -> list[Screen]:
+        """Screens, in every section, with input not yet saved."""
+        stacks = getattr(self, "_screen_stacks", None) or {"": self.screen_stack}
+        out = []
+        for stack in stacks.values():
+            for screen in stack:
+                is_dirty = getattr(screen, "is_dirty", None)
+                if callable(is_dirty) and screen.is_mounted and is_dirty():
+                    out.append(screen)
+        return out
+
+    async def action_quit(self) -> None:
+        """q and ctrl+q: with unsaved input, ask first (the drafts are kept either way)."""
+        from screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen) and getattr(self.screen, "quitting", False):
+            self.exit()  # ctrl+q twice: she means it
+            return
+        if not self._unsaved_screens():
+            self.exit()
+            return
+        question = ConfirmScreen("有没有保存的内容 (已存为草稿, 下次打开同一个记录可接着写)。现在退出吗?",
+                                 yes="退出", no="继续编辑")
+        question.quitting = True
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(question, answer)
 
     # -- live updates: another user's change shows within a second or two ------------
     def on_mount(self) -> None:
