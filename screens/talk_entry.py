@@ -381,7 +381,11 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         n = len(child_ids)
         if self._collect().to_dict() == snapshot.to_dict() and self.child_ids == child_ids:
             self._drop_draft()
-            self.notify("已保存" if n == 1 else f"已保存 {n} 个孩子的记录", timeout=2)
+            saved = "已保存" if n == 1 else f"已保存 {n} 个孩子的记录"
+            if not snapshot.reached:  # logged, but the duty it was for is not done
+                self.notify(f"{saved}; 未接通不算完成, 这项待办仍然保留, 请再联系", timeout=5)
+            else:
+                self.notify(saved, timeout=2)
             self.dismiss(True)
             return
         # Typed on while the save waited: what was saved is the entry's new original, and the rest

@@ -423,3 +423,17 @@ async def test_ctrl_q_with_unsaved_text_asks_and_the_next_start_lists_the_draft(
         await pilot.pause()
         assert app.remind_drafts() == [f"谈心记录 {name}"]
         assert any("上次没有保存的草稿" in n.title and name in n.message for n in app._notifications)
+
+
+async def test_an_unanswered_call_says_the_duty_stays_open(tiny_school):
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("ctrl+t", *"no answer", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("未接通" in m and "待办仍然保留" in m for m in messages), messages
