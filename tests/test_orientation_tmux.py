@@ -68,3 +68,14 @@ def test_no_any_motion_mouse_tracking_unless_asked(session_name, mouse, flags):
     wait_for(session_name, lambda t: "建档率" in t, timeout=60)
     shown = tmux("display-message", "-p", "-t", session_name, "#{mouse_all_flag} #{mouse_any_flag}").stdout
     assert shown.strip() == flags
+
+
+def test_the_login_prompt_says_what_to_type(session_name, tmp_path):
+    db = tmp_path / "school.db"
+    shutil.copyfile(ROOT / "sample.db", db)
+    cmd = f"env GUANAI_DB= USER=nobody-here LOGNAME=nobody-here TERM=xterm {GUANAI} --db {db}"
+    assert tmux("new-session", "-d", "-s", session_name, "-x", "80", "-y", "24", cmd).returncode == 0
+    wait_for(session_name, lambda t: "登录名 (管理员给你的拼音登录名" in t and "回车退出" in t, timeout=60)
+    tmux("send-keys", "-t", session_name, "-l", "zhoujinmin")
+    tmux("send-keys", "-t", session_name, "Enter")
+    wait_for(session_name, oriented("待办", "周金敏 班主任"), timeout=60)

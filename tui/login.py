@@ -16,6 +16,9 @@ from tui.context import UsageError
 from tui.text import clean
 
 TRIES = 3  # per start; the lockout (5 in a row) counts across starts and terminals
+# what a newcomer needs to know at the prompt: what a login looks like, that a PIN is not echoed
+LOGIN_PROMPT = "登录名 (管理员给你的拼音登录名, 如 zhoujinmin; 直接回车退出): "
+PIN_PROMPT = " 的 PIN (数字, 输入时不显示; 忘了请找管理员重置): "
 
 
 def interactive() -> bool:
@@ -61,7 +64,7 @@ def check_pin(staff: Staff, *, context: str, tries: int = TRIES) -> Staff:
     if not interactive():
         tries = 1
     for attempt in range(tries):
-        pin = read_secret(clean(f"{staff.name} ({staff.login})") + " 的 PIN: ")  # stored text: no ESC
+        pin = read_secret(clean(f"{staff.name} ({staff.login})") + PIN_PROMPT)  # stored text: no ESC
         if not pin.strip():
             sys.stderr.write("请输入 PIN (数字)\n")
             continue
@@ -79,7 +82,7 @@ def check_pin(staff: Staff, *, context: str, tries: int = TRIES) -> Staff:
 def ask_login(*, context: str, tries: int = TRIES) -> Staff:
     """No --user and no staff login matches the OS user: ask for the login in the terminal."""
     for _ in range(tries if interactive() else 1):
-        login = read_line("登录名: ")
+        login = read_line(LOGIN_PROMPT)
         if not login:
             raise UsageError("没有登录名, 已退出 (也可用 guanai --user LOGIN)")
         staff = Staff.get_or_none((Staff.login == login) & (Staff.active == True))  # noqa: E712
