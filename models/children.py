@@ -79,6 +79,9 @@ PARENT_FIELD_LABELS = {
     "away_since": "外出时间", "deceased": "已故",
 }
 PARENT_DATES = ("birth_date", "away_since")
+# 祖父、祖母、外祖父、外祖母 as on the national form; form ids grandfather_name ... (migration 0010)
+GRANDPARENT_FIELDS = ("name", "birth_date", "deceased")
+GRANDPARENT_KEYS = {"祖父": "grandfather", "祖母": "grandmother", "外祖父": "mgrandfather", "外祖母": "mgrandmother"}
 # Error keys and form ids of the parents' fields: father_phone, mother_name ...
 PARENT_KEYS = {"父亲": "father", "母亲": "mother"}
 
@@ -384,6 +387,28 @@ def validate_child(
                 p["away"] = False  # a dead parent is "—": neither away nor home
         parents.append(p)
     clean["parents"] = parents
+
+    # 祖辈: only when the caller gives them (the form does; an import leaves them as stored)
+    if isinstance(data.get("grandparents"), list):
+        elders: list[dict] = []
+        raw_elders = {g.get("relation"): g for g in data["grandparents"] if isinstance(g, dict)}
+        for relation, key in GRANDPARENT_KEYS.items():
+            raw = raw_elders.get(relation)
+            if raw is None:
+                continue
+            g: dict[str, Any] = {"relation": relation, "deceased": _as_bool(raw.get("deceased"))}
+            name = _s(raw.get("name")).strip()
+            try:
+                g["name"] = validate_name(name) if name else ""
+            except Invalid as exc:
+                errors[f"{key}_name"] = f"{relation}{exc}"
+            birth = _s(raw.get("birth_date")).strip()
+            try:
+                g["birth_date"] = validate_date(birth, field=relation + "出生日期", today=today) if birth else None
+            except Invalid as exc:
+                errors[f"{key}_birth_date"] = str(exc)
+            elders.append(g)
+        clean["grandparents"] = elders
     return clean, errors
 
 
@@ -608,6 +633,7 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
         scope.require_child(viewer, child_id, "edit")
     fields = {f: values[f] for f in CHILD_FIELDS if f in values}
     parents = values.get("parents") or []
+    elders = values.get("grandparents")  # None: not given, left as stored
     now = dt.datetime.now().replace(microsecond=0)
     try:
         with dbmod.write():
@@ -615,6 +641,7 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
                 child = _create(fields, school_id, staff_id, now)
                 new_log = _created_log(fields)
                 new_log.update(_save_parents(child.id, parents, {}, now.date()))
+                new_log.update(_save_grandparents(child.id, elders)[1])
                 audit.record("create", "child", child.id, staff_id=staff_id, at=now, new=_plain(new_log))
                 return child.id
             q = Child.select().where(Child.id == child_id)
@@ -637,6 +664,9 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
                     old_log[f], new_log[f] = before, v
             existing = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
             p_old, p_new = _parent_changes(existing, parents)
+            g_old, g_new = _save_grandparents(child.id, elders)
+            p_old.update(g_old)
+            p_new.update(g_new)
             if not new_log and not p_new:
                 return child.id
             for f in new_log:
@@ -715,6 +745,37 @@ def _new_parent(child_id: int, p: dict, today: dt.date) -> tuple[dict, dict] | N
     data = {f: p[f] for f in PARENT_FIELDS if f in p}
     row = dict(child=child_id, relation=p["relation"], returned_on=None if data.get("away", True) else today, **data)
     return row, {f"{p['relation']}.{f}": v for f, v in data.items() if _parent_logged(f, v)}
+
+
+def _save_grandparents(child_id: int, elders: list[dict] | None) -> tuple[dict, dict]:
+    """Upsert the 祖辈 the form gave (an empty one is deleted); returns the audit's old and new values
+    (keys like 祖父.name)."""
+    if elders is None:
+        return {}, {}
+    from models.entities import Grandparent
+
+    existing = {g.relation: g for g in Grandparent.select().where(Grandparent.child == child_id)}
+    old, new = {}, {}
+    for g in elders:
+        data = {f: g.get(f) for f in GRANDPARENT_FIELDS}
+        row = existing.get(g["relation"])
+        empty = not data["name"] and data["birth_date"] is None and not data["deceased"]
+        before = {f: getattr(row, f) for f in GRANDPARENT_FIELDS} if row else {"name": "", "birth_date": None,
+                                                                            "deceased": False}
+        for f in GRANDPARENT_FIELDS:
+            if not _same(before[f], data[f]):
+                if row is not None:
+                    old[f"{g['relation']}.{f}"] = before[f]
+                new[f"{g['relation']}.{f}"] = data[f]
+        if row is None and not empty:
+            Grandparent.create(child=child_id, relation=g["relation"], **data)
+        elif row is not None and empty:
+            row.delete_instance()
+        elif row is not None and any(not _same(before[f], data[f]) for f in GRANDPARENT_FIELDS):
+            for f, v in data.items():
+                setattr(row, f, v)
+            row.save()
+    return old, new
 
 
 def _parent_logged(field: str, value: Any) -> bool:
@@ -958,6 +1019,16 @@ def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -
             else:  # a row stored before migration 0008 (or behind its back) reaches no widget raw
                 values[f] = clean_text(_s(v), multiline=f == "notes")
         parents = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
+    from models.entities import Grandparent
+
+    stored = ({g.relation: g for g in Grandparent.select().where(Grandparent.child == child_id)}
+              if child_id is not None else {})
+    values["grandparents"] = [
+        {"relation": relation,
+         "name": clean_text(stored[relation].name, multiline=False) if relation in stored else "",
+         "birth_date": _s(stored[relation].birth_date) if relation in stored else "",
+         "deceased": bool(stored[relation].deceased) if relation in stored else False}
+        for relation in GRANDPARENT_KEYS]
     values["parents"] = []
     for relation in PARENT_KEYS:
         row = parents.get(relation)

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Label, Select, Static
 
 from models import children, drafts, rules
-from models.children import PARENT_FIELDS, PARENT_KEYS
+from models.children import GRANDPARENT_FIELDS, GRANDPARENT_KEYS, PARENT_FIELDS, PARENT_KEYS
 from models.roster import classrooms
 from models import conflicts
 from models.conflicts import ConflictError
@@ -86,6 +86,13 @@ FORM: tuple[tuple[str, list[Field]], ...] = (
     ]),
     ("父亲", _parent_fields("father")),
     ("母亲", _parent_fields("mother")),
+    ("祖父母、外祖父母", [  # the national form's 祖辈 (a dead one prints "—")
+        field for relation, key in GRANDPARENT_KEYS.items() for field in (
+            Field(f"{key}_name", f"{relation}姓名"),
+            Field(f"{key}_birth_date", f"{relation}出生日期", placeholder="如 1955-03-02"),
+            Field(f"{key}_deceased", f"{relation}已故", "check"),
+        )
+    ]),
     ("实际监护情况", [
         Field("left_behind_type", "留守类型", "select", rules.LEFT_BEHIND_TYPES),
         Field("guardian_name", "委托监护人"),
@@ -116,6 +123,7 @@ FORM: tuple[tuple[str, list[Field]], ...] = (
 FIELDS: tuple[Field, ...] = tuple(f for _, fields in FORM for f in fields)
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 PARENT_PREFIXES = {f"{key}_": relation for relation, key in PARENT_KEYS.items()}
+GRANDPARENT_PREFIXES = {f"{key}_": relation for relation, key in GRANDPARENT_KEYS.items()}
 
 
 class Tick(Checkbox):
@@ -129,19 +137,27 @@ class Tick(Checkbox):
 
 def flatten(values: dict) -> dict[str, Any]:
     """load_form_values() -> one value per form key (parents as father_name ...)."""
-    flat = {k: v for k, v in values.items() if k != "parents"}
+    flat = {k: v for k, v in values.items() if k not in ("parents", "grandparents")}
     for p in values.get("parents", []):
         key = PARENT_KEYS[p["relation"]]
         for f in PARENT_FIELDS:
             flat[f"{key}_{f}"] = p.get(f, "")
+    for g in values.get("grandparents", []):
+        key = GRANDPARENT_KEYS[g["relation"]]
+        for f in GRANDPARENT_FIELDS:
+            flat[f"{key}_{f}"] = g.get(f, False if f == "deceased" else "")
     return flat
 
 
 def unflatten(flat: dict[str, Any]) -> dict:
-    data = {k: v for k, v in flat.items() if not k.startswith(tuple(PARENT_PREFIXES))}
+    data = {k: v for k, v in flat.items() if not k.startswith(tuple(PARENT_PREFIXES) + tuple(GRANDPARENT_PREFIXES))}
     data["parents"] = [
         {"relation": relation, **{f: flat.get(f"{key}_{f}", "") for f in PARENT_FIELDS}}
         for relation, key in PARENT_KEYS.items()
+    ]
+    data["grandparents"] = [
+        {"relation": relation, **{f: flat.get(f"{key}_{f}", "") for f in GRANDPARENT_FIELDS}}
+        for relation, key in GRANDPARENT_KEYS.items()
     ]
     return data
 

@@ -442,3 +442,27 @@ async def test_the_form_s_edits_come_back_after_the_session_is_lost(care):
         assert not isinstance(app.screen, ChildFormScreen)
     assert Child.get_by_id(kid.id).address == "王家村3组"
     assert Draft.select().count() == 0
+
+
+async def test_form_takes_the_national_form_s_family_columns(care):
+    """A parent's 出生日期/身份证号/外出时间/已故 and the 祖辈 are typed in the form at 80x24 and saved."""
+    from models.entities import Grandparent, Parent
+
+    kid = care["kid"]
+    app = make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot, kid.id)
+        await focus_field(pilot, form, "father_birth_date")
+        await type_text(pilot, "1985-03-02")
+        await focus_field(pilot, form, "mgrandmother_name")
+        await type_text(pilot, "钱奶奶")
+        await focus_field(pilot, form, "grandfather_deceased")
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ChildFormScreen)
+    father = Parent.get((Parent.child == kid.id) & (Parent.relation == "父亲"))
+    assert father.birth_date.isoformat() == "1985-03-02"
+    elders = {g.relation: (g.name, g.deceased) for g in Grandparent.select().where(Grandparent.child == kid.id)}
+    assert elders == {"外祖母": ("钱奶奶", False), "祖父": ("", True)}

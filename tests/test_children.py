@@ -438,3 +438,38 @@ def test_history_names_classes_and_buses(school):
     children.save_child(values, child_id=cid, school_id=school["school"].id, staff_id=None, viewer=ALL)
     changes = {c["label"]: (c["old"], c["new"]) for c in children.child_detail(cid, viewer=ALL)["history"][0]["changes"]}
     assert changes == {"班级": ("三年级2班", "四年级1班"), "乘坐校车": ("空", "1号线"), "特困": ("否", "是")}
+
+
+@pytest.mark.parametrize("steps", [
+    # each step: the form's 祖辈 (relation -> fields) -> the stored rows (relation, name, birth, deceased)
+    [({"祖父": {"name": "张老汉", "birth_date": "1950-01-02"}}, [("祖父", "张老汉", dt.date(1950, 1, 2), False)])],
+    [({"外祖母": {"deceased": True}}, [("外祖母", "", None, True)])],
+    [({"祖母": {"name": "李奶奶"}}, [("祖母", "李奶奶", None, False)]),
+     ({"祖母": {"name": ""}}, [])],  # emptied: the row goes
+    [({"祖父": {"name": "张老汉"}}, [("祖父", "张老汉", None, False)]),
+     ({"祖父": {"name": "张老汉", "deceased": True}}, [("祖父", "张老汉", None, True)])],
+])
+def test_grandparents_are_saved_updated_and_logged(school, steps):
+    from models.entities import Grandparent
+
+    cid = create(school)
+    for given, stored in steps:
+        data = children.load_form_values(cid)
+        for g in data["grandparents"]:
+            g.update(given.get(g["relation"], {}))
+        values, errors = validate(data, child_id=cid)
+        assert errors == {}
+        children.save_child(values, child_id=cid, school_id=school["school"].id, staff_id=None, viewer=ALL)
+        rows = (Grandparent.select().where(Grandparent.child == cid).order_by(Grandparent.relation))
+        assert sorted((g.relation, g.name, g.birth_date, g.deceased) for g in rows) == sorted(stored)
+        log = AuditLog.select().where(AuditLog.action == "update").order_by(AuditLog.id.desc()).get()
+        assert any(k.split(".")[0] in given for k in json.loads(log.new))
+
+
+def test_grandparent_bad_birth_date_is_refused(school):
+    data = raw()
+    for g in data["grandparents"]:
+        if g["relation"] == "外祖父":
+            g["birth_date"] = "1950-02-30"
+    values, errors = validate(data)
+    assert "mgrandfather_birth_date" in errors and "外祖父出生日期" in errors["mgrandfather_birth_date"]
