@@ -15,6 +15,14 @@ from tui.text import clean, content
 from tui.guard import DatabaseGuard
 
 MAX_SHOWN = 50
+NAME_CELLS, CLASS_CELLS = 8, 10  # names and classes in columns, whatever their length
+
+
+def pad(text: str, cells: int) -> str:
+    """``text`` filled with spaces to ``cells`` terminal cells (a CJK character is two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, cells - cell_len(text))
 
 
 class ChildPickerScreen(DatabaseGuard, ModalScreen[int | None]):
@@ -35,7 +43,8 @@ class ChildPickerScreen(DatabaseGuard, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Label(content(f"{self.title_text}  (输入拼音首字母、全拼或汉字, 回车选定, esc 取消)", one_line=True))
+            yield Label(content(self.title_text, one_line=True))  # the hint on its own line: never cut off
+            yield Label("输入拼音首字母、全拼或汉字; 上下键选, 回车选定, esc 取消", markup=False)
             yield Input(placeholder="如 zxm", id="picker-query")
             yield OptionList(id="picker-list")
 
@@ -48,8 +57,8 @@ class ChildPickerScreen(DatabaseGuard, ModalScreen[int | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(
-            Option(content(f"{clean(r.name)}  {clean(r.class_name)}  {'留守' if r.left_behind else ''}",
-                           one_line=True), id=str(r.id))
+            Option(content(f"{pad(clean(r.name), NAME_CELLS)}  {pad(clean(r.class_name), CLASS_CELLS)}  "
+                           f"{'留守' if r.left_behind else ''}", one_line=True), id=str(r.id))
             for r in self.shown
         )
         if self.shown:

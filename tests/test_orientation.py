@@ -437,3 +437,24 @@ async def test_an_unanswered_call_says_the_duty_stays_open(tiny_school):
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("未接通" in m and "待办仍然保留" in m for m in messages), messages
+
+
+async def test_the_child_picker_shows_its_whole_hint_and_aligned_columns(tiny_school):
+    from rich.cells import cell_len
+    from textual.widgets import Label, OptionList
+
+    from screens.child_picker import ChildPickerScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "n")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ChildPickerScreen)
+        for label in picker.query(Label):  # nothing cut: each label fits the box's inside
+            assert cell_len(str(label.render())) <= label.container_size.width
+        options = picker.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        names = {"王芳", "张小明"}
+        starts = {cell_len(p[:p.index("班") - 4]) for p in prompts if any(n in p for n in names)}
+        assert len(starts) == 1, prompts  # 王芳 (2 characters) and 张小明 (3): the class in one column
