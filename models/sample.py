@@ -1370,12 +1370,14 @@ class _Generator:
     def contact(self, ctx: "_TalkContext", staff: int | None, kind: str, when: dt.datetime, *,
                 minutes: int | None, content: str, reached: bool = True, place: str = "", callee: str = "",
                 effect: str = "", mood: str = "", concerns: str = "", follow_up: str = "",
-                follow_up_due: dt.date | None = None, group_key: str = "", written_before: bool = False) -> None:
+                follow_up_due: dt.date | None = None, group_key: str = "", written_before: bool = False,
+                parent_feedback: str = "") -> None:
         created = when if written_before else when + dt.timedelta(minutes=(minutes or 0) + self.rng.randrange(1, 30))
         created = str(created)  # what SQLite stores for a datetime: 'YYYY-MM-DD HH:MM:SS'
         self.contacts.append((
             ctx.row["id"], staff, kind, str(when), minutes, reached, place, callee, content, effect, mood, concerns,
             follow_up, None if follow_up_due is None else str(follow_up_due), group_key, created, created,
+            parent_feedback,
         ))
 
     def talk(self, ctx: "_TalkContext", staff: int, day: dt.date, place: str) -> None:
@@ -1437,15 +1439,18 @@ class _Generator:
 
     def home_visit(self, ctx: "_TalkContext", staff: int, day: dt.date) -> None:
         rng = self.rng
-        text = (rng.choice(VISIT_ENV) + rng.choice(VISIT_KID) + rng.choice(VISIT_FEEDBACK))
+        seen = rng.choice(VISIT_ENV) + rng.choice(VISIT_KID)
+        feedback = rng.choice(VISIT_FEEDBACK)  # the 家访手记's 家长反馈
+        text = seen + feedback
         follow_up, due, concerns = "", None, ""
         if ctx.row["hardship"] and rng.random() < 0.6:
             follow_up, due, concerns = "协助申请冬季临时救助", day + dt.timedelta(days=14), "生活"
         elif "手机" in text or "看不懂" in text:
             concerns = "学业"
         self.contact(ctx, staff, "家访", self.at(day, VISIT_SLOTS), minutes=rng.choice((30, 35, 40)),
-                     content="到" + ctx.fmt("{g}") + "家走访：" + ctx.fmt(text), place="家中",
-                     callee=ctx.row["guardian_name"], concerns=concerns, follow_up=follow_up, follow_up_due=due)
+                     content="到" + ctx.fmt("{g}") + "家走访：" + ctx.fmt(seen), place="家中",
+                     callee=ctx.row["guardian_name"], concerns=concerns, follow_up=follow_up, follow_up_due=due,
+                     parent_feedback=ctx.fmt(feedback))
 
     def meeting(self, ctx: "_TalkContext", staff: int, day: dt.date, text: str) -> None:
         self.contact(ctx, staff, "监护人座谈", dt.datetime.combine(day, dt.time(15, 0)), minutes=40,
@@ -1540,7 +1545,8 @@ def _insert(db: pw.Database, model: type, rows: list[dict]) -> None:
 
 
 CONTACT_COLUMNS = ("id", "child", "staff", "kind", "at", "minutes", "reached", "place", "callee", "content", "effect",
-                   "mood", "concerns", "follow_up", "follow_up_due", "group_key", "created_at", "updated_at")
+                   "mood", "concerns", "follow_up", "follow_up_due", "group_key", "created_at", "updated_at",
+                   "parent_feedback")
 
 
 def _insert_tuples(db: pw.Database, model: type, names: tuple[str, ...], rows: list[tuple]) -> None:
