@@ -12,6 +12,8 @@ from models import rules
 from models.duties import RuleError, check_rule
 from models.entities import CareRule
 
+import peewee as pw
+
 EDITORS = ("admin", "head")
 
 
@@ -54,4 +56,29 @@ def update_rule(name: str, *, staff_id: int | None, interval_days: int | None = 
             rule.save()
             audit.record("update", "care_rule", rule.id, staff_id=staff_id,
                          old={f: before[f] for f in changed}, new={f: after[f] for f in changed})
+    return rule
+
+
+def add_rule(name: str, *, contact_kind: str, staff_id: int | None, interval_days: int | None = None,
+             rrule: str | None = None, per_term: bool = False, applies_to: str = "all",
+             helper_kind: str = "") -> CareRule:
+    """A new duty rule (亲情书信 every 30 days, an 爱心妈妈 visit monthly …), after the five of the plan;
+    RuleError (message for the user) when it would not be usable or the name is taken."""
+    name = (name or "").strip()
+    if contact_kind not in rules.CONTACT_KINDS:
+        raise RuleError(f"记录类别应为: {'、'.join(rules.CONTACT_KINDS)}")
+    rule = CareRule(name=name, contact_kind=contact_kind, interval_days=interval_days,
+                    rrule=(rrule or "").strip(), per_term=per_term, applies_to=applies_to,
+                    helper_kind=helper_kind or "", active=True)
+    problem = check_rule(rule)
+    if problem:
+        raise RuleError(problem)
+    with dbmod.write():
+        if CareRule.select().where(CareRule.name == name).exists():
+            raise RuleError(f"已有这条规则: {name} (要修改它: guanai rules {name} --every 天数)")
+        rule.sort_order = (CareRule.select(pw.fn.MAX(CareRule.sort_order)).scalar() or 0) + 1
+        rule.save()
+        audit.record("create", "care_rule", rule.id, staff_id=staff_id,
+                     new={f: getattr(rule, f) for f in ("name", "contact_kind", "interval_days", "rrule", "per_term",
+                                                        "applies_to", "helper_kind")})
     return rule

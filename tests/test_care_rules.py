@@ -69,3 +69,60 @@ def test_rules_command_needs_an_admin(tmp_path):
     assert ok.returncode == 0 and "每周谈心\t谈心\t每10天" in ok.stdout
     bad = run("--user", "admin", "rules", "心理辅导", "--rrule", "FREQ=FOO")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, expect",
+    [
+        ("亲情书信", dict(contact_kind="亲情书信", interval_days=30), ("每30天", None)),
+        ("爱心妈妈走访", dict(contact_kind="家访", rrule="FREQ=MONTHLY;BYMONTHDAY=-1", helper_kind="爱心妈妈"),
+         ("按规则 FREQ=MONTHLY;BYMONTHDAY=-1", None)),
+        ("监护人培训", dict(contact_kind="监护人座谈", per_term=True), ("每学期一次", None)),
+        ("每周谈心", dict(contact_kind="谈心", interval_days=7), (None, "已有这条规则")),
+        ("写信", dict(contact_kind="写信", interval_days=30), (None, "记录类别")),
+        ("亲情书信", dict(contact_kind="亲情书信"), (None, "间隔天数")),
+        ("亲情书信", dict(contact_kind="亲情书信", interval_days=30, helper_kind="党员干部"), (None, "结对类型")),
+        ("", dict(contact_kind="亲情书信", interval_days=30), (None, "名称")),
+    ],
+)
+def test_add_rule(db_path, name, kwargs, expect):
+    from models import duties
+    from models.care_rules import add_rule, describe
+
+    text, error = expect
+    before = CareRule.select().count()
+    if error:
+        with pytest.raises(RuleError, match=error):
+            add_rule(name, staff_id=None, **kwargs)
+        assert CareRule.select().count() == before and AuditLog.select().count() == 0
+        return
+    rule = add_rule(name, staff_id=None, **kwargs)
+    assert describe(CareRule.get_by_id(rule.id)) == text
+    assert [r.name for r in duties.care_rules()][-1] == name  # after the plan's five, used by the duties
+    log = AuditLog.get(AuditLog.table == "care_rule")
+    assert log.action == "create" and json.loads(log.new)["name"] == name
+
+
+def test_rules_add_command(tmp_path):
+    db = tmp_path / "s.db"
+    shutil.copyfile(ROOT / "sample.db", db)
+    os.chmod(db, 0o600)
+    env = {**os.environ, "GUANAI_DB": ""}
+
+    def run(*args):
+        return subprocess.run([GUANAI, "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=60)
+
+    refused = run("--user", "laoshi", "rules", "add", "亲情书信", "--every", "30")
+    assert refused.returncode == 2 and "管理员" in refused.stderr
+    ok = run("--user", "admin", "rules", "add", "亲情书信", "--every", "30")
+    assert ok.returncode == 0 and "亲情书信\t亲情书信\t每30天\t全部留守儿童" in ok.stdout, ok.stderr
+    mama = run("--user", "admin", "rules", "add", "爱心妈妈走访", "--kind", "家访", "--helper", "爱心妈妈",
+               "--rrule", "FREQ=MONTHLY;BYMONTHDAY=-1")
+    assert mama.returncode == 0 and "爱心妈妈走访\t家访\t按规则 FREQ=MONTHLY;BYMONTHDAY=-1\t全部留守儿童, 由爱心妈妈" in mama.stdout
+    for args, fragment in ((("rules", "add", "亲情书信", "--every", "30"), "已有这条规则"),
+                           (("rules", "add", "新规则"), "名称和频率"),
+                           (("rules", "每周谈心", "--kind", "谈心"), "只用于新增规则")):
+        bad = run("--user", "admin", *args)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and fragment in bad.stderr, bad.stderr
+    due = run("--user", "admin", "due", "--date", "2026-11-27")
+    assert "亲情书信" in due.stdout  # the new rule makes duties at once

@@ -47,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_backup)
 
     s = sub.add_parser("rules", parents=[common], help="查看或修改谈心、电话、家访等事项的频率 (管理员)")
-    s.add_argument("name", nargs="?", metavar="规则名", help="要修改的规则, 如 每周谈心")
+    s.add_argument("name", nargs="?", metavar="规则名", help="要修改的规则, 如 每周谈心; 或 add 新规则名")
+    s.add_argument("new_name", nargs="?", metavar="新规则名", help="add 时: 新规则的名称, 如 亲情书信")
+    s.add_argument("--kind", metavar="类别", help="add 时: 完成它的记录类别 (默认同规则名), 如 亲情书信")
+    s.add_argument("--helper", metavar="结对类型", help="add 时: 只由这种结对的帮扶人完成 (爱心妈妈 / 帮扶教师)")
+    s.add_argument("--key-target", action="store_true", help="add 时: 只对重点帮扶对象")
     how = s.add_mutually_exclusive_group()
     how.add_argument("--every", type=int, metavar="天数", help="每隔几天一次")
     how.add_argument("--rrule", metavar="RRULE", help="RFC 5545 重复规则, 如 FREQ=MONTHLY;BYMONTHDAY=-1")
@@ -398,7 +402,30 @@ def cmd_rules(args: argparse.Namespace) -> int:
     target, create = resolve_target(args.db)
     open_db(target, create=create)
     changes = args.every is not None or args.rrule is not None or args.per_term or args.enable or args.disable
-    if args.name and changes:
+    adding = args.name == "add"
+    if not adding and (args.new_name or args.kind or args.helper or args.key_target):
+        raise UsageError("--kind、--helper、--key-target 只用于新增规则, 如: guanai rules add 亲情书信 --every 30")
+    if adding:
+        from models.care_rules import add_rule
+        from tui.login import check_pin
+
+        if not args.new_name or not (args.every is not None or args.rrule is not None or args.per_term):
+            raise UsageError("新增规则需要名称和频率, 如: guanai rules add 亲情书信 --every 30")
+        staff = find_staff(args.rules_user or args.user, audit_context="rules")
+        if staff is None or staff.role not in EDITORS:
+            raise UsageError("只有管理员或校长可以新增规则 (用 --user 指定管理员的登录名)")
+        staff = check_pin(staff, context="rules")
+        if args.every is not None and not 1 <= args.every <= 366:
+            raise UsageError("--every 应在 1 到 366 天之间")
+        try:
+            add_rule(args.new_name, contact_kind=(args.kind or args.new_name).strip(), staff_id=staff.id,
+                     interval_days=args.every, rrule=args.rrule, per_term=bool(args.per_term),
+                     applies_to="key_target" if args.key_target else "all", helper_kind=args.helper or "")
+        except RuleError as exc:
+            raise UsageError(str(exc)) from None
+        if args.disable:
+            update_rule(args.new_name.strip(), staff_id=staff.id, active=False)
+    elif args.name and changes:
         from tui.login import check_pin
 
         staff = find_staff(args.rules_user or args.user, audit_context="rules")
