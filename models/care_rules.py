@@ -5,14 +5,13 @@ an audit-log row with the old and new values.
 """
 from __future__ import annotations
 
+import peewee as pw
 
 from models import audit
 from models import db as dbmod
 from models import rules
 from models.duties import RuleError, check_rule
 from models.entities import CareRule
-
-import peewee as pw
 
 EDITORS = ("admin", "head")
 

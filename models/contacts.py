@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from models.sanitize import clean_text
 from models.validation import Invalid, validate_date
 
 CONTENT_LIMIT = 5000
+_MONTH_DAY = re.compile(r"\d{1,2}-\d{1,2}")
 FEEDBACK_KINDS = ("家访", "监护人座谈")  # their paper forms have 家长反馈 where a talk has 交谈后效果
 FUTURE_SLACK = dt.timedelta(days=1)
 
@@ -130,7 +132,13 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
     values["follow_up"] = clean_text(form.follow_up, multiline=True).strip()
     if form.follow_up_due.strip():
         try:
-            due = validate_date(form.follow_up_due, field="跟进日期", allow_future=True)
+            due_text = form.follow_up_due.strip()
+            if _MONTH_DAY.fullmatch(due_text):  # 12-06, as the field's hint shows: the next such day
+                base = (values["at"] if "at" in values else now).date()
+                month, day = (int(x) for x in due_text.split("-"))
+                year = base.year + 1 if (month, day) < (base.month, base.day) else base.year  # 01-05 after December
+                due_text = f"{year}-{month:02d}-{day:02d}"
+            due = validate_date(due_text, field="跟进日期", allow_future=True)
             if "at" in values and due < values["at"].date():
                 raise Invalid("跟进日期不能早于谈话日期")
             values["follow_up_due"] = due

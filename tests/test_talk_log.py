@@ -1,6 +1,8 @@
 """The talk log (3): newest first, search by pinyin, filter, open and edit with history."""
 import datetime as dt
 
+import pytest
+
 from textual.widgets import Select, TextArea
 
 from models import contacts
@@ -116,3 +118,20 @@ def test_validate_contact_table(db_path):
         form = contacts.ContactForm(**{"when": "2026-11-28 08:30", **kwargs})
         values, errors = contacts.validate_contact(form, [1], now=now)
         assert set(errors) - {"child"} == set(bad), (kwargs, errors)
+
+
+@pytest.mark.parametrize("typed, talk, due", [
+    # the follow-up date as its hint shows it (12-06): the next such day from the talk
+    ("12-06", "2026-11-28 08:30", dt.date(2026, 12, 6)),
+    ("1-5", "2026-12-20 08:30", dt.date(2027, 1, 5)),  # after a December talk: next January
+    ("11-28", "2026-11-28 08:30", dt.date(2026, 11, 28)),
+    ("2026-12-06", "2026-11-28 08:30", dt.date(2026, 12, 6)),
+    ("02-30", "2026-11-28 08:30", None),  # no such day: refused
+])
+def test_follow_up_date_as_its_hint_shows(db_path, typed, talk, due):
+    form = contacts.ContactForm(when=talk, content="x", follow_up_due=typed)
+    values, errors = contacts.validate_contact(form, [1], now=dt.datetime(2026, 12, 21, 9, 0))
+    if due is None:
+        assert "follow_up_due" in errors
+    else:
+        assert "follow_up_due" not in errors and values["follow_up_due"] == due
