@@ -46,3 +46,21 @@ def put(school_id: int | None, key: str, value: str, *, staff_id: int | None = N
 
 def _school_is(school_id: int | None):
     return Setting.school.is_null() if school_id is None else (Setting.school == school_id)
+
+
+AMBIWIDTH_KEY = "terminal.ambiwidth."  # + staff id: how this login's terminal draws · ─ …
+AMBIWIDTH_CHOICES = ("wide", "narrow", "auto")  # chosen by her; "seen-wide"/"seen-narrow": last probe
+
+
+def login_ambiwidth(school_id: int | None, staff_id: int | None) -> str:
+    """The login's terminal setting (``wide``, ``narrow``, ``seen-…`` or '' for none): SSH does
+    not pass GUANAI_AMBIWIDTH, so a teacher's choice (or the terminal's last answer) lives here."""
+    if not staff_id:
+        return ""
+    return get(school_id, f"{AMBIWIDTH_KEY}{staff_id}")
+
+
+def set_login_ambiwidth(school_id: int | None, staff_id: int, value: str) -> None:
+    if value not in (*AMBIWIDTH_CHOICES, "seen-wide", "seen-narrow"):
+        raise ValueError(value)
+    put(school_id, f"{AMBIWIDTH_KEY}{staff_id}", "" if value == "auto" else value, staff_id=staff_id)

@@ -458,3 +458,60 @@ async def test_the_child_picker_shows_its_whole_hint_and_aligned_columns(tiny_sc
         names = {"王芳", "张小明"}
         starts = {cell_len(p[:p.index("班") - 4]) for p in prompts if any(n in p for n in names)}
         assert len(starts) == 1, prompts  # 王芳 (2 characters) and 张小明 (3): the class in one column
+
+
+AMBIWIDTH_CASES = [  # GUANAI_AMBIWIDTH, the login's setting, the terminal's answer -> wide, answer kept
+    ("wide", "", None, True, None),
+    ("narrow", "wide", True, False, None),
+    ("", "wide", False, True, None),  # her choice beats the terminal's answer (not even asked)
+    ("", "narrow", True, False, None),
+    ("", "", True, True, True),
+    ("", "seen-narrow", True, True, True),  # a new answer wins over the remembered one
+    ("", "seen-wide", None, True, None),  # too slow to answer today: what it said last time
+    ("", "seen-narrow", None, False, None),
+    ("", "", None, False, None),
+]
+
+
+def test_ambiguous_width_order(monkeypatch):
+    from tui import ambiwidth
+
+    for env, login, answer, wide, kept in AMBIWIDTH_CASES:
+        monkeypatch.setattr(ambiwidth, "probe", lambda fd_in, fd_out, answer=answer: answer)
+        environ = {"TERM": "xterm", **({"GUANAI_AMBIWIDTH": env} if env else {})}
+        assert ambiwidth.resolve(environ, login_setting=login) == (wide, kept), (env, login, answer)
+
+
+def test_a_terminal_s_answer_is_remembered_for_the_login(tiny_school, monkeypatch):
+    from models import settings
+    from tui import ambiwidth
+    from tui.cli import terminal_is_wide
+
+    session = app_as(tiny_school).session
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("GUANAI_AMBIWIDTH", raising=False)
+    monkeypatch.setattr(ambiwidth, "probe", lambda fd_in, fd_out: True)
+    assert terminal_is_wide(session) is True
+    assert settings.login_ambiwidth(session.school_id, session.staff_id) == "seen-wide"
+    monkeypatch.setattr(ambiwidth, "probe", lambda fd_in, fd_out: None)  # a 0.4 s round trip: no answer
+    assert terminal_is_wide(session) is True
+
+
+async def test_a_login_chooses_its_character_width_from_the_palette(tiny_school):
+    from models import settings
+    from screens.pick_list import PickListScreen
+
+    app = app_as(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.run_action("ambiwidth")
+        await pilot.pause()
+        assert isinstance(app.screen, PickListScreen)
+        await pilot.press("2")
+        await pilot.pause()
+        assert settings.login_ambiwidth(app.session.school_id, app.session.staff_id) == "wide"
+
+
+def test_a_cut_note_does_not_look_finished_in_wide_mode():
+    from tui.ambiwidth import narrow
+
+    assert narrow("今天聊了…") == "今天聊了~"

@@ -9,7 +9,7 @@ update lands in the wrong place: the screen falls apart.
 So before the app starts we ask the terminal: print such a character and request the cursor
 position (``ESC [6n``, which every xterm-like terminal answers; Vim's ``ambiwidth`` check does the
 same). A terminal that moved two cells gets a driver whose output has every ambiguous character
-replaced by a one-cell look-alike (``─`` → ``-``, ``│`` → ``|``, corners → ``+``, ``…`` → ``.``,
+replaced by a one-cell look-alike (``─`` → ``-``, ``│`` → ``|``, corners → ``+``, ``…`` → ``~``,
 partial blocks → space). Textual's layout already counted them as one cell, so nothing moves.
 
 ``GUANAI_AMBIWIDTH=wide|narrow`` skips the question (``auto``, the default, asks). No textual at
@@ -27,7 +27,8 @@ PROBE = "\u2500\u00b7"  # a box-drawing line and a middle dot: the two kinds the
 ANSWER = re.compile(rb"\x1b\[(\d+);(\d+)R")
 
 _EXPLICIT = {
-    "\u00b7": ".", "\u2026": ".", "\u2014": "-", "\u2013": "-", "\u2015": "-", "\u2018": "'", "\u2019": "'",
+    # "…" becomes "~", not ".": a note cut short must not look finished
+    "\u00b7": ".", "\u2026": "~", "\u2014": "-", "\u2013": "-", "\u2015": "-", "\u2018": "'", "\u2019": "'",
     "\u201c": '"', "\u201d": '"', "\u00d7": "x", "\u00f7": "/", "\u00b0": "o", "\u00b1": "+", "\u00a7": "S",
     "\u203b": "*", "\u2030": "%", "\u2032": "'", "\u2033": '"', "\u2190": "<", "\u2191": "^", "\u2192": ">",
     "\u2193": "v", "\u2194": "-", "\u21d2": ">", "\u2605": "*", "\u2606": "*", "\u2b58": "o", "\u2588": "#",
@@ -87,7 +88,10 @@ def narrow(text: str) -> str:
     return text.translate(translation())
 
 
-def probe(fd_in: int, fd_out: int, *, timeout: float = 0.25) -> bool | None:
+PROBE_SECONDS = 1.0  # an SSH round trip from a village can take 0.4 s; a terminal that answers never waits this
+
+
+def probe(fd_in: int, fd_out: int, *, timeout: float = PROBE_SECONDS) -> bool | None:
     """Does this terminal draw ambiguous characters two cells wide? None when it does not say.
 
     Prints PROBE at the start of the line with a cursor-position request after each character,
@@ -150,17 +154,34 @@ def _give_back(fd: int, keys: bytes) -> None:
         pass
 
 
-def ambiguous_is_wide(environ: dict | None = None, *, fd_in: int = 0, fd_out: int = 1) -> bool:
-    """``GUANAI_AMBIWIDTH`` (wide / narrow), else ask the terminal (narrow when it does not say)."""
+def ambiguous_is_wide(environ: dict | None = None, *, fd_in: int = 0, fd_out: int = 1,
+                      login_setting: str = "") -> bool:
+    """``GUANAI_AMBIWIDTH`` (wide / narrow), else the login's own choice, else ask the terminal
+    (``resolve``)."""
+    return resolve(environ, fd_in=fd_in, fd_out=fd_out, login_setting=login_setting)[0]
+
+
+def resolve(environ: dict | None = None, *, fd_in: int = 0, fd_out: int = 1,
+            login_setting: str = "") -> tuple[bool, bool | None]:
+    """(wide?, the terminal's answer or None when it was not asked or did not say).
+
+    Order: ``GUANAI_AMBIWIDTH``; the login's choice (``wide``/``narrow``, kept in the database
+    because SSH does not pass the variable); the terminal's answer; when it does not answer in
+    time, what it said last time for this login (``seen-wide``/``seen-narrow``); else narrow."""
     env = os.environ if environ is None else environ
     setting = (env.get("GUANAI_AMBIWIDTH") or "auto").strip().lower()
     if setting in ("wide", "2"):
-        return True
+        return True, None
     if setting in ("narrow", "1"):
-        return False
+        return False, None
+    if login_setting in ("wide", "narrow"):
+        return login_setting == "wide", None
     if env.get("TERM", "") in ("", "dumb"):
-        return False
-    return bool(probe(fd_in, fd_out))
+        return False, None
+    answer = probe(fd_in, fd_out)
+    if answer is None:
+        return login_setting == "seen-wide", None
+    return answer, answer
 
 
 def narrow_driver(base: type) -> type:

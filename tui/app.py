@@ -180,6 +180,29 @@ class GuanaiApp(DatabaseGuard, App):
                     out.append(screen)
         return out
 
+    AMBIWIDTH_CHOICES = {"自动: 开始时问终端": "auto", "宽: PuTTY/Xshell 设了 CJK 宽字符": "wide", "窄": "narrow"}
+
+    def action_ambiwidth(self) -> None:
+        """The login's own 字符宽度 (tui/ambiwidth.py), kept in the database because SSH does not
+        pass GUANAI_AMBIWIDTH; used from the next start (the screen's driver is chosen before it)."""
+        from models import settings
+        from screens.pick_list import PickListScreen
+
+        if not self.session.staff_id:
+            self.notify("没有登录, 不能保存字符宽度; 可以设 GUANAI_AMBIWIDTH=wide 或 narrow", severity="warning")
+            return
+        now = settings.login_ambiwidth(self.session.school_id, self.session.staff_id)
+        labels = list(self.AMBIWIDTH_CHOICES)
+        current = next((k for k, v in self.AMBIWIDTH_CHOICES.items() if v == now), labels[0])
+
+        def chosen(label) -> None:
+            if label is None:
+                return
+            settings.set_login_ambiwidth(self.session.school_id, self.session.staff_id, self.AMBIWIDTH_CHOICES[label])
+            self.notify(f"字符宽度: {label}。下次打开关爱时生效。", timeout=6)
+
+        self.push_screen(PickListScreen("字符宽度 (边框乱了时改这里)", labels, current=current), chosen)
+
     async def action_quit(self) -> None:
         """q and ctrl+q: with unsaved input, ask first (the drafts are kept either way)."""
         from screens.confirm import ConfirmScreen

@@ -226,16 +226,33 @@ def run_tui(args: argparse.Namespace) -> int:
     session = open_session(args.db, demo=args.demo, user=args.user, forced=bool(getattr(args, "as_login", None)))
     try:
         _sign_in(session, args)
-        from tui.ambiwidth import ambiguous_is_wide
-        from tui.app import GuanaiApp
+        from tui.app import GuanaiApp, mouse_mode
 
-        from tui.app import mouse_mode
-
-        app = GuanaiApp(session, start_ns=START_NS, ambiguous_wide=ambiguous_is_wide())
+        app = GuanaiApp(session, start_ns=START_NS, ambiguous_wide=terminal_is_wide(session))
         app.run(mouse=mouse_mode() != "off")
         return app.return_code or 0
     finally:
         session.close()
+
+
+def terminal_is_wide(session) -> bool:
+    """tui/ambiwidth.resolve with the login's own setting; a terminal's answer is remembered for
+    the login, for the day its answer is too slow to come (a 0.4 s SSH round trip)."""
+    from models import settings
+    from tui.ambiwidth import resolve
+
+    try:
+        remembered = settings.login_ambiwidth(session.school_id, session.staff_id)
+    except Exception:  # noqa: BLE001 - a setting is not worth a failed start
+        remembered = ""
+    wide, answer = resolve(login_setting=remembered)
+    seen = None if answer is None else ("seen-wide" if answer else "seen-narrow")
+    if seen and session.staff_id and remembered != seen and not session.demo_dir:
+        try:
+            settings.set_login_ambiwidth(session.school_id, session.staff_id, seen)
+        except Exception:  # noqa: BLE001 - a read-only or busy database: ask again next time
+            pass
+    return wide
 
 
 def _sign_in(session, args: argparse.Namespace) -> None:

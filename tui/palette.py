@@ -53,6 +53,7 @@ COMMANDS = (
     Command("导出工作手册", "daochugongzuoshouce", "dcgzsc", "export", section="5", key="5 ctrl+s"),
     Command("帮助", "bangzhu", "bz", "help", key="?", app=True),
     Command("换配色", "huanpeise", "hps", "change_theme", app=True),
+    Command("字符宽度", "zifukuandu", "zfkd", "ambiwidth", app=True),
     Command("教职工账号", "jiaozhigongzhanghao", "jzgzh", "users", app=True, admin=True),
     Command("审计日志", "shenjirizhi", "sjrz", "audit", app=True, admin=True),
     Command("退出", "tuichu", "tc", "quit", key="q", app=True),
