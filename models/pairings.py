@@ -295,13 +295,43 @@ def _staff_eligible(kind: str, s: dict) -> bool:
     return False
 
 
+def compact_classes(names: list[str], most: int = 3) -> str:
+    """1年1班 1年2班 1年3班 3年2班 -> 1年1-3班、3年2班: a teacher's classes fit a picker's column.
+    At most ``most`` grades, then 等."""
+    import re
+
+    grades: dict[str, list[int]] = {}
+    other: list[str] = []
+    for name in names:
+        m = re.fullmatch(r"(\d+)年(\d+)班", name)
+        if m:
+            grades.setdefault(m.group(1), []).append(int(m.group(2)))
+        else:
+            other.append(name)
+    parts = []
+    for grade, numbers in grades.items():
+        numbers = sorted(set(numbers))
+        runs: list[str] = []
+        start = prev = numbers[0]
+        for n in [*numbers[1:], None]:
+            if n is not None and n == prev + 1:
+                prev = n
+                continue
+            runs.append(str(start) if start == prev else f"{start}-{prev}")
+            if n is not None:
+                start = prev = n
+        parts.append(f"{grade}年{','.join(runs)}班")
+    parts += other
+    return "、".join(parts[:most]) + ("等" if len(parts) > most else "")
+
+
 def _staff_detail(s: dict, classes: list[str]) -> str:
     role = ROLE_LABELS.get(s["role"], s["role"])
     parts = [role]
     if s["subject"] and s["role"] in ("teacher", "class_teacher"):
         parts.append(s["subject"])
     if classes:
-        parts.append("、".join(_short_class(c) for c in classes[:3]) + ("等" if len(classes) > 3 else ""))
+        parts.append(compact_classes([_short_class(c) for c in classes]))
     if not s["active"]:
         parts.append("已停用")
     return " ".join(parts)

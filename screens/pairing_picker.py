@@ -32,15 +32,23 @@ class NewName(str):
     """The picker's answer when the typed text is a new name."""
 
 
+CUT = "~"  # marks a cut: one narrow cell everywhere (… is ambiguous-width), and a cut list never looks whole
+
+
+def _cut(text: str, width: int) -> str:
+    return set_cell_size(text, width - 1).rstrip() + CUT if width > 1 else set_cell_size(text, width)
+
+
 def cell(value: object, width: int) -> str:
-    """Cleaned text cut or padded to exactly ``width`` terminal cells (CJK are 2 wide)."""
-    return set_cell_size(clean(value), width)
+    """Cleaned text cut (with ``~``) or padded to exactly ``width`` terminal cells (CJK are 2 wide)."""
+    text = clean(value)
+    return set_cell_size(text if cell_len(text) <= width else _cut(text, width), width)
 
 
 def fit(value: object, width: int) -> str:
-    """Cleaned text cut to at most ``width`` cells, not padded (no ambiguous-width ellipsis)."""
+    """Cleaned text cut to at most ``width`` cells, ending in ``~`` when cut; not padded."""
     text = clean(value)
-    return text if cell_len(text) <= width else set_cell_size(text, width).rstrip()
+    return text if cell_len(text) <= width else _cut(text, width)
 
 
 class PickerScreen(DatabaseGuard, ModalScreen[Any]):

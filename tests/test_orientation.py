@@ -515,3 +515,64 @@ def test_a_cut_note_does_not_look_finished_in_wide_mode():
     from tui.ambiwidth import narrow
 
     assert narrow("今天聊了…") == "今天聊了~"
+
+
+OWNED_CUTS = [  # cuts in a widget's span, which buckets are already painted -> (divide at, placeholders)
+    ([0, 10, 20, 30], set(), ([30], [10, 20])),  # it wins all three buckets: one piece
+    ([0, 10, 20, 30], {10}, ([10, 20, 30], [])),  # something in front at 10-20: cut around it
+    ([0, 10, 20, 30], {0}, ([10, 30], [20])),
+    ([5, 12], set(), ([12], [])),
+]
+
+
+def test_a_widget_s_line_is_cut_only_where_the_owner_changes():
+    from tui.wholecells import owned_cuts
+
+    for final_cuts, painted, expected in OWNED_CUTS:
+        assert owned_cuts(final_cuts, lambda cut: cut not in painted) == expected, (final_cuts, painted)
+
+
+async def test_class_names_stay_whole_in_a_dropdown_over_other_widgets(tmp_path):
+    """The sample school's roster filter: the class dropdown lies over the other filters' edges,
+    which cut 一年级3班 into 一年  3班 before (Textual issue #6357)."""
+    import shutil
+    from pathlib import Path
+
+    from models import db as dbmod
+    from models.entities import School
+
+    db = tmp_path / "school.db"
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "sample.db", db)
+    dbmod.open_database(str(db))
+    try:
+        head = Staff.get(Staff.login == "xiaozhang")
+        school = School.get_by_id(head.school_id)
+        app = GuanaiApp(Session(target=str(db), school_id=school.id, staff_id=head.id, staff_name=head.name,
+                                school_name=school.name, staff_role="head"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("1", "f", "enter")
+            await pilot.pause()
+            shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+            for name in ("一年级1班", "一年级3班", "二年级2班", "三年级1班", "三年级3班"):
+                assert name in shown, shown
+    finally:
+        dbmod.current().close()
+
+
+COMPACT_CLASSES = [
+    (["1年1班", "1年2班", "1年3班", "3年2班"], "1年1-3班、3年2班"),
+    (["1年3班", "3年1班"], "1年3班、3年1班"),
+    (["1年1班", "1年3班", "2年1班", "3年1班", "4年2班"], "1年1,3班、2年1班、3年1班等"),
+    (["特教班"], "特教班"),
+]
+
+
+def test_a_teacher_s_classes_are_written_short_and_a_cut_shows():
+    from models.pairings import compact_classes
+    from screens.pairing_picker import cell, fit
+
+    for names, expected in COMPACT_CLASSES:
+        assert compact_classes(names) == expected
+    assert fit("任课 美术 1年1班、1年2班、1年3班", 24).endswith("~")  # cut lists never look whole
+    assert cell("任课 美术 1年1班、1年2班、1年3班", 24).rstrip().endswith("~")
+    assert fit("班主任 数学", 24) == "班主任 数学"

@@ -296,7 +296,8 @@ async def test_markup_in_names_shows_literally(school, name):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_board(pilot, app)
         cells = [str(c) for c in screen.query_one("#pb-table", DataTable).get_row_at(0)]
-        assert cells[0] == name.replace("\x1b", "")[:8] or name.replace("\x1b", "").startswith(cells[0])
+        shown = cells[0].removesuffix("~")  # a cut name ends in ~ (screens/pairing_picker.py)
+        assert cells[0] == name.replace("\x1b", "")[:8] or name.replace("\x1b", "").startswith(shown)
         await pilot.press("s")  # messages with the name do not crash either
         await pilot.pause()
         assert app.is_running

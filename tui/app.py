@@ -123,6 +123,9 @@ class GuanaiApp(DatabaseGuard, App):
         # ansi_color=True is what the watcher would give an ANSI theme (colours passed on as
         # the terminal's own); the app's classes already say dark mode.
         fast = theme == "ansi-dark"
+        from tui.wholecells import install
+
+        install()  # no Chinese character split in two (and blanked) under a dropdown or a toast
         driver_class = None
         if ambiguous_wide:  # a terminal that draws ─ · … two cells wide (tui/ambiwidth.py)
             from tui.ambiwidth import narrow_driver
