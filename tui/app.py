@@ -114,6 +114,9 @@ class GuanaiApp(DatabaseGuard, App):
     ]
 
     def __init__(self, session: Session, *, start_ns: int | None = None, ambiguous_wide: bool = False) -> None:
+        from tui.wholecells import install
+
+        install()  # no Chinese character split in two (and blanked) under a dropdown or a toast
         # Teachers start on their due list; the head and the admin on the whole roster.
         if session.staff_id and session.staff_role in TEACHING_ROLES:
             self.DEFAULT_MODE = "due"
@@ -123,9 +126,6 @@ class GuanaiApp(DatabaseGuard, App):
         # ansi_color=True is what the watcher would give an ANSI theme (colours passed on as
         # the terminal's own); the app's classes already say dark mode.
         fast = theme == "ansi-dark"
-        from tui.wholecells import install
-
-        install()  # no Chinese character split in two (and blanked) under a dropdown or a toast
         driver_class = None
         if ambiguous_wide:  # a terminal that draws ─ · … two cells wide (tui/ambiwidth.py)
             from tui.ambiwidth import narrow_driver
