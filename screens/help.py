@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.chrome import SectionKeys
 from tui.guard import DatabaseGuard
 
 HELP = """关爱 · 按键说明 (上下键翻看, esc 或 ? 关闭)
@@ -83,11 +84,12 @@ HELP = """关爱 · 按键说明 (上下键翻看, esc 或 ? 关闭)
 按 esc 或 ? 关闭本页"""
 
 
-class HelpScreen(DatabaseGuard, ModalScreen[None]):
+class HelpScreen(SectionKeys, DatabaseGuard, ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "关闭"),
         Binding("question_mark", "close", "关闭", show=False),
         Binding("q", "close", "关闭", show=False),
+        *SectionKeys.SECTION_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:

@@ -8,11 +8,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.text import content
+from tui.chrome import SectionKeys
 from tui.guard import DatabaseGuard
 
 
-class TextPageScreen(DatabaseGuard, ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "关闭"), Binding("q", "close", "关闭", show=False)]
+class TextPageScreen(SectionKeys, DatabaseGuard, ModalScreen[None]):
+    BINDINGS = [Binding("escape", "close", "关闭"), Binding("q", "close", "关闭", show=False),
+                *SectionKeys.SECTION_BINDINGS]
     DEFAULT_CSS = """
     TextPageScreen { align: center middle; }
     #page-box { width: 76; max-width: 100%; height: auto; max-height: 100%; border: round $primary;

@@ -576,3 +576,20 @@ def test_a_teacher_s_classes_are_written_short_and_a_cut_shows():
     assert fit("任课 美术 1年1班、1年2班、1年3班", 24).endswith("~")  # cut lists never look whole
     assert cell("任课 美术 1年1班、1年2班、1年3班", 24).rstrip().endswith("~")
     assert fit("班主任 数学", 24) == "班主任 数学"
+
+
+async def test_section_keys_work_from_the_help_page(tiny_school):
+    from screens.calendar import CalendarScreen
+    from screens.help import HelpScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("4")
+        await pilot.pause()
+        assert isinstance(app.screen, CalendarScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1  # the help page did not stay behind in 名册

@@ -15,6 +15,7 @@ out (``strip=False``), where the digits are typed into fields. Only ASCII separa
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
 
@@ -124,3 +125,15 @@ class TitleBar(Widget):
         if self.strip:
             lines.append(self._strip_line())
         return Content("\n").join(lines)
+
+
+class SectionKeys:
+    """For a read-only pop-up (help, a page of text): ``0``-``5`` close it and go to the section,
+    as they do everywhere else (a modal screen keeps the app's own keys from it)."""
+
+    SECTION_BINDINGS = [Binding(key, f"to_section('{key}')", show=False) for key in SECTION_ORDER]
+
+    async def action_to_section(self, key: str) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        self.dismiss(None)  # type: ignore[attr-defined]
+        await app.run_action(f"section('{key}')")
