@@ -30,7 +30,7 @@ from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.conflict import ConflictScreen, show_value
 from screens.saving import BackgroundSave
-from tui.fields import Input, TextArea
+from tui.fields import Input, TextArea, focus_to_fix
 from tui.text import clean, content
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -512,12 +512,7 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         self.show_errors(errors)
         if errors:
             first = next(f.key for f in FIELDS if f.key in errors)
-            bad = self.widget_for(first)
-            bad.focus()
-            # the old value selected: what is typed replaces it (already focused: no Focus event)
-            select_all = getattr(bad, "select_all", None)
-            if callable(select_all):
-                select_all()
+            focus_to_fix(self.widget_for(first))
             body: VerticalScroll = self._w("form-body")
             self.call_after_refresh(body.scroll_to_widget, self._errors[first], animate=False)
             self.notify(f"有 {len(errors)} 处需要修改", severity="error")

@@ -23,7 +23,7 @@ from models.entities import Event
 from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.calendar import line
-from tui.fields import Input, TextArea
+from tui.fields import Input, TextArea, focus_to_fix
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
@@ -279,7 +279,7 @@ class EventFormScreen(DatabaseGuard, DraftedForm, Screen[bool]):
             if target:
                 widget = self.query_one(f"#{target}")
                 if not widget.disabled and widget.display:
-                    widget.focus()
+                    focus_to_fix(widget)
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
             return
         staff, viewer = self.app.staff_id, self.app.viewer

@@ -21,7 +21,7 @@ from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
 from screens.saving import BackgroundSave
-from tui.fields import Input, TextArea
+from tui.fields import Input, TextArea, focus_to_fix
 from tui.text import content
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -361,7 +361,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             target = {"when": "#f-when", "minutes": "#f-minutes", "follow_up_due": "#f-follow-due",
                       "effect": "#f-effect", "parent_feedback": "#f-feedback"}.get(
                 first, "#talk-content")
-            self.query_one(target).focus()
+            focus_to_fix(self.query_one(target))
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
             return
         snapshot = ContactForm.from_dict(form.to_dict())

@@ -593,3 +593,30 @@ async def test_section_keys_work_from_the_help_page(tiny_school):
         await pilot.press("1")
         await pilot.pause()
         assert len(app.screen_stack) == 1  # the help page did not stay behind in 名册
+
+
+async def test_a_refused_talk_selects_the_bad_date_but_never_the_note(tiny_school):
+    from textual.widgets import TextArea
+
+    from screens.talk_entry import TalkEntryScreen
+
+    app = app_as(tiny_school, role="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TalkEntryScreen)
+        await pilot.press("ctrl+s")  # no content: the note is pointed at, not selected
+        await pilot.pause()
+        note = form.query_one("#talk-content", TextArea)
+        assert app.focused is note and note.selected_text == ""
+        await pilot.press(*"谈了")
+        when = form.query_one("#f-when")
+        when.value = "2026-13-45 10:00"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.focused is when and when.selected_text == "2026-13-45 10:00"
+        await pilot.press(*"2026-11-20 10:00")
+        assert when.value == "2026-11-20 10:00"  # replaced, not appended

@@ -50,3 +50,13 @@ class NumberInput(Input):
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character in self.TYPED
+
+
+def focus_to_fix(widget) -> None:
+    """Focus the field a refused save points at, its old value selected when it is one line, so
+    what is typed replaces it (a second ID typed after the first made a 36-digit one). Focus()
+    on the field already focused sends no Focus event, hence the explicit selection. A text
+    area keeps its caret: selecting a whole note would let one key wipe it."""
+    widget.focus()
+    if isinstance(widget, _Input):
+        widget.select_all()
