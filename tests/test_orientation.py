@@ -366,7 +366,11 @@ async def test_the_palette_offers_talk_only_where_a_child_is_selected(tiny_schoo
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("1")
         await pilot.pause()
-        assert "记录谈心" in [c.title for c in commands_for(app, app.screen)]
+        assert {"记录谈心", "打开档案"} <= {c.title for c in commands_for(app, app.screen)}
+        await pilot.press("3")
+        await pilot.pause()
+        titles = [c.title for c in commands_for(app, app.screen)]
+        assert "记录谈心" in titles and "打开档案" not in titles  # enter there opens a talk, not a record
         await pilot.press("5")
         await pilot.pause()
         titles = [c.title for c in commands_for(app, app.screen)]

@@ -24,6 +24,7 @@ class Command:
     key: str = ""  # the key that does it on its screen, shown after the title
     app: bool = False
     admin: bool = False
+    only: tuple[str, ...] = ()  # screen classes where the action means this title (enter opens a talk in 谈心)
 
 
 COMMANDS = (
@@ -34,7 +35,7 @@ COMMANDS = (
     Command("行事历", "xingshili", "xsl", "section('4')", key="4", app=True),
     Command("工作手册", "gongzuoshouce", "gzsc", "section('5')", key="5", app=True),
     Command("记录谈心", "jilutanxin", "jltx", "talk", key="t"),
-    Command("打开档案", "dakaidangan", "dkda", "open", key="回车"),
+    Command("打开档案", "dakaidangan", "dkda", "open", key="回车", only=("RosterScreen", "DueScreen")),
     Command("新记谈心", "xinjitanxin", "xjtx", "new", section="3", key="3 n"),
     Command("筛选谈心记录", "shaixuantanxinjilu", "sxtxjl", "filter", section="3", key="3 f"),
     Command("新建档案", "xinjiandangan", "xjda", "new", section="1", key="1 n"),
@@ -86,6 +87,8 @@ def commands_for(app, screen) -> list[Command]:
             continue
         if not c.app and c.section is None and not callable(getattr(screen, f"action_{c.action}", None)):
             continue  # a selected child is needed: only where there is one
+        if c.only and type(screen).__name__ not in c.only:
+            continue
         out.append(c)
     return out
 
