@@ -374,8 +374,9 @@ def registration_rows(scope: Scope, *, mask: bool = True) -> Iterator[RegRow]:
         fa, mo = ps.get("父亲"), ps.get("母亲")
         father, father_phone = _parent_cell(fa, mask)
         mother, mother_phone = _parent_cell(mo, mask)
-        away = [p for p in (fa, mo) if p is not None and p.away]
-        both_away = len(away) == 2 or (not ps and d["left_behind_type"] == "父母均外出")
+        # a parent with no record counts as away when the 留守类型 says both are (as for the duties)
+        both_type = d["left_behind_type"] == "父母均外出"
+        both_away = all((p.away if p is not None else both_type) for p in (fa, mo))
         one_unable = ""
         if not both_away:
             unable = d["left_behind_type"] == "一方外出另一方无监护能力"
@@ -670,6 +671,12 @@ class Summary:
     pairings: int  # rows of the 结对帮扶表
     activity_list: list[ActivityRow] = field(default_factory=list)  # the 活动记录 sheet's rows
     duty_list: list[duties.Duty] = field(default_factory=list)  # the 待办事项 sheet's rows
+    # the inspector's asks: the national definition, age bands, 监护类型, who started or stopped
+    national: int = 0  # under 16, both parents away or one away and the other unable (FORMS.md)
+    age_bands: dict[str, int] = field(default_factory=dict)
+    guardianship: dict[str, int] = field(default_factory=dict)
+    started: list[str] = field(default_factory=list)  # became left behind this month (a parent left)
+    ended: list[str] = field(default_factory=list)  # no longer left behind: the parents came home
 
     @property
     def activities(self) -> int:
@@ -690,7 +697,7 @@ class Summary:
 
 def summary(scope: Scope) -> Summary:
     """The numbers of the 汇总 sheet; a fixed number of queries whatever the size of the school."""
-    reg = list(_summary_children(scope))
+    reg = list(registration_rows(scope))
     by_type = Counter(r.left_behind_type for r in reg)
     types = {t: by_type.get(t, 0) for t in rules.LEFT_BEHIND_TYPES}
     for t, n in by_type.items():  # a type outside the vocabulary (an old import) still counts
@@ -709,20 +716,57 @@ def summary(scope: Scope) -> Summary:
         complete=sum(1 for r in reg if r.complete), filing_rate=rate, pairing=pairing,
         duty_lines=duty_lines(scope, open_rows=open_rows), weeks=talks_per_week(scope),
         contacts=contact_counts(scope), pairings=npairs, activity_list=acts, duty_list=open_rows,
+        national=sum(1 for r in reg if _national(r, scope.as_of)), age_bands=_age_bands(reg, scope.as_of),
+        guardianship=_guardianship(reg), started=_started(scope), ended=_ended(scope),
     )
 
 
-def _summary_children(scope: Scope) -> Iterator[RegRow]:
-    """Registration rows without the parents query: what the counts and 建档率 need."""
-    for d in _registration_query(scope).dicts().iterator():
-        yield RegRow(
-            id=d["id"], student_no="", name=d["name"], sex="", ethnicity="", birth_date=None, id_number="",
-            class_name="", hukou_place="", address="", health="", schooling="", boarding="",
-            left_behind_type=d["left_behind_type"], father="", father_phone="", mother="", mother_phone="",
-            guardian_name="", guardian_relation="", guardian_phone="", guardianship_type="", special="",
-            key_target="", bus="", missing=missing_fields(dict(d)), hardship=bool(d["hardship"]),
-            talent=bool(d["talent"]), disability=bool(d["disability"]), is_key=bool(d["key_target"]),
-        )
+AGE_BANDS = (("0–5岁", 0, 5), ("6–13岁", 6, 13), ("14–16岁", 14, 16), ("17岁及以上", 17, 200))
+
+
+def _national(r: RegRow, as_of: dt.date) -> bool:
+    """The 2016 national definition: under 16, both parents away, or one away and the other unable."""
+    age = age_on(r.birth_date, as_of)
+    return age is not None and age < 16 and (r.both_away == "是" or r.one_away_other_unable.startswith("是"))
+
+
+def _age_bands(reg: list[RegRow], as_of: dt.date) -> dict[str, int]:
+    """The summary table's bands 0–5, 6–13, 14–16 (FORMS.md), then older and no birth date."""
+    out = {label: 0 for label, _, _ in AGE_BANDS}
+    out["出生日期未填"] = 0
+    for r in reg:
+        age = age_on(r.birth_date, as_of)
+        label = next((b for b, lo, hi in AGE_BANDS if age is not None and lo <= age <= hi), "出生日期未填")
+        out[label] += 1
+    return out
+
+
+def _guardianship(reg: list[RegRow]) -> dict[str, int]:
+    out = {t: 0 for t in rules.GUARDIANSHIP_TYPES}
+    for r in reg:
+        key = r.guardianship_type or "未填"
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _names(cond: pw.Expression) -> list[str]:
+    q = (Child.select(Child.name).join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .where(cond).order_by(Classroom.grade, Classroom.number, Child.name_pinyin, Child.id).tuples())
+    return [n for (n,) in q]
+
+
+def _ended(scope: Scope) -> list[str]:
+    """Left behind on the day before the month, no longer on ``as_of``: the parents came home."""
+    before = scope.first - dt.timedelta(days=1)
+    return _names(_scope_cond(scope) & _enrolled(scope.as_of) & left_behind_on(before) & ~left_behind_on(scope.as_of))
+
+
+def _started(scope: Scope) -> list[str]:
+    """Left behind on ``as_of`` and a parent went away this month (``away_since``), or new to the roster."""
+    lo, hi = _bounds(scope.first, scope.as_of)
+    went = Child.id.in_(Parent.select(Parent.child).where(Parent.away_since.between(scope.first, scope.as_of)))
+    new = (Child.created_at >= lo) & (Child.created_at < hi)
+    return _names(_scope_cond(scope) & _enrolled(scope.as_of) & left_behind_on(scope.as_of) & (went | new))
 
 
 def _pairing_lines(scope: Scope, subjects: set[int]) -> list[PairingLine]:

@@ -187,3 +187,28 @@ def test_every_table_fits_a4_landscape_at_a_readable_scale(name):
     cols = getattr(export, name)
     pixels = sum(c.width * 7 + 5 for c in cols) + 4.5 * 7 + 5  # with 序号
     assert pixels <= 1010, pixels
+
+
+def test_inspector_s_numbers_on_the_summary(october, tmp_path):
+    """On 10-31: 张小明 (父母均外出: his father away, no mother record), 张丽华 (父亲外出,
+    mother home) and 王芳 (父母均外出) are left behind; all born 2016-05-01 (10 years old). 李四's
+    parents came home on 10-20: he stopped being left behind this month."""
+    kids = october["kids"]
+    Parent.create(child=kids["b"], relation="父亲", name="张父", away=True, away_since=dt.date(2026, 10, 3))
+    Parent.create(child=kids["b"], relation="母亲", name="张母", away=False)
+    Parent.create(child=kids["c"], relation="父亲", name="王父", away=True)
+    Parent.create(child=kids["c"], relation="母亲", name="王母", away=True)
+    scope = handbook.make_scope(october["school"].id, "2026-10", viewer=ALL, today=dt.date(2026, 11, 28))
+    s = handbook.summary(scope)
+    # national: 张小明 (父母均外出: father away, no mother record) and 王芳 (both away); 张丽华's mother is home
+    assert s.national == 2 and s.children == 3
+    assert s.age_bands == {"0–5岁": 0, "6–13岁": 3, "14–16岁": 0, "17岁及以上": 0, "出生日期未填": 0}
+    assert sum(s.guardianship.values()) == 3
+    assert s.ended == ["李四"]
+    assert s.started == ["张丽华"]  # her father went away on 10-03
+    path = tmp_path / "s.xlsx"
+    export.export_handbook(scope, str(path))
+    values = [c for row in openpyxl.load_workbook(path)["汇总"].iter_rows(values_only=True) for c in row
+              if isinstance(c, str)]
+    assert "1 人: 李四" in values and "1 人: 张丽华" in values
+    assert any("校长签字" in v for v in values) and "九、检查意见" in values

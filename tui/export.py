@@ -564,6 +564,10 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
 
     def header(labels: Iterable[str]) -> None:
         nonlocal r
+        labels = list(labels)
+        height = row_height((label, widths[i]) for i, label in enumerate(labels))
+        if height is not None:  # a long label (受委托监护人监护能力不足) wraps: the row grows with it
+            ws.set_row(r, height)
         for i, label in enumerate(labels):
             ws.write_string(r, i, label, fmt.header)
         r += 1
@@ -652,10 +656,37 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     ws.insert_chart(first - 1, 2, chart, {"x_offset": 8, "y_offset": 0, "object_position": 2})
     r = max(r, first - 1 + 11) + 1  # leave the chart's rows free
 
+    section("七、国家口径、年龄段与监护类型")
+    header(["国家口径", "学校口径"])
+    line([(s.national, "int"), (s.children, "int")])
+    note("国家口径按 2016 年《农村留守儿童基本情况登记表》: 父母双方外出, 或一方外出、另一方无监护能力, "
+         "且未满16周岁; 学校口径为名册中在读、有留守类型且父母尚未返乡的儿童。")
+    header([*s.age_bands])
+    line([(n, "int") for n in s.age_bands.values()])
+    types = {t: n for t, n in s.guardianship.items()}
+    header([*types])
+    line([(n, "int") for n in types.values()])
+    r += 1
+
+    section("八、本月留守情况变化")
+    for label, names in (("本月新增留守", s.started), ("本月不再留守 (父母返乡)", s.ended)):
+        text = clean(f"{len(names)} 人: " + "、".join(names)) if names else "无"
+        ws.set_row(r, row_height([(text, sum(widths[1:])), (label, widths[0])]) or MIN_ROW_PT)
+        _write(ws, r, 0, label, "center", fmt)
+        ws.merge_range(r, 1, r, ncols - 1, "", fmt.kinds["wrap"])
+        ws.write_string(r, 1, text, fmt.kinds["wrap"])
+        r += 1
+    r += 1
+
+    section("九、检查意见")
+    ws.merge_range(r, 0, r + 3, ncols - 1, "", fmt.kinds["wrap"])  # a box for the head's remarks by hand
+    r += 4
+    r += 1
     ws.set_row(r, 30)
     who = "班主任签字" if scope.class_name else "填表人签字"
     ws.merge_range(r, 0, r, ncols - 1, "", fmt.sign)
-    ws.write_string(r, 0, f"{who}: ______________    检查人: ______________    日期: ______年____月____日", fmt.sign)
+    ws.write_string(r, 0, f"{who}: ____________  校长签字: ____________  检查人: ____________  "
+                          f"日期: ____年__月__日", fmt.sign)
     r += 1
     note(f"导出: {exported}")
     return 1
