@@ -531,9 +531,9 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
     lo, hi = _bounds(scope.first, scope.last)
     q = (Contact.select(Contact.id, Contact.at, Contact.kind, Contact.place, Contact.callee, Contact.minutes,
                         Contact.reached, Contact.content, Contact.effect, Contact.parent_feedback, Contact.mood,
-                        Contact.concerns,
-                        Contact.follow_up, Contact.follow_up_due, Child.name, Child.sex, Child.birth_date,
-                        Child.guardian_name, Child.guardian_relation, Child.guardian_phone, Child.address,
+                        Contact.concerns, Contact.follow_up, Contact.follow_up_due, Child.name, Child.sex,
+                        Child.birth_date, Child.guardian_name, Child.guardian_relation, Child.guardian_phone,
+                        Child.address,
                         Classroom.name, Staff.name, Contact.staff)
          .join(Child, on=(Contact.child == Child.id))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
@@ -541,9 +541,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
          .where(_scope_cond(scope) & Contact.kind.in_(list(kinds)) & (Contact.at >= lo) & (Contact.at < hi))
          .order_by(Contact.at, Contact.id))
     for (cid, at, kind, place, callee, minutes, reached, content, effect, feedback, mood, concerns, follow_up,
-         follow_up_due,
-         child_name, sex, birth_date, guardian, relation, guardian_phone, address, class_name, staff_name,
-         author) in Contact._meta.database.execute(q):
+         follow_up_due, child_name, sex, birth_date, guardian, relation, guardian_phone, address, class_name,
+         staff_name, author) in Contact._meta.database.execute(q):
         at = _datetime(at)
         if guardian and relation:
             guardian = f"{guardian} ({relation})"
@@ -553,7 +552,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
             id=cid, at=at, kind=kind, child_name=child_name, class_name=class_name or "", sex=sex or "",
             age=age_on(_date(birth_date), at.date()), staff_name=staff_name or "", place=place or "",
             callee=callee or "", minutes=minutes, reached=bool(reached), content=content or "",
-            effect=effect or "", parent_feedback=feedback or "", mood=mood or "", concerns=concerns or "", follow_up=follow_up or "",
+            effect=effect or "", parent_feedback=feedback or "", mood=mood or "", concerns=concerns or "",
+            follow_up=follow_up or "",
             follow_up_due=_date(follow_up_due), guardian=guardian or "",
             guardian_phone=mask_phone(guardian_phone) if mask else (guardian_phone or ""), address=address or "",
         )
