@@ -63,6 +63,7 @@ from typing import Iterable
 import peewee as pw
 
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
+from models.rules import CONTACT_KINDS
 from models.scope import Viewer, child_condition
 from models.validation import Invalid, check_day_in_range, check_lengths
 
@@ -419,7 +420,7 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
     if term is None:
         return []
     rules = [RuleSpec.of(r) for r in care_rules() if kind is None or kind in (r.contact_kind, r.name)]
-    if not rules:
+    if not rules and kind not in (FOLLOW_UP, *CONTACT_KINDS):
         return []
     for r in rules:
         problem = check_rule(r)
@@ -502,8 +503,52 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
             key = (not mine, due, grade if grade is not None else 99, number or 0, room_name or "",
                    pinyin or "", name, cid, rule.sort_order, rule.id)
             out.append((key, duty))
+    if kind is None or kind == FOLLOW_UP or kind in CONTACT_KINDS:
+        rooms = {cid: (name, pinyin, room_id, room_name, grade, number, head_id)
+                 for cid, name, pinyin, _k, room_id, room_name, grade, number, head_id, *_ in children}
+        for duty, grade, number, pinyin in _follow_ups(rooms, on_date, lo, hi, limit, horizon_days, staff_id,
+                                                       None if kind in (None, FOLLOW_UP) else kind):
+            if only_mine and not duty.mine:
+                continue
+            out.append(((not duty.mine, duty.due, grade if grade is not None else 99, number or 0, duty.class_name,
+                         pinyin or "", duty.child_name, duty.child_id, 10 ** 6, -duty.rule_id), duty))
     out.sort(key=lambda kd: kd[0])
     return [d for _, d in out]
+
+
+FOLLOW_UP = "跟进"
+
+
+def _follow_ups(rooms: dict, on_date: dt.date, lo: dt.datetime, hi: dt.datetime, limit: dt.date | None,
+                horizon_days: int | None, staff_id: int | None, kind: str | None):
+    """A talk's follow-up date (跟进日期) as a duty of whoever wrote it: open from the talk (this term)
+    until that staff member records another reached contact with the child after it; due on the
+    date written. ``rule_id`` is the talk's id, negated (no rule has it)."""
+    if not rooms:
+        return
+    later = Contact.alias("later")
+    met = later.select(later.id).where(
+        (later.child == Contact.child) & (later.at > Contact.at) & (later.at < hi) & (later.reached == True)  # noqa: E712
+        & ((later.staff == Contact.staff) | Contact.staff.is_null()))
+    q = (Contact.select(Contact.id, Contact.child, Contact.kind, Contact.follow_up_due, Contact.staff, Staff.name)
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
+         .where(Contact.child.in_(sorted(rooms)) & Contact.follow_up_due.is_null(False)
+                & (Contact.at >= lo) & (Contact.at < hi) & ~pw.fn.EXISTS(met)))
+    if kind is not None:
+        q = q.where(Contact.kind == kind)
+    for cid_contact, cid, ckind, due, author, author_name in Child._meta.database.execute(q).fetchall():
+        due = _as_date(due)
+        if limit is not None and due > limit:
+            continue
+        name, pinyin, room_id, room_name, grade, number, head_id = rooms[cid]
+        mine = staff_id is not None and staff_id in (author, head_id)
+        yield Duty(
+            child_id=cid, child_name=name, class_name=room_name or "", classroom_id=room_id,
+            rule_id=-cid_contact, rule_name=FOLLOW_UP, contact_kind=ckind, due=due,
+            days_overdue=max(0, (on_date - due).days),
+            status=status_of(due, on_date, DEFAULT_HORIZON if horizon_days is None else horizon_days),
+            last_met=None, helper=author_name or "", mine=mine,
+        ), grade, number, pinyin
 
 
 def count_by_status(duties: Iterable[Duty]) -> dict[str, int]:
@@ -536,8 +581,7 @@ def last_met(child_id: int, rule: CareRule, on_date: dt.date | None = None) -> d
 
 
 def known_kinds() -> list[str]:
-    """What ``--kind`` accepts: the contact kinds and the names of the active rules."""
-    from models.rules import CONTACT_KINDS
-
+    """What ``--kind`` accepts: the contact kinds, the names of the active rules and 跟进."""
     rules = care_rules()
-    return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules)]))
+    return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules),
+                               FOLLOW_UP]))

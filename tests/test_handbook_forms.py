@@ -212,3 +212,32 @@ def test_inspector_s_numbers_on_the_summary(october, tmp_path):
               if isinstance(c, str)]
     assert "1 人: 李四" in values and "1 人: 张丽华" in values
     assert any("校长签字" in v for v in values) and "九、检查意见" in values
+
+
+@pytest.mark.parametrize("day, later, status", [
+    # 赵老师 wrote on 10-20 that 张丽华 needs a follow-up by 10-25
+    (dt.date(2026, 10, 19), [], None),  # not written yet
+    (dt.date(2026, 10, 24), [], "本周"),
+    (dt.date(2026, 10, 25), [], "今天"),
+    (dt.date(2026, 10, 27), [], "逾期"),
+    (dt.date(2026, 10, 27), [("li", 10, 26)], "逾期"),  # another teacher's talk does not close hers
+    (dt.date(2026, 10, 27), [("zhao", 10, 26)], None),  # her own later contact does
+    (dt.date(2026, 10, 27), [("zhao", 10, 28)], "逾期"),  # (not yet on the 27th)
+])
+def test_follow_up_dates_are_duties(october, day, later, status):
+    from models import duties
+
+    b, staff = october["kids"]["b"], october["staff"]
+    talk = Contact.create(child=b, staff=staff["zhao"], kind="谈心", at=at(10, 20), reached=True, content="成绩下降",
+                          follow_up="问问数学老师", follow_up_due=dt.date(2026, 10, 25))
+    for who, month, d in later:
+        Contact.create(child=b, staff=staff[who], kind="家长电话", at=at(month, d), reached=True, content="通话")
+    found = [d for d in duties.open_duties(day, viewer=ALL, school_id=october["school"].id)
+             if d.rule_name == duties.FOLLOW_UP]
+    assert [d.status for d in found] == ([status] if status else [])
+    if found:
+        d = found[0]
+        assert (d.child_name, d.contact_kind, d.due, d.helper, d.rule_id) == (
+            "张丽华", "谈心", dt.date(2026, 10, 25), "赵老师", -talk.id)
+        assert d.mine is False and duties.open_duties(day, viewer=ALL, staff_id=staff["zhao"].id,
+                                                      kind=duties.FOLLOW_UP)[0].mine is True
