@@ -187,7 +187,7 @@ def test_pin_prompt_in_a_real_terminal(school):
     cmd = f"env GUANAI_DB= TERM=xterm-256color {GUANAI} --db {school} --user banzhuren"
     tmux(socket, "new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd)
     try:
-        wait_screen(socket, name, lambda t: "的 PIN:" in t)
+        wait_screen(socket, name, lambda t: "的 PIN" in t)
         tmux(socket, "send-keys", "-t", name, "1111", "Enter")
         text = wait_screen(socket, name, lambda t: "PIN 不对" in t)
         assert "1111" not in text, "the PIN must not be echoed"
