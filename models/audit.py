@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 import peewee as pw
 
+from models import scope
+from models.entities import AuditLog, Contact, Staff
 from models.masking import mask_value
-
-LOCAL = "local"
+from models.provenance import LOCAL, client_source, os_account, os_name  # noqa: F401 (re-exported)
+from models.sanitize import clean_text
+from models.scope import COUNSELLING, COUNSELLING_HIDDEN
 
 # Actions written by the session and user administration (the models write create/update/delete …).
 LOGIN = "login"
@@ -40,56 +42,6 @@ ACTION_LABELS = {
     "locked": "锁定", "export": "导出", "import": "导入", "view": "查看", "unmask": "显示全文",
     "restore": "恢复", "pin": "PIN", "end": "结束", "move": "调整",
 }
-
-
-def client_source(environ: dict | None = None) -> str:
-    """The SSH client's address when this process runs in an SSH session, else ``local``.
-
-    OpenSSH sets ``SSH_CLIENT="10.0.0.5 52144 22"`` and ``SSH_CONNECTION="10.0.0.5 52144 10.0.0.1 22"``.
-    Only an address-looking first word is kept (the variables are the user's to change).
-    """
-    import ipaddress
-
-    env = os.environ if environ is None else environ
-    for var in ("SSH_CLIENT", "SSH_CONNECTION"):
-        words = (env.get(var) or "").split()
-        if not words or len(words[0]) > 64:
-            continue
-        address, _, zone = words[0].partition("%")
-        try:
-            ipaddress.ip_address(address)
-        except ValueError:
-            continue
-        if zone and not zone.replace("-", "").replace(".", "").isalnum():
-            continue
-        return words[0]
-    return LOCAL
-
-
-def os_name() -> str:
-    """The OS account this process runs as, from the kernel's user id: ``$USER`` and ``$LOGNAME``
-    (which ``getpass.getuser`` reads first) are the user's to change."""
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError, AttributeError):  # Windows, or a uid without a name
-        import getpass
-
-        try:
-            return getpass.getuser()
-        except Exception:  # noqa: BLE001 - no name at all: the id is still something
-            return str(getattr(os, "geteuid", lambda: "?")())
-
-
-def os_account(environ: dict | None = None) -> str:
-    """``os_name()``, and ``sudo:NAME`` when sudo started the process; at most 64 characters."""
-    env = os.environ if environ is None else environ
-    name = os_name()
-    sudo = (env.get("SUDO_USER") or "").strip()
-    if sudo and sudo != name and sudo.isprintable():
-        name = f"{name} sudo:{sudo}"
-    return name[:64]
 
 
 def _jsonable(value: Any) -> Any:
@@ -107,8 +59,6 @@ def dumps(d: dict | None) -> str:
 def record(action: str, table: str, row_id: int | None, *, staff_id: int | None, old: dict | None = None,
            new: dict | None = None, at: dt.datetime | None = None, source: str | None = None):
     """Append one row (the caller's transaction, if any, makes it all or nothing with its change)."""
-    from models.entities import AuditLog
-
     return AuditLog.create(at=(at or dt.datetime.now()).replace(microsecond=0), staff=staff_id, table=table,
                            row_id=row_id or 0, action=action, old=dumps(old), new=dumps(new),
                            source=client_source() if source is None else source, os_user=os_account())
@@ -121,8 +71,6 @@ def record_many(action: str, table: str, changes: Iterable[tuple[int | None, dic
                 staff_id: int | None, at: dt.datetime | None = None, source: str | None = None) -> int:
     """Append one row per (row_id, old, new), the same rows ``record`` appends one by one, in a
     few INSERTs (an import creates thousands of children). Only ever inserts; returns how many."""
-    from models.entities import AuditLog
-
     at = (at or dt.datetime.now()).replace(microsecond=0)
     source = client_source() if source is None else source
     os_user = os_account()
@@ -176,9 +124,6 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
     ``COUNSELLING_HIDDEN`` unless ``scope.sees_counselling_in_audit`` — so without a counselor
     viewer (the default, ``None``) it is always hidden, and ``text`` never finds a row by words
     the viewer cannot read. ID numbers and phones are masked later, by ``describe``."""
-    from models import scope
-    from models.entities import AuditLog, Staff
-
     hide = not scope.sees_counselling_in_audit(viewer)
     counselling = _CounsellingContacts()
 
@@ -242,8 +187,6 @@ class _CounsellingContacts:
         self.ids: set[int] | None = None
 
     def about(self, e: AuditEntry) -> bool:
-        from models.scope import COUNSELLING
-
         if COUNSELLING in (e.old.get("kind"), e.new.get("kind")):
             return True
         if self.ids is None:
@@ -252,9 +195,6 @@ class _CounsellingContacts:
 
     @staticmethod
     def _load() -> set[int]:
-        from models.entities import AuditLog, Contact
-        from models.scope import COUNSELLING
-
         ids = {cid for (cid,) in Contact.select(Contact.id).where(Contact.kind == COUNSELLING).tuples()}
         rows = (AuditLog.select(AuditLog.row_id, AuditLog.old, AuditLog.new)
                 .where((AuditLog.table == "contact")
@@ -268,8 +208,6 @@ def hide_counselling(e: AuditEntry) -> AuditEntry:
     """The entry with every non-empty value but the facts (``CONTACT_FACT_KEYS``) replaced by
     ``COUNSELLING_HIDDEN``, old and new alike; the stored row is not touched."""
     from dataclasses import replace
-
-    from models.scope import COUNSELLING_HIDDEN
 
     def blank(d: dict) -> dict:
         return {k: v if k in CONTACT_FACT_KEYS or k == REDACTED_KEY or v in (None, "", [], {}) else COUNSELLING_HIDDEN
@@ -298,8 +236,6 @@ def redact_purged(rows: dict[str, list[int]], *, on: dt.date) -> int:
     ``rows`` maps a table name to the ids deleted from it. Runs inside the purge's transaction,
     so the records and the values about them go together or not at all.
     """
-    from models.entities import AuditLog
-
     blank = dumps({REDACTED_KEY: on.isoformat()})
     changed = 0
     for table, ids in rows.items():
@@ -356,6 +292,4 @@ def format_line(e: AuditEntry) -> str:
 def one_line(value: object) -> str:
     """No control or format characters (a name with ESC codes must not drive the admin's terminal):
     ``models.sanitize``'s rule, on one line."""
-    from models.sanitize import clean_text
-
     return clean_text(str(value), multiline=False).strip()

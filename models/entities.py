@@ -13,6 +13,7 @@ import datetime as _dt
 import peewee as pw
 
 from models.db import database_proxy
+from models.provenance import client_source, os_account
 
 MULTI_SEP = "、"
 
@@ -264,18 +265,6 @@ class Attendance(BaseModel):
         indexes = ((("event", "child", "on_date"), True),)
 
 
-def _audit_source() -> str:
-    from models.audit import client_source
-
-    return client_source()
-
-
-def _audit_os_user() -> str:
-    from models.audit import os_account
-
-    return os_account()
-
-
 class AuditLog(BaseModel):
     """Who changed which row when, from where: old and new values as JSON of the changed fields.
 
@@ -289,8 +278,8 @@ class AuditLog(BaseModel):
     action = pw.CharField(max_length=10)  # create / update / delete / login / login_fail / export …
     old = pw.TextField(default="")
     new = pw.TextField(default="")
-    source = pw.CharField(max_length=100, default=_audit_source)  # SSH client address or "local" (0005)
-    os_user = pw.CharField(max_length=64, default=_audit_os_user)  # the OS account that ran guanai (0009)
+    source = pw.CharField(max_length=100, default=client_source)  # SSH client address or "local" (0005)
+    os_user = pw.CharField(max_length=64, default=os_account)  # the OS account that ran guanai (0009)
 
     class Meta:
         indexes = ((("table", "row_id"), False),)
