@@ -25,6 +25,10 @@ from models.validation import Invalid, validate_date
 CONTENT_LIMIT = 5000
 _MONTH_DAY = re.compile(r"\d{1,2}-\d{1,2}")
 FEEDBACK_KINDS = ("家访", "监护人座谈")  # their paper forms have 家长反馈 where a talk has 交谈后效果
+HOME_VISIT = "家访"
+# The 家访手记's own columns, in the paper's order (孩子表现 is the visit's content): filled for a 家访 only.
+VISIT_FIELDS = {"family_members": "家庭成员情况", "living_conditions": "生活环境", "education_needs": "教育需求"}
+VISIT_FIELD_LIMIT = 1000
 FUTURE_SLACK = dt.timedelta(days=1)
 
 
@@ -63,6 +67,9 @@ class ContactForm:
     content: str = ""
     effect: str = ""  # 交谈后效果 (谈心记录单)
     parent_feedback: str = ""  # 家长反馈 (家访手记)
+    family_members: str = ""  # 家庭成员情况 (家访手记)
+    living_conditions: str = ""  # 生活环境 (家访手记)
+    education_needs: str = ""  # 教育需求 (家访手记)
     mood: str = ""
     concerns: tuple[str, ...] = ()
     follow_up: str = ""
@@ -129,6 +136,17 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
         if len(text) > CONTENT_LIMIT:
             errors[name] = f"{label}不能超过 {CONTENT_LIMIT} 字 (现在 {len(text)} 字)"
         values[name] = text
+    filled = []
+    for name, label in VISIT_FIELDS.items():
+        text = clean_text(getattr(form, name), multiline=True).strip()
+        if len(text) > VISIT_FIELD_LIMIT:
+            errors[name] = f"{label}不能超过 {VISIT_FIELD_LIMIT} 字 (现在 {len(text)} 字)"
+        if text:
+            filled.append((name, label))
+        values[name] = text
+    if filled and form.kind != HOME_VISIT:  # the 谈心记录单 and call sheets have no such column
+        labels = "、".join(label for _, label in filled)
+        errors.setdefault(filled[0][0], f"{labels}只记在家访里: 类别改为家访 (F2), 或清空")
     values["follow_up"] = clean_text(form.follow_up, multiline=True).strip()
     if form.follow_up_due.strip():
         try:
@@ -255,7 +273,10 @@ def form_from_contact(c: Contact) -> ContactForm:
         kind=c.kind, when=c.at.strftime("%Y-%m-%d %H:%M"), minutes=str(c.minutes or ""), reached=c.reached,
         place=clean_text(c.place, multiline=False), callee=clean_text(c.callee, multiline=False),
         content=clean_text(c.content, multiline=True), effect=clean_text(c.effect, multiline=True),
-        parent_feedback=clean_text(c.parent_feedback, multiline=True), mood=c.mood, concerns=tuple(split_multi(c.concerns)),
+        parent_feedback=clean_text(c.parent_feedback, multiline=True),
+        family_members=clean_text(c.family_members, multiline=True),
+        living_conditions=clean_text(c.living_conditions, multiline=True),
+        education_needs=clean_text(c.education_needs, multiline=True), mood=c.mood, concerns=tuple(split_multi(c.concerns)),
         follow_up=clean_text(c.follow_up, multiline=True), follow_up_due=c.follow_up_due.isoformat() if c.follow_up_due else "",
     )
 

@@ -214,6 +214,9 @@ class Contact(BaseModel):
     content = pw.TextField(default="")
     effect = pw.TextField(default="")  # 交谈后效果
     parent_feedback = pw.TextField(default="")  # 家长反馈 (家访手记), migration 0010
+    family_members = pw.TextField(default="")  # 家庭成员情况 (家访手记), migration 0011
+    living_conditions = pw.TextField(default="")  # 生活环境 (家访手记), 0011
+    education_needs = pw.TextField(default="")  # 教育需求 (家访手记), 0011
     mood = pw.CharField(max_length=10, default="")
     concerns = pw.CharField(max_length=50, default="")  # 学业、心理、安全、健康、生活
     follow_up = pw.TextField(default="")

@@ -222,6 +222,10 @@ VISIT_KID = ("{ta}在家能主动写作业。", "{ta}在家爱看电视，作业
              "{ta}晚上玩{g}的手机到很晚。")
 VISIT_FEEDBACK = ("{g}希望老师多督促学习。", "{g}说管不住孩子玩手机。", "{g}感谢学校关心。",
                   "{g}腿脚不便，接送困难。", "{g}说看不懂作业，辅导不了。")
+VISIT_NEEDS = {  # the 家访手记's 教育需求 that goes with each 家长反馈
+    "{g}希望老师多督促学习。": "在校多督促作业，每周反馈一次", "{g}说管不住孩子玩手机。": "引导合理使用手机",
+    "{g}感谢学校关心。": "继续结对关心", "{g}腿脚不便，接送困难。": "上学放学的接送安排",
+    "{g}说看不懂作业，辅导不了。": "课后作业辅导 (学习帮手)"}
 CALL_TEXTS = (("和{p}说了测验成绩，{p}表扬了{ta}。", "开心"), ("告诉{p}自己当上了小组长。", "开心"),
               ("{p}叮嘱{ta}听老人的话。", "平静"), ("哭着说想{p}，{p}答应春节回来。", "低落"),
               ("和{p}聊了学校运动会的事。", "开心"), ("{p}问天冷了有没有加衣服。", "平静"))
@@ -1371,13 +1375,14 @@ class _Generator:
                 minutes: int | None, content: str, reached: bool = True, place: str = "", callee: str = "",
                 effect: str = "", mood: str = "", concerns: str = "", follow_up: str = "",
                 follow_up_due: dt.date | None = None, group_key: str = "", written_before: bool = False,
-                parent_feedback: str = "") -> None:
+                parent_feedback: str = "", family_members: str = "", living_conditions: str = "",
+                education_needs: str = "") -> None:
         created = when if written_before else when + dt.timedelta(minutes=(minutes or 0) + self.rng.randrange(1, 30))
         created = str(created)  # what SQLite stores for a datetime: 'YYYY-MM-DD HH:MM:SS'
         self.contacts.append((
             ctx.row["id"], staff, kind, str(when), minutes, reached, place, callee, content, effect, mood, concerns,
             follow_up, None if follow_up_due is None else str(follow_up_due), group_key, created, created,
-            parent_feedback,
+            parent_feedback, family_members, living_conditions, education_needs,
         ))
 
     def talk(self, ctx: "_TalkContext", staff: int, day: dt.date, place: str) -> None:
@@ -1439,7 +1444,8 @@ class _Generator:
 
     def home_visit(self, ctx: "_TalkContext", staff: int, day: dt.date) -> None:
         rng = self.rng
-        seen = rng.choice(VISIT_ENV) + rng.choice(VISIT_KID)
+        env, kid = rng.choice(VISIT_ENV), rng.choice(VISIT_KID)
+        seen = env + kid
         feedback = rng.choice(VISIT_FEEDBACK)  # the 家访手记's 家长反馈
         text = seen + feedback
         follow_up, due, concerns = "", None, ""
@@ -1447,10 +1453,19 @@ class _Generator:
             follow_up, due, concerns = "协助申请冬季临时救助", day + dt.timedelta(days=14), "生活"
         elif "手机" in text or "看不懂" in text:
             concerns = "学业"
-        self.contact(ctx, staff, "家访", self.at(day, VISIT_SLOTS), minutes=rng.choice((30, 35, 40)),
-                     content="到" + ctx.fmt("{g}") + "家走访：" + ctx.fmt(seen), place="家中",
+        when, minutes = self.at(day, VISIT_SLOTS), rng.choice((30, 35, 40))
+        where = ctx.fmt("{g}")
+        # 生活环境 and 孩子表现 (the content) are one formatted text cut in two: each ctx.fmt draws a
+        # number, and one call as before keeps the rest of the demo school as it was.
+        seen = ctx.fmt(seen)
+        cut = len(env.format(ta=ctx.ta, g=ctx.g))
+        away = {0: "", 1: "".join(ctx.away_parents) + "在外务工，", 2: "父母均在外务工，"}[len(ctx.away_parents)]
+        members = f"{away}{ctx.g}在家照看"
+        self.contact(ctx, staff, "家访", when, minutes=minutes,
+                     content="到" + where + "家走访：" + seen[cut:], place="家中",
                      callee=ctx.row["guardian_name"], concerns=concerns, follow_up=follow_up, follow_up_due=due,
-                     parent_feedback=ctx.fmt(feedback))
+                     parent_feedback=ctx.fmt(feedback), family_members=members,
+                     living_conditions=seen[:cut].rstrip("，"), education_needs=VISIT_NEEDS[feedback])
 
     def meeting(self, ctx: "_TalkContext", staff: int, day: dt.date, text: str) -> None:
         self.contact(ctx, staff, "监护人座谈", dt.datetime.combine(day, dt.time(15, 0)), minutes=40,
@@ -1546,7 +1561,7 @@ def _insert(db: pw.Database, model: type, rows: list[dict]) -> None:
 
 CONTACT_COLUMNS = ("id", "child", "staff", "kind", "at", "minutes", "reached", "place", "callee", "content", "effect",
                    "mood", "concerns", "follow_up", "follow_up_due", "group_key", "created_at", "updated_at",
-                   "parent_feedback")
+                   "parent_feedback", "family_members", "living_conditions", "education_needs")
 
 
 def _insert_tuples(db: pw.Database, model: type, names: tuple[str, ...], rows: list[tuple]) -> None:

@@ -31,9 +31,14 @@ CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
 
 
 FORM_KEYS = ("kind", "when", "minutes", "reached", "place", "callee", "content", "effect", "parent_feedback",
-             "mood", "concerns", "follow_up", "follow_up_due")
+             *contacts.VISIT_FIELDS, "mood", "concerns", "follow_up", "follow_up_due")
+# the 家访手记's columns: their inputs, in the paper's order (F12 walks them for a 家访)
+VISIT_INPUTS = {"family_members": "#f-family", "living_conditions": "#f-living", "education_needs": "#f-needs"}
+CONTENT_HINTS = {contacts.HOME_VISIT: "孩子表现: 在家的学习、生活、情绪, 和家人相处…"}
+CONTENT_HINT = "在这里记下谈话的内容…"
 FORM_LABELS = {"kind": "类别", "when": "时间", "minutes": "分钟", "reached": "接通", "place": "地点",
                "callee": "通话对象", "content": "内容", "effect": "交谈后效果", "parent_feedback": "家长反馈",
+               **contacts.VISIT_FIELDS,
                "mood": "情绪", "concerns": "关注",
                "follow_up": "跟进", "follow_up_due": "跟进日期"}
 
@@ -101,7 +106,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             yield Static(id="talk-head")
             yield Static(id="talk-chips")
             yield TextArea(self.form.content, id="talk-content", soft_wrap=True, tab_behavior="focus",
-                           placeholder="在这里记下谈话的内容…")
+                           placeholder=CONTENT_HINTS.get(self.form.kind, CONTENT_HINT))
             with Horizontal(classes="talk-row"):
                 yield Static(id="err-content", classes="talk-err")
                 yield Static(id="talk-count")
@@ -121,6 +126,13 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 yield Input(self.form.effect, id="f-effect", classes="w-follow", placeholder="交谈后效果")
                 yield Label("家长反馈")
                 yield Input(self.form.parent_feedback, id="f-feedback", classes="w-follow", placeholder="家访时")
+            with Horizontal(classes="talk-row", id="visit-row"):  # 家访 only (or while one holds text)
+                yield Label("F12家庭成员")
+                yield Input(self.form.family_members, id="f-family", classes="w-follow", placeholder="几口人, 谁照看")
+                yield Label("生活环境")
+                yield Input(self.form.living_conditions, id="f-living", classes="w-follow", placeholder="住房、学习条件")
+                yield Label("教育需求")
+                yield Input(self.form.education_needs, id="f-needs", classes="w-follow", placeholder="需要的帮助")
             with Horizontal(classes="talk-row"):
                 yield Label("跟进")
                 yield Input(self.form.follow_up, id="f-follow", classes="w-follow", placeholder="需要跟进的事")
@@ -142,6 +154,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self._render_head()
         self._render_chips()
         self._update_count()
+        self._show_kind_fields()
         area = self.query_one("#talk-content", TextArea)
         area.focus()
         area.move_cursor(area.document.end)
@@ -180,6 +193,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                                 ("#f-place", self.form.place), ("#f-follow", self.form.follow_up),
                                 ("#f-callee", self.form.callee), ("#f-effect", self.form.effect),
                                 ("#f-feedback", self.form.parent_feedback),
+                                *((sel, getattr(self.form, name)) for name, sel in VISIT_INPUTS.items()),
                                 ("#f-follow-due", self.form.follow_up_due)):
             self.query_one(selector, Input).value = value
 
@@ -192,6 +206,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         f.callee = self.query_one("#f-callee", Input).value
         f.effect = self.query_one("#f-effect", Input).value
         f.parent_feedback = self.query_one("#f-feedback", Input).value
+        for name, selector in VISIT_INPUTS.items():
+            setattr(f, name, self.query_one(selector, Input).value)
         f.follow_up = self.query_one("#f-follow", Input).value
         f.follow_up_due = self.query_one("#f-follow-due", Input).value
         return f
@@ -212,6 +228,14 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         verb = "修改记录" if self.contact_id else ("新记录" if len(self.child_ids) == 1 else "小组谈心")
         staff = getattr(self.app.session, "staff_name", "") or "未登录"
         self.query_one("#talk-head", Static).update(content(f"{verb} · {names} · 记录人 {staff}", one_line=True))
+
+    def _show_kind_fields(self) -> None:
+        """The 家访手记's own row shows for a 家访, and stays while it holds text (so a kind changed by
+        mistake never hides what was typed; saving it with another kind is refused and says why)."""
+        inputs = [self.query_one(sel, Input) for sel in VISIT_INPUTS.values()]
+        visit = self.form.kind == contacts.HOME_VISIT
+        self.query_one("#visit-row").display = visit or any(i.value.strip() for i in inputs)
+        self.query_one("#talk-content", TextArea).placeholder = CONTENT_HINTS.get(self.form.kind, CONTENT_HINT)
 
     def _render_chips(self) -> None:
         f = self.form
@@ -241,6 +265,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         kinds = rules.CONTACT_KINDS
         self.form.kind = kinds[(kinds.index(self.form.kind) + 1) % len(kinds)]
         self._render_chips()
+        self._show_kind_fields()
         self._mark_dirty()
 
     def action_pick_kind(self) -> None:
@@ -251,6 +276,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             if kind:
                 self.form.kind = kind
                 self._render_chips()
+                self._show_kind_fields()
                 self._mark_dirty()
 
         self.app.push_screen(PickListScreen("类别", rules.CONTACT_KINDS, current=self.form.kind), chosen)
@@ -298,15 +324,17 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         field.focus()
 
     def action_outcome(self) -> None:
-        """To the column the kind's paper form has: 家长反馈 for 家访/监护人座谈, else 交谈后效果;
-        pressed again, the other one."""
-        first, second = "#f-effect", "#f-feedback"
+        """To the columns the kind's paper form has, in its order: for a 家访 (家访手记) 家庭成员情况,
+        生活环境, 教育需求, 家长反馈; for a 监护人座谈 家长反馈; else 交谈后效果 first. Pressed again,
+        the next of them, then the other one, round again."""
+        order = ["#f-effect", "#f-feedback"]
         if self.form.kind in contacts.FEEDBACK_KINDS:
-            first, second = second, first
-        target = self.query_one(first, Input)
-        if self.focused is target:
-            target = self.query_one(second, Input)
-        target.focus()
+            order.reverse()
+        if self.form.kind == contacts.HOME_VISIT:
+            order = [*VISIT_INPUTS.values(), *order]
+        widgets = [self.query_one(sel, Input) for sel in order]
+        here = widgets.index(self.focused) if self.focused in widgets else -1
+        widgets[(here + 1) % len(widgets)].focus()
 
     def action_add_child(self) -> None:
         if self.contact_id:
@@ -340,7 +368,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.query_one("#err-content", Static).update(content(errors.get("content") or errors.get("child") or
                                                               errors.get("kind") or "", one_line=True))
         row1 = [errors[k] for k in ("when", "minutes") if k in errors]
-        row2 = [errors[k] for k in ("follow_up_due", "effect", "parent_feedback", "mood", "concerns") if k in errors]
+        row2 = [errors[k] for k in ("follow_up_due", "effect", "parent_feedback", *contacts.VISIT_FIELDS, "mood",
+                                    "concerns") if k in errors]
         self.query_one("#err-row1", Static).update(content(" ".join(row1), one_line=True))
         self.query_one("#err-row2", Static).update(content(" ".join(row2), one_line=True))
 
@@ -359,7 +388,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         if errors:
             first = next(iter(errors))
             target = {"when": "#f-when", "minutes": "#f-minutes", "follow_up_due": "#f-follow-due",
-                      "effect": "#f-effect", "parent_feedback": "#f-feedback"}.get(
+                      "effect": "#f-effect", "parent_feedback": "#f-feedback", **VISIT_INPUTS}.get(
                 first, "#talk-content")
             focus_to_fix(self.query_one(target))
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)
@@ -454,5 +483,6 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.version = conflicts.as_datetime(version)
         self._show_form()
         self._render_chips()
+        self._show_kind_fields()
         self._update_count()
         self._show_errors({})

@@ -160,13 +160,70 @@ async def test_f11_f12_fill_callee_effect_and_parent_feedback_at_80x24(tiny_scho
     assert (c.kind, c.callee, c.effect, c.parent_feedback) == ("家长电话", "父亲 张大山", "calmer", "thanks")
 
 
-async def test_f12_goes_to_parent_feedback_first_on_a_home_visit(tiny_school):
+async def test_a_home_visit_fills_every_column_of_the_jiafang_shouji_at_80x24(tiny_school):
+    """家访手记: F12 walks its columns in the paper's order (家庭成员情况, 生活环境, 教育需求, 家长反馈),
+    then 交谈后效果; the content is 孩子表现; the row is on screen at 80x24 and everything is saved."""
+    kid = tiny_school["kids"]["王芳"]
     app = make_app(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_talk_for(pilot, app, "wf")
+        assert not screen.query_one("#visit-row").display  # a 谈心 has no such columns
         await pilot.press("f2", "f2")  # 家长电话, 家访
         assert screen.form.kind == "家访"
+        await pilot.pause()
+        assert screen.query_one("#visit-row").display
+        assert "孩子表现" in screen.query_one("#talk-content", TextArea).placeholder
+        for selector in ("#f-family", "#f-living", "#f-needs", "#f-feedback", "#f-follow"):
+            region = screen.query_one(selector).region
+            assert region.width >= 8 and region.bottom <= 23, selector  # on screen above the footer
+        assert screen.query_one("#talk-content").region.height >= 4
+        await pilot.press(*"does homework")
+        typed = {"f-family": "grandma and him", "f-living": "old but tidy", "f-needs": "maths help",
+                 "f-feedback": "thanks", "f-effect": "calmer"}
+        for field_id, text in typed.items():
+            await pilot.press("f12")
+            assert app.focused.id == field_id
+            await pilot.press(*text)
         await pilot.press("f12")
-        assert app.focused.id == "f-feedback"
-        await pilot.press("f12")
-        assert app.focused.id == "f-effect"
+        assert app.focused.id == "f-family"  # round again
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    c = Contact.get(Contact.child == kid.id)
+    assert (c.kind, c.content, c.family_members, c.living_conditions, c.education_needs, c.parent_feedback,
+            c.effect) == ("家访", "does homework", "grandma and him", "old but tidy", "maths help", "thanks", "calmer")
+
+
+async def test_home_visit_columns_stay_in_the_draft_and_are_refused_on_another_kind(tiny_school):
+    """The draft keeps them; a kind changed away from 家访 keeps the row (nothing typed is hidden) and
+    saving says why it cannot, until the kind is 家访 again."""
+    kid = tiny_school["kids"]["王芳"]
+    staff_id = tiny_school["staff"][0].id
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        await pilot.press("f2", "f2", *"visited", "f12", *"five people", "f12", *"brick house")
+        await pilot.pause(0.8)  # the draft timer runs twice a second
+        screen.writer.flush()
+    saved = drafts.load_draft(staff_id, "talk", f"child:{kid.id}", viewer=ALL)[0]["form"]
+    assert (saved["kind"], saved["family_members"], saved["living_conditions"]) == ("家访", "five people", "brick house")
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_talk_for(pilot, app, "wf")
+        assert screen.query_one("#f-family").value == "five people"
+        await pilot.press("f2")  # 亲情电话: the row stays, it holds text
+        assert screen.form.kind == "亲情电话" and screen.query_one("#visit-row").display
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "只记在家访里" in str(screen.query_one("#err-row2", Static).content)
+        assert app.focused.id == "f-family"
+        assert Contact.select().where(Contact.child == kid.id).count() == 0
+        await pilot.press("ctrl+l", "3")  # back to 家访 from the numbered list
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    c = Contact.get(Contact.child == kid.id)
+    assert (c.kind, c.family_members, c.living_conditions) == ("家访", "five people", "brick house")
+    assert Draft.select().count() == 0
