@@ -17,7 +17,7 @@ from models import roster
 from models.calendar import Occurrence
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
-from screens.calendar import line
+from screens.lines import line
 from screens.checklist import CheckList
 from tui.fields import Input
 from tui.text import clean

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from screens.calendar import line
+from screens.lines import line
 
 
 class CheckList(OptionList):

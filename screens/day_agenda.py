@@ -13,8 +13,9 @@ from textual.widgets.option_list import Option
 
 from models import calendar as cal
 from models.calendar import Occurrence
-from screens.calendar import EventKeys, delete_occurrence, edit_occurrence, occ_line, open_attendance
-from screens.calendar import line
+from screens.event_actions import EventKeys, delete_occurrence, edit_occurrence, open_attendance
+from screens.event_form import EventFormScreen
+from screens.lines import line, occ_line
 from tui.text import content
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -176,8 +177,6 @@ class DayAgendaScreen(DatabaseGuard, EventKeys, Screen[dt.date | None]):
         self.reload()
 
     def action_new(self) -> None:
-        from screens.event_form import EventFormScreen
-
         self.app.push_screen(EventFormScreen(day=self.day), self._after)
 
     def _need(self) -> Occurrence | None:

@@ -22,7 +22,7 @@ from models.calendar import EventForm, Occurrence
 from models.entities import Event
 from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
-from screens.calendar import line
+from screens.lines import line
 from tui.fields import Input, TextArea, focus_to_fix
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar

@@ -19,7 +19,7 @@ from models import calendar as cal
 from models.calendar import PlanItem, TermDates
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
-from screens.calendar import line
+from screens.lines import line
 from screens.checklist import CheckList
 from tui.fields import Input
 from tui.guard import DatabaseGuard

@@ -9,7 +9,8 @@ from models import calendar as cal
 from models.entities import Attendance, Event
 from models.scope import system_viewer
 from screens.attendance import AttendanceScreen
-from screens.calendar import CalendarScreen, ChoiceScreen, MonthGrid
+from screens.calendar import CalendarScreen, MonthGrid
+from screens.event_actions import ChoiceScreen
 from screens.checklist import CheckList
 from screens.day_agenda import DayAgendaScreen
 from screens.event_form import EventFormScreen
