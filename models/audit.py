@@ -27,6 +27,7 @@ import peewee as pw
 
 from models import scope
 from models.entities import AuditLog, Contact, Staff
+from models.errors import UserError
 from models.masking import mask_value
 from models.provenance import LOCAL, client_source, os_account, os_name  # noqa: F401 (re-exported)
 from models.sanitize import clean_text
@@ -104,7 +105,7 @@ class AuditEntry:
         return self.login or self.staff_name or "-"
 
 
-class AuditQueryError(ValueError):
+class AuditQueryError(UserError, ValueError):
     """A filter that cannot match (an unknown login); the message is for the user."""
 
 

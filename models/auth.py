@@ -21,6 +21,7 @@ import os
 from models import audit
 from models import db as dbmod
 from models.entities import Staff
+from models.errors import UserError
 
 PIN_MIN, PIN_MAX = 4, 12
 MAX_FAILED = 5
@@ -29,7 +30,7 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P, DKLEN = 2 ** 14, 8, 1, 32  # ~16 MB and ~70 ms on 
 SALT_BYTES = 16
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """Login refused; the message is for the user (never says whether the login exists)."""
 
 
@@ -45,7 +46,7 @@ class LockedOut(AuthError):
         self.until = until
 
 
-class PinError(ValueError):
+class PinError(UserError, ValueError):
     """A PIN that cannot be set (too short, not digits); the message is for the user."""
 
 

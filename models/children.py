@@ -25,6 +25,7 @@ from models.entities import (
 )
 from models.pinyin import pinyin_keys
 from models.roster import missing_fields
+from models.errors import UserError
 from models.sanitize import clean_text
 from models.validation import (
     Invalid, check_id_agrees, id_birth_date, id_sex, validate_date, validate_id_number,
@@ -131,7 +132,7 @@ NEW_CHILD_DEFAULTS: dict[str, Any] = {
 }
 
 
-class SaveError(Exception):
+class SaveError(UserError):
     """The save could not happen (a concurrent change, a deleted row); the message is for the user."""
 
 

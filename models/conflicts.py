@@ -14,8 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from models.errors import UserError
 
-class ConflictError(Exception):
+
+class ConflictError(UserError):
     """Someone saved this record after the form loaded it; ``current`` is their version
     (in the shape the form loads), ``updated_at`` its version stamp."""
 

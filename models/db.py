@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import peewee
 
+from models.errors import UserError
+
 database_proxy = peewee.DatabaseProxy()
 
 def _lock_wait() -> int:
@@ -39,7 +41,7 @@ SQLITE_PRAGMAS = (
 )
 
 
-class DatabaseError(Exception):
+class DatabaseError(UserError):
     """A database that cannot be opened or used; the message is for the user."""
 
 

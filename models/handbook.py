@@ -47,6 +47,7 @@ from models import duties, rules
 from models.entities import (
     Attendance, BusRoute, Child, Classroom, Contact, Grandparent, Pairing, Parent, School, Staff,
 )
+from models.errors import UserError
 from models.masking import mask_id, mask_phone, mask_student_no
 from models.duties import left_behind_on
 from models.roster import filing_rate, missing_fields
@@ -68,7 +69,7 @@ CADENCES = {
 }
 
 
-class HandbookError(ValueError):
+class HandbookError(UserError, ValueError):
     """Bad input for a handbook (a month that does not exist, an unknown class); the message is for the user."""
 
 

@@ -39,6 +39,7 @@ from models.entities import (
     Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
 from models.roster import flags_text
+from models.errors import UserError
 from models.sanitize import clean_text
 from models.validation import code_point, find_bad_char
 
@@ -63,7 +64,7 @@ HelperKey = tuple[str, Union[int, str]]
 UNPAIRED: HelperKey = ("unpaired", 0)
 
 
-class PairingError(Exception):
+class PairingError(UserError):
     """A refused change; the message is for the user."""
 
 

@@ -36,6 +36,7 @@ from models import db as dbmod
 from models.entities import (
     Attendance, Child, Classroom, Consent, Contact, Draft, Pairing, Parent, Staff,
 )
+from models.errors import UserError
 from models.masking import mask_id, mask_phone, mask_value
 from models.sanitize import clean_text
 from models.validation import Invalid, validate_date, validate_name
@@ -51,7 +52,7 @@ NUMBER_LABELS = {
 }
 
 
-class PrivacyError(ValueError):
+class PrivacyError(UserError, ValueError):
     """Bad input for consent, archive or purge; the message is for the user."""
 
 

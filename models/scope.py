@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from models.entities import Child, Classroom, Pairing, Staff
+from models.errors import UserError
 
 WHOLE_SCHOOL_ROLES = ("admin", "head")
 COUNSELLING = "心理辅导"
@@ -58,7 +59,7 @@ ACTION_WORDS = {
 }
 
 
-class ForbiddenError(Exception):
+class ForbiddenError(UserError):
     """A read or write outside the viewer's scope; ``str()`` is the message for the user."""
 
     def __init__(self, message: str = FORBIDDEN) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from models import audit, auth, rules
 from models import db as dbmod
+from models import errors
 from models.entities import Classroom, School, Staff, TeachingAssignment
 from models.sanitize import clean_text
 from models.validation import Invalid, check_lengths, validate_name
@@ -21,8 +22,9 @@ ADMIN = "admin"
 LOGIN_RE = re.compile(r"[a-z][a-z0-9._-]{1,31}")
 
 
-class UserError(ValueError):
-    """Refused: bad input or not allowed; the message is for the user."""
+class UserError(errors.UserError, ValueError):
+    """Refused: bad input or not allowed; the message is for the user (models.errors.UserError's
+    kind, under the name the callers of this module have always caught)."""
 
 
 @dataclass(slots=True)

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from models.errors import UserError
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
@@ -52,7 +54,7 @@ _STUDENT_NO_HELP = (
 )
 
 
-class Invalid(ValueError):
+class Invalid(UserError, ValueError):
     """A value the user must correct; ``str(exc)`` is the message to show."""
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from models import db as dbmod
 from models import schema
 from models.entities import School, Staff
+from models.errors import UserError
 
 ENV_DB = "GUANAI_DB"
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """Bad input on the command line: one line on stderr, exit code 2."""
 
 

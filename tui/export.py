@@ -34,6 +34,7 @@ from models import audit
 from models import db as dbmod
 from models import files
 from models import handbook
+from models.errors import UserError
 from models.handbook import Scope
 
 Progress = Callable[[str, float], None]
@@ -46,7 +47,7 @@ A4 = 9
 _BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-class ExportError(Exception):
+class ExportError(UserError):
     """The workbook cannot be written where asked (exists, no such folder, not writable); for the user."""
 
 

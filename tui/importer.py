@@ -45,6 +45,7 @@ from models.children import (
     find_same_child, load_form_values, save_child, validate_child,
 )
 from models.entities import Child, Classroom
+from models.errors import UserError
 from models.sanitize import clean_text
 from models import scope
 from models.masking import mask_value
@@ -62,7 +63,7 @@ REPORT_COLUMNS = ("导入行号", "导入结果", "出错的列", "原因或说�
 Progress = Callable[[int, int, str], None]
 
 
-class ImportFileError(Exception):
+class ImportFileError(UserError):
     """The file cannot be imported at all; the message is for the user (``guanai`` exits 2)."""
 
 
