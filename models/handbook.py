@@ -506,6 +506,9 @@ class ContactRow:
     content: str
     effect: str
     parent_feedback: str
+    family_members: str  # 家庭成员情况, 生活环境, 教育需求: the 家访手记's own columns
+    living_conditions: str
+    education_needs: str
     mood: str
     concerns: str
     follow_up: str
@@ -531,7 +534,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
     text or PostgreSQL's objects; ``models.coerce`` makes both Python dates."""
     lo, hi = _bounds(scope.first, scope.last)
     q = (Contact.select(Contact.id, Contact.at, Contact.kind, Contact.place, Contact.callee, Contact.minutes,
-                        Contact.reached, Contact.content, Contact.effect, Contact.parent_feedback, Contact.mood,
+                        Contact.reached, Contact.content, Contact.effect, Contact.parent_feedback,
+                        Contact.family_members, Contact.living_conditions, Contact.education_needs, Contact.mood,
                         Contact.concerns, Contact.follow_up, Contact.follow_up_due, Child.name, Child.sex,
                         Child.birth_date, Child.guardian_name, Child.guardian_relation, Child.guardian_phone,
                         Child.address,
@@ -541,7 +545,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
          .switch(Contact).join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
          .where(_scope_cond(scope) & Contact.kind.in_(list(kinds)) & (Contact.at >= lo) & (Contact.at < hi))
          .order_by(Contact.at, Contact.id))
-    for (cid, at, kind, place, callee, minutes, reached, content, effect, feedback, mood, concerns, follow_up,
+    for (cid, at, kind, place, callee, minutes, reached, content, effect, feedback, members, living, needs, mood,
+         concerns, follow_up,
          follow_up_due, child_name, sex, birth_date, guardian, relation, guardian_phone, address, class_name,
          staff_name, author) in Contact._meta.database.execute(q):
         at = _datetime(at)
@@ -549,11 +554,13 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
             guardian = f"{guardian} ({relation})"
         if hides(scope.viewer, kind, author):  # 心理辅导: that it happened, not what was said
             content, effect, feedback, follow_up = COUNSELLING_HIDDEN, "", "", ""
+            members = living = needs = ""
         yield ContactRow(
             id=cid, at=at, kind=kind, child_name=child_name, class_name=class_name or "", sex=sex or "",
             age=age_on(_date(birth_date), at.date()), staff_name=staff_name or "", place=place or "",
             callee=callee or "", minutes=minutes, reached=bool(reached), content=content or "",
-            effect=effect or "", parent_feedback=feedback or "", mood=mood or "", concerns=concerns or "",
+            effect=effect or "", parent_feedback=feedback or "", family_members=members or "",
+            living_conditions=living or "", education_needs=needs or "", mood=mood or "", concerns=concerns or "",
             follow_up=follow_up or "",
             follow_up_due=_date(follow_up_due), guardian=guardian or "",
             guardian_phone=mask_phone(guardian_phone) if mask else (guardian_phone or ""), address=address or "",

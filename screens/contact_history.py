@@ -14,7 +14,8 @@ from tui.guard import DatabaseGuard
 FIELD_LABELS = {"content": "内容", "kind": "类别", "at": "时间", "minutes": "分钟", "mood": "情绪",
                 "concerns": "关注", "reached": "接通", "place": "地点", "follow_up": "跟进",
                 "follow_up_due": "跟进日期", "callee": "通话对象", "effect": "效果",
-                "parent_feedback": "家长反馈"}
+                "parent_feedback": "家长反馈", "family_members": "家庭成员情况", "living_conditions": "生活环境",
+                "education_needs": "教育需求"}
 
 
 class ContactHistoryScreen(DatabaseGuard, ModalScreen[None]):

@@ -241,3 +241,36 @@ def test_follow_up_dates_are_duties(october, day, later, status):
             "张丽华", "谈心", dt.date(2026, 10, 25), "赵老师", -talk.id)
         assert d.mine is False and duties.open_duties(day, viewer=ALL, staff_id=staff["zhao"].id,
                                                       kind=duties.FOLLOW_UP)[0].mine is True
+
+
+def test_home_visit_sheet_has_the_jiafang_shouji_columns_in_the_paper_s_order(october, tmp_path):
+    """家访手记 (FORMS.md): 家访时间, 家访教师, 孩子姓名, 年龄, 所属班级, 监护人信息, 家庭住址, 家庭成员情况,
+    生活环境, 孩子表现 (the visit's content), 教育需求, 家长反馈, 后续计划 — each filled from the entry.
+    张小明 (born 2016-05-01) was visited on 10-28: 10 years old; his guardian's phone is masked."""
+    Contact.update(content="在家主动写作业", family_members="奶奶和他两人", living_conditions="砖房, 有书桌",
+                   education_needs="数学辅导", parent_feedback="希望多打电话", follow_up="下月再访",
+                   ).where(Contact.kind == "家访").execute()
+    path = tmp_path / "visit.xlsx"
+    scope = handbook.make_scope(october["school"].id, "2026-10", viewer=ALL, today=dt.date(2026, 11, 28))
+    export.export_handbook(scope, str(path))
+    ws = openpyxl.load_workbook(path)["家访记录"]
+    paper = ["家访时间", "家访教师", "孩子姓名", "年龄", "所属班级", "监护人信息", "家庭住址", "家庭成员情况",
+             "生活环境", "孩子表现", "教育需求", "家长反馈", "后续计划"]
+    labels = header(ws)[1:]  # after 序号
+    assert [next(p for p in paper if h.startswith(p)) for h in labels[:len(paper)]] == paper
+    (row,) = data_rows(ws)
+    got = dict(zip(labels, row[1:]))
+    assert (got["孩子姓名"], got["年龄"], got["家庭成员情况"], got["生活环境"], got["孩子表现"], got["教育需求"],
+            got["家长反馈"], got["后续计划"]) == ("张小明", 10, "奶奶和他两人", "砖房, 有书桌", "在家主动写作业",
+                                                "数学辅导", "希望多打电话", "下月再访")
+    guardian = got[next(h for h in labels if h.startswith("监护人信息"))]
+    assert guardian.split("\n")[-1] == "139****5678"
+
+
+def test_a_counselling_note_s_home_visit_columns_are_hidden_like_its_text(october):
+    """心理辅导 text is for the counselor and its author only: the 家访 columns of such a row too."""
+    Contact.update(family_members="不该看到").where(Contact.kind == "心理辅导").execute()
+    scope = handbook.make_scope(october["school"].id, "2026-10", viewer=viewer_for(october["staff"]["head"]),
+                                today=dt.date(2026, 11, 28))
+    (row,) = handbook.contact_rows(scope, ("心理辅导",))
+    assert row.family_members == "" and row.content != "心理辅导记录"

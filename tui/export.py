@@ -503,18 +503,22 @@ PARENT_CONTACTS = [
     Col("教师", 8, "center", "staff_name"),
 ]
 
+# The 家访手记 in the paper's order; a 家访's content is its 孩子表现.
 HOME_VISITS = [
     Col("家访时间", 11, "daytime", "at"),
-    Col("家访教师", 7, "center", "staff_name"),
-    Col("孩子姓名", 7, "center", "child_name"),
+    Col("家访教师", 6.5, "center", "staff_name"),
+    Col("孩子姓名", 6.5, "center", "child_name"),
     Col("年龄", 3.5, "int", "age"),
     Col("所属班级", 9, "center", "class_name"),
-    Col("监护人 (关系)", 10, "wrap", "guardian"),
-    Col("联系方式", 12, "code", "guardian_phone"),
-    Col("家庭住址", 10, "wrap", "address"),
-    Col("孩子表现与家访情况", 28, "wrap", "content"),
-    Col("家长反馈", 14, "wrap", "parent_feedback"),
-    Col("后续计划", 13, "wrap", "follow_up_text"),
+    Col("监护人信息 (姓名 关系、联系方式)", 12, "wrap",
+        lambda r: "\n".join(v for v in (r.guardian, r.guardian_phone) if v)),
+    Col("家庭住址", 8.5, "wrap", "address"),
+    Col("家庭成员情况", 10.5, "wrap", "family_members"),
+    Col("生活环境", 10, "wrap", "living_conditions"),
+    Col("孩子表现", 16.5, "wrap", "content"),
+    Col("教育需求", 10, "wrap", "education_needs"),
+    Col("家长反馈", 10.5, "wrap", "parent_feedback"),
+    Col("后续计划", 10, "wrap", "follow_up_text"),
     Col("完成", 4, "center", lambda r: _yes(r.reached)),
 ]
 
