@@ -36,6 +36,8 @@ from models import scope
 
 from models import db as dbmod
 from models import rules
+from models import settings
+from models import terms
 from models.entities import Attendance, Child, Classroom, Event
 from models.sanitize import clean_text
 
@@ -973,7 +975,7 @@ def duties_on(day: dt.date, *, viewer: scope.Viewer, school_id: int, staff_id: i
     if day <= today:
         found = duties.open_duties(day, viewer=viewer, school_id=school_id, staff_id=staff_id, horizon_days=0)
     else:
-        term = duties.term_for(today)
+        term = duties.term_for(today, school_id=school_id)
         if term is None or day not in term:
             return []
         found = duties.open_duties(today, viewer=viewer, school_id=school_id, staff_id=staff_id,
@@ -984,8 +986,8 @@ def duties_on(day: dt.date, *, viewer: scope.Viewer, school_id: int, staff_id: i
 # --------------------------------------------------------------------------- the term plan
 
 
-SPRING = "春季学期"
-AUTUMN = "秋季学期"
+SPRING = terms.SPRING
+AUTUMN = terms.AUTUMN
 
 
 @dataclass(frozen=True)
@@ -1073,16 +1075,15 @@ AUTUMN_TEMPLATE: tuple[TemplateItem, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class TermDates:
-    name: str  # 春季学期 / 秋季学期
-    year: int  # the calendar year the term starts in
-    start: dt.date  # 开学
-    end: dt.date  # 放假 (last school day)
+# One term model for the whole app (models/terms.py): the plan, duties and the handbook agree.
+TermDates = terms.Term
+default_term = terms.default_term
+saved_term = terms.saved_term
 
-    @property
-    def label(self) -> str:
-        return f"{self.year}年{self.name}"
+
+def term_containing(day: dt.date) -> TermDates:
+    """The term whose plan a day belongs to, with suggested dates (August plans with the spring term)."""
+    return default_term(*terms.planning_term(day))
 
 
 def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
@@ -1093,70 +1094,15 @@ def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
 
 
-def default_term(name: str, year: int) -> TermDates:
-    """Suggested term dates, to be checked by the user: spring from the first Monday at least 13 days
-    after 春节 (2026-03-02, 2027-02-22) to the
-    second Friday of July; autumn from 1 September (or the Monday after) to the Friday at least a
-    week before 春节 (and no later than the last Friday of January)."""
-    if name == SPRING:
-        start = _weekday_on_or_after(festival_date(year, "春节") + dt.timedelta(days=13), 0)
-        end = _weekday_on_or_after(dt.date(year, 7, 1), 4) + dt.timedelta(days=7)
-        return TermDates(SPRING, year, start, end)
-    if name == AUTUMN:
-        sep1 = dt.date(year, 9, 1)
-        start = sep1 if sep1.weekday() < 5 else _weekday_on_or_after(sep1, 0)
-        cap = min(festival_date(year + 1, "春节") - dt.timedelta(days=7), dt.date(year + 1, 1, 31))
-        end = _weekday_on_or_before(cap, 4)
-        return TermDates(AUTUMN, year, start, end)
-    raise CalendarError(f"学期只能是 {SPRING} 或 {AUTUMN}")
-
-
-def term_containing(day: dt.date) -> TermDates:
-    """The term a day belongs to (August counts with the spring term: its plan runs to 8月)."""
-    if 2 <= day.month <= 8:
-        return default_term(SPRING, day.year)
-    return default_term(AUTUMN, day.year if day.month >= 9 else day.year - 1)
-
-
-_SEASON_KEY = {SPRING: "spring", AUTUMN: "autumn"}
-
-
-def _term_key(name: str, year: int, which: str) -> str:
-    return f"calendar.term.{year}.{_SEASON_KEY[name]}.{which}"
-
-
-def saved_term(name: str, year: int, *, school_id: int | None) -> TermDates:
-    """The term's 开学 and 放假 dates as the school set them (settings), else ``default_term``.
-    寒假 and 暑假 are the days between the terms."""
-    term = default_term(name, year)
-    try:
-        from models import settings
-    except ImportError:  # no settings table in this version
-        return term
-    try:
-        start = settings.get(school_id, _term_key(name, year, "start"))
-        end = settings.get(school_id, _term_key(name, year, "end"))
-    except pw.DatabaseError:
-        return term
-    try:
-        return TermDates(name, year, dt.date.fromisoformat(start) if start else term.start,
-                         dt.date.fromisoformat(end) if end else term.end)
-    except ValueError:
-        return term
-
-
 def save_term(term: TermDates, *, school_id: int | None, viewer: scope.Viewer, staff_id: int | None = None) -> None:
     """Keep the term's dates as the school's settings (when this version has settings); admin
     and head only (``scope.may_plan_term``)."""
     scope.require_term_plan(viewer)
     staff_id = _acting(viewer, staff_id)
     check_term(term)
-    try:
-        from models import settings
-    except ImportError:
-        return
-    settings.put(school_id, _term_key(term.name, term.year, "start"), term.start.isoformat(), staff_id=staff_id)
-    settings.put(school_id, _term_key(term.name, term.year, "end"), term.end.isoformat(), staff_id=staff_id)
+    settings.put(school_id, terms.setting_key(term.name, term.year, "start"), term.start.isoformat(),
+                 staff_id=staff_id)
+    settings.put(school_id, terms.setting_key(term.name, term.year, "end"), term.end.isoformat(), staff_id=staff_id)
 
 
 def check_term(term: TermDates) -> None:

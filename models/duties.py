@@ -4,10 +4,10 @@ This module is the one definition of *due* and *overdue*; the due-list screen, `
 and the handbook export all ask it. Everything is by date (the time of day never matters).
 
 Terms
-    The school year has two terms: 秋季学期 from 1 September to 31 January, and 春季学期 from
-    1 February to 31 July. August is the summer holiday: no duties are open then (a due list
-    dated in August is empty). The winter break inside the terms is not modelled; teachers keep
-    in touch by phone then, and the clocks keep running. Every term starts every clock afresh.
+    One term model for the app (``models.terms``): a term runs from the school's 开学 to its 放假 as
+    set in the 行事历 (else the suggested dates). Days between terms (寒假, 暑假) belong to no term:
+    no duties are open then (a due list dated in a holiday is empty). Every term starts every clock
+    afresh, and a deadline after the term's last day is not open in it.
 
 Who has duties on a day (``is subject``)
     A child with a 留守类型 (``left_behind_type`` not empty) who is 在读 that day — a child who
@@ -62,13 +62,14 @@ from typing import Iterable
 
 import peewee as pw
 
+from models import terms
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
 from models.rules import CONTACT_KINDS
 from models.scope import Viewer, child_condition
 from models.validation import Invalid, check_day_in_range, check_lengths
 
-AUTUMN = "秋季学期"
-SPRING = "春季学期"
+AUTUMN = terms.AUTUMN
+SPRING = terms.SPRING
 
 OVERDUE = "逾期"
 TODAY = "今天"
@@ -98,32 +99,12 @@ def _checked_day(day: dt.date) -> dt.date:
 # --------------------------------------------------------------------------- terms
 
 
-@dataclass(frozen=True)
-class Term:
-    name: str
-    start: dt.date
-    end: dt.date
-
-    @property
-    def label(self) -> str:
-        """e.g. 2026-2027学年秋季学期"""
-        year = self.start.year if self.name == AUTUMN else self.start.year - 1
-        return f"{year}-{year + 1}学年{self.name}"
-
-    def __contains__(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
+Term = terms.Term
 
 
-def term_for(day: dt.date) -> Term | None:
-    """The term a day falls in; None in the summer holiday (August)."""
-    y, m = day.year, day.month
-    if m >= 9:
-        return Term(AUTUMN, dt.date(y, 9, 1), dt.date(y + 1, 1, 31))
-    if m == 1:
-        return Term(AUTUMN, dt.date(y - 1, 9, 1), dt.date(y, 1, 31))
-    if 2 <= m <= 7:
-        return Term(SPRING, dt.date(y, 2, 1), dt.date(y, 7, 31))
-    return None
+def term_for(day: dt.date, *, school_id: int | None = None) -> Term | None:
+    """The school's term that ``day`` falls in; None in 寒假 and 暑假."""
+    return terms.term_at(day, school_id=school_id)
 
 
 # --------------------------------------------------------------------------- rules
@@ -416,7 +397,7 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
     if isinstance(on_date, dt.datetime):
         on_date = on_date.date()
     on_date = _checked_day(on_date)
-    term = term_for(on_date)
+    term = term_for(on_date, school_id=school_id if school_id is not None else viewer.school_id)
     if term is None:
         return []
     rules = [RuleSpec.of(r) for r in care_rules() if kind is None or kind in (r.contact_kind, r.name)]

@@ -39,11 +39,12 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 import peewee as pw
 
-from models import duties, rules
+from models import duties, rules, terms
 from models.entities import (
     Attendance, BusRoute, Child, Classroom, Contact, Grandparent, Pairing, Parent, School, Staff,
 )
@@ -115,9 +116,17 @@ class Scope:
     def in_progress(self) -> bool:
         return self.as_of < self.last
 
+    @cached_property
+    def term(self) -> terms.Term | None:
+        """The school's term that has days in this month (None for a month of 寒假 or 暑假 only)."""
+        found = terms.terms_overlapping(self.first, self.last, school_id=self.school_id)
+        return found[0] if found else None
+
     @property
-    def term(self) -> duties.Term | None:
-        return duties.term_for(self.first)
+    def duty_day(self) -> dt.date:
+        """The day duties are read at: ``as_of``, or the term's last day when the month runs past it."""
+        term = self.term
+        return term.end if term is not None and term.start <= self.as_of and self.as_of > term.end else self.as_of
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -627,7 +636,7 @@ def activity_rows(scope: Scope) -> list[ActivityRow]:
 
 def open_duty_rows(scope: Scope) -> list[duties.Duty]:
     """The duties open at ``as_of`` (逾期, 今天, 本周): ``guanai due --date <as_of> [--class NAME]``."""
-    return duties.open_duties(scope.as_of, viewer=scope.viewer, school_id=scope.school_id,
+    return duties.open_duties(scope.duty_day, viewer=scope.viewer, school_id=scope.school_id,
                               classroom_id=scope.classroom_id)
 
 

@@ -133,7 +133,8 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
         missing: list[str] = []
         parents_home = bool(lb_type) and not lb_now
         if lb_type and not parents_home:
-            values = {"student_no": student_no, "name": name, "sex": sex, "ethnicity": ethnicity,
+            values = {"student_no": student_no, "name": name, "id_number": id_number, "sex": sex,
+                      "ethnicity": ethnicity,
                       "birth_date": birth, "classroom": room_id, "hukou_place": hukou, "address": address,
                       "left_behind_type": lb_type, "guardian_name": g_name, "guardian_relation": g_relation,
                       "guardian_phone": g_phone, "guardianship_type": g_type}

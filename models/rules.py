@@ -42,6 +42,7 @@ GRADE_NAMES = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
 REQUIRED_FIELDS = {
     "student_no": "学籍号",
     "name": "姓名",
+    "id_number": "身份证号",
     "sex": "性别",
     "ethnicity": "民族",
     "birth_date": "出生日期",

@@ -80,17 +80,39 @@ def test_default_rules_are_seeded_by_the_migration(db_path):
     assert all(duties.check_rule(r) is None for r in rules.values())
 
 
-@pytest.mark.parametrize("day, name, start, end", [
-    (D(2026, 9, 1), "秋季学期", D(2026, 9, 1), D(2027, 1, 31)),
-    (D(2026, 12, 31), "秋季学期", D(2026, 9, 1), D(2027, 1, 31)),
-    (D(2027, 1, 31), "秋季学期", D(2026, 9, 1), D(2027, 1, 31)),
-    (D(2027, 2, 1), "春季学期", D(2027, 2, 1), D(2027, 7, 31)),
-    (D(2027, 7, 31), "春季学期", D(2027, 2, 1), D(2027, 7, 31)),
+# The suggested dates (no 行事历 set): 秋季 from 1 Sept to the Friday a week or more before 春节
+# (2027-02-06), 春季 from the Monday 13+ days after 春节 to July's second Friday; None in the holidays.
+@pytest.mark.parametrize("day, expected", [
+    (D(2026, 9, 1), ("秋季学期", D(2026, 9, 1), D(2027, 1, 29))),
+    (D(2026, 12, 31), ("秋季学期", D(2026, 9, 1), D(2027, 1, 29))),
+    (D(2027, 1, 29), ("秋季学期", D(2026, 9, 1), D(2027, 1, 29))),
+    (D(2027, 1, 30), None),  # 寒假
+    (D(2027, 2, 21), None),
+    (D(2027, 2, 22), ("春季学期", D(2027, 2, 22), D(2027, 7, 9))),
+    (D(2027, 7, 9), ("春季学期", D(2027, 2, 22), D(2027, 7, 9))),
+    (D(2027, 7, 10), None),  # 暑假
+    (D(2026, 8, 31), None),
 ])
-def test_terms(day, name, start, end):
+def test_terms(school, day, expected):
     term = duties.term_for(day)
-    assert (term.name, term.start, term.end) == (name, start, end)
-    assert day in term
+    assert (term and (term.name, term.start, term.end)) == expected
+    assert term is None or day in term
+
+
+def test_the_schools_own_term_dates_rule_the_duties(school):
+    """The 行事历's 开学/放假 are the duty term: a term set to end on 01-22 has no duty on 01-25."""
+    from models import settings, terms
+
+    sid = school["school"].id
+    settings.put(sid, terms.setting_key("秋季学期", 2026, "end"), "2027-01-22")
+    settings.put(sid, terms.setting_key("春季学期", 2027, "start"), "2027-02-25")
+    child = kid(school)
+    assert duties.term_for(D(2027, 1, 22), school_id=sid).end == D(2027, 1, 22)
+    assert duties.term_for(D(2027, 1, 25), school_id=sid) is None
+    assert duties.open_duties(D(2027, 1, 25), child_id=child.id, viewer=ALL, school_id=sid) == []
+    assert duties.open_duties(D(2027, 1, 22), child_id=child.id, viewer=ALL, school_id=sid)
+    assert duties.term_for(D(2027, 2, 24), school_id=sid) is None
+    assert duties.term_for(D(2027, 2, 25), school_id=sid).start == D(2027, 2, 25)
 
 
 def test_no_term_and_no_duties_in_the_summer_holiday(school):
@@ -273,12 +295,13 @@ def test_love_mother_who_left_the_school(school):
 
 @pytest.mark.parametrize("visits, on, expected", [
     ([], WED, None),  # due on the term's last day: not open yet
-    ([], D(2027, 1, 25), (D(2027, 1, 31), 0, THIS_WEEK)),
-    ([], D(2027, 1, 31), (D(2027, 1, 31), 0, TODAY)),
+    ([], D(2027, 1, 25), (D(2027, 1, 29), 0, THIS_WEEK)),  # the term ends on Friday 01-29
+    ([], D(2027, 1, 29), (D(2027, 1, 29), 0, TODAY)),
+    ([], D(2027, 1, 31), None),  # 寒假: no duties
     ([(D(2026, 10, 10), "helper")], D(2027, 1, 25), None),  # visited this term
-    ([(D(2026, 10, 10), "head")], D(2027, 1, 25), (D(2027, 1, 31), 0, THIS_WEEK)),  # not the 帮扶教师
-    ([(D(2026, 5, 10), "helper")], D(2027, 1, 25), (D(2027, 1, 31), 0, THIS_WEEK)),  # last term's visit
-    ([(D(2026, 10, 10), "helper")], D(2027, 7, 27), (D(2027, 7, 31), 0, THIS_WEEK)),  # a new term
+    ([(D(2026, 10, 10), "head")], D(2027, 1, 25), (D(2027, 1, 29), 0, THIS_WEEK)),  # not the 帮扶教师
+    ([(D(2026, 5, 10), "helper")], D(2027, 1, 25), (D(2027, 1, 29), 0, THIS_WEEK)),  # last term's visit
+    ([(D(2026, 10, 10), "helper")], D(2027, 7, 5), (D(2027, 7, 9), 0, THIS_WEEK)),  # a new term
 ])
 def test_home_visit_once_per_term(school, visits, on, expected):
     child = kid(school)
@@ -288,12 +311,12 @@ def test_home_visit_once_per_term(school, visits, on, expected):
     assert due_of(child, on, "家访") == expected
     everything = duties.duties_for_child(child.id, WED, viewer=ALL)
     if not visits or visits[0][1] == "head" or visits[0][0] < TERM_START:
-        assert [d.due for d in everything if d.rule_name == "家访"] == [D(2027, 1, 31)]
+        assert [d.due for d in everything if d.rule_name == "家访"] == [D(2027, 1, 29)]
 
 
 def test_home_visit_only_with_a_helper_teacher(school):
     child = kid(school)
-    assert due_of(child, D(2027, 1, 31), "家访") is None
+    assert due_of(child, D(2027, 1, 29), "家访") is None
 
 
 # --------------------------------------------------------------------------- 心理辅导 (monthly RRULE)
@@ -318,11 +341,12 @@ def test_monthly_counselling_for_key_targets(school, key_target, sessions, on, e
 
 def test_term_end_restarts_the_clocks(school):
     child = kid(school)
-    contact(child, on=D(2027, 1, 24))
-    assert due_of(child, D(2027, 1, 28), "每周谈心") == (D(2027, 1, 31), 0, THIS_WEEK)
-    contact(child, on=D(2027, 1, 26))
-    assert due_of(child, D(2027, 1, 28), "每周谈心") is None  # 02-02 is after the term
-    assert due_of(child, D(2027, 2, 2), "每周谈心") == (D(2027, 2, 8), 0, THIS_WEEK)  # spring: from 02-01
+    contact(child, on=D(2027, 1, 20))
+    assert due_of(child, D(2027, 1, 25), "每周谈心") == (D(2027, 1, 27), 0, THIS_WEEK)
+    contact(child, on=D(2027, 1, 23))
+    assert due_of(child, D(2027, 1, 25), "每周谈心") is None  # 01-30 is after the term (放假 01-29)
+    assert due_of(child, D(2027, 2, 10), "每周谈心") is None  # 寒假
+    assert due_of(child, D(2027, 2, 24), "每周谈心") == (D(2027, 3, 1), 0, THIS_WEEK)  # spring: from 开学 02-22
 
 
 # --------------------------------------------------------------------------- rules are data

@@ -54,7 +54,7 @@ def build_october() -> dict:
 
     a = add_child(s, c32, "张小明", student_no=SNO_A, id_number=ID_A, guardian_phone=PHONE_A)
     b = add_child(s, c32, "张丽华", sex="女", left_behind_type="父亲外出", hardship=True, talent="书法",
-                  key_target=True, student_no="L123456789")
+                  key_target=True, student_no="L123456789", id_number="510104201605010028")
     c = add_child(s, c51, "王芳", sex="女", guardian_phone="", student_no="L000000003")  # 档案 incomplete: no guardian phone
     add_child(s, c51, "刘强", left_behind_type="", guardian_name="")  # not left behind
     add_child(s, c51, "陈刚", status="转出", status_date=dt.date(2026, 10, 8))  # left before month end

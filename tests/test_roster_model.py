@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from models import roster
+from models.entities import Child
 from models.scope import system_viewer
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
@@ -59,6 +60,10 @@ def test_rows_carry_helper_and_last_reached_talk(tiny_school):
 
 
 def test_filters_and_filing_rate(tiny_school):
+    rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
+    # 身份证号 is a required 档案 field (建档率 as the inspector counts it): without it 张小明 is not complete
+    assert {r.name: r.complete for r in rows}["张小明"] is False
+    Child.update(id_number="510104201503021236").where(Child.id == tiny_school["kids"]["张小明"].id).execute()
     rows = roster.roster_rows(tiny_school["school"].id, viewer=ALL)
     current = roster.filter_rows(rows)
     assert {r.name for r in current} == {"张小明", "张丽华", "王芳"}  # 在读 and 留守 only

@@ -622,11 +622,13 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
               (d.cadence, "wrap"), (d.subjects, "int"), (d.required, "int"), (d.done, "int"), (d.overdue, "int"),
               (d.rate, "percent")])
     if scope.term is None:
-        note("八月为暑假, 不计关爱事项。")
+        note("本月为假期 (寒假或暑假), 不计关爱事项。")
     else:
+        t = scope.term
         due_by = f"本月截至 {scope.as_of:%m-%d} " if scope.in_progress else "本月"
-        note(f"应完成: {due_by}按规定频率到期的次数 (每学期一次的事项按本学期计); 已完成: 本月已完成的次数, "
-             f"每人不超过应完成 (未接通的电话不算); 逾期人数: 截至 {scope.as_of:%m月%d日} 逾期未完成的人数, "
+        note(f"{t.school_year_label} {t.start:%Y-%m-%d} 开学, {t.end:%Y-%m-%d} 放假 (行事历), 假期不计。"
+             f"应完成: {due_by}在学期内按规定频率到期的次数 (每学期一次的事项按本学期计); 已完成: 本月已完成的次数, "
+             f"每人不超过应完成 (未接通的电话不算); 逾期人数: 截至 {scope.duty_day:%m月%d日} 逾期未完成的人数, "
              f"名单见「待办事项」。")
     r += 1
 
@@ -779,7 +781,7 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     sheet("家访记录", HOME_VISITS, handbook.contact_rows(scope, handbook.VISIT_KINDS, mask=mask), True, "家访手记")
     sheet("活动记录", ACTIVITIES, s.activity_list, True, "活动记录", empty="本月无活动")
     sheet("待办事项", OPEN_DUTIES, s.duty_list, False,
-          f"待办事项 (截至 {scope.as_of:%m月%d日} 逾期、当天和一周内到期)", empty="没有逾期或一周内到期的事项")
+          f"待办事项 (截至 {scope.duty_day:%m月%d日} 逾期、当天和一周内到期)", empty="没有逾期或一周内到期的事项")
     report("保存文件", 0.99)
     wb.close()
     report("完成", 1.0)
