@@ -10,20 +10,33 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from models import audit
 from models.validation import Invalid, validate_date
-from tui.fields import Input
-from tui.text import content, text
-from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.fields import Input
+from tui.list_screen import ListScreen
+from tui.text import content
+from tui.virtual_table import VirtualTable
 
 LIMIT = 500
+COLUMNS = (("时间", 14), ("谁", 10), ("动作", 8), ("对象", 10), ("来源", 9), ("改动", 40))
 
 
-class AuditLogScreen(DatabaseGuard, Screen):
+def entry_cells(e: audit.AuditEntry) -> tuple:
+    """An audit row's cells in COLUMNS order; a failed login or a lockout in bold red."""
+    style = "bold red" if e.action in (audit.LOGIN_FAILED, audit.LOCKED) else ""
+    return (e.at.strftime("%m-%d %H:%M:%S"), e.login or e.staff_name or "-",
+            (audit.ACTION_LABELS.get(e.action, e.action), style), f"{e.table}#{e.row_id}", e.source or "-",
+            audit.describe(e))
+
+
+def entry_key(e: audit.AuditEntry) -> str:
+    return str(e.id)
+
+
+class AuditLogScreen(ListScreen):
     BINDINGS = [
         Binding("slash", "search", "搜索", key_display="/"),
         Binding("enter", "open", "详情"),
@@ -39,6 +52,7 @@ class AuditLogScreen(DatabaseGuard, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[audit.AuditEntry] = []
+        self.filters: dict = {"since": None, "login": None, "table": None, "text": None}
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -48,17 +62,11 @@ class AuditLogScreen(DatabaseGuard, Screen):
             yield Input(placeholder="登录名", id="a-login", compact=True)
             yield Input(placeholder="表 (child…)", id="a-table", compact=True)
             yield Input(placeholder="关键词", id="a-text", compact=True)
-        table = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("时间", 14), ("谁", 10), ("动作", 8), ("对象", 10), ("来源", 9), ("改动", 40)):
-            table.add_column(label, width=width)
-        yield table
+        yield VirtualTable(COLUMNS, cells=entry_cells, key=entry_key, id="audit-table", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.reload()
-        self.query_one(DataTable).focus()
-
-    def _filters(self) -> dict | None:
+    def _read_filters(self) -> dict | None:
+        """The typed conditions (None, said on the status line, when the date is not a date)."""
         since_text = self.query_one("#a-since", Input).value.strip()
         since = None
         if since_text:
@@ -71,44 +79,43 @@ class AuditLogScreen(DatabaseGuard, Screen):
                 "table": self.query_one("#a-table", Input).value.strip() or None,
                 "text": self.query_one("#a-text", Input).value.strip() or None}
 
-    def reload(self) -> None:
-        filters = self._filters()
-        if filters is None:
-            return
-        table = self.query_one(DataTable)
+    def load(self) -> tuple[list[audit.AuditEntry], str | None]:
+        """The newest entries matching the submitted conditions, or none and why."""
         try:
             # models.audit hides 心理辅导 text from anyone but a counselor (scope.sees_counselling_in_audit)
-            self.rows = list(audit.entries(**filters, limit=LIMIT, newest_first=True, viewer=self.app.viewer))
+            return list(audit.entries(**self.filters, limit=LIMIT, newest_first=True, viewer=self.app.viewer)), None
         except audit.AuditQueryError as exc:
-            self.rows = []
-            table.clear()
-            self._status(str(exc))
-            return
-        table.clear()
-        for e in self.rows:
-            style = "bold red" if e.action in (audit.LOGIN_FAILED, audit.LOCKED) else ""
-            table.add_row(text(e.at.strftime("%m-%d %H:%M:%S")), text(e.login or e.staff_name or "-"), text(
-                audit.ACTION_LABELS.get(e.action, e.action), style), text(f"{e.table}#{e.row_id}"),
-                text(e.source or "-"), text(audit.describe(e)), key=str(e.id))
-        more = f" (只显示最新 {LIMIT} 条)" if len(self.rows) >= LIMIT else ""
-        self._status(f"审计日志 · {len(self.rows)} 条{more} · / 输入条件后回车")
+            return [], str(exc)
+
+    def show(self, data: tuple[list[audit.AuditEntry], str | None]) -> list[audit.AuditEntry]:
+        self.rows, error = data
+        if error:
+            self._status(error)
+        else:
+            more = f" (只显示最新 {LIMIT} 条)" if len(self.rows) >= LIMIT else ""
+            self._status(f"审计日志 · {len(self.rows)} 条{more} · / 输入条件后回车")
+        return self.rows
 
     def _status(self, message: str) -> None:
         self.query_one("#audit-status", Static).update(content(message, one_line=True))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.reload()
-        self.query_one(DataTable).focus()
+        filters = self._read_filters()
+        if filters is None:
+            return
+        self.filters = filters
+        self.reload(keep_place=False)
+        self.table.focus()
 
     def action_search(self) -> None:
         self.query_one("#a-since", Input).focus()
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
+        row = self.table.cursor_row
+        if not 0 <= row < len(self.rows):
             return
-        e = self.rows[table.cursor_row]
+        e = self.rows[row]
         from screens.text_page import TextPageScreen
 
         body = "\n".join([
@@ -118,13 +125,13 @@ class AuditLogScreen(DatabaseGuard, Screen):
         ])
         self.app.push_screen(TextPageScreen("审计记录", body))
 
-    @on(DataTable.RowSelected, "#audit-table")
+    @on(VirtualTable.RowSelected, "#audit-table")
     def _row_selected(self) -> None:
         self.action_open()
 
     def action_back(self) -> None:
         focused = self.focused
         if isinstance(focused, Input):
-            self.query_one(DataTable).focus()
+            self.table.focus()
             return
         self.app.pop_screen()

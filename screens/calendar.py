@@ -33,6 +33,7 @@ from screens.term_plan import TermPlanScreen
 from tui.text import clean
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.list_screen import DataChanged, LiveData
 
 NO_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
 WEEK_ROWS = 6
@@ -162,7 +163,7 @@ class MonthGrid(Widget):
 # --------------------------------------------------------------------------- the screen
 
 
-class CalendarScreen(DatabaseGuard, EventKeys, Screen):
+class CalendarScreen(LiveData, DatabaseGuard, EventKeys, Screen):
     """行事历: move with the arrows, pageup/pagedown for months, enter for the day's agenda."""
 
     BINDINGS = [
@@ -207,6 +208,11 @@ class CalendarScreen(DatabaseGuard, EventKeys, Screen):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        if self.is_mounted and self.shown_month is not None:
+            self.reload()
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Another user's change (the app's watcher): the month again, inline (a month's events)."""
         if self.is_mounted and self.shown_month is not None:
             self.reload()
 

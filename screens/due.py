@@ -6,19 +6,36 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from models import duties
 from models.duties import Duty
-from tui.text import content, text
-from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.list_screen import ListScreen
+from tui.text import content
+from tui.virtual_table import VirtualTable
 
 STATUS_STYLE = {duties.OVERDUE: "bold red", duties.TODAY: "bold yellow", duties.THIS_WEEK: ""}
+COLUMNS = (("状态", 4), ("姓名", 8), ("班级", 6), ("事项", 12), ("到期", 5), ("逾期", 4), ("上次", 5),
+           ("帮扶/爱心妈妈", 14))
 
 
-class DueScreen(DatabaseGuard, Screen):
+def duty_cells(d: Duty) -> tuple:
+    """What the table shows for a duty, in COLUMNS order (the status coloured)."""
+    from screens.roster import short_class
+
+    return ((d.status, STATUS_STYLE.get(d.status, "")), d.child_name, short_class(d.class_name), d.rule_name,
+            d.due.strftime("%m-%d"), str(d.days_overdue) if d.days_overdue else "",
+            d.last_met.strftime("%m-%d") if d.last_met else "—", d.helper)
+
+
+def duty_key(d: Duty) -> str:
+    return f"{d.child_id}:{d.rule_id}"
+
+
+class DueScreen(ListScreen):
+    """The duties open today; a whole school's (hundreds) drawn as a VirtualTable."""
+
     BINDINGS = [
         Binding("t", "talk", "记录"),
         Binding("enter", "open", "档案"),
@@ -43,17 +60,11 @@ class DueScreen(DatabaseGuard, Screen):
         yield Static(id="due-status")
         yield Static(id="due-remind")
         yield Static(id="due-empty")
-        table = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("状态", 4), ("姓名", 8), ("班级", 6), ("事项", 12), ("到期", 5), ("逾期", 4),
-                             ("上次", 5), ("帮扶/爱心妈妈", 14)):
-            table.add_column(label, width=width)
-        yield table
+        yield VirtualTable(COLUMNS, cells=duty_cells, key=duty_key, id="due-table", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # before ListScreen.on_mount's first load
         self.only_mine = bool(self.app.staff_id)
-        self.reload()
-        self.query_one(DataTable).focus()
         self.set_interval(30, self.check_date, name="due-date")
 
     def check_date(self) -> bool:
@@ -63,51 +74,21 @@ class DueScreen(DatabaseGuard, Screen):
         self.reload()
         return True
 
-    def _show_reminders(self) -> None:
-        """One line: the next 7 days' events, birthdays and festival letters (r lists them all)."""
+    def load(self) -> tuple[dt.date, list[Duty], list]:
+        """The day's open duties and the next 7 days' reminders (the 近7天 line is as live as the
+        list: a new event, a new day)."""
         from models.calendar import reminders
 
-        self.upcoming = reminders(self.app.school_id, self.today, 7, viewer=self.app.viewer)
-        line = self.query_one("#due-remind", Static)
-        if not self.upcoming:
-            line.display = False
-            return
-        first = "; ".join(f"{r.day:%m-%d} {r.text}" for r in self.upcoming[:2])
-        line.display = True
-        line.update(content(f"近7天 {len(self.upcoming)} 项 (r 查看): {first}", one_line=True))
+        today = self.clock()
+        found = duties.open_duties(today, viewer=self.app.viewer, school_id=self.app.school_id,
+                                   staff_id=self.app.staff_id)
+        return today, found, reminders(self.app.school_id, today, 7, viewer=self.app.viewer)
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.reload()
-
-    def _load(self) -> list[Duty]:
-        self.duties = duties.open_duties(self.today, viewer=self.app.viewer, school_id=self.app.school_id,
-                                          staff_id=self.app.staff_id)
-        return self.duties
-
-    def reload(self) -> None:
-        from screens.roster import short_class
-
-        keep = self.selected()
-        self.today = self.clock()
-        self._load()
-        self._show_reminders()  # the 近7天 line is as live as the list (a new event, a new day)
-        shown = [d for d in self.duties if (d.mine or not self.only_mine)
-                 and (self.kind is None or d.contact_kind == self.kind)]
-        self.shown = shown
-        table = self.query_one(DataTable)
-        table.clear()
-        for d in shown:
-            table.add_row(
-                text(d.status, STATUS_STYLE.get(d.status, "")), text(d.child_name), text(short_class(d.class_name)),
-                text(d.rule_name), text(d.due.strftime("%m-%d")), text(str(d.days_overdue) if d.days_overdue else ""),
-                text(d.last_met.strftime("%m-%d") if d.last_met else "—"), text(d.helper),
-            )
-        if keep is not None:
-            for i, d in enumerate(shown):
-                if (d.child_id, d.rule_id) == keep:
-                    table.move_cursor(row=i, animate=False)
-                    break
+    def show(self, data: tuple[dt.date, list[Duty], list]) -> list[Duty]:
+        self.today, self.duties, self.upcoming = data
+        self._show_reminders()
+        shown = self.shown = [d for d in self.duties if (d.mine or not self.only_mine)
+                              and (self.kind is None or d.contact_kind == self.kind)]
         counts = duties.count_by_status(shown)
         scope = "我的孩子" if self.only_mine else "全校"
         parts = [f"{self.today:%m月%d日} 待办 · {scope}", *(f"{k} {v}" for k, v in counts.items())]
@@ -119,17 +100,25 @@ class DueScreen(DatabaseGuard, Screen):
         if not shown:
             empty.update(content("你的孩子没有逾期或本周到期的事项。按 m 查看全校。" if self.only_mine
                                  else "全校没有逾期或本周到期的事项。"))
+        return shown
+
+    def _show_reminders(self) -> None:
+        """One line: the next 7 days' events, birthdays and festival letters (r lists them all)."""
+        line = self.query_one("#due-remind", Static)
+        if not self.upcoming:
+            line.display = False
+            return
+        first = "; ".join(f"{r.day:%m-%d} {r.text}" for r in self.upcoming[:2])
+        line.display = True
+        line.update(content(f"近7天 {len(self.upcoming)} 项 (r 查看): {first}", one_line=True))
 
     def selected(self) -> tuple[int, int] | None:
-        table = self.query_one(DataTable)
-        if not self.shown or table.cursor_row >= len(self.shown):
-            return None
-        d = self.shown[table.cursor_row]
-        return d.child_id, d.rule_id
+        d = self._selected_duty()
+        return None if d is None else (d.child_id, d.rule_id)
 
     def _selected_duty(self) -> Duty | None:
-        key = self.selected()
-        return next((d for d in self.shown if (d.child_id, d.rule_id) == key), None)
+        row = self.table.cursor_row
+        return self.shown[row] if 0 <= row < len(self.shown) else None
 
     def action_talk(self) -> None:
         d = self._selected_duty()
@@ -147,7 +136,7 @@ class DueScreen(DatabaseGuard, Screen):
 
         self.app.push_screen(ChildDetailScreen(d.child_id))
 
-    @on(DataTable.RowSelected, "#due-table")
+    @on(VirtualTable.RowSelected, "#due-table")
     def _row_selected(self) -> None:
         self.action_open()
 

@@ -22,6 +22,7 @@ from tui.fields import Input, NumberInput
 from tui.text import content
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.list_screen import DataChanged, LiveData
 
 SCHOOL = "__school__"
 
@@ -53,7 +54,7 @@ def preview_text(s: handbook.Summary) -> str:
     return "\n".join(lines)
 
 
-class HandbookScreen(DatabaseGuard, Screen):
+class HandbookScreen(LiveData, DatabaseGuard, Screen):
     BINDINGS = [
         Binding("ctrl+s", "export", "导出", priority=True),
         # priority: a letter pressed in the month field is a key, not the month (a NumberInput
@@ -240,8 +241,9 @@ class HandbookScreen(DatabaseGuard, Screen):
             return
         label.update(content(f"文件: {path}" if path else "", one_line=True))
 
-    def refresh_data(self) -> None:
-        """Another user changed the data (the app's live updates): recount, unless exporting."""
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Another user changed the data (the app's watcher): recount in the preview's thread
+        worker, unless exporting."""
         if not self.exporting:
             self.refresh_preview()
 

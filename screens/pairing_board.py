@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rich.cells import cell_len
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from models import db as dbmod
 from models import pairings
 from models.pairings import Board, BoardChild, HelperGroup, PairingError
 from models.scope import ForbiddenError
@@ -35,6 +36,7 @@ from screens.pairing_picker import NewName, PickerScreen, cell, fit
 from tui.text import clean, content, text
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.list_screen import DataChanged, LiveData
 
 NAME_CELLS = 14
 LOAD_CELLS = 6
@@ -138,7 +140,7 @@ class ChildTable(DataTable):
         self.screen.query_one("#pb-helpers").focus()
 
 
-class PairingBoardScreen(DatabaseGuard, Screen):
+class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
     BINDINGS = [
         Binding("a", "assign", "结对"),
         Binding("s", "accept", "采纳"),
@@ -172,6 +174,7 @@ class PairingBoardScreen(DatabaseGuard, Screen):
         super().__init__()
         self.kind = kind
         self.board: Board | None = None
+        self._reloads = 0  # a worker's board older than the last reload is dropped
         self.group_index = 0
         self._columns_for: str | None = None
         self._filling = False
@@ -210,16 +213,42 @@ class PairingBoardScreen(DatabaseGuard, Screen):
             return None
         return rows[table.cursor_row]
 
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Another user's change: the board again, read in a thread worker on PostgreSQL."""
+        if self.board is None or not self.is_mounted:
+            return
+        if dbmod.is_sqlite():
+            self.reload()  # a few ms: inline
+            return
+        self._load_board_in_thread(self.kind, self._reloads)
+
+    @work(thread=True, group="board-reload", exit_on_error=False)
+    def _load_board_in_thread(self, kind: str, generation: int) -> None:
+        try:
+            with dbmod.current().connection_context():
+                board = pairings.load_board(self.app.school_id, kind, viewer=self.app.viewer)
+        except Exception as exc:  # noqa: BLE001 - the next poll tries again
+            mine = dbmod.translate(exc)  # a dropped connection is closed, so the next poll reconnects
+            self.app.call_from_thread(self.log.warning, f"board reload failed: {mine or exc}")
+            return
+        self.app.call_from_thread(self._board_loaded, board, kind, generation)
+
+    def _board_loaded(self, board: Board, kind: str, generation: int) -> None:
+        if self.is_mounted and kind == self.kind and generation == self._reloads:  # else a newer one shows
+            self.reload(board=board)
+
     def reload(self, *, group_key: pairings.HelperKey | None = None, child_id: int | None = None,
-               row: int | None = None) -> None:
-        """Read the board again and show it, keeping the place (or going to the one asked)."""
+               row: int | None = None, board: Board | None = None) -> None:
+        """Read the board again (or take ``board``, read by a worker) and show it, keeping the
+        place (or going to the one asked)."""
+        self._reloads += 1
         if self.board is not None:
             group_key = group_key if group_key is not None else self.group.key
             if child_id is None and row is None:
                 current = self.current_child()
                 child_id = current.child_id if current else None
                 row = self.query_one("#pb-table", DataTable).cursor_row
-        self.board = pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer)
+        self.board = board or pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer)
         index = next((i for i, g in enumerate(self.board.groups) if g.key == group_key), 0)
         helpers = self.query_one("#pb-helpers", OptionList)
         self._filling = True

@@ -3,7 +3,8 @@
 The rows are loaded once (``models.roster``: one statement) and filtered in memory; the table
 (``tui.virtual_table``) draws only the rows on screen, so a keystroke costs the same for 40
 children or 20,000. The first load happens in ``compose``, so the first frame is drawn
-complete, status line and all, in one pass.
+complete, status line and all, in one pass; later reloads (another teacher's change, a return
+from a form) are ``tui.list_screen.ListScreen``'s.
 """
 from __future__ import annotations
 
@@ -11,15 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from models import roster
 from models.roster import RosterRow
 from tui.fields import Input
+from tui.list_screen import ListScreen
 from tui.text import content
 from tui.virtual_table import VirtualTable
-from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 TYPE_SHORT = {
@@ -67,7 +67,7 @@ def short_class(name: str) -> str:
     return name
 
 
-class RosterScreen(DatabaseGuard, Screen):
+class RosterScreen(ListScreen):
     """The first screen: the school's children, filter, search, open, new, edit."""
 
     BINDINGS = [
@@ -93,11 +93,11 @@ class RosterScreen(DatabaseGuard, Screen):
         self.status: str | None = "在读"
         self.left_behind_only = True
         self.sort_key = "class"
-        self._stale = False  # another screen was shown since the rows were loaded
 
     def compose(self) -> ComposeResult:
-        self.rows = roster.roster_rows(self.app.school_id, viewer=self.app.viewer)
+        self.rows = self.load()
         self.shown = self._select_rows()
+        self.loaded = True  # ListScreen.on_mount: no second load
         status, empty = self._status_texts()
         yield TitleBar()
         with Vertical(id="roster-top"):
@@ -110,23 +110,15 @@ class RosterScreen(DatabaseGuard, Screen):
                            rows=self.shown, id="roster-table", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.query_one(VirtualTable).focus()
-
-    def on_screen_suspend(self) -> None:
-        self._stale = True
-
-    def on_screen_resume(self) -> None:
-        """Back from another section (a pairing or a talk changed): show the current data.
-        (Not when first shown: on_mount has just loaded it.)"""
-        if self._stale and self.is_mounted and self.rows:
-            self.reload()
-        self._stale = False
-
     # -- data -------------------------------------------------------------
-    def reload(self, keep_id: int | None = None) -> None:
-        self.rows = roster.roster_rows(self.app.school_id, viewer=self.app.viewer)
-        self.refresh_table(keep_id=keep_id)
+    def load(self) -> list[RosterRow]:
+        return roster.roster_rows(self.app.school_id, viewer=self.app.viewer)
+
+    def show(self, data: list[RosterRow]) -> list[RosterRow]:
+        self.rows = data
+        self.shown = self._select_rows()
+        self._update_status()
+        return self.shown
 
     def _select_rows(self) -> list[RosterRow]:
         """The rows the filters, the search and the sort order leave, in the order shown."""
@@ -227,7 +219,7 @@ class RosterScreen(DatabaseGuard, Screen):
             return
         from screens.child_detail import ChildDetailScreen
 
-        self.app.push_screen(ChildDetailScreen(child_id))  # on_screen_resume reloads
+        self.app.push_screen(ChildDetailScreen(child_id))  # ListScreen.on_screen_resume reloads
 
     @on(VirtualTable.RowSelected, "#roster-table")
     def _row_selected(self) -> None:
@@ -240,7 +232,7 @@ class RosterScreen(DatabaseGuard, Screen):
             return
         from screens.talk_entry import TalkEntryScreen
 
-        self.app.push_screen(TalkEntryScreen(child_id))  # on_screen_resume reloads
+        self.app.push_screen(TalkEntryScreen(child_id))  # ListScreen.on_screen_resume reloads
 
     def action_new(self) -> None:
         from screens.child_form import ChildFormScreen
@@ -263,16 +255,14 @@ class RosterScreen(DatabaseGuard, Screen):
         if not scope.may_import(self.app.viewer):  # teachers, volunteers, counselors: not offered
             self.notify(scope.IMPORT_FORBIDDEN, severity="warning")
             return
-        # reload here too: on_screen_resume skips a roster that was empty, the usual case for an import
-        self.app.push_screen(ImportScreen(), lambda _=None: self.reload())
+        self.app.push_screen(ImportScreen())  # ListScreen.on_screen_resume reloads
 
     def _after_form(self, saved_id: int | None) -> None:
         if saved_id is None:
             return
-        if any(r.id == saved_id for r in self.rows):
-            self.select_child(saved_id)  # on_screen_resume has already reloaded
-        else:
-            self.reload(keep_id=saved_id)  # resumed before this callback: the new child is not loaded yet
+        if not any(r.id == saved_id for r in self.rows):
+            self.reload()  # resumed before the save was in (a save in the background)
+        self.select_child(saved_id)
 
     def action_sort(self) -> None:
         i = SORT_ORDER.index(self.sort_key)

@@ -4,20 +4,35 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from models import contacts
 from models.contacts import LogFilter, LogRow
-from tui.fields import Input
-from tui.text import content, text
-from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.fields import Input
+from tui.list_screen import ListScreen
+from tui.text import content
+from tui.virtual_table import VirtualTable
 
 LIMIT = 300
+COLUMNS = (("时间", 11), ("姓名", 8), ("班级", 6), ("类别", 8), ("教师", 6), ("情绪", 4), ("内容", 21))
 
 
-class TalkLogScreen(DatabaseGuard, Screen):
+def log_cells(r: LogRow) -> tuple:
+    """What the table shows for an entry, in COLUMNS order; an unanswered attempt is dim (logged,
+    not a contact)."""
+    from screens.roster import short_class
+
+    style = "" if r.reached else "dim"
+    return (r.at.strftime("%m-%d %H:%M"), r.child_name, short_class(r.class_name), (r.kind, style), r.staff_name,
+            (r.mood if r.reached else "未通", style), r.first_line)
+
+
+def log_key(r: LogRow) -> str:
+    return str(r.id)
+
+
+class TalkLogScreen(ListScreen):
     BINDINGS = [
         Binding("slash", "search", "搜索", key_display="/", priority=True),  # see action_search
         Binding("enter", "open", "打开"),
@@ -38,42 +53,16 @@ class TalkLogScreen(DatabaseGuard, Screen):
         yield Static(id="log-status")
         yield Input(placeholder="按孩子搜索: 拼音首字母 zxm、全拼或汉字", id="log-search")
         yield Static(id="log-empty")
-        table = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("时间", 11), ("姓名", 8), ("班级", 6), ("类别", 8), ("教师", 6), ("情绪", 4),
-                             ("内容", 21)):
-            table.add_column(label, width=width)
-        yield table
+        yield VirtualTable(COLUMNS, cells=log_cells, key=log_key, id="log-table", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.reload()
-        self.query_one(DataTable).focus()
+    def load(self) -> tuple[list[LogRow], int]:
+        return contacts.log_rows(self.app.school_id, self.filter, viewer=self.app.viewer, limit=LIMIT)
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.reload(keep_id=self.selected_id())
-
-    def refresh_data(self) -> None:
-        """Another user changed the data (the app polls): reload, keeping the selected entry."""
-        self.reload(keep_id=self.selected_id())
-
-    def reload(self, keep_id: int | None = None) -> None:
-        from screens.roster import short_class
-
-        self.rows, self.total = contacts.log_rows(self.app.school_id, self.filter, viewer=self.app.viewer, limit=LIMIT)
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in self.rows:
-            style = "" if r.reached else "dim"  # an unanswered attempt: logged, not a contact
-            table.add_row(text(r.at.strftime("%m-%d %H:%M")), text(r.child_name), text(short_class(r.class_name)),
-                          text(r.kind, style), text(r.staff_name), text(r.mood if r.reached else "未通", style),
-                          text(r.first_line), key=str(r.id))
-        if keep_id is not None:
-            for i, r in enumerate(self.rows):
-                if r.id == keep_id:
-                    table.move_cursor(row=i, animate=False)
-                    break
+    def show(self, data: tuple[list[LogRow], int]) -> list[LogRow]:
+        self.rows, self.total = data
         self._status()
+        return self.rows
 
     def _status(self) -> None:
         f = self.filter
@@ -94,10 +83,8 @@ class TalkLogScreen(DatabaseGuard, Screen):
             empty.update(content("没有符合条件的记录。在名册中选中孩子按 t 记录一次谈心, 或按 f 更改筛选。"))
 
     def selected_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row].id
+        row = self.table.cursor_row
+        return self.rows[row].id if 0 <= row < len(self.rows) else None
 
     def selected_row(self) -> LogRow | None:
         cid = self.selected_id()
@@ -111,19 +98,19 @@ class TalkLogScreen(DatabaseGuard, Screen):
         if event.value.strip() == self.filter.child_query:
             return
         self.filter.child_query = event.value.strip()
-        self.reload()
+        self.reload(keep_place=False)
 
     @on(Input.Submitted, "#log-search")
     def _submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     def action_clear(self) -> None:
         search = self.query_one("#log-search", Input)
         if search.value:
             self.filter.child_query = ""
             search.value = ""
-            self.reload()
-        self.query_one(DataTable).focus()
+            self.reload(keep_place=False)
+        self.table.focus()
 
     def action_open(self) -> None:
         cid = self.selected_id()
@@ -133,7 +120,7 @@ class TalkLogScreen(DatabaseGuard, Screen):
 
         self.app.push_screen(TalkEntryScreen(contact_id=cid))
 
-    @on(DataTable.RowSelected, "#log-table")
+    @on(VirtualTable.RowSelected, "#log-table")
     def _row_selected(self) -> None:
         self.action_open()
 
@@ -163,6 +150,6 @@ class TalkLogScreen(DatabaseGuard, Screen):
             if result is not None:
                 result.child_query = self.filter.child_query
                 self.filter = result
-                self.reload()
+                self.reload(keep_place=False)
 
         self.app.push_screen(TalkLogFilterScreen(self.filter), apply)

@@ -8,24 +8,39 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Select, Static
 
 from models import rules, users
 from models.entities import Staff
 from models.roster import classrooms
 from screens.confirm import ConfirmScreen
 from tui.fields import Input
-from tui.text import content, text
+from tui.list_screen import ListScreen
+from tui.text import content
 from tui.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.virtual_table import VirtualTable
+
+COLUMNS = (("登录名", 14), ("姓名", 8), ("角色", 12), ("班级", 16), ("状态", 12))
+
+
+def user_cells(u: users.UserRow) -> tuple:
+    """A login's cells in COLUMNS order: a deactivated one dim, a lockout in bold."""
+    style = "" if u.active else "dim"
+    return ((u.login or "-", style), (u.name, style), (u.role_label, style), (u.classes or "-", style),
+            (u.state, "bold" if u.locked_until else style))
+
+
+def user_key(u: users.UserRow) -> str:
+    return str(u.id)
 
 
 def _acting(app) -> Staff | None:
     return Staff.get_or_none(Staff.id == app.staff_id) if app.staff_id else None
 
 
-class UsersScreen(DatabaseGuard, Screen):
+class UsersScreen(ListScreen):
     DEFAULT_CSS = """
     UsersScreen #users-status { height: 1; padding: 0 1; background: $boost; }
     UsersScreen #users-table { height: 1fr; scrollbar-size-vertical: 1; }
@@ -44,39 +59,22 @@ class UsersScreen(DatabaseGuard, Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="users-status")
-        table = DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("登录名", 14), ("姓名", 8), ("角色", 12), ("班级", 16), ("状态", 12)):
-            table.add_column(label, width=width)
-        yield table
+        yield VirtualTable(COLUMNS, cells=user_cells, key=user_key, id="users-table", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.reload()
-        self.query_one(DataTable).focus()
+    def load(self) -> list[users.UserRow]:
+        return users.list_users(self.app.school_id)
 
-    def reload(self) -> None:
-        table = self.query_one(DataTable)
-        keep = self.selected()
-        self.rows = users.list_users(self.app.school_id)
-        table.clear()
-        for u in self.rows:
-            style = "" if u.active else "dim"
-            table.add_row(text(u.login or "-", style), text(u.name, style), text(u.role_label, style),
-                          text(u.classes or "-", style), text(u.state, "bold" if u.locked_until else style),
-                          key=str(u.id))
-        if keep is not None:
-            for i, u in enumerate(self.rows):
-                if u.id == keep.id:
-                    table.move_cursor(row=i, animate=False)
+    def show(self, data: list[users.UserRow]) -> list[users.UserRow]:
+        self.rows = data
         active = sum(1 for u in self.rows if u.active and u.login)
         self.query_one("#users-status", Static).update(
             content(f"教职工账号 · 可登录 {active} 人 · n 新增  d 停用  p 重置PIN", one_line=True))
+        return self.rows
 
     def selected(self) -> users.UserRow | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        row = self.table.cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def action_add(self) -> None:
         def done(login: str | None) -> None:

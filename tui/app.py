@@ -255,21 +255,16 @@ class GuanaiApp(DatabaseGuard, App):
             self.refresh_screen_data()
 
     def refresh_screen_data(self) -> bool:
-        """Reload the current screen if it is a list (``refresh_data`` or ``reload``); a form with
-        unsaved input, and any screen without those methods, is left alone. Hidden screens
-        reload when they are shown again (their ``on_screen_resume``)."""
+        """Tell the current screen that another user changed the data: a ``DataChanged`` message,
+        taken by the screens that show such data (``tui.list_screen.LiveData``: the lists reload,
+        a burst of changes once). Forms and dialogs are never sent it; screens underneath reload
+        when they are shown again."""
+        from tui.list_screen import DataChanged, LiveData
+
         screen = self.screen
-        is_dirty = getattr(screen, "is_dirty", None)
-        if callable(is_dirty) and is_dirty():
+        if not isinstance(screen, LiveData) or not screen.is_mounted:
             return False
-        refresh = getattr(screen, "refresh_data", None) or getattr(screen, "reload", None)
-        if not callable(refresh) or not screen.is_mounted:
-            return False
-        try:
-            refresh()
-        except Exception as exc:
-            self.log.warning(f"refresh failed: {exc}")
-            return False
+        screen.post_message(DataChanged())
         self.data_refreshes += 1
         return True
 

@@ -160,10 +160,14 @@ class VirtualTable(ScrollView, can_focus=True):
     def rows(self) -> Sequence[Any]:
         return self._rows
 
-    def set_rows(self, rows: Sequence[Any], *, cursor: int = 0) -> None:
-        """Show ``rows`` (kept, not copied) with the cursor on row ``cursor``; scrolled to it."""
+    def set_rows(self, rows: Sequence[Any], *, cursor: int = 0, keep: str | None = None) -> None:
+        """Show ``rows`` (kept, not copied) with the cursor on the row whose key is ``keep``, else
+        on row ``cursor``; scrolled to it."""
         self._rows = rows
         self._index = None
+        if keep is not None:
+            found = self.index_of(keep)
+            cursor = cursor if found is None else found
         self.virtual_size = Size(self._width, len(rows) + 1)
         cursor = max(0, min(cursor, len(rows) - 1)) if rows else 0
         self.set_reactive(VirtualTable.cursor_row, cursor)
