@@ -1044,7 +1044,7 @@ def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -
 
 
 def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
-    """Everything the detail screen shows, in six queries (none per row).
+    """Everything the detail screen shows, in a fixed number of queries (none per row).
 
     ``ForbiddenError`` outside the viewer's scope; KeyError when the child is gone. 身份证号 and
     phone numbers come masked (``privacy.reveal_numbers`` shows them, audited); a 心理辅导 note's
@@ -1077,6 +1077,18 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
         (dict(p) for p in Parent.select().where(Parent.child == child_id).dicts()),
         key=lambda p: rules.PARENT_RELATIONS.index(p["relation"]) if p["relation"] in rules.PARENT_RELATIONS else 9,
     )
+    from models.entities import Grandparent
+
+    # 祖父、祖母、外祖父、外祖母 in the form's order, one row each (None: nothing recorded)
+    stored = {g["relation"]: g for g in Grandparent.select(Grandparent.relation, Grandparent.name,
+                                                           Grandparent.birth_date, Grandparent.deceased)
+              .where(Grandparent.child == child_id).dicts()}
+    grandparents = [{"relation": r, "name": stored[r]["name"] or "", "birth_date": _date(stored[r]["birth_date"]),
+                     "deceased": bool(stored[r]["deceased"])} if r in stored else None
+                    for r in rules.GRANDPARENT_RELATIONS]
+    for p in parents:
+        for f in PARENT_DATES:
+            p[f] = _date(p.get(f))
 
     Buddy = Child.alias()
     pairings = []
@@ -1125,6 +1137,7 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
         "class_name": row["class_name"] or "",
         "bus": bus,
         "parents": parents,
+        "grandparents": grandparents,
         "pairings": pairings,
         "contacts": contacts,
         "missing": missing_fields(values),

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from models import children, privacy
+from models import children, privacy, rules
 from models.roster import flags_text, mask_id, mask_student_no
 from models.scope import ForbiddenError
 from tui.text import clean
@@ -32,6 +32,7 @@ SECTIONS = (
     ("basic", "基本信息"),
     ("guardian", "留守与监护"),
     ("parents", "父母"),
+    ("grandparents", "祖父母、外祖父母"),
     ("family", "家庭"),
     ("special", "三特生与帮扶"),
     ("bus", "校车"),
@@ -197,6 +198,7 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         self._set("detail-basic", self._basic(d))
         self._set("detail-guardian", self._guardian(c))
         self._set("detail-parents", self._parents(d["parents"]))
+        self._set("detail-grandparents", self._grandparents(d.get("grandparents") or []))
         self._set("detail-family", self._family(c))
         self._set("detail-special", self._special(c, d["pairings"]))
         self._set("detail-bus", self._bus(d["bus"]))
@@ -260,15 +262,36 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         out = Lines()
         if not parents:
             return out.line("未登记父母信息", "dim")
-        for p in parents:
+        for p in parents:  # as the 登记表 asks: 姓名, 出生日期, 务工地点, 联系电话, 公民身份证号码
             out.kv(p["relation"], p["name"])
+            out.kv("  出生日期", _date(p.get("birth_date")))
+            out.kv("  身份证号", p.get("id_number"))  # masked by the model unless revealed with u
             out.kv("  联系电话", p["phone"])
-            out.kv("  务工地", f"{p['work_province']}{p['work_city']}")
+            if p.get("deceased"):  # "—" on the national form: neither away nor home
+                out.kv("  状况", "已故", style="bold")
+                continue
+            out.kv("  务工地点", f"{p['work_province']}{p['work_city']}")
+            out.kv("  外出时间", _date(p.get("away_since")))
             out.kv("  回家频率", p["home_visits"])
             where = "在外务工" if p["away"] else "在家"
             if not p["away"] and p.get("returned_on"):
                 where += f" ({_date(p['returned_on'])} 返乡)"
             out.kv("  是否在外", where)
+        return out
+
+    @staticmethod
+    def _grandparents(rows: list[dict | None]) -> Lines:
+        """祖父、祖母、外祖父、外祖母: 姓名 and 出生日期 as on the 登记表; a dead one is "—"."""
+        out = Lines()
+        if not any(rows):
+            return out.line("未登记祖辈信息", "dim")
+        for relation, g in zip(rules.GRANDPARENT_RELATIONS, rows):
+            if g is None:
+                out.kv(relation, "")
+            elif g["deceased"]:
+                out.kv(g["relation"], f"— ({g['name']} 已故)" if g["name"] else "— (已故)")
+            else:
+                out.kv(g["relation"], "  ".join(v for v in (g["name"], _date(g["birth_date"])) if v))
         return out
 
     @staticmethod

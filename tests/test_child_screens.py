@@ -466,3 +466,73 @@ async def test_form_takes_the_national_form_s_family_columns(care):
     assert father.birth_date.isoformat() == "1985-03-02"
     elders = {g.relation: (g.name, g.deceased) for g in Grandparent.select().where(Grandparent.child == kid.id)}
     assert elders == {"外祖母": ("钱奶奶", False), "祖父": ("", True)}
+
+
+async def test_detail_shows_the_registration_form_s_family_fields_masked(care):
+    """The 登记表's family part on the child's page: parents' 出生日期, 身份证号 (masked; whole only
+    after u), 外出时间 and a dead parent; 祖父母、外祖父母 with 出生日期 ("—" when dead); the guardian's
+    ID (masked) and address, 监护情况评估, 家庭收入来源, 享受救助情况. User text is never markup."""
+    from models.entities import Grandparent
+
+    kid = care["kid"]
+    father_id = "510722198503020019"
+    guardian_id = "522623196001010172"
+    Parent.update(birth_date=dt.date(1985, 3, 2), id_number=father_id, away_since=dt.date(2024, 2, 20)).where(
+        Parent.child == kid.id).execute()
+    Parent.create(child=kid, relation="母亲", name="[b]李[/b]", deceased=True, away=False)
+    Grandparent.create(child=kid, relation="外祖母", name="钱奶奶", birth_date=dt.date(1955, 1, 2))
+    Grandparent.create(child=kid, relation="祖父", name="张老汉", deceased=True)
+    Child.update(guardian_id_number=guardian_id, guardian_address="石门村3组", guardianship_grade="一般",
+                 income_sources="打工收入、种养殖业", aid_received="低保").where(Child.id == kid.id).execute()
+    app = make_app(care)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ChildDetailScreen(kid.id))
+        await pilot.pause()
+        screen = app.screen
+        parents = static_text(screen, "#detail-parents")
+        assert "1985-03-02" in parents and "2024-02-20" in parents and mask_id(father_id) in parents
+        assert "[b]李[/b]" in parents and "已故" in parents
+        elders = static_text(screen, "#detail-grandparents").splitlines()
+        assert [line.split()[0] for line in elders] == ["祖父", "祖母", "外祖父", "外祖母"]
+        assert "— (张老汉 已故)" in elders[0] and "未填" in elders[1] and "钱奶奶  1955-01-02" in elders[3]
+        guardian = static_text(screen, "#detail-guardian")
+        assert mask_id(guardian_id) in guardian and "石门村3组" in guardian and "一般" in guardian
+        family = static_text(screen, "#detail-family")
+        assert "打工收入、种养殖业" in family and "低保" in family
+        assert father_id not in screen_text(screen) and guardian_id not in screen_text(screen)
+        await pilot.press("u")  # the class teacher may look (audited)
+        await pilot.pause()
+        assert father_id in static_text(screen, "#detail-parents")
+
+
+def test_child_detail_takes_the_same_queries_however_many_relatives(care):
+    """The page is a fixed number of queries: none per parent, grandparent, contact or pairing."""
+    from models import children
+    from models.entities import Grandparent
+
+    db = dbmod.current()
+    kid = care["kid"]
+    bare = Child.create(school=care["school"], classroom=care["room"], name="李四", sex="男")
+
+    def queries(child_id: int) -> int:
+        count = 0
+        real = db.execute_sql
+
+        def counting(sql, params=None, *args, **kw):
+            nonlocal count
+            count += 1
+            return real(sql, params, *args, **kw)
+
+        db.execute_sql = counting
+        try:
+            children.child_detail(child_id, viewer=system_viewer())
+        finally:
+            del db.execute_sql
+        return count
+
+    Parent.create(child=kid, relation="母亲", name="李梅")
+    for relation in ("祖父", "祖母", "外祖父", "外祖母"):
+        Grandparent.create(child=kid, relation=relation, name=relation + "某")
+    for day in range(1, 8):
+        Contact.create(child=kid, staff=care["teacher"], kind="谈心", at=dt.datetime(2026, 11, day, 10), content="x")
+    assert queries(kid.id) == queries(bare.id)
