@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator
 import peewee as pw
 
 from models import scope
+from models.coerce import jsonable
 from models.entities import AuditLog, Contact, Staff
 from models.errors import UserError
 from models.masking import mask_value
@@ -45,16 +46,10 @@ ACTION_LABELS = {
 }
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
 def dumps(d: dict | None) -> str:
     if not d:
         return "{}"
-    return json.dumps({k: _jsonable(v) for k, v in d.items()}, ensure_ascii=False)
+    return json.dumps({k: jsonable(v) for k, v in d.items()}, ensure_ascii=False)
 
 
 def record(action: str, table: str, row_id: int | None, *, staff_id: int | None, old: dict | None = None,

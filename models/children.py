@@ -20,6 +20,7 @@ from models import conflicts
 from models import db as dbmod
 from models import rules
 from models import scope
+from models.coerce import as_date as _date, jsonable
 from models.entities import (
     AuditLog, BusRoute, Child, Classroom, Contact, Pairing, Parent, Staff, join_multi, split_multi,
 )
@@ -582,23 +583,11 @@ def child_changes(values: dict, child_id: int) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
-def _date(value) -> dt.date | None:
-    if isinstance(value, str) and value:
-        return dt.date.fromisoformat(value[:10])
-    return value
-
-
 # --- saving ------------------------------------------------------------------------
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
 
 def _plain(d: dict) -> dict:
     """Values as the change history stores them (dates as text, ids of related rows)."""
-    return {k: _jsonable(v) for k, v in d.items()}
+    return {k: jsonable(v) for k, v in d.items()}
 
 
 def _current_value(child: Child, field: str) -> Any:

@@ -18,6 +18,7 @@ from models import audit, conflicts
 from models import db as dbmod
 from models import rules
 from models import scope
+from models.coerce import jsonable
 from models.entities import AuditLog, Child, Classroom, Contact, Staff, join_multi, split_multi
 from models.sanitize import clean_text
 from models.validation import Invalid, validate_date
@@ -222,7 +223,7 @@ def update_contact(contact_id: int, values: dict, *, staff_id: int | None, viewe
         for field, value in values.items():
             before = getattr(c, field)
             if before != value:
-                old[field], new[field] = _jsonable(before), _jsonable(value)
+                old[field], new[field] = jsonable(before), jsonable(value)
                 setattr(c, field, value)
         if not new:
             return
@@ -262,10 +263,6 @@ def _last_editor(c: Contact) -> str:
         return row[0]
     staff = Staff.get_or_none(Staff.id == c.staff_id) if c.staff_id else None
     return staff.name if staff else ""
-
-
-def _jsonable(v):
-    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
 
 def form_from_contact(c: Contact) -> ContactForm:

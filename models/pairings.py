@@ -35,6 +35,7 @@ import peewee as pw
 from models import audit
 from models import db as dbmod
 from models import rules, scope, settings
+from models.coerce import as_date as _date, jsonable
 from models.entities import (
     Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
@@ -208,14 +209,6 @@ class Board:
 
 
 ROLE_LABELS = {**rules.STAFF_ROLES, "class_teacher": "班主任", "teacher": "任课"}
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, str) and value:
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
 
 
 def _short_class(name: str) -> str:
@@ -672,13 +665,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def _jsonable(v):
-    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
-
-
 def _log(pairing_id: int, action: str, old: dict, new: dict, staff_id: int | None) -> None:
     audit.record(action, "pairing", pairing_id, staff_id=staff_id, at=_now(),
-                 old={k: _jsonable(v) for k, v in old.items()}, new={k: _jsonable(v) for k, v in new.items()})
+                 old={k: jsonable(v) for k, v in old.items()}, new={k: jsonable(v) for k, v in new.items()})
 
 
 def _one_line(value: str, *, what: str, empty: str, limit: int) -> str:

@@ -14,6 +14,7 @@ import peewee as pw
 from models import rules
 from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
 from models.duties import left_behind_on
+from models.coerce import as_date
 from models.masking import mask_id, mask_phone, mask_student_no  # noqa: F401 (re-exported for the screens)
 from models.scope import Viewer, child_condition, may_match_numbers
 
@@ -151,18 +152,9 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
             left_behind_type=lb_type or "", guardian_name=g_name or "", guardian_relation=g_relation or "",
             guardian_phone=g_phone, hardship=bool(hardship), talent=talent or "", disability=disability or "",
             key_target=bool(key_target), status=status or "", missing=missing, helper=helper_name or "",
-            last_talk=_day(last), phones=phones, parents_home=parents_home,
+            last_talk=as_date(last), phones=phones, parents_home=parents_home,
         ))
     return rows
-
-
-def _day(value) -> dt.date | None:
-    """A DATETIME column read raw: SQLite gives its text, PostgreSQL a datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def search(rows: list[RosterRow], query: str) -> list[RosterRow]:
