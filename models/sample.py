@@ -34,10 +34,10 @@ from typing import Callable
 import peewee as pw
 
 from models import db as dbmod
-from models import files, rules, schema
+from models import files, rules, schema, terms
 from models.entities import (
     ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Pairing, Parent,
-    School, Staff, TeachingAssignment, join_multi,
+    School, Setting, Staff, TeachingAssignment, join_multi,
 )
 from models.pinyin import pinyin_keys
 from models.validation import id_check_char
@@ -71,9 +71,20 @@ MAX_MONTHS = 24
 # Townships of the invented county; each has a 中心小学, the larger ones village schools too.
 TOWNSHIPS = ("青山镇", "龙场镇", "白云镇", "石桥镇", "桃花乡", "茶山镇", "平寨镇", "高寨乡", "云雾镇", "水口镇",
              "岩门乡", "长坡镇", "新场镇", "枫林乡", "大河镇", "红岩乡", "金竹镇", "观音乡", "柳溪镇", "凉风乡")
+# The sample school's term dates as set in its 行事历 (stored as its settings, so duties and the
+# handbook count the same school days the talk log was made on); other terms take the suggested dates.
+TERM_SETTINGS = {terms.setting_key(terms.AUTUMN, 2025, "end"): "2026-01-23"}
+TERM_SETTINGS_AT = dt.datetime(2025, 8, 25, 9, 0)
+
+
+def _sample_term(name: str, year: int) -> terms.Term:
+    return terms.from_settings(name, year, TERM_SETTINGS)
+
+
+_DAY = dt.timedelta(days=1)
 # School days outside the autumn term 2026 (only a log of several months reaches them).
-VACATIONS = ((dt.date(2026, 1, 24), dt.date(2026, 3, 1)),  # 寒假 (春节 2026-02-17)
-             (dt.date(2026, 7, 11), dt.date(2026, 8, 31)))  # 暑假
+VACATIONS = ((_sample_term(terms.AUTUMN, 2025).end + _DAY, _sample_term(terms.SPRING, 2026).start - _DAY),  # 寒假
+             (_sample_term(terms.SPRING, 2026).end + _DAY, _sample_term(terms.AUTUMN, 2026).start - _DAY))  # 暑假
 SPRING_FESTIVAL = (dt.date(2026, 2, 9), dt.date(2026, 2, 27))  # most parents are home: no calls
 MORE_HOLIDAYS = (dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 4, 6), dt.date(2026, 5, 1),
                  dt.date(2026, 5, 4), dt.date(2026, 5, 5), dt.date(2026, 6, 19))  # 元旦 清明 劳动节 端午
@@ -476,12 +487,11 @@ class _LogWindow:
 
 
 def _term_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    """The term a day belongs to (August counts to the autumn term it leads into)."""
-    if day.month >= 8:
-        return dt.date(day.year, 9, 1), dt.date(day.year + 1, 1, 31)
-    if day.month == 1:
-        return dt.date(day.year - 1, 9, 1), dt.date(day.year, 1, 31)
-    return dt.date(day.year, 2, 1), dt.date(day.year, 7, 31)
+    """The sample school's term a day belongs to; a holiday day counts to the term it leads into."""
+    candidates = [_sample_term(name, year) for year in (day.year - 1, day.year, day.year + 1)
+                  for name in (terms.SPRING, terms.AUTUMN)]
+    term = next(t for t in sorted(candidates, key=lambda t: t.start) if day <= t.end)
+    return term.start, term.end
 
 
 def _is_school_day(day: dt.date) -> bool:
@@ -698,6 +708,8 @@ class _Generator:
 
     def make_school(self) -> None:
         self.school = self.add(School, name=self.place.school, county=COUNTY, township=self.township)["id"]
+        for key, value in TERM_SETTINGS.items():  # the term dates its 行事历 sets (models.terms)
+            self.add(Setting, school=self.school, key=key, value=value, updated_at=TERM_SETTINGS_AT, updated_by=None)
 
     # ------------------------------------------------------------ staff and classes
 
