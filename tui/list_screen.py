@@ -47,7 +47,7 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
         super().__init__(*args, **kwargs)
         self.loaded = False  # set by the first show (a subclass may show in compose)
         self.background_loads = 0  # reloads run in a worker thread (PostgreSQL)
-        self._generation = 0  # bumped by every reload: an older worker's result is dropped
+        self.reloads = 0  # reads so far (inline or in a worker): an older worker's result is dropped
         self._loading = False
         self._again = False
         self._away = False
@@ -81,7 +81,7 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
     def reload(self, *, keep_place: bool = True) -> None:
         """Read and show now, on the UI thread (a key, a screen shown again: the teacher waits
         for this one). ``keep_place=False`` puts the cursor on the first row (a new search)."""
-        self._generation += 1
+        self.reloads += 1
         place = self.place() if keep_place and self.loaded else (None, 0)
         self.put(self.load(), place)
 
@@ -111,7 +111,7 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
             return
         self._loading = True
         self.background_loads += 1
-        self._load_in_thread(self._generation)
+        self._load_in_thread(self.reloads)
 
     @work(thread=True, group="list-reload", exit_on_error=False)
     def _load_in_thread(self, generation: int) -> None:
@@ -125,8 +125,8 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
 
     def _loaded_in_thread(self, data: Any, generation: int) -> None:
         self._loading = False
-        if self.is_mounted and generation == self._generation:  # else a newer reload has shown
-            self._generation += 1
+        if self.is_mounted and generation == self.reloads:  # else a newer reload has shown
+            self.reloads += 1
             self.put(data, self.place())
         if self._again:
             self._again = False
