@@ -147,7 +147,7 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
         values[name] = text
     if filled and form.kind != HOME_VISIT:  # the 谈心记录单 and call sheets have no such column
         labels = "、".join(label for _, label in filled)
-        errors.setdefault(filled[0][0], f"{labels}只记在家访里: 类别改为家访 (F2), 或清空")
+        errors.setdefault(filled[0][0], f"{labels}只用于家访: F2 改回家访, 或清空")
     values["follow_up"] = clean_text(form.follow_up, multiline=True).strip()
     if form.follow_up_due.strip():
         try:

@@ -122,7 +122,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 yield Input(self.form.place, id="f-place", classes="w-place", max_length=100)
             yield Static(id="err-row1", classes="talk-err")
             with Horizontal(classes="talk-row"):
-                yield Label("F12效果")
+                yield Label("F12效果", id="l-effect")
                 yield Input(self.form.effect, id="f-effect", classes="w-follow", placeholder="交谈后效果")
                 yield Label("家长反馈")
                 yield Input(self.form.parent_feedback, id="f-feedback", classes="w-follow", placeholder="家访时")
@@ -235,6 +235,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         inputs = [self.query_one(sel, Input) for sel in VISIT_INPUTS.values()]
         visit = self.form.kind == contacts.HOME_VISIT
         self.query_one("#visit-row").display = visit or any(i.value.strip() for i in inputs)
+        self.query_one("#l-effect", Label).update("效果" if visit else "F12效果")  # F12 starts on the 家访 row
         self.query_one("#talk-content", TextArea).placeholder = CONTENT_HINTS.get(self.form.kind, CONTENT_HINT)
 
     def _render_chips(self) -> None:

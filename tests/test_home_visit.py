@@ -26,10 +26,10 @@ def kid(db_path):
     ("家访", {"family_members": "奶奶和他", "living_conditions": "砖房", "education_needs": "数学"}, None, ""),
     ("家访", {}, None, ""),  # all three may stay empty
     ("谈心", {}, None, ""),
-    ("谈心", {"living_conditions": "砖房"}, "living_conditions", "生活环境只记在家访里"),
+    ("谈心", {"living_conditions": "砖房"}, "living_conditions", "生活环境只用于家访"),
     ("亲情电话", {"family_members": "五口人", "education_needs": "作业"}, "family_members",
-     "家庭成员情况、教育需求只记在家访里"),
-    ("监护人座谈", {"education_needs": "x"}, "education_needs", "教育需求只记在家访里"),
+     "家庭成员情况、教育需求只用于家访"),
+    ("监护人座谈", {"education_needs": "x"}, "education_needs", "教育需求只用于家访"),
     ("家访", {"family_members": LONG}, "family_members", f"家庭成员情况不能超过 {contacts.VISIT_FIELD_LIMIT} 字"),
     ("家访", {"education_needs": "  \n "}, None, ""),  # only blanks: empty
 ])

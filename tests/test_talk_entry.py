@@ -217,7 +217,7 @@ async def test_home_visit_columns_stay_in_the_draft_and_are_refused_on_another_k
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
-        assert "只记在家访里" in str(screen.query_one("#err-row2", Static).content)
+        assert "只用于家访" in str(screen.query_one("#err-row2", Static).content)
         assert app.focused.id == "f-family"
         assert Contact.select().where(Contact.child == kid.id).count() == 0
         await pilot.press("ctrl+l", "3")  # back to 家访 from the numbered list
