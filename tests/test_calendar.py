@@ -6,7 +6,7 @@ import pytest
 
 from models import calendar as cal
 from models.entities import Attendance, AuditLog, Event
-from models.scope import system_viewer
+from models.scope import Viewer, system_viewer
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
 
@@ -345,4 +345,4 @@ def test_who_may_change_an_event_follows_its_creator_and_organiser(tiny_school):
     cal.update_series(organised, {**values, "organiser": "李老师", "place": "操场"}, viewer=li)  # names her
     assert Event.get_by_id(organised).place == "操场"
     with pytest.raises(ForbiddenError):  # a stranger to the school
-        cal.delete_event(organised, viewer=cal.scope.Viewer(staff_id=999, role="head", school_id=school + 1))
+        cal.delete_event(organised, viewer=Viewer(staff_id=999, role="head", school_id=school + 1))

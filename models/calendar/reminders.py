@@ -1,0 +1,97 @@
+"""Birthdays, 亲情书信 days and the reminders of a day (with the duties that fall due on it)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from models import scope
+from models.entities import Child, Classroom
+from models.calendar.lunar import CalendarError, LETTER_FESTIVALS, LETTER_LEAD_DAYS, day_info
+from models.calendar.occurrences import _d, occurrences
+
+
+@dataclass(frozen=True)
+class Birthday:
+    day: dt.date  # this year's birthday
+    child_id: int
+    name: str
+    class_name: str
+    age: int
+
+
+def birthdays(school_id: int, lo: dt.date, hi: dt.date, *, viewer: scope.Viewer) -> list[Birthday]:
+    """Left-behind children (在读) the viewer sees whose birthday falls in [lo, hi] (29 Feb: 28 Feb
+    in other years)."""
+    q = (Child.select(Child.id, Child.name, Child.birth_date, Classroom.name)
+         .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+         .where((Child.school == school_id) & (Child.status == "在读") & (Child.left_behind_type != "")
+                & Child.birth_date.is_null(False) & scope.child_condition(viewer)).tuples())
+    out = []
+    for cid, name, birth, class_name in q:
+        birth = _d(birth)
+        for year in range(lo.year, hi.year + 1):
+            try:
+                day = birth.replace(year=year)
+            except ValueError:  # 29 Feb
+                day = dt.date(year, 2, 28)
+            if lo <= day <= hi and day > birth:
+                out.append(Birthday(day, cid, name, class_name or "", year - birth.year))
+    out.sort(key=lambda b: (b.day, b.class_name, b.name))
+    return out
+
+
+@dataclass(frozen=True)
+class Reminder:
+    day: dt.date
+    kind: str  # 活动 / 生日 / 书信 / 节日
+    text: str
+
+
+def reminders(school_id: int, start: dt.date, days: int = 7, *, viewer: scope.Viewer) -> list[Reminder]:
+    """The next ``days`` days from ``start`` (inclusive): events, birthdays, festivals, and letters
+    home before 中秋 and 春节 (from ``LETTER_LEAD_DAYS`` before the festival)."""
+    hi = start + dt.timedelta(days=days - 1)
+    out: list[Reminder] = []
+    for o in occurrences(school_id, start, hi):
+        if o.day >= start:
+            when = f" {o.time_text}" if o.time else ""
+            out.append(Reminder(o.day, "活动", f"{o.title}{when}"))
+    for b in birthdays(school_id, start, hi, viewer=viewer):
+        out.append(Reminder(b.day, "生日", f"{b.name} ({b.class_name}) {b.age}岁生日"))
+    look = hi + dt.timedelta(days=LETTER_LEAD_DAYS)
+    d = start
+    while d <= look:
+        try:
+            info = day_info(d)
+        except CalendarError:
+            break
+        if d <= hi:
+            for name in info.festival_names:
+                out.append(Reminder(d, "节日", name))
+        for name in info.festival_names:
+            if name in LETTER_FESTIVALS:
+                out.append(Reminder(max(start, d - dt.timedelta(days=LETTER_LEAD_DAYS)), "书信",
+                                    f"{d.month}月{d.day}日{name}: 爱心妈妈指导留守儿童给父母写亲情书信"))
+        d += dt.timedelta(days=1)
+    order = {"节日": 0, "书信": 1, "活动": 2, "生日": 3}
+    out.sort(key=lambda r: (r.day, order.get(r.kind, 9)))
+    return out
+
+
+def duties_on(day: dt.date, *, viewer: scope.Viewer, school_id: int, staff_id: int | None = None,
+              today: dt.date | None = None):
+    """The talk-log duties that fall due on ``day`` (as known today; a past day as it stood then)."""
+    from models import duties
+
+    today = today or dt.date.today()
+    if day <= today:
+        found = duties.open_duties(day, viewer=viewer, school_id=school_id, staff_id=staff_id, horizon_days=0)
+    else:
+        term = duties.term_for(today, school_id=school_id)
+        if term is None or day not in term:
+            return []
+        found = duties.open_duties(today, viewer=viewer, school_id=school_id, staff_id=staff_id,
+                                   horizon_days=(day - today).days)
+    return [d for d in found if d.due == day]
