@@ -1,0 +1,67 @@
+"""The import contract: what each layer may load, checked once for every plain command.
+
+Plain commands (init, users, due, rules, export, import, backup, audit, purge) run from cron and
+over SSH on old PCs: they must never load textual, rich or the screens. One subprocess runs every
+one of them on a copy of the demo school and then looks at ``sys.modules`` — the one check that
+replaced five copies spread over the command tests. The static layering (models below everything,
+no cycles) is ``test_import_graph.py``'s.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (argv, expected exit code): every plain command, run as the demo school's admin or head.
+PLAIN_COMMANDS = [
+    (["init"], 0),
+    (["users"], 0),
+    (["--user", "xiaozhang", "due", "--date", "2026-11-27"], 0),
+    (["rules"], 0),
+    (["--user", "xiaozhang", "export", "--month", "2026-11", "-o", "{tmp}/hb.xlsx"], 0),
+    (["--user", "admin", "import", "{tmp}/roster.csv", "--dry-run"], 0),
+    (["backup", "-o", "{tmp}/backup.db"], 0),
+    (["--user", "admin", "audit", "--since", "2026-11-01"], 0),
+    (["--user", "admin", "purge", "--dry-run"], 0),
+    (["--user", "admin", "export", "--month", "2026-13"], 2),  # the error path too
+]
+UI_MODULES = ("textual", "rich", "screens", "tui.app")
+
+
+def test_plain_commands_never_load_the_ui(tmp_path):
+    db = tmp_path / "school.db"
+    shutil.copyfile(ROOT / "sample.db", db)
+    db.chmod(0o600)
+    tmp_path.chmod(0o700)
+    (tmp_path / "roster.csv").write_text("姓名,性别,出生日期,班级\n测试生,男,2016-05-01,三年级2班\n",
+                                          encoding="utf-8")
+    code = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from tui.cli import main
+        failures = []
+        for argv, expected in {PLAIN_COMMANDS!r}:
+            argv = ["--db", {str(db)!r}] + [a.replace("{{tmp}}", {str(tmp_path)!r}) for a in argv]
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    rc = main(argv)
+                except SystemExit as exc:
+                    rc = exc.code
+            if rc != expected:
+                failures.append(f"{{argv[2:]}}: exit {{rc}}, expected {{expected}}: {{err.getvalue().strip()}}")
+            loaded = sorted(m for m in sys.modules
+                            if any(m == u or m.startswith(u + ".") for u in {UI_MODULES!r}))
+            if loaded:
+                failures.append(f"{{argv[2:]}} loaded {{loaded[:5]}}")
+                break
+        print("\\n".join(failures))
+        sys.exit(1 if failures else 0)
+    """)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert (tmp_path / "hb.xlsx").stat().st_size > 0 and (tmp_path / "backup.db").stat().st_size > 0
