@@ -66,7 +66,7 @@ def mask_value(key: str, value: Any) -> Any:
     field = key.rsplit(".", 1)[-1]
     if field == "student_no":
         return mask_student_no(value)
-    if field.endswith("id_number"):
+    if field.endswith("id_number") or field == "driver_license":  # a licence number is the 身份证号
         return mask_id(value)
     if field.endswith("phone"):
         return mask_phone(value)
