@@ -7,8 +7,11 @@ The rows come from ``models.handbook``; this module only lays them out. Rules ke
 - 学籍号, 身份证号 and phone numbers are text cells with the text number format ``@``.
 - Dates and times are real Excel dates (``write_datetime``).
 - Every sheet: a title row, the school/class/month row, a bold bordered header row; the three
-  are repeated on every printed page and frozen on screen; A4, landscape where wide, fit to the
-  page width; footer 第 &P 页 共 &N 页.
+  are repeated on every printed page and frozen on screen; A4 at 100 % (never fit-to-page: it
+  shrank tables to 57–93 %), landscape when the columns are wider than portrait, columns narrowed
+  to A4's width (``fit_columns``), a title wider than the table wrapped; footer: the sheet's name
+  and 第 &P 页 共 &N 页 with the first page number left automatic, so a workbook printed at once
+  is numbered as one document (see ``_page``).
 - ``constant_memory``: rows stream to disk as they are written, so memory stays flat; each row is
   serialised in one string by ``_sheet_class`` (the same XML as xlsxwriter's, in a fraction of the time).
 - The file is written to a private temporary file beside the target (``models.files``: O_EXCL and
@@ -42,7 +45,7 @@ Progress = Callable[[str, float], None]
 SHEETS = ("汇总", "基本情况登记表", "登记表(家庭)", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项")
 CELL_LIMIT = 32767
 FONT = "宋体"
-FOOTER = "&C第 &P 页 共 &N 页"
+FOOTER = "&L&A&C第 &P 页 共 &N 页"  # &A: the sheet's name, so a page of the printed stack says what it is
 A4 = 9
 _BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -129,12 +132,20 @@ def text_width(text: str) -> int:
     return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
 
 
+def line_units(width: float) -> int:
+    """Width units (a CJK character two) surely on one line of a wrapped cell ``width`` wide, as Excel lays
+    it out: a column is ``width * 7 + 5`` pixels (less the cell padding), a 10 pt CJK character 13.4
+    pixels (宋体; Latin half). A character is never split across lines, so a full line holds at least
+    this many units whatever the mix: one less than twice the whole CJK characters that fit (a narrow
+    column of 7 holds 3 a line, not the 3.8 a plain ratio said, and its header was cut)."""
+    return max(2, 2 * int(max(7.0, width * 7 + 2) / 13.4) - 1)
+
+
 def line_count(text: str, width: float) -> int:
-    """How many lines a wrapped cell of ``width`` column units needs for ``text``, as Excel lays it out:
-    a column is ``width * 7 + 5`` pixels (less the cell padding), a 10 pt character 6.7 pixels per
-    width unit (宋体: CJK 13.3, Latin 6.7). LibreOffice fits a little more on a line."""
-    usable = max(7.0, width * 7 + 2)
-    return sum(max(1, math.ceil(text_width(part) * 6.7 / usable)) for part in text.split("\n"))
+    """How many lines a wrapped cell of ``width`` column units needs for ``text`` at most (Excel; at
+    100 % LibreOffice's columns are a little wider, so fewer)."""
+    per_line = line_units(width)
+    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
 
 
 MAX_LINES = int((MAX_ROW_PT - 2) // LINE_PT) - 2  # lines a row holds surely (LibreOffice wraps words)
@@ -145,7 +156,7 @@ def split_to_rows(text: str, width: float, max_lines: int = MAX_LINES) -> list[s
     """A cell's text too long for one row (Excel's 409 pt) in pieces of at most ``max_lines``
     lines each, cut where ``line_count`` would wrap: the table continues it on following rows
     instead of printing a cell cut at the row's height."""
-    cap = max(1, int(max(7.0, width * 7 + 2) / 6.7))  # width units on one line
+    cap = line_units(width)  # width units on one line
     lines: list[tuple[str, bool]] = []  # (line, ends its paragraph)
     for part in text.split("\n"):
         start, used = 0, 0
@@ -185,8 +196,9 @@ class _Formats:
     def __init__(self, wb) -> None:
         base = {"font_name": FONT, "font_size": 10, "valign": "top"}
         cell = {**base, "border": 1}
-        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-        self.scope = wb.add_format({**base, "font_size": 10, "valign": "vcenter"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
+                                    "text_wrap": True})
+        self.scope = wb.add_format({**base, "font_size": 10, "valign": "vcenter", "text_wrap": True})
         self.header = wb.add_format({**cell, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
                                      "bg_color": "#D9E1F2"})
         self.section = wb.add_format({**base, "bold": True, "font_size": 12, "valign": "vcenter"})
@@ -307,14 +319,89 @@ def _write(ws, row: int, col: int, value: Any, kind: str, fmt: _Formats) -> None
         _typed_writer(ws, kind, f)(row, col, value)
 
 
-def _page(ws, *, landscape: bool, header_row: int | None) -> None:
+MARGIN_SIDE_IN = 0.3
+# LibreOffice measures a width unit by Calibri's (Carlito's) unhinted digit, about 7.44 pixels, where Excel
+# rounds it to 7 (measured: widths 4.5, 10, 22, 50 are 39, 79, 168, 375 px there, 37, 75, 159, 355 in Excel).
+LIBREOFFICE_WIDER = 7.44 / 7
+# What columns may take in Excel's pixels (``column_px``) to print on one A4 width at 100 % in both:
+# portrait 8.27 in, landscape 11.69 in, less the side margins, at 96 dpi, less LibreOffice's wider
+# measure and 3 % for borders and rounding (LibreOffice split a 997 px table, 989 px fitted).
+PRINTABLE_PX = {landscape: (inches - 2 * MARGIN_SIDE_IN) * 96 / LIBREOFFICE_WIDER * 0.97
+                for landscape, inches in ((False, 8.27), (True, 11.69))}
+MIN_WRAP_WIDTH = 6.0  # fit_columns narrows a wrapped column no further: three CJK characters a line
+
+
+def column_px(width: float) -> int:
+    """A column's printed width in pixels, as Excel (and LibreOffice with Calibri or Carlito) lays it out:
+    Calibri 11's digit is 7 pixels, plus 5 of padding; xlsxwriter writes the width so."""
+    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
+def table_px(widths: Iterable[float]) -> int:
+    return sum(column_px(w) for w in widths)
+
+
+def fits(widths: Iterable[float], *, landscape: bool) -> bool:
+    """True when columns of these widths print on one A4 page's width at 100 %."""
+    return table_px(widths) <= PRINTABLE_PX[landscape]
+
+
+def sheet_px(ws) -> list[int]:
+    """The pixel width of each of the sheet's columns up to its last set one, as xlsxwriter 3.3 keeps
+    them (``col_info``; an unset column is Excel's default 64): the print setup and the title rows
+    follow the widths the sheet has, whichever sheet it is."""
+    last = max(ws.col_info, default=0)
+    return [ws.col_info[c].width if c in ws.col_info and ws.col_info[c].width is not None else 64
+            for c in range(last + 1)]
+
+
+def fit_columns(cols: list[Col], *, landscape: bool = True) -> tuple[list[Col], bool]:
+    """The table's columns and orientation: as given when they fit A4 at 100 %; else with the wrapped
+    ones narrowed in proportion (never below ``MIN_WRAP_WIDTH``), and if portrait still cannot hold
+    them, landscape. A column added later thus makes its neighbours wrap more (their rows grow, as
+    ``row_height`` computes from these widths) instead of shrinking the print or spilling onto a
+    second page across. ValueError when even landscape cannot hold them (a programming error)."""
+    if fits((c.width for c in cols), landscape=landscape):
+        return cols, landscape
+    wrapped = [i for i, c in enumerate(cols) if c.kind in ("wrap", "text") and c.width > MIN_WRAP_WIDTH]
+    fixed_px = table_px(c.width for i, c in enumerate(cols) if i not in wrapped)
+    room = (PRINTABLE_PX[landscape] - fixed_px - 5 * len(wrapped)) / 7  # width units left for the wrapped columns
+    total = sum(cols[i].width for i in wrapped)
+    out = list(cols)
+    if wrapped and room > 0:
+        factor = room / total
+        for i in wrapped:
+            out[i] = Col(cols[i].label, max(MIN_WRAP_WIDTH, math.floor(cols[i].width * factor * 2) / 2),
+                         cols[i].kind, cols[i].get)
+    if fits((c.width for c in out), landscape=landscape):
+        return out, landscape
+    if not landscape:
+        return fit_columns(cols, landscape=True)
+    raise ValueError(f"columns too wide for A4 landscape at 100 %: {[c.label for c in cols]}")
+
+
+def _page(ws, *, landscape: bool, header_row: int | None, widths: Iterable[float] | None = None) -> None:
+    """The print setup of every sheet: A4 at 100 %, landscape when asked or when the columns are wider
+    than portrait. No fit-to-page: LibreOffice shrank the tables to 57–93 % with it (and printed a
+    blank page); the widths are made to fit instead. The first page number is left automatic (no
+    ``set_start_page``): LibreOffice and Excel then number a workbook printed at once as one document
+    (第 1 … 第 N 页 共 N 页, checked with LibreOffice in tests/test_export_print.py), and one sheet
+    printed alone from 1; fixed start pages would be wrong for the one sheet and wherever a program
+    breaks pages a little differently. Call it after ``set_column``: it reads the sheet's widths
+    (``widths``, when given, are the same ones and only checked)."""
+    px = sum(sheet_px(ws))
+    if widths is not None and table_px(widths) != px:
+        raise ValueError(f"widths {list(widths)} are not the sheet's columns: set_column first")
+    landscape = landscape or px > PRINTABLE_PX[False]
+    if px > PRINTABLE_PX[landscape]:
+        raise ValueError(f"columns too wide for A4 at 100 %: {px} px")
     ws.set_paper(A4)
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.6)
+    ws.set_print_scale(100)
+    ws.set_margins(left=MARGIN_SIDE_IN, right=MARGIN_SIDE_IN, top=0.5, bottom=0.6)
     ws.center_horizontally()
     ws.set_footer(FOOTER)
     if header_row is not None:
@@ -322,19 +409,37 @@ def _page(ws, *, landscape: bool, header_row: int | None) -> None:
         ws.freeze_panes(header_row + 1, 0)
 
 
-def _head(ws, scope: Scope, title: str, ncols: int, fmt: _Formats, exported: str) -> None:
-    """Rows 0 and 1: the sheet's title and who/what/when, merged over the table's width."""
+TITLE_LINE_PT = 22.0  # one line of the 16 pt title
+
+
+def merged_lines(text: str, px: float, font_pt: float = 10) -> int:
+    """Lines ``text`` takes in a wrapped cell ``px`` pixels wide (merged columns) in a ``font_pt``
+    font (``line_count``'s measure, scaled from 10 pt)."""
+    per_line = max(2, 2 * int(max(7.0, px - 6) / (13.4 * font_pt / 10)) - 1)
+    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
+
+
+def _head(ws, scope: Scope, title: str, ncols: int | Iterable[float], fmt: _Formats, exported: str) -> None:
+    """Rows 0 and 1: the sheet's title and who/what/when, merged over the table's width; either wraps,
+    its row taller, when wider than the table (a portrait sheet's long title was cut at both edges).
+    Call it after ``set_column``: the wrapping follows the sheet's widths. ``ncols``: the table's number
+    of columns, or their widths."""
+    if not isinstance(ncols, int):
+        ncols = len(list(ncols))
     last = max(ncols - 1, 1)
-    ws.set_row(0, 28)
+    span = sum((sheet_px(ws) + [64, 64])[:last + 1])
+    title = clean(f"{scope.label} {scope.month_label} 留守儿童{title}")
+    ws.set_row(0, 28 + (merged_lines(title, span, 16) - 1) * TITLE_LINE_PT)
     ws.merge_range(0, 0, 0, last, "", fmt.title)
-    ws.write_string(0, 0, clean(f"{scope.label} {scope.month_label} 留守儿童{title}"), fmt.title)
+    ws.write_string(0, 0, title, fmt.title)
     parts = [f"学校: {scope.school_name}", f"班级: {scope.class_name or '全校'}", f"月份: {scope.month_label}"]
     if scope.teacher:
         parts.append(f"{scope.teacher_label}: {scope.teacher}")
     parts.append(f"统计截至: {scope.as_of:%Y-%m-%d}")
-    ws.set_row(1, 18)
+    line = clean("    ".join(parts))
+    ws.set_row(1, 18 + (merged_lines(line, span) - 1) * LINE_PT)
     ws.merge_range(1, 0, 1, last, "", fmt.scope)
-    ws.write_string(1, 0, clean("    ".join(parts)), fmt.scope)
+    ws.write_string(1, 0, line, fmt.scope)
 
 
 def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], fmt: _Formats, exported: str, *,
@@ -344,7 +449,7 @@ def _table(ws, scope: Scope, title: str, cols: list[Col], rows: Iterable[Any], f
     returns the number of data rows."""
     if scope.class_name:  # one class: its name is in the title, the column would repeat it
         cols = [c for c in cols if c.get != "class_name"]
-    cols = [Col("序号", 4.5, "int", ""), *cols]
+    cols, landscape = fit_columns([Col("序号", 4.5, "int", ""), *cols], landscape=landscape)
     for i, c in enumerate(cols):
         ws.set_column(i, i, c.width)
     _head(ws, scope, title, len(cols), fmt, exported)
@@ -470,7 +575,7 @@ PAIRINGS = [
     Col("本月联系次数", 8, "int", lambda r: "—" if r.contacts is None else r.contacts),
 ]
 
-# Widths: each table fits A4 landscape at ~90 % or more (about 1,000 pixels of columns); the month is
+# Widths: each table fits A4 landscape at 100 % (``fits``; ``fit_columns`` narrows the wrapped ones if not); the month is
 # in every title, so a time is printed as 11-05 09:30.
 TALKS = [
     Col("时间", 11, "daytime", "at"),
@@ -552,7 +657,7 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     """The 汇总 sheet, written top to bottom (constant_memory needs rows in order)."""
     scope = s.scope
     ws = wb.add_worksheet("汇总", worksheet_class=_sheet_class())
-    widths = (22, 10, 14, 9, 9, 9, 9, 9)
+    widths = (21, 10, 14, 9, 9, 9, 9, 9)  # portrait at 100 % (``fits``)
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     ncols = len(widths)
