@@ -117,8 +117,13 @@ async def test_k_walks_the_kinds_and_back_to_all(tiny_school):
     app = app_for(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_due(app, pilot)
+        await pilot.press("end")
         for kind, rows, empty in KIND_STEPS:
+            before = screen.selected()
             await pilot.press("k")
+            keys = [(d.child_id, d.rule_id) for d in screen.table.rows]
+            # the same duty when the kind lists it, else the top (not the old line)
+            assert screen.table.cursor_row == (keys.index(before) if before in keys else 0), kind
             assert screen.kind == kind
             assert screen.table.row_count == rows, kind
             assert (f"类别:{kind}" in status(screen)) == (kind is not None)

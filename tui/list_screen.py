@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from models import db as dbmod
-from tui.guard import DatabaseGuard
+from tui.widgets.guard import DatabaseGuard
 from tui.virtual_table import VirtualTable
 
 
@@ -78,11 +78,14 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
         self.loaded = True
 
     # -- reloading -------------------------------------------------------------
-    def reload(self, *, keep_place: bool = True) -> None:
+    def reload(self, *, keep_place: bool = True, keep_line: bool = True) -> None:
         """Read and show now, on the UI thread (a key, a screen shown again: the teacher waits
-        for this one). ``keep_place=False`` puts the cursor on the first row (a new search)."""
+        for this one). ``keep_place=False`` puts the cursor on the first row (a new search);
+        ``keep_line=False`` on the first row when its record is no longer listed (a new filter)."""
         self.reloads += 1
         place = self.place() if keep_place and self.loaded else (None, 0)
+        if not keep_line:
+            place = (place[0], 0)
         self.put(self.load(), place)
 
     def on_mount(self) -> None:
