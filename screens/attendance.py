@@ -18,10 +18,10 @@ from models.calendar import Occurrence
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.lines import line
-from screens.checklist import CheckList
-from tui.fields import Input
-from tui.text import clean
-from tui.guard import DatabaseGuard
+from tui.widgets.checklist import CheckList
+from tui.widgets.fields import Input
+from tui.widgets.text import clean
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 

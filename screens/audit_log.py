@@ -15,9 +15,9 @@ from textual.widgets import Footer, Static
 from models import audit
 from models.validation import Invalid, validate_date
 from tui.chrome import TitleBar
-from tui.fields import Input
+from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
-from tui.text import content
+from tui.widgets.text import content
 from tui.virtual_table import VirtualTable
 
 LIMIT = 500

@@ -20,8 +20,8 @@ from textual.widgets import Footer, Static
 from models import children, privacy, rules
 from models.roster import flags_text, mask_id, mask_student_no
 from models.scope import ForbiddenError
-from tui.text import clean
-from tui.guard import DatabaseGuard
+from tui.widgets.text import clean
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 LABEL_CELLS = 14

@@ -30,9 +30,9 @@ from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.conflict import ConflictScreen, show_value
 from screens.saving import BackgroundSave
-from tui.fields import Input, TextArea, focus_to_fix
-from tui.text import clean, content
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.text import clean, content
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 

@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 
 
 class ConfirmScreen(DatabaseGuard, ModalScreen[bool]):

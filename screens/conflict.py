@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from models.conflicts import ConflictRow
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 
 WHO = {"我": "你改的", "对方": "对方改的", "双方": "双方都改了"}
 

@@ -16,9 +16,9 @@ from textual.widgets import Label, Static
 
 from models import privacy
 from models.scope import ForbiddenError
-from tui.fields import Input
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 
 DEFAULT_SCOPE = "建立和使用留守儿童关爱档案 (基本信息、家庭与监护情况、谈心和家访记录), 仅用于本校关爱帮扶工作"
 

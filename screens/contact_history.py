@@ -8,8 +8,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from models.contacts import contact_history
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 
 FIELD_LABELS = {"content": "内容", "kind": "类别", "at": "时间", "minutes": "分钟", "mood": "情绪",
                 "concerns": "关注", "reached": "接通", "place": "地点", "follow_up": "跟进",

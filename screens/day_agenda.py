@@ -16,8 +16,8 @@ from models.calendar import Occurrence
 from screens.event_actions import EventKeys, delete_occurrence, edit_occurrence, open_attendance
 from screens.event_form import EventFormScreen
 from screens.lines import line, occ_line
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 MAX_DUTY_LINES = 12

@@ -10,7 +10,7 @@ from textual.css.query import NoMatches
 
 from models import drafts
 from screens.confirm import ConfirmScreen
-from tui.text import clean
+from tui.widgets.text import clean
 
 
 class DraftedForm:

@@ -12,7 +12,7 @@ from models import duties
 from models.duties import Duty
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
-from tui.text import content
+from tui.widgets.text import content
 from tui.virtual_table import VirtualTable
 
 STATUS_STYLE = {duties.OVERDUE: "bold red", duties.TODAY: "bold yellow", duties.THIS_WEEK: ""}

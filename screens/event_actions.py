@@ -23,8 +23,8 @@ from screens.attendance import AttendanceScreen
 from screens.confirm import ConfirmScreen
 from screens.event_form import EventFormScreen
 from screens.lines import occ_line
-from tui.guard import DatabaseGuard
-from tui.text import clean, content
+from tui.widgets.guard import DatabaseGuard
+from tui.widgets.text import clean, content
 
 
 class ChoiceScreen(DatabaseGuard, ModalScreen[int | None]):

@@ -23,8 +23,8 @@ from models.entities import Event
 from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.lines import line
-from tui.fields import Input, TextArea, focus_to_fix
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 DRAFT_FORM = "event"

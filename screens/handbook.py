@@ -18,9 +18,9 @@ from textual.widgets import Button, Checkbox, Footer, Label, ProgressBar, Select
 
 from models import db as dbmod
 from models import handbook
-from tui.fields import Input, NumberInput
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input, NumberInput
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 from tui.list_screen import DataChanged, LiveData
 
@@ -208,7 +208,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
 
     def action_focus_class(self) -> None:
         """A search over the classes (type 32 for 三年级2班), not a dropdown walked by arrows."""
-        from screens.class_picker import ClassPickerScreen
+        from tui.widgets.class_picker import ClassPickerScreen
 
         select = self.query_one("#hb-class", Select)
 

@@ -8,7 +8,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.chrome import SectionKeys
-from tui.guard import DatabaseGuard
+from tui.widgets.guard import DatabaseGuard
 
 HELP = """关爱 · 按键说明 (上下键翻看, esc 或 ? 关闭)
 

@@ -24,9 +24,9 @@ from textual.widgets.option_list import Option
 from models import db as dbmod
 from models import roster, scope
 from tui import importer
-from tui.fields import Input
-from tui.text import clean, content, text
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input
+from tui.widgets.text import clean, content, text
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 NO_FIELD = "__none__"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from models import calendar as cal
 from models.calendar import Occurrence
-from tui.text import clean, content
+from tui.widgets.text import clean, content
 
 
 def line(value: str, *, one_line: bool = True):

@@ -32,9 +32,10 @@ from models.pairings import Board, BoardChild, HelperGroup, PairingError
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.help import HelpScreen
-from screens.pairing_picker import NewName, PickerScreen, cell, fit
-from tui.text import clean, content, text
-from tui.guard import DatabaseGuard
+from tui.widgets.pairing_picker import NewName, PickerScreen
+from tui.widgets.search_picker import cell, fit
+from tui.widgets.text import clean, content, text
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 from tui.list_screen import DataChanged, LiveData
 

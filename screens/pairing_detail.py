@@ -14,10 +14,10 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from models import pairings
 from screens.confirm import ConfirmScreen
-from screens.pairing_picker import fit
-from tui.fields import Input, TextArea
-from tui.text import clean, content, text
-from tui.guard import DatabaseGuard
+from tui.widgets.search_picker import fit
+from tui.widgets.fields import Input, TextArea
+from tui.widgets.text import clean, content, text
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 

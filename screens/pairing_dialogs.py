@@ -8,9 +8,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.fields import Input
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 
 END_REASONS = ("结对调整", "教师调动", "家长返乡不再留守", "学生转出")
 

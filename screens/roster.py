@@ -16,9 +16,9 @@ from textual.widgets import Footer, Static
 
 from models import roster
 from models.roster import RosterRow
-from tui.fields import Input
+from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
-from tui.text import content
+from tui.widgets.text import content
 from tui.virtual_table import VirtualTable
 from tui.chrome import TitleBar
 

@@ -11,8 +11,8 @@ from textual.widgets import Label, Select
 
 from models import rules
 from models.roster import FLAG_FILTERS
-from tui.guard import DatabaseGuard
-from tui.text import content
+from tui.widgets.guard import DatabaseGuard
+from tui.widgets.text import content
 
 
 class RosterFilter(NamedTuple):

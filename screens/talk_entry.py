@@ -21,9 +21,9 @@ from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
 from screens.saving import BackgroundSave
-from tui.fields import Input, TextArea, focus_to_fix
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 DRAFT_FORM = "talk"
@@ -271,7 +271,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
 
     def action_pick_kind(self) -> None:
         """The kinds as a numbered list: one digit for any of them."""
-        from screens.pick_list import PickListScreen
+        from tui.widgets.pick_list import PickListScreen
 
         def chosen(kind) -> None:
             if kind:
@@ -283,7 +283,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.app.push_screen(PickListScreen("类别", rules.CONTACT_KINDS, current=self.form.kind), chosen)
 
     def action_pick_concerns(self) -> None:
-        from screens.pick_list import PickListScreen
+        from tui.widgets.pick_list import PickListScreen
 
         def chosen(checked) -> None:
             if checked is not None:
@@ -341,7 +341,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         if self.contact_id:
             self.notify("修改已有记录时不能添加同组孩子", severity="warning")
             return
-        from screens.child_picker import ChildPickerScreen
+        from tui.widgets.child_picker import ChildPickerScreen
 
         def add(child_id: int | None) -> None:
             if child_id and child_id not in self.child_ids:

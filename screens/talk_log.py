@@ -9,9 +9,9 @@ from textual.widgets import Footer, Static
 from models import contacts
 from models.contacts import LogFilter, LogRow
 from tui.chrome import TitleBar
-from tui.fields import Input
+from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
-from tui.text import content
+from tui.widgets.text import content
 from tui.virtual_table import VirtualTable
 
 LIMIT = 300
@@ -134,7 +134,7 @@ class TalkLogScreen(ListScreen):
         self.app.push_screen(TalkEntryScreen(row.child_id))
 
     def action_new(self) -> None:
-        from screens.child_picker import ChildPickerScreen
+        from tui.widgets.child_picker import ChildPickerScreen
         from screens.talk_entry import TalkEntryScreen
 
         def picked(child_id: int | None) -> None:

@@ -13,9 +13,9 @@ from models import roster, rules
 from models.contacts import LogFilter
 from models.entities import Staff
 from models.validation import Invalid, validate_date
-from tui.fields import Input
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.fields import Input
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 
 ALL = "__all__"
 

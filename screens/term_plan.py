@@ -20,9 +20,9 @@ from models.calendar import PlanItem, TermDates
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.lines import line
-from screens.checklist import CheckList
-from tui.fields import Input
-from tui.guard import DatabaseGuard
+from tui.widgets.checklist import CheckList
+from tui.widgets.fields import Input
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 
 

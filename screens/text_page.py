@@ -7,9 +7,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.text import content
+from tui.widgets.text import content
 from tui.chrome import SectionKeys
-from tui.guard import DatabaseGuard
+from tui.widgets.guard import DatabaseGuard
 
 
 class TextPageScreen(SectionKeys, DatabaseGuard, ModalScreen[None]):

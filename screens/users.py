@@ -15,10 +15,10 @@ from models import rules, users
 from models.entities import Staff
 from models.roster import classrooms
 from screens.confirm import ConfirmScreen
-from tui.fields import Input
+from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
-from tui.text import content
-from tui.guard import DatabaseGuard
+from tui.widgets.text import content
+from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 from tui.virtual_table import VirtualTable
 

@@ -9,9 +9,10 @@ from models import calendar as cal
 from models.entities import Attendance, Event
 from models.scope import system_viewer
 from screens.attendance import AttendanceScreen
-from screens.calendar import CalendarScreen, MonthGrid
+from screens.calendar import CalendarScreen
 from screens.event_actions import ChoiceScreen
-from screens.checklist import CheckList
+from tui.widgets.checklist import CheckList
+from tui.widgets.month_grid import MonthGrid
 from screens.day_agenda import DayAgendaScreen
 from screens.event_form import EventFormScreen
 from screens.term_plan import TermPlanScreen

@@ -6,7 +6,7 @@ import pytest
 from textual import events
 from textual.app import App, ComposeResult
 
-from tui.fields import Input, TextArea
+from tui.widgets.fields import Input, TextArea
 
 RAW = "甲\x1b]52;c;eA==\x07乙\x1b[2J丙\r\n丁\t戊\u202e\x00"
 ONE_LINE = "甲]52;c;eA==乙[2J丙 丁 戊"

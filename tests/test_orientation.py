@@ -179,7 +179,7 @@ CLASS_QUERIES = [  # what a 校长 types in the handbook's class search, and the
 
 
 def test_class_search_matches_digits_and_characters():
-    from screens.class_picker import matches
+    from tui.widgets.class_picker import matches
 
     names = ["全校", "三年级2班", "五年级1班"]
     for query, first in CLASS_QUERIES:
@@ -190,7 +190,7 @@ def test_class_search_matches_digits_and_characters():
 async def test_handbook_c_after_m_chooses_the_class_and_enter_never_exports(tiny_school, tmp_path, monkeypatch):
     from textual.widgets import Input, Select
 
-    from screens.class_picker import ClassPickerScreen
+    from tui.widgets.class_picker import ClassPickerScreen
     from screens.handbook import HandbookScreen
 
     monkeypatch.chdir(tmp_path)
@@ -271,7 +271,7 @@ async def test_opening_the_edit_form_is_a_look_in_the_history_not_a_change(care)
 
 async def test_the_talk_form_works_without_f_keys(tiny_school):
     """ctrl+letters do what F2/F3/F4-F8/F9 do, the form shows them, and the kind is one digit away."""
-    from screens.pick_list import PickListScreen
+    from tui.widgets.pick_list import PickListScreen
     from screens.talk_entry import TalkEntryScreen
 
     app = app_as(tiny_school, role="head")
@@ -447,7 +447,7 @@ async def test_the_child_picker_shows_its_whole_hint_and_aligned_columns(tiny_sc
     from rich.cells import cell_len
     from textual.widgets import Label, OptionList
 
-    from screens.child_picker import ChildPickerScreen
+    from tui.widgets.child_picker import ChildPickerScreen
 
     app = app_as(tiny_school, role="head")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -503,7 +503,7 @@ def test_a_terminal_s_answer_is_remembered_for_the_login(tiny_school, monkeypatc
 
 async def test_a_login_chooses_its_character_width_from_the_palette(tiny_school):
     from models import settings
-    from screens.pick_list import PickListScreen
+    from tui.widgets.pick_list import PickListScreen
 
     app = app_as(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -573,7 +573,7 @@ COMPACT_CLASSES = [
 
 def test_a_teacher_s_classes_are_written_short_and_a_cut_shows():
     from models.pairings import compact_classes
-    from screens.pairing_picker import cell, fit
+    from tui.widgets.search_picker import cell, fit
 
     for names, expected in COMPACT_CLASSES:
         assert compact_classes(names) == expected

@@ -14,7 +14,7 @@ ALL = system_viewer()  # the whole database: these tests are not about scope (te
 from screens.confirm import ConfirmScreen
 from screens.pairing_board import PairingBoardScreen
 from screens.pairing_detail import PairingDetailScreen
-from screens.pairing_picker import PickerScreen
+from tui.widgets.pairing_picker import PickerScreen
 from screens.talk_entry import TalkEntryScreen
 from tests.test_roster_screen import make_app
 

@@ -83,7 +83,7 @@ async def test_new_rows_keep_the_cursor_where_asked():
 def test_clean_fast_path_is_the_slow_path():
     """tui.text.clean returns printable text unchanged without looking at each character; text
     with anything it drops or changes still goes through the character loop."""
-    from tui.text import clean
+    from tui.widgets.text import clean
 
     assert clean("王芳 zxm 123") == "王芳 zxm 123"
     assert clean("王\u3000芳") == "王\u3000芳"  # an ideographic space is kept (not printable to Python)

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.context import Session
-from tui.guard import DatabaseGuard
+from tui.widgets.guard import DatabaseGuard
 
 SECTIONS = {
     "0": ("due", "待办"),
@@ -143,7 +143,7 @@ class GuanaiApp(DatabaseGuard, App):
             self.set_reactive(App.ansi_color, None)  # from now on as the theme says (a later theme too)
         else:
             self.theme = theme
-        from tui.text import clean
+        from tui.widgets.text import clean
 
         if session.demo_dir:  # the header is no place for a control character either
             self.sub_title = f"{clean(session.school_name)} · 演示"
@@ -189,7 +189,7 @@ class GuanaiApp(DatabaseGuard, App):
         """The login's own 字符宽度 (tui/ambiwidth.py), kept in the database because SSH does not
         pass GUANAI_AMBIWIDTH; used from the next start (the screen's driver is chosen before it)."""
         from models import settings
-        from screens.pick_list import PickListScreen
+        from tui.widgets.pick_list import PickListScreen
 
         if not self.session.staff_id:
             self.notify("没有登录, 不能保存字符宽度; 可以设 GUANAI_AMBIWIDTH=wide 或 narrow", severity="warning")
@@ -322,7 +322,7 @@ class GuanaiApp(DatabaseGuard, App):
     def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True):
         """Notifications carry names, logins and error texts: always plain text, never markup
         (Widget.notify passes markup=True explicitly, so the default alone would not do)."""
-        from tui.text import clean
+        from tui.widgets.text import clean
 
         return super().notify(clean(message, one_line=False), title=clean(title), severity=severity,
                               timeout=timeout, markup=False)

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
 
-from tui.text import clean
+from tui.widgets.text import clean
 
 SECTION_ORDER = ("0", "1", "2", "3", "4", "5")
 GLOBAL_KEYS = (("?", "帮助"), ("^p", "命令"), ("q", "退出"))

@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             return args.func(args) or 0
         return run_tui(args)
     except (UsageError, DatabaseError) as exc:
-        from tui.text import clean  # a message may quote stored text: it must not drive the terminal
+        from tui.widgets.text import clean  # a message may quote stored text: it must not drive the terminal
 
         sys.stderr.write(f"guanai: {clean(exc)}\n")
         return 2
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         mine = translate(exc)
         if mine is None:
             raise
-        from tui.text import clean
+        from tui.widgets.text import clean
 
         sys.stderr.write(f"guanai: {clean(mine)}\n")
         return 2
@@ -677,7 +677,7 @@ def cmd_due(args: argparse.Namespace) -> int:
     from models import duties
     from models.entities import Classroom
     from tui.context import UsageError, open_db, resolve_target
-    from tui.text import clean
+    from tui.widgets.text import clean
 
     on_date = parse_day(args.date) if args.date else dt.date.today()
     target, create = resolve_target(args.db)
@@ -751,7 +751,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from models import privacy, scope
     from tui.context import UsageError, open_db, resolve_target
     from tui.login import acting_admin, interactive, read_line
-    from tui.text import clean
+    from tui.widgets.text import clean
 
     target, create = resolve_target(args.db)
     open_db(target, create=create)

@@ -1886,7 +1886,7 @@ def run_import(path: str, *, school_id: int, staff_id: int | None, viewer: Viewe
 def _safe(value: Any) -> str:
     global _clean
     if _clean is None:
-        from tui.text import clean as _clean  # plain Python, no textual (imported once, not per cell)
+        from tui.widgets.text import clean as _clean  # plain Python, no textual (imported once, not per cell)
     return _clean(value)
 
 

@@ -13,7 +13,7 @@ import sys
 from models import auth
 from models.entities import Staff
 from tui.context import UsageError
-from tui.text import clean
+from tui.widgets.text import clean
 
 TRIES = 3  # per start; the lockout (5 in a row) counts across starts and terminals
 # what a newcomer needs to know at the prompt: what a login looks like, that a PIN is not echoed

@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.text import clean
+from tui.widgets.text import clean
 
 # A cell: its text, or (text, extra Rich style) for a cell drawn apart (bold marks).
 Cell = "str | tuple[str, str]"

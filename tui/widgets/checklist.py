@@ -13,7 +13,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from screens.lines import line
+from models.calendar import grid_safe
+from tui.widgets.text import clean, content
 
 
 class CheckList(OptionList):
@@ -46,7 +47,9 @@ class CheckList(OptionList):
             self.highlighted = min(keep or 0, len(items) - 1)
 
     def _prompt(self, value, label: str):
-        return line(("[x] " if value in self.checked else "[ ] ") + label)
+        """One line, user text cleaned and its ambiguous-width glyphs replaced (the calendar's rule:
+        ``models.calendar.grid_safe``), so a tick never shifts in a CJK terminal."""
+        return content(grid_safe(clean(("[x] " if value in self.checked else "[ ] ") + label)), one_line=True)
 
     @property
     def selected(self) -> list:
