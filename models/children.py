@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 from typing import Any, Callable
 
 import peewee as pw
@@ -27,7 +26,7 @@ from models.entities import (
 from models.pinyin import pinyin_keys
 from models.roster import missing_fields
 from models.errors import UserError
-from models.sanitize import clean_text
+from models.sanitize import clean_text, first_refused_in_line
 from models.validation import (
     Invalid, check_id_agrees, id_birth_date, id_sex, validate_date, validate_id_number,
     validate_name, validate_phone, validate_student_no,
@@ -158,21 +157,9 @@ def _as_id(value: Any) -> int | None:
         return None
 
 
-def _bad_single_line_char(text: str) -> tuple[int, str] | None:
-    """Control, format and line-separator characters have no place in a one-line field.
-
-    Spaces of any width are fine (Chinese IMEs type U+3000); what is refused cannot be
-    seen, breaks search and exports, or moves the cursor on a terminal.
-    """
-    for pos, ch in enumerate(text, 1):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            return pos, ch
-    return None
-
-
 def _single_line(value: Any, label: str, limit: int) -> str:
     text = _s(value).strip()
-    bad = _bad_single_line_char(text)
+    bad = first_refused_in_line(text)  # what cannot be seen, breaks search or moves a terminal's cursor
     if bad:
         pos, ch = bad
         what = "换行" if ch in "\r\n" else ("制表符" if ch == "\t" else f"不可见字符 U+{ord(ch):04X}")

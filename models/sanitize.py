@@ -47,3 +47,19 @@ def clean_text(value: str | None, *, multiline: bool) -> str | None:
             out.append(ch)
     return "".join(out)
 
+
+
+# What a one-line free-text field (an address, a title, a place) refuses rather than cleans:
+# controls (line breaks and tabs among them), format and private-use characters, unassigned code
+# points and line/paragraph separators. Spaces of any width stay (Chinese IMEs type U+3000).
+# Names and numbers have the stricter ``models.validation.find_bad_char``.
+REFUSED_IN_LINE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def first_refused_in_line(text: str) -> tuple[int, str] | None:
+    """The 1-based position and character of the first one a one-line field refuses, or ``None``;
+    the form then says where it is instead of silently dropping what was typed."""
+    for pos, ch in enumerate(text, 1):
+        if unicodedata.category(ch) in REFUSED_IN_LINE:
+            return pos, ch
+    return None

@@ -10,7 +10,7 @@ import pytest
 from models import calendar, children, contacts, drafts, pairings, schema
 from models import db as dbmod
 from models.entities import Child, Contact, Event, Pairing
-from models.sanitize import clean_text
+from models.sanitize import clean_text, first_refused_in_line
 from models.scope import viewer_for
 
 pytestmark = pytest.mark.both_backends
@@ -45,6 +45,24 @@ HOSTILE_CLEAN = "谈心]52;c;cm0gLXJmIH4=内容]0;PWNED-TITLE第二[2J[H段31m�
 ])
 def test_clean_text(value, multiline, expected):
     assert clean_text(value, multiline=multiline) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("平安村三组", None),
+    ("王\u3000芳 村", None),  # spaces of any width are typed by IMEs: kept
+    ("𠀀 👍", None),
+    ("一\n二", (2, "\n")),  # a line break has no place in a one-line field
+    ("一\t二", (2, "\t")),
+    ("ab\x1b[2J", (3, "\x1b")),
+    ("王\u200b芳", (2, "\u200b")),  # zero-width space (Cf)
+    ("abc\u202edef", (4, "\u202e")),  # bidi override
+    ("一\u2028二", (2, "\u2028")),  # line separator
+    ("私\ue000用", (2, "\ue000")),  # private use
+    ("未\U000e0000", (2, "\U000e0000")),  # unassigned
+    ("", None),
+])
+def test_first_refused_in_line(value, expected):
+    assert first_refused_in_line(value) == expected
 
 
 def test_hostile_sample_cleans_as_expected():
