@@ -9,11 +9,9 @@ import peewee as pw
 
 from models import audit
 from models import db as dbmod
-from models import rules
+from models import rules, scope
 from models.duties import RuleError, check_rule
 from models.entities import CareRule
-
-EDITORS = ("admin", "head")
 
 
 def describe(rule: CareRule) -> str:
@@ -25,9 +23,11 @@ def describe(rule: CareRule) -> str:
     return f"每{rule.interval_days}天"
 
 
-def update_rule(name: str, *, staff_id: int | None, interval_days: int | None = None, rrule: str | None = None,
+def update_rule(name: str, *, viewer: scope.Viewer, interval_days: int | None = None, rrule: str | None = None,
                 per_term: bool | None = None, active: bool | None = None, contact_kind: str | None = None) -> CareRule:
-    """Change one rule; RuleError (message for the user) when the result would not be usable."""
+    """Change one rule; RuleError (message for the user) when the result would not be usable,
+    ``ForbiddenError`` unless the viewer may edit rules (``scope.require_rule_editor``)."""
+    scope.require_rule_editor(viewer)
     rule = CareRule.get_or_none(CareRule.name == name)
     if rule is None:
         known = "、".join(r.name for r in CareRule.select().order_by(CareRule.sort_order))
@@ -53,16 +53,18 @@ def update_rule(name: str, *, staff_id: int | None, interval_days: int | None = 
     if changed:
         with dbmod.write():
             rule.save()
-            audit.record("update", "care_rule", rule.id, staff_id=staff_id,
+            audit.record("update", "care_rule", rule.id, staff_id=viewer.staff_id,
                          old={f: before[f] for f in changed}, new={f: after[f] for f in changed})
     return rule
 
 
-def add_rule(name: str, *, contact_kind: str, staff_id: int | None, interval_days: int | None = None,
+def add_rule(name: str, *, contact_kind: str, viewer: scope.Viewer, interval_days: int | None = None,
              rrule: str | None = None, per_term: bool = False, applies_to: str = "all",
              helper_kind: str = "") -> CareRule:
     """A new duty rule (亲情书信 every 30 days, an 爱心妈妈 visit monthly …), after the five of the plan;
-    RuleError (message for the user) when it would not be usable or the name is taken."""
+    RuleError (message for the user) when it would not be usable or the name is taken;
+    ``ForbiddenError`` unless the viewer may edit rules."""
+    scope.require_rule_editor(viewer)
     name = (name or "").strip()
     if contact_kind not in rules.CONTACT_KINDS:
         raise RuleError(f"记录类别应为: {'、'.join(rules.CONTACT_KINDS)}")
@@ -77,7 +79,7 @@ def add_rule(name: str, *, contact_kind: str, staff_id: int | None, interval_day
             raise RuleError(f"已有这条规则: {name} (要修改它: guanai rules {name} --every 天数)")
         rule.sort_order = (CareRule.select(pw.fn.MAX(CareRule.sort_order)).scalar() or 0) + 1
         rule.save()
-        audit.record("create", "care_rule", rule.id, staff_id=staff_id,
+        audit.record("create", "care_rule", rule.id, staff_id=viewer.staff_id,
                      new={f: getattr(rule, f) for f in ("name", "contact_kind", "interval_days", "rrule", "per_term",
                                                         "applies_to", "helper_kind")})
     return rule

@@ -950,10 +950,10 @@ def open_form(child_id: int | None, *, viewer: scope.Viewer, classroom_id: int |
     an existing child's full record (its numbers unmasked) only for those who may edit it — and
     that look at the full numbers is written to the audit log (action ``unmask``)."""
     if child_id is None:
-        if not (viewer.whole_school or viewer.class_ids):
+        if not scope.may_create_children(viewer):
             raise scope.ForbiddenError("只有管理员、校长和班主任可以新建孩子的档案")
-        if classroom_id is None and not viewer.whole_school:  # a class teacher adds to their class
-            classroom_id = min(viewer.class_ids)
+        if classroom_id is None:  # a class teacher adds to their class
+            classroom_id = scope.own_class(viewer)
         return load_form_values(None, classroom_id=classroom_id)
     scope.require_child(viewer, child_id, "edit")
     values = load_form_values(child_id)

@@ -53,6 +53,7 @@ from models.masking import mask_id, mask_phone, mask_student_no
 from models.duties import left_behind_on
 from models.roster import filing_rate, missing_fields
 from models.scope import COUNSELLING_HIDDEN, ForbiddenError, Viewer, child_condition, hides
+from models.scope import may_export_handbook, own_class, school_head
 from models.coerce import as_date as _date, as_datetime as _datetime
 
 TALK_KINDS = ("谈心", "心理辅导")  # 谈心记录
@@ -175,23 +176,19 @@ def make_scope(school_id: int, month: str, *, viewer: Viewer, class_name: str | 
         room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.id == classroom_id))
         if room is None:
             raise HandbookError("没有这个班级")
-    elif not viewer.whole_school and viewer.staff_id is not None:
+    elif not may_export_handbook(viewer, None) and own_class(viewer, only=True) is not None:
         # a class teacher's handbook is her class's: no class named means the one she heads
-        headed = list(Classroom.select().where((Classroom.school == school_id)
-                                               & (Classroom.head_teacher == viewer.staff_id)
-                                               & Classroom.id.in_(sorted(viewer.class_ids))).limit(2))
-        if len(headed) == 1:
-            room = headed[0]
-    if room is None and not viewer.whole_school:
-        raise ForbiddenError("只有管理员和校长可以导出全校的工作手册" + ("; 请选择你的班级" if viewer.class_ids else ""))
-    if room is not None and not (viewer.whole_school or room.id in viewer.class_ids):
+        room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.id == own_class(viewer, only=True)))
+    if room is None and not may_export_handbook(viewer, None):
+        raise ForbiddenError("只有管理员和校长可以导出全校的工作手册"
+                             + ("; 请选择你的班级" if own_class(viewer) is not None else ""))
+    if room is not None and not may_export_handbook(viewer, room.id):
         raise ForbiddenError(f"你只能导出自己班级的工作手册, 不能导出{room.name}")
     if room is not None:
         head = Staff.get_or_none(Staff.id == room.head_teacher_id) if room.head_teacher_id else None
         label, teacher = "班主任", head.name if head else ""
     else:
-        head = (Staff.select().where((Staff.school == school_id) & (Staff.role == "head") & (Staff.active == True))  # noqa: E712
-                .order_by(Staff.id).first())
+        head = school_head(school_id)
         label, teacher = "校长", head.name if head else ""
     last = dt.date(year, mon, _cal.monthrange(year, mon)[1])
     return Scope(school_id=school.id, school_name=school.name, county=school.county or "",

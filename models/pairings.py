@@ -283,7 +283,7 @@ def _staff_eligible(kind: str, s: dict) -> bool:
     if not s["active"]:
         return False
     if kind == "帮扶教师":
-        return s["role"] != "volunteer"
+        return not scope.is_volunteer_role(s["role"])
     if kind == "爱心妈妈":
         return s["sex"] in ("女", "")
     return False
@@ -322,7 +322,7 @@ def compact_classes(names: list[str], most: int = 3) -> str:
 def _staff_detail(s: dict, classes: list[str]) -> str:
     role = ROLE_LABELS.get(s["role"], s["role"])
     parts = [role]
-    if s["subject"] and s["role"] in ("teacher", "class_teacher"):
+    if s["subject"] and scope.teaches_subjects(s["role"]):
         parts.append(s["subject"])
     if classes:
         parts.append(compact_classes([_short_class(c) for c in classes]))
@@ -365,16 +365,15 @@ def load_board(school_id: int, kind: str, *, viewer: scope.Viewer, with_suggesti
 
 def _visible(school_id: int, viewer: scope.Viewer) -> set[int] | None:
     """The ids of the school's children the viewer sees; None for all of them."""
-    if viewer.whole_school:
-        return None if viewer.school_id in (None, school_id) else set()
+    whole = scope.sees_whole(viewer, school_id)
+    if whole is not None:
+        return None if whole else set()
     return scope.visible_child_ids(viewer)
 
 
 def _manages(viewer: scope.Viewer, classroom_id: int | None) -> bool:
     """Whether the viewer may pair a (visible) child of this class."""
-    if viewer.whole_school:
-        return True
-    return classroom_id in viewer.class_ids
+    return scope.may_pair_class(viewer, classroom_id)
 
 
 def _build(school_id: int, kind: str, with_suggestions: bool, viewer: scope.Viewer) -> tuple[Board, _SchoolData]:
@@ -531,7 +530,7 @@ def _suggest(board: Board, data: _SchoolData, school_id: int) -> None:
             if sid in in_class:
                 why = "班主任" if in_class[sid] == "班主任" else f"任课{in_class[sid]}" if kind == "帮扶教师" else "同班"
             else:
-                why = "志愿者" if s["role"] == "volunteer" else "负荷低"
+                why = "志愿者" if scope.is_volunteer_role(s["role"]) else "负荷低"
             row.suggestion = Suggestion(("staff", sid), s["name"], why[:4])
             load[("staff", sid)] = load.get(("staff", sid), 0) + 1
     elif kind == BUDDY_KIND:

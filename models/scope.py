@@ -24,6 +24,15 @@ Who may change what
                                           admin, head, and the class teacher of the child's class.
     create a child                        admin, head; a class teacher only into their class.
     export the whole school, purge        admin and head (export); admin only (purge).
+    export unmasked numbers (--unmask)    admin only (``require_unmask_export``, checked by the exporter).
+    staff logins, the audit log, retention years
+                                          admin only (``require_admin``).
+    the duty rules (CareRule)             admin and head (``require_rule_editor``).
+
+Every such decision is a named predicate here (``may_…`` answers, ``require_…`` raises
+``ForbiddenError``); the model and export functions call them themselves, so a caller cannot skip
+them, and screens only ask them whether to show a key. ``tests/test_scope.py`` walks the code for
+role comparisons anywhere else.
 
 心理辅导 notes
     That a 心理辅导 contact happened is seen by everyone who sees the child; its content (and
@@ -41,7 +50,13 @@ import peewee as pw
 from models.entities import Child, Classroom, Pairing, Staff
 from models.errors import UserError
 
-WHOLE_SCHOOL_ROLES = ("admin", "head")
+ADMIN = "admin"
+HEAD = "head"
+VOLUNTEER = "volunteer"
+WHOLE_SCHOOL_ROLES = (ADMIN, HEAD)
+# The roles whose day starts on 待办 (their own children's duties); the head and the admin start
+# on the whole roster.
+TEACHING_ROLES = ("class_teacher", "teacher", "counselor", VOLUNTEER)
 COUNSELLING = "心理辅导"
 COUNSELLING_HIDDEN = "(心理辅导内容仅心理咨询室教师可见)"
 FORBIDDEN = "你没有权限查看/修改这个孩子的档案"
@@ -405,3 +420,135 @@ def require_import(viewer: Viewer, school_id: int | None = None, classroom_id: i
     if viewer.school_id == school_id and classroom_id is not None and classroom_id in viewer.class_ids:
         return
     raise ForbiddenError("班主任只能导入本班的孩子" + ("" if classroom_id is not None else ", 这一行没有班级"))
+
+# --------------------------------------------------------------------------- administration
+#
+# The admin alone manages logins, reads the audit log, purges, sets the retention period and
+# exports numbers unmasked: each is a power over every child and every colleague, so it needs a
+# signed-in admin (the trusted SYSTEM viewer of tests and internal follow-ups counts as one; the
+# BOOTSTRAP session of a database without logins does not — its only power is the first login).
+
+ADMIN_FORBIDDEN = "只有管理员可以{what}"
+UNMASK_EXPORT_FORBIDDEN = "只有管理员可以导出未遮盖的身份证号和电话 (会记入审计日志)"
+RULES_FORBIDDEN = "只有管理员或校长可以修改规则"
+
+
+def is_admin(viewer: Viewer) -> bool:
+    """A signed-in admin (or the trusted SYSTEM viewer)."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("is_admin needs a scope.Viewer")
+    return viewer.role == SYSTEM or (viewer.role == ADMIN and viewer.staff_id is not None)
+
+
+def require_admin(viewer: Viewer, what: str = "做这件事") -> None:
+    """Raise ``ForbiddenError`` ("只有管理员可以<what>") unless ``is_admin``."""
+    if not is_admin(viewer):
+        raise ForbiddenError(ADMIN_FORBIDDEN.format(what=what))
+
+
+def may_unmask_export(viewer: Viewer) -> bool:
+    """Whether an export may carry whole 身份证号 and phone numbers: a signed-in admin only (a
+    workbook leaves the system; the look at a single child's numbers on screen is wider). The
+    trusted SYSTEM viewer counts (tests, a command that checked its user); BOOTSTRAP does not."""
+    return is_admin(viewer)
+
+
+def require_unmask_export(viewer: Viewer) -> None:
+    if not may_unmask_export(viewer):
+        raise ForbiddenError(UNMASK_EXPORT_FORBIDDEN)
+
+
+def may_edit_rules(viewer: Viewer) -> bool:
+    """Change or add a duty rule (how often what is due): admin and head."""
+    return viewer.role in WHOLE_SCHOOL_ROLES + (SYSTEM,) and (viewer.staff_id is not None or viewer.role == SYSTEM)
+
+
+def require_rule_editor(viewer: Viewer) -> None:
+    if not may_edit_rules(viewer):
+        raise ForbiddenError(RULES_FORBIDDEN)
+
+
+def starts_on_due_list(viewer: Viewer) -> bool:
+    """Whether the session opens on 待办 (a teacher's own duties) rather than the roster."""
+    return viewer.staff_id is not None and viewer.role in TEACHING_ROLES
+
+
+# --------------------------------------------------------------------------- staff rows
+#
+# What a staff row's role means for the data, kept beside the viewer rules it feeds.
+
+
+def is_admin_role(role: str) -> bool:
+    """The role of an admin login (the last active one cannot be deactivated; a new database's
+    first login must have it)."""
+    return role == ADMIN
+
+
+def admin_staff() -> pw.Expression:
+    """A condition over ``Staff``: admin logins."""
+    return Staff.role == ADMIN
+
+
+def role_heads_class(role: str) -> bool:
+    """A login made with a class and this role becomes that class's 班主任 (``head_teacher``,
+    hence its ``class_ids``); any other role teaches the class."""
+    return role == "class_teacher"
+
+
+def is_volunteer_role(role: str) -> bool:
+    """A community 爱心妈妈, not school staff: never a 帮扶教师, and said so in a suggestion."""
+    return role == VOLUNTEER
+
+
+def teaches_subjects(role: str) -> bool:
+    """A 任课教师 or 班主任 row: its subject is named beside it (a counselor's or 爱心妈妈's is not)."""
+    return role in ("teacher", "class_teacher")
+
+
+def school_head(school_id: int) -> Staff | None:
+    """The school's active head (the name the whole-school handbook is signed with)."""
+    return (Staff.select().where((Staff.school == school_id) & (Staff.role == HEAD) & (Staff.active == True))  # noqa: E712
+            .order_by(Staff.id).first())
+
+
+# --------------------------------------------------------------------------- classes of a viewer
+
+
+def own_class(viewer: Viewer, *, only: bool = False) -> int | None:
+    """The class a class teacher works in by default (a new child, the handbook, an import without
+    a class): the lowest class she heads — with ``only``, just when she heads exactly one. None for
+    the whole-school roles, who pick a class or none."""
+    if viewer.whole_school or not viewer.class_ids or (only and len(viewer.class_ids) != 1):
+        return None
+    return min(viewer.class_ids)
+
+
+def may_create_children(viewer: Viewer) -> bool:
+    """Whether the viewer creates children at all (admin, head; a class teacher into her class)."""
+    return viewer.whole_school or bool(viewer.class_ids)
+
+
+def may_import_into(viewer: Viewer, classroom_id: int | None) -> bool:
+    """Whether an import may put rows into this class (a class teacher: only one she heads)."""
+    return viewer.whole_school or (classroom_id is not None and classroom_id in viewer.class_ids)
+
+
+def may_pair_class(viewer: Viewer, classroom_id: int | None) -> bool:
+    """Whether the viewer may pair a child of this class (admin, head; its class teacher)."""
+    return viewer.whole_school or (classroom_id is not None and classroom_id in viewer.class_ids)
+
+
+def sees_whole(viewer: Viewer, school_id: int | None) -> bool | None:
+    """True when the viewer sees every child of the school, False when a whole-school viewer of
+    another school sees none of it, None when it depends on the child (``child_condition``)."""
+    if viewer.whole_school:
+        return viewer.school_id in (None, school_id)
+    return None
+
+
+def may_export_handbook(viewer: Viewer, classroom_id: int | None) -> bool:
+    """The month's handbook of a class (or, ``None``, of the whole school): the whole school for
+    admin and head; a class for them and its class teacher; other roles have none of their own."""
+    if classroom_id is None:
+        return viewer.whole_school
+    return viewer.whole_school or classroom_id in viewer.class_ids

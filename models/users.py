@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from models import audit, auth, rules
+from models import audit, auth, rules, scope
 from models import db as dbmod
 from models import errors
 from models.entities import Classroom, School, Staff, TeachingAssignment
@@ -100,20 +100,18 @@ def _role_key(text: str) -> str | None:
 
 
 def active_admins() -> int:
-    return Staff.select().where((Staff.role == ADMIN) & (Staff.active == True)).count()  # noqa: E712
+    return Staff.select().where(scope.admin_staff() & (Staff.active == True)).count()  # noqa: E712
 
 
 def check_admin(by: Staff | None, *, bootstrap: bool = False, role: str | None = None) -> None:
     """Only an active admin may manage users. With ``bootstrap``, the very first login of a new
     database (``scope.bootstrap_open``: nobody could sign in yet) needs none, and must be an admin:
     otherwise whoever comes second (``users add evil --role admin``) would need no login either."""
-    from models import scope
-
     if by is None and bootstrap and scope.bootstrap_open():
-        if role != ADMIN:
+        if not scope.is_admin_role(role or ""):
             raise UserError("新数据库的第一个账号必须是管理员: guanai users add LOGIN --name 姓名 --role admin")
         return
-    if by is None or by.role != ADMIN or not by.active:
+    if by is None or not scope.is_admin(scope.viewer_for(by)):
         raise UserError("只有管理员可以管理教职工账号 (用 --user 指定管理员的登录名)")
 
 
@@ -165,7 +163,7 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
         room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.name == class_name.strip()))
         if room is None:
             raise UserError(f"没有这个班级: {class_name}")
-        if role == "class_teacher" and room.head_teacher_id:
+        if scope.role_heads_class(role) and room.head_teacher_id:
             head = Staff.get_or_none(Staff.id == room.head_teacher_id)
             if head is not None and head.active:
                 raise UserError(f"{room.name} 已有班主任 {head.name} ({head.login or '无登录名'}); 请先停用其账号")
@@ -181,7 +179,7 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
                              login=login, pin_hash=hashed, phone=phone, active=True)
         new = {"login": login, "name": name, "role": role, "pin": bool(hashed)}
         if room is not None:
-            if role == "class_teacher":
+            if scope.role_heads_class(role):
                 old_head = room.head_teacher_id
                 Classroom.update(head_teacher=staff.id).where(Classroom.id == room.id).execute()
                 audit.record("update", "classroom", room.id, staff_id=by.id if by else None,
@@ -201,7 +199,7 @@ def deactivate_user(login: str, *, by: Staff | None) -> Staff:
         raise UserError(f"{login} 已经停用")
     if by is not None and staff.id == by.id:
         raise UserError("不能停用自己的账号")
-    if staff.role == ADMIN and active_admins() <= 1:
+    if scope.is_admin_role(staff.role) and active_admins() <= 1:
         raise UserError("这是最后一位管理员, 不能停用")
     with dbmod.write():
         Staff.update(active=False).where(Staff.id == staff.id).execute()

@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Footer, Label, ProgressBar, Select
 
 from models import db as dbmod
 from models import handbook
+from models import scope as access  # handbook.Scope instances are called ``scope`` here
 from tui.widgets.fields import Input, NumberInput
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
@@ -106,7 +107,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
             yield Label("保存到")
             yield Input(value=self.folder, placeholder="目录或 .xlsx 文件", id="hb-folder", compact=True)
         yield Static(id="hb-file")
-        if getattr(self.app.session, "staff_role", "") == "admin":
+        if access.may_unmask_export(self.app.viewer):  # the exporter refuses anyone else too
             yield Checkbox("不遮盖身份证号和电话 (仅管理员; 会记入日志)", id="hb-unmask", compact=True)
         with VerticalScroll(id="hb-preview-box"):
             yield Static(id="hb-preview", markup=False)
@@ -121,10 +122,11 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
 
         rooms = classrooms(self.app.school_id)
         viewer = self.app.viewer
-        if not viewer.whole_school:  # models.scope: a class teacher's handbook is their class's
-            rooms = [(cid, name) for cid, name in rooms if cid in viewer.class_ids]
+        # models.scope: a class teacher's handbook is their class's
+        rooms = [(cid, name) for cid, name in rooms if access.may_export_handbook(viewer, cid)]
         select = self.query_one("#hb-class", Select)
-        self.class_choices = [*([("全校", SCHOOL)] if viewer.whole_school or not rooms else []),
+        whole = access.may_export_handbook(viewer, None) or not rooms
+        self.class_choices = [*([("全校", SCHOOL)] if whole else []),
                               *((name, cid) for cid, name in rooms)]
         select.set_options(self.class_choices)
         mine = self._my_class(rooms)
@@ -135,13 +137,8 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
 
     def _my_class(self, rooms: list[tuple[int, str]]) -> int | None:
         """A class teacher starts on their own class; the head and the admin on the whole school."""
-        from models.entities import Classroom
-
-        staff_id = self.app.staff_id
-        if not staff_id or getattr(self.app.session, "staff_role", "") in ("admin", "head"):
-            return None
-        room = Classroom.get_or_none((Classroom.head_teacher == staff_id) & (Classroom.school == self.app.school_id))
-        return room.id if room is not None else None
+        mine = access.own_class(self.app.viewer)
+        return mine if any(cid == mine for cid, _ in rooms) else None
 
     # ------------------------------------------------------------------ input
 
@@ -332,7 +329,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
             with dbmod.current().connection_context():
                 result = export_handbook(scope, path, force=force, unmask=unmask, staff_id=session.staff_id,
                                          staff_name=session.staff_name, progress=progress)
-        except (ExportError, handbook.HandbookError, RuleError) as exc:
+        except (ExportError, handbook.HandbookError, RuleError, access.ForbiddenError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, nothing is left behind

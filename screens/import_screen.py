@@ -489,7 +489,7 @@ class ImportScreen(DatabaseGuard, Screen[int]):
         viewer = self.app.viewer
         # only the classes the viewer may import into (a class teacher: the classes she heads)
         choices = [(NO_CLASS, "不指定")] + [(str(cid), name) for cid, name in roster.classrooms(self.app.school_id)
-                                          if viewer.whole_school or cid in viewer.class_ids]
+                                          if scope.may_import_into(viewer, cid)]
 
         def chosen(key: str | None) -> None:
             if key is None:

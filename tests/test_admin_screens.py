@@ -14,7 +14,7 @@ def make_app(tiny_school, role="admin"):
     school = tiny_school["school"]
     admin = Staff.create(school=school, name="高管理", role=role, login="boss")
     return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=admin.id,
-                             staff_name=admin.name, school_name=school.name, staff_role=role)), admin
+                             staff_name=admin.name, school_name=school.name)), admin
 
 
 def palette_titles(app):

@@ -322,7 +322,7 @@ def app_as(tiny_school, staff):
 
     school = tiny_school["school"]
     return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
-                             staff_name=staff.name, school_name=school.name, staff_role=staff.role))
+                             staff_name=staff.name, school_name=school.name))
 
 
 def footer_keys(screen) -> set[str]:

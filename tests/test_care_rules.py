@@ -11,6 +11,7 @@ import pytest
 from models.care_rules import update_rule
 from models.duties import RuleError
 from models.entities import AuditLog, CareRule
+from models.scope import system_viewer
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
 
@@ -37,12 +38,12 @@ def test_update_rule(db_path, kwargs, expect):
     before = CareRule.get(CareRule.name == "每周谈心")
     if error:
         with pytest.raises(RuleError, match=error):
-            update_rule("每周谈心", staff_id=None, **kwargs)
+            update_rule("每周谈心", viewer=system_viewer(), **kwargs)
         after = CareRule.get(CareRule.name == "每周谈心")
         assert (after.interval_days, after.rrule, after.per_term) == (before.interval_days, before.rrule, before.per_term)
         assert AuditLog.select().count() == 0
     else:
-        rule = update_rule("每周谈心", staff_id=None, **kwargs)
+        rule = update_rule("每周谈心", viewer=system_viewer(), **kwargs)
         assert describe(CareRule.get_by_id(rule.id)) == text
         log = AuditLog.get(AuditLog.table == "care_rule")
         assert json.loads(log.old) and json.loads(log.new)
@@ -50,7 +51,7 @@ def test_update_rule(db_path, kwargs, expect):
 
 def test_unknown_rule(db_path):
     with pytest.raises(RuleError, match="没有这条规则"):
-        update_rule("每日谈心", staff_id=None, interval_days=1)
+        update_rule("每日谈心", viewer=system_viewer(), interval_days=1)
 
 
 def test_rules_command_needs_an_admin(tmp_path):
@@ -93,10 +94,10 @@ def test_add_rule(db_path, name, kwargs, expect):
     before = CareRule.select().count()
     if error:
         with pytest.raises(RuleError, match=error):
-            add_rule(name, staff_id=None, **kwargs)
+            add_rule(name, viewer=system_viewer(), **kwargs)
         assert CareRule.select().count() == before and AuditLog.select().count() == 0
         return
-    rule = add_rule(name, staff_id=None, **kwargs)
+    rule = add_rule(name, viewer=system_viewer(), **kwargs)
     assert describe(CareRule.get_by_id(rule.id)) == text
     assert [r.name for r in duties.care_rules()][-1] == name  # after the plan's five, used by the duties
     log = AuditLog.get(AuditLog.table == "care_rule")

@@ -133,3 +133,66 @@ def test_stale_demo_copies_are_swept(tmp_path, monkeypatch):
     (alive / "pid").write_text(str(os.getpid()))
     context.sweep_stale_demos()
     assert not dead.exists() and alive.exists()
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    path = tmp_path / "demo.db"
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "sample.db", path)
+    path.chmod(0o600)
+    return str(path)
+
+
+@pytest.mark.parametrize("args", [
+    ("--user", "banzhuren", "due", "--date", "2026-11-20"),
+    ("due", "--user", "banzhuren", "--date", "2026-11-20"),
+    ("due", "--date", "2026-11-20", "--user", "banzhuren"),
+    ("due", "--date", "2026-11-20", "--user", "banzhuren", "--db", "DB"),  # --db after it too
+])
+def test_user_and_db_before_or_after_the_subcommand(demo_copy, args):
+    args = [demo_copy if a == "DB" else a for a in args]
+    res = run(*([] if "--db" in args else ["--db", demo_copy]), *args)
+    head = run("--db", demo_copy, "--user", "xiaozhang", "due", "--date", "2026-11-20")
+    assert res.returncode == 0 and head.returncode == 0, res.stderr + head.stderr
+    assert res.stdout.strip() and res.stdout != head.stdout  # her class's duties, not the head's whole school
+    assert res.stdout == run("--db", demo_copy, "--user", "banzhuren", "due", "--date", "2026-11-20").stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("--user", "admin", "due", "--user", "banzhuren"), "两个不同的登录名"),
+    (("export", "--month", "2026-11", "--unmask", "--user", "banzhuren"), "只有管理员"),  # acts as her, after
+    (("users", "deactivate", "laoshi", "--user", "banzhuren"), "不是管理员"),
+    (("rules", "每周谈心", "--every", "8", "--user", "laoshi"), "只有管理员或校长"),
+])
+def test_user_after_the_subcommand_is_who_acts(demo_copy, args, fragment):
+    assert_one_line_error(run("--db", demo_copy, *args), fragment)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("export",), "参数错误: 缺少必需的参数: --month"),
+    (("sample", "--children", "abc"), "参数错误: --children: 应为整数, 而不是 'abc'"),
+    (("due", "--date"), "参数错误: --date: 后面需要一个值"),
+    (("rules", "--every", "3", "--per-term"), "参数错误: --per-term: 不能与 --every 同时使用"),
+    (("due", "--frob"), "参数错误: 无法识别的参数: --frob"),
+    (("frobnicate",), "参数错误: 命令: 没有 'frobnicate' (可用: 'init'"),
+])
+def test_argument_errors_are_one_chinese_line(args, fragment):
+    res = run(*args)
+    assert_one_line_error(res, fragment)
+    assert not any(w in res.stderr for w in ("usage", "error:", "argument", "required", "invalid"))
+
+
+@pytest.mark.parametrize("args", [("--help",), ("export", "-h"), ("users", "add", "--help")])
+def test_help_is_chinese(args):
+    res = run(*args)
+    assert res.returncode == 0 and res.stdout.startswith("用法: guanai"), res.stdout
+    assert "选项:" in res.stdout and "显示帮助并退出" in res.stdout
+    assert not any(w in res.stdout for w in ("usage:", "options:", "positional arguments", "show this help"))
+
+
+def test_forced_login_still_refuses_user_after_the_subcommand(demo_copy):
+    res = run("--db", demo_copy, "--as", "banzhuren", env={"SSH_ORIGINAL_COMMAND": "due --user admin"})
+    assert_one_line_error(res, "只能")
+    res = subprocess.run([GUANAI, "--db", demo_copy, "--as", "banzhuren", "due", "--user", "admin"],
+                         capture_output=True, text=True, env={**os.environ, "GUANAI_DB": ""}, timeout=60)
+    assert_one_line_error(res, "--as 已固定登录名")

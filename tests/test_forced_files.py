@@ -46,7 +46,7 @@ def forced_app(tiny_school, tmp_path):
     school, li = tiny_school["school"], tiny_school["staff"][0]
     folder = files_folder(tiny_school["path"], li.login)
     return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=li.id, staff_name=li.name,
-                             school_name=school.name, staff_role="class_teacher", files_dir=folder)), folder
+                             school_name=school.name, files_dir=folder)), folder
 
 
 async def test_handbook_over_ssh_saves_only_in_her_folder(tiny_school, tmp_path, monkeypatch):

@@ -563,7 +563,7 @@ async def test_handbook_screen_exports_a_chosen_month(october, tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     li = october["staff"]["li"]
     app = GuanaiApp(Session(target=october["path"], school_id=october["school"].id, staff_id=li.id,
-                            staff_name=li.name, school_name="测试小学", staff_role="class_teacher"))
+                            staff_name=li.name, school_name="测试小学"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         await pilot.pause()
@@ -605,7 +605,7 @@ async def test_handbook_screen_unmask_for_the_admin(october, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     admin = october["staff"]["admin"]
     app = GuanaiApp(Session(target=october["path"], school_id=october["school"].id, staff_id=admin.id,
-                            staff_name=admin.name, school_name="测试小学", staff_role="admin"))
+                            staff_name=admin.name, school_name="测试小学"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5", "m", *"2026-10", "enter")
         app.screen.query_one("#hb-unmask", Checkbox).value = True
@@ -628,7 +628,7 @@ async def test_handbook_screen_shows_a_bad_month(october, tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     head = october["staff"]["head"]
     app = GuanaiApp(Session(target=october["path"], school_id=october["school"].id, staff_id=head.id,
-                            staff_name=head.name, school_name="测试小学", staff_role="head"))
+                            staff_name=head.name, school_name="测试小学"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         assert not app.screen.query("#hb-unmask")  # only an admin may unmask

@@ -28,9 +28,9 @@ async def test_header_row_and_value_mapping_at_80x24(tiny_school, tmp_path, monk
     monkeypatch.chdir(tmp_path)
     school, staff = tiny_school["school"], tiny_school["staff"][0]
     app = GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
-                            staff_name=staff.name, school_name=school.name, staff_role="head"))
+                            staff_name=staff.name, school_name=school.name))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
+        await pilot.press("1", "i")  # a class teacher starts on 待办; she imports into her class
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         screen.query_one("#imp-path", Input).value = str(path)

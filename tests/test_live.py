@@ -107,7 +107,7 @@ def make_app(tiny_school, staff=None):
     school = tiny_school["school"]
     staff = staff or tiny_school["staff"][0]
     return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
-                             staff_name=staff.name, school_name=school.name, staff_role="head"))
+                             staff_name=staff.name, school_name=school.name))
 
 
 async def poll_now(pilot, app, predicate=lambda: True):
@@ -123,6 +123,7 @@ async def poll_now(pilot, app, predicate=lambda: True):
 async def test_roster_and_talk_log_refresh_when_another_process_writes(tiny_school, backend):
     app = make_app(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")  # a class teacher starts on 待办
         roster = app.screen
         assert "新来的" not in [r.name for r in roster.rows]
         assert app.watcher.interval == (1.0 if backend == "sqlite" else 2.0)  # the poll's period

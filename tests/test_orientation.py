@@ -11,7 +11,7 @@ def app_as(tiny_school, role="class_teacher", who=0):
     staff = tiny_school["staff"][who]
     Staff.update(role=role).where(Staff.id == staff.id).execute()
     return GuanaiApp(Session(target=tiny_school["path"], school_id=school.id, staff_id=staff.id,
-                             staff_name=staff.name, school_name=school.name, staff_role=role))
+                             staff_name=staff.name, school_name=school.name))
 
 
 def bar_lines(app) -> list[str]:
@@ -552,7 +552,7 @@ async def test_class_names_stay_whole_in_a_dropdown_over_other_widgets(tmp_path)
         head = Staff.get(Staff.login == "xiaozhang")
         school = School.get_by_id(head.school_id)
         app = GuanaiApp(Session(target=str(db), school_id=school.id, staff_id=head.id, staff_name=head.name,
-                                school_name=school.name, staff_role="head"))
+                                school_name=school.name))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("1", "f", "enter")
             await pilot.pause()

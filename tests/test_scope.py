@@ -10,12 +10,16 @@ Each write runs in a transaction that is rolled back, so the actions do not dist
 """
 from __future__ import annotations
 
+import ast
+import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
-from models import audit, children, contacts, db as dbmod, duties, handbook, pairings, privacy, roster
+from models import audit, care_rules, children, contacts, db as dbmod, duties, handbook, pairings, privacy, roster
+from models import users
 from models import calendar as cal
 from models import scope as access
 from models.calendar import birthdays
@@ -31,7 +35,7 @@ ROLES = ("admin", "head", "class_teacher", "teacher", "counselor", "volunteer", 
 
 
 @pytest.fixture
-def world(any_db):
+def world(any_db, tmp_path):
     s = School.create(name="测试小学", county="云岭县")
     staff = {
         "admin": Staff.create(school=s, name="管理员", role="admin", login="admin"),
@@ -59,8 +63,10 @@ def world(any_db):
                           content="父母离异, 很难过", effect="平静下来", follow_up="下周再谈")
     viewers = {role: access.viewer_for(st) for role, st in staff.items()}
     viewers["nobody"] = access.viewer_for(None, school_id=s.id)
+    out = tmp_path / "out"  # the exports' folder (the SQLite file is in tmp_path)
+    out.mkdir()
     return {"school": s, "staff": staff, "viewers": viewers, "rooms": (room_a, room_b),
-            "kids": {"x": x, "y": y, "z": z, "old": old}, "note": note, "target": any_db}
+            "kids": {"x": x, "y": y, "z": z, "old": old}, "note": note, "target": any_db, "tmp": out}
 
 
 class _Rollback(Exception):
@@ -287,6 +293,47 @@ def write_term_plan(w, v, role):
     return attempt(run)
 
 
+def export_unmasked(w, v, role):
+    """The exporter itself refuses whole numbers to anyone but the admin (no CLI or checkbox asked)."""
+    from tui import export
+
+    def run():
+        scope = dataclasses.replace(handbook.make_scope(w["school"].id, "2026-11", viewer=access.system_viewer(),
+                                                        class_name="三年级2班", today=TODAY), viewer=v)
+        path = w["tmp"] / f"{role}.xlsx"
+        export.export_handbook(scope, str(path), unmask=True, staff_id=v.staff_id)
+        assert path.exists()
+    return attempt(run)
+
+
+def edit_rule(w, v, role):
+    return attempt(lambda: care_rules.update_rule("每周谈心", viewer=v, interval_days=10) and None)
+
+
+def set_retention(w, v, role):
+    return attempt(lambda: privacy.set_retention_years(w["school"].id, 5, viewer=v))
+
+
+def manage_logins(w, v, role):
+    """users.* take the acting staff row; its role is judged by scope.is_admin all the same."""
+    try:
+        return attempt(lambda: users.reset_pin("zhou", None, by=w["staff"].get(role)) and None)
+    except users.UserError:
+        return False
+
+
+def predicate(name, *args):
+    """A scope predicate as a matrix row; ``"A"``/``"B"`` stand for the two classes' ids."""
+    def action(w, v, role):
+        ids = {"A": w["rooms"][0].id, "B": w["rooms"][1].id, "S": w["school"].id}
+        result = getattr(access, name)(v, *(ids.get(a, a) for a in args))
+        if isinstance(result, bool) or result is None:
+            return result
+        return {ids["A"]: "A", ids["B"]: "B"}.get(result, result)  # a class id
+    action.__name__ = "_".join([name, *map(str, args)])
+    return action
+
+
 def search_digits(query):
     def action(w, v, role):
         return {r.name for r in roster.search(roster.roster_rows(w["school"].id, viewer=v), query)}
@@ -330,6 +377,25 @@ ACTIONS = {  # action: expected per role, in ROLES order
     search_digits("13812345678"): ({"张小明"}, {"张小明"}, {"张小明"}, set(), set(), set(), set()),
     search_digits("2345"): ({"张小明"}, {"张小明"}, {"张小明"}, set(), set(), set(), set()),
     search_digits("5678"): ({"张小明"}, {"张小明"}, {"张小明"}, {"张小明"}, set(), {"张小明"}, set()),
+    # the administration and class predicates, and the model/export functions that call them
+    export_unmasked: (True, False, False, False, False, False, False),
+    edit_rule: (True, True, False, False, False, False, False),
+    set_retention: (True, False, False, False, False, False, False),
+    manage_logins: (True, False, False, False, False, False, False),
+    predicate("is_admin"): (True, False, False, False, False, False, False),
+    predicate("may_unmask_export"): (True, False, False, False, False, False, False),
+    predicate("may_edit_rules"): (True, True, False, False, False, False, False),
+    predicate("starts_on_due_list"): (False, False, True, True, True, True, False),
+    predicate("may_create_children"): (True, True, True, False, False, False, False),
+    predicate("own_class"): (None, None, "A", None, None, None, None),
+    predicate("may_import_into", "A"): (True, True, True, False, False, False, False),
+    predicate("may_import_into", "B"): (True, True, False, False, False, False, False),
+    predicate("may_pair_class", "A"): (True, True, True, False, False, False, False),
+    predicate("may_pair_class", "B"): (True, True, False, False, False, False, False),
+    predicate("may_export_handbook", None): (True, True, False, False, False, False, False),
+    predicate("may_export_handbook", "A"): (True, True, True, False, False, False, False),
+    predicate("may_export_handbook", "B"): (True, True, False, False, False, False, False),
+    predicate("sees_whole", "S"): (True, True, None, None, None, None, None),
 }
 
 
@@ -339,7 +405,7 @@ def test_role_action_matrix(world, role):
     got = {fn.__name__: fn(world, v, role) for fn in ACTIONS}
     expected = {fn.__name__: row[ROLES.index(role)] for fn, row in ACTIONS.items()}
     assert got == expected
-    assert not AuditLog.select().where(AuditLog.action.in_(["unmask", "purge"])).exists()  # all rolled back
+    assert not AuditLog.select().where(AuditLog.action.in_(["unmask", "purge", "export"])).exists()  # all rolled back
 
 
 def test_forbidden_message_is_chinese_and_nothing_is_written(world):
@@ -444,3 +510,89 @@ def test_history_of_a_note_that_was_counselling_stays_hidden(world, role):
     else:
         assert "父母离异" not in texts and COUNSELLING_HIDDEN in texts
     assert all(r["new"].get("kind") in (None, "谈心") for r in history)  # the facts stay readable
+
+
+STAFF_ROLES = ("admin", "head", "class_teacher", "teacher", "counselor", "volunteer")
+
+
+@pytest.mark.parametrize("predicate, expected", [  # what a staff row's role means, in STAFF_ROLES order
+    (access.is_admin_role, (True, False, False, False, False, False)),
+    (access.role_heads_class, (False, False, True, False, False, False)),
+    (access.is_volunteer_role, (False, False, False, False, False, True)),
+    (access.teaches_subjects, (False, False, True, True, False, False)),
+])
+def test_staff_role_predicates(predicate, expected):
+    assert tuple(predicate(role) for role in STAFF_ROLES) == expected
+
+
+def test_unmask_by_a_class_teacher_is_refused_by_the_exporter_itself(world):
+    """The class teacher may export her class, masked; asking the export functions themselves for
+    whole numbers (no CLI, no hidden checkbox in between) is refused before any file or row."""
+    from io import BytesIO
+
+    from tui import export
+
+    v = world["viewers"]["class_teacher"]
+    scope = handbook.make_scope(world["school"].id, "2026-11", viewer=v, class_name="三年级2班", today=TODAY)
+    path = world["tmp"] / "full.xlsx"
+    with pytest.raises(ForbiddenError, match="只有管理员可以导出未遮盖的身份证号和电话"):
+        export.export_handbook(scope, str(path), unmask=True, staff_id=v.staff_id)
+    with pytest.raises(ForbiddenError):
+        export.write_workbook(BytesIO(), scope, unmask=True)
+    assert not path.exists() and list(world["tmp"].iterdir()) == []
+    assert not AuditLog.select().where(AuditLog.action == "export").exists()
+    export.export_handbook(scope, str(path), staff_id=v.staff_id)  # masked: hers to export
+    assert path.exists()
+
+
+# --------------------------------------------------------------------------- policy in one place
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLE_WORDS = {"admin", "head", "class_teacher", "teacher", "counselor", "volunteer"}
+ROLE_ATTRS = {"role", "staff_role"}  # a staff row's, a viewer's or a session's role
+SCOPE_PROPERTIES = {"whole_school", "class_ids", "is_counselor", "staff_role"}  # read only by scope.py
+# models/sample.py builds the demo school: its volunteers skip more weeks, a simulation, no decision
+EXEMPT = {"models/scope.py", "models/sample.py"}
+
+
+def role_decisions(source: str) -> list[tuple[int, str]]:
+    """Where code compares a role (``x.role == "admin"``, ``role in (...)``, ``== "head"``) or reads
+    a viewer's scope properties itself: the decisions that belong in models/scope.py."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare) and all(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn))
+                                                 for op in node.ops):
+            operands = [node.left, *node.comparators]
+            if any((isinstance(o, ast.Attribute) and o.attr in ROLE_ATTRS)
+                   or (isinstance(o, ast.Name) and o.id in ROLE_ATTRS)
+                   or (isinstance(o, ast.Subscript) and isinstance(o.slice, ast.Constant) and o.slice.value == "role")
+                   or (isinstance(o, ast.Constant) and o.value in ROLE_WORDS) for o in operands):
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Attribute) and node.attr in SCOPE_PROPERTIES:
+            found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('if staff.role != "admin": pass', 1),
+    ("ok = session.staff_role in TEACHING_ROLES", 2),  # the comparison and the session's role
+    ('cond = Staff.role == "head"', 1),
+    ('x = s["role"] == "volunteer"', 1),
+    ("if viewer.whole_school or cid in viewer.class_ids: pass", 2),
+    ('if kind == "谈心" and role is None: pass', 0),
+    ("if scope.may_export_handbook(viewer, cid): pass", 0),
+])
+def test_the_role_walk_finds_role_comparisons(source, expected):
+    assert len(role_decisions(source)) == expected
+
+
+def test_every_role_decision_is_in_scope_py():
+    """models/, tui/ and screens/ ask models/scope.py; none compares a role itself."""
+    found = []
+    for package in ("models", "tui", "screens"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in EXEMPT or "/migrations/" in rel:
+                continue
+            found += [f"{rel}:{line}: {code}" for line, code in role_decisions(path.read_text(encoding="utf-8"))]
+    assert found == []

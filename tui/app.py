@@ -86,9 +86,6 @@ def no_motion_driver(base: type) -> type:
     return NoMotionDriver
 
 
-TEACHING_ROLES = ("class_teacher", "teacher", "counselor", "volunteer")
-
-
 class GuanaiApp(DatabaseGuard, App):
     """One app object per teacher session; screens read ``app.session`` for school and user."""
 
@@ -118,7 +115,9 @@ class GuanaiApp(DatabaseGuard, App):
 
         install()  # no Chinese character split in two (and blanked) under a dropdown or a toast
         # Teachers start on their due list; the head and the admin on the whole roster.
-        if session.staff_id and session.staff_role in TEACHING_ROLES:
+        from models import scope
+
+        if session.staff_id and scope.starts_on_due_list(session.viewer):
             self.DEFAULT_MODE = "due"
         theme = os.environ.get("GUANAI_THEME", "ansi-dark")
         # The default theme is set without its watcher: that would parse every stylesheet a
@@ -271,7 +270,10 @@ class GuanaiApp(DatabaseGuard, App):
     # -- admin screens (command palette) ---------------------------------------------
     @property
     def is_admin(self) -> bool:
-        return bool(self.session.staff_id) and self.session.staff_role == "admin"
+        """Whether the admin's screens (logins, audit log) open: ``models.scope.is_admin``."""
+        from models import scope
+
+        return bool(self.session.staff_id) and scope.is_admin(self.viewer)
 
     def action_users(self) -> None:
         from screens.users import UsersScreen

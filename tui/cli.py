@@ -13,20 +13,71 @@ import time
 START_NS = time.perf_counter_ns()
 
 
+# argparse's own words (Python 3.11-3.13), as the teachers read them: (pattern, Chinese).
+_ARGPARSE_WORDS = (
+    (r"the following arguments are required: (.*)", r"缺少必需的参数: \1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数: \1"),
+    (r"expected one argument", "后面需要一个值"),
+    (r"expected at most one argument", "后面最多一个值"),
+    (r"expected at least one argument", "后面至少需要一个值"),
+    (r"invalid int value: (.*)", r"应为整数, 而不是 \1"),
+    (r"invalid (\w+) value: (.*)", r"无效的值 \2"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"没有 \1 (可用: \2)"),
+    (r"not allowed with argument (.*)", r"不能与 \1 同时使用"),
+    (r"one of the arguments (.*) is required", r"需要 \1 之一"),
+    (r"ambiguous option: (.*) could match (.*)", r"选项 \1 不明确, 可能是 \2"),
+    (r"ignored explicit argument (.*)", r"这个选项不带值: \1"),
+)
+
+
+def chinese_argparse_message(message: str) -> str:
+    """argparse's English error text in Chinese (``argument --x: …`` too); unknown text as it is."""
+    import re
+
+    head = ""
+    m = re.fullmatch(r"argument (.+?): (.*)", message, re.S)
+    if m:
+        head, message = f"{m.group(1)}: ", m.group(2)
+    for pattern, chinese in _ARGPARSE_WORDS:
+        if re.fullmatch(pattern, message, re.S):
+            return head + re.sub(pattern, chinese, message, flags=re.S)
+    return head + message
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "用法: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse in Chinese: usage, section titles and ``-h``; an error is one line, exit 2."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示帮助并退出")
+
     def error(self, message: str) -> None:  # one line, exit 2
-        sys.stderr.write(f"guanai: 参数错误: {message}\n")
+        sys.stderr.write(f"guanai: 参数错误: {chinese_argparse_message(message)}\n")
         raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL",
-                        help="数据库文件或地址 (也可用环境变量 GUANAI_DB)")
+    """Every subcommand takes ``--db`` and ``--user`` before or after its name, the same either way;
+    only ``audit``'s own ``--user`` (after its name) says whose actions to list, as the README has it."""
+    db_only = _Parser(add_help=False)
+    db_only.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL",
+                         help="数据库文件或地址 (也可用环境变量 GUANAI_DB)")
+    common = _Parser(add_help=False, parents=[db_only])
+    common.add_argument("--user", dest="user_after", default=argparse.SUPPRESS, metavar="LOGIN",
+                        help="以哪位教职工的身份操作 (也可写在命令前面)")
 
-    p = _Parser(prog="guanai", description="关爱: 留守儿童关爱工作管理", parents=[common])
+    p = _Parser(prog="guanai", description="关爱: 留守儿童关爱工作管理", parents=[db_only])
     p.add_argument("--demo", action="store_true", help="打开演示学校 (临时副本, 不改动 sample.db)")
-    p.add_argument("--user", metavar="LOGIN", help="以哪位教职工的身份使用 (默认: 系统用户名)")
+    p.add_argument("--user", metavar="LOGIN", help="以哪位教职工的身份使用 (默认: 系统用户名; 也可写在命令后面)")
     p.add_argument("--as", dest="as_login", metavar="LOGIN",
                    help="学校服务器的 SSH 强制命令用: 固定以这个登录名工作, 不能再用 --user 改变 (见 README)")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
@@ -59,7 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
     on = s.add_mutually_exclusive_group()
     on.add_argument("--enable", action="store_true", help="启用")
     on.add_argument("--disable", action="store_true", help="停用")
-    s.add_argument("--user", dest="rules_user", metavar="LOGIN", help="以哪位管理员的身份修改")
     s.set_defaults(func=cmd_rules)
 
     s = sub.add_parser("import", parents=[common], help="从 Excel (.xlsx/.xls) 或 CSV 名册导入学生档案",
@@ -74,13 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--update", action="store_true", help="已有的孩子: 用文件中的内容更新档案 (默认: 跳过)")
     s.set_defaults(func=cmd_import)
 
-    acting = argparse.ArgumentParser(add_help=False)
-    acting.add_argument("--user", dest="acting_user", metavar="LOGIN", help="以哪位管理员的身份操作")
     s = sub.add_parser("users", parents=[common], help="列出教职工登录名; 管理员添加、停用账号, 重置 PIN",
                        description="不带操作时列出全部教职工: 登录名 姓名 角色 班级 状态 (制表符分隔)")
     s.set_defaults(func=cmd_users)
     users_sub = s.add_subparsers(dest="users_command", metavar="操作", parser_class=_Parser)
-    u = users_sub.add_parser("add", parents=[common, acting], help="添加教职工账号 (管理员)")
+    u = users_sub.add_parser("add", parents=[common], help="添加教职工账号 (管理员)")
     u.add_argument("login", metavar="LOGIN", help="登录名, 最好与其系统用户名相同")
     u.add_argument("--name", required=True, metavar="NAME", help="姓名")
     u.add_argument("--role", required=True, metavar="ROLE",
@@ -90,19 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--phone", default="", metavar="PHONE", help="电话")
     u.add_argument("--pin", action="store_true", help="同时设置 PIN (在终端中输入, 不回显)")
     u.set_defaults(func=cmd_users_add)
-    u = users_sub.add_parser("deactivate", parents=[common, acting], help="停用账号 (管理员); 记录和历史都保留")
+    u = users_sub.add_parser("deactivate", parents=[common], help="停用账号 (管理员); 记录和历史都保留")
     u.add_argument("login", metavar="LOGIN")
     u.set_defaults(func=cmd_users_deactivate)
-    u = users_sub.add_parser("unlock", parents=[common, acting],
+    u = users_sub.add_parser("unlock", parents=[common],
                              help="解除 PIN 输错造成的锁定 (管理员, 或在服务器上以数据库文件所有者的系统账号运行)")
     u.add_argument("login", metavar="LOGIN")
     u.set_defaults(func=cmd_users_unlock)
-    u = users_sub.add_parser("reset-pin", parents=[common, acting], help="重新设置 PIN 并解除锁定 (管理员)")
+    u = users_sub.add_parser("reset-pin", parents=[common], help="重新设置 PIN 并解除锁定 (管理员)")
     u.add_argument("login", metavar="LOGIN")
     u.add_argument("--clear", action="store_true", help="去掉 PIN (登录时不再询问)")
     u.set_defaults(func=cmd_users_reset_pin)
 
-    s = sub.add_parser("audit", parents=[common], help="审计日志: 谁在何时从哪里做了什么 (管理员)",
+    s = sub.add_parser("audit", parents=[db_only], help="审计日志: 谁在何时从哪里做了什么 (管理员)",
                        description="每行一条, 制表符分隔: 时间 登录名(姓名) 动作 表#行 来源 改动; "
                                    "以管理员身份运行: guanai --user admin audit …")
     s.add_argument("--since", metavar="YYYY-MM-DD", help="从这一天起")
@@ -119,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--yes", action="store_true", help="不再询问, 直接恢复")
     s.set_defaults(func=cmd_restore)
 
-    s = sub.add_parser("purge", parents=[common, acting], help="彻底删除已归档且超过保存年限的档案 (管理员)",
+    s = sub.add_parser("purge", parents=[common], help="彻底删除已归档且超过保存年限的档案 (管理员)",
                        description="列出已归档、离校已超过保存年限 (默认 3 年) 的孩子, 确认后连同谈心记录、结对、父母、"
                                    "活动参与、监护人同意和草稿一并删除, 再压缩数据库 (VACUUM); 审计日志记一条不含个人信息的记录")
     s.add_argument("--dry-run", action="store_true", help="只列出将删除的档案, 不删除")
@@ -140,7 +188,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件或目录")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.add_argument("--unmask", action="store_true", help="不遮盖身份证号和电话 (仅管理员)")
-    s.add_argument("--user", dest="export_user", metavar="LOGIN", help="以哪位教职工的身份导出")
     s.set_defaults(func=cmd_export)
     return p
 
@@ -148,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 # What a teacher may run through the service account's forced SSH command besides the app itself
 # (``ssh guanai@server due``): read-only, printed to her own terminal, nothing written on the server.
 FORCED_COMMANDS = ("due",)
-ACTING_USER_OPTIONS = ("user", "rules_user", "acting_user", "export_user")
+ACTING_USER_OPTIONS = ("user", "user_after")
 
 
 def forced_login(parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace,
@@ -182,22 +229,48 @@ def forced_login(parser: argparse.ArgumentParser, argv: list[str], args: argpars
     return args
 
 
+def merge_user(args: argparse.Namespace) -> None:
+    """``--user`` before the subcommand or after it is the same one login (``args.user``); two
+    different ones are refused rather than one silently winning."""
+    from tui.context import UsageError
+
+    after = getattr(args, "user_after", None)
+    if after and args.user and after != args.user:
+        raise UsageError(f"--user 指定了两个不同的登录名: {args.user} 和 {after}")
+    args.user = after or args.user
+
+
+def open_database(args: argparse.Namespace, *, create: bool | None = None, upgrade: bool = True,
+                  init: bool = False) -> str:
+    """The one way a subcommand opens its database: ``--db``, else ``$GUANAI_DB``, else the
+    default file in the user's data folder (the only one created on first use, unless ``create``
+    says otherwise). Returns the target; a bad one raises ``DatabaseError`` (one line, exit 2)."""
+    from tui.context import open_db, resolve_target
+
+    target, default = resolve_target(args.db)
+    open_db(target, create=default if create is None else create, upgrade=upgrade, init=init)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     from models.db import DatabaseError
+    from models.errors import UserError
     from tui.context import UsageError
 
     try:
         if args.as_login:
             args = forced_login(parser, argv, args)
             args.db = getattr(args, "db", None)
+        else:
+            merge_user(args)
         if args.command:
             return args.func(args) or 0
         return run_tui(args)
-    except (UsageError, DatabaseError) as exc:
+    except (UsageError, DatabaseError, UserError) as exc:  # a refusal for the user: one line, exit 2
         from tui.widgets.text import clean  # a message may quote stored text: it must not drive the terminal
 
         sys.stderr.write(f"guanai: {clean(exc)}\n")
@@ -266,7 +339,7 @@ def _sign_in(session, args: argparse.Namespace) -> None:
     staff = Staff.get_or_none(Staff.id == session.staff_id) if session.staff_id else None
     staff = sign_in(staff, context="guanai", demo=args.demo, os_user=os_name())
     if staff is not None:
-        session.staff_id, session.staff_name, session.staff_role = staff.id, staff.name, staff.role
+        session.staff_id, session.staff_name = staff.id, staff.name
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -276,10 +349,9 @@ def _counts(counts: dict[str, int]) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from models import schema
-    from tui.context import ensure_school, open_db, resolve_target
+    from tui.context import ensure_school
 
-    target, _ = resolve_target(args.db)
-    open_db(target, create=True, init=True)
+    target = open_database(args, create=True, init=True)
     ensure_school()
     print(f"数据库已就绪: {target} (结构版本 {schema.schema_version()})")
     return 0
@@ -307,9 +379,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise UsageError("请用 -o FILE 指定输出文件, 或用 --db 指定要载入的数据库")
     from models.entities import Child
     from models.sample import load_sample
-    from tui.context import open_db
-
-    open_db(args.db, create=True, init=True)
+    open_database(args, create=True, init=True)
     if Child.select().exists():
         raise UsageError("该数据库已有学生档案, 不会载入演示数据")
     counts = load_sample(children=args.children, months=args.months)
@@ -320,15 +390,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """A verified copy (integrity_check) renamed into place; a full or read-only target: exit 2."""
     from models.backup import backup_to
-    from tui.context import UsageError, open_db, resolve_target
+    from tui.context import UsageError
 
-    target, _ = resolve_target(args.db)
     out = os.path.abspath(args.output)
     if os.path.exists(out):
         raise UsageError(f"文件已存在, 不会覆盖: {out}")
     if not os.path.isdir(os.path.dirname(out)):
         raise UsageError(f"目录不存在: {os.path.dirname(out)}")
-    open_db(target, create=False, upgrade=False)
+    open_database(args, create=False, upgrade=False)
     backup_to(out)
     print(f"备份完成并已校验: {out} ({os.path.getsize(out) // 1024} KB)")
     return 0
@@ -338,7 +407,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Check the file, confirm, keep the current database, restore with the backup API."""
     from models import db as dbmod
     from models.backup import BackupError, inspect_backup, replace_broken, restore_from
-    from tui.context import UsageError, open_db, resolve_target, sqlite_file
+    from tui.context import UsageError, resolve_target, sqlite_file
     from tui.login import acting_admin, interactive, read_line
 
     target = sqlite_file(resolve_target(args.db)[0])
@@ -360,7 +429,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if why is not None or not os.access(target, os.R_OK | os.W_OK):
             raise UsageError(why or f"无法读写数据库文件: {target}")  # not yours to replace
         try:
-            open_db(target, create=False, upgrade=False)
+            open_database(args, create=False, upgrade=False)
         except dbmod.DatabaseError as exc:
             # Restoring is how a damaged database is mended, and no login can be checked in it:
             # only the file's OS owner (who could replace it anyway) may.
@@ -384,7 +453,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     try:
         if broken is not None:
             kept = replace_broken(target, info.path)
-            open_db(target, create=False, upgrade=True)
+            open_database(args, create=False)
         else:
             kept = restore_from(info.path)
         _audit_restore(staff, info.path, kept)
@@ -410,14 +479,14 @@ def _audit_restore(staff, source: str, kept: str | None) -> None:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from models import scope
     from models.audit import one_line
-    from models.care_rules import EDITORS, describe, update_rule
+    from models.care_rules import describe, update_rule
     from models.duties import RuleError
     from models.entities import CareRule
-    from tui.context import UsageError, find_staff, open_db, resolve_target
+    from tui.context import UsageError, find_staff
 
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
+    open_database(args)
     changes = args.every is not None or args.rrule is not None or args.per_term or args.enable or args.disable
     adding = args.name == "add"
     if not adding and (args.new_name or args.kind or args.helper or args.key_target):
@@ -428,34 +497,34 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
         if not args.new_name or not (args.every is not None or args.rrule is not None or args.per_term):
             raise UsageError("新增规则需要名称和频率, 如: guanai rules add 亲情书信 --every 30")
-        staff = find_staff(args.rules_user or args.user, audit_context="rules")
-        if staff is None or staff.role not in EDITORS:
+        staff = find_staff(args.user, audit_context="rules")
+        if staff is None or not scope.may_edit_rules(scope.viewer_for(staff)):  # before the PIN is asked
             raise UsageError("只有管理员或校长可以新增规则 (用 --user 指定管理员的登录名)")
-        staff = check_pin(staff, context="rules")
+        viewer = scope.viewer_for(check_pin(staff, context="rules"))
         if args.every is not None and not 1 <= args.every <= 366:
             raise UsageError("--every 应在 1 到 366 天之间")
         try:
-            add_rule(args.new_name, contact_kind=(args.kind or args.new_name).strip(), staff_id=staff.id,
+            add_rule(args.new_name, contact_kind=(args.kind or args.new_name).strip(), viewer=viewer,
                      interval_days=args.every, rrule=args.rrule, per_term=bool(args.per_term),
                      applies_to="key_target" if args.key_target else "all", helper_kind=args.helper or "")
-        except RuleError as exc:
+        except (RuleError, scope.ForbiddenError) as exc:
             raise UsageError(str(exc)) from None
         if args.disable:
-            update_rule(args.new_name.strip(), staff_id=staff.id, active=False)
+            update_rule(args.new_name.strip(), viewer=viewer, active=False)
     elif args.name and changes:
         from tui.login import check_pin
 
-        staff = find_staff(args.rules_user or args.user, audit_context="rules")
-        if staff is None or staff.role not in EDITORS:
+        staff = find_staff(args.user, audit_context="rules")
+        if staff is None or not scope.may_edit_rules(scope.viewer_for(staff)):  # before the PIN is asked
             raise UsageError("只有管理员或校长可以修改规则 (用 --user 指定管理员的登录名)")
-        staff = check_pin(staff, context="rules")
+        viewer = scope.viewer_for(check_pin(staff, context="rules"))
         if args.every is not None and not 1 <= args.every <= 366:
             raise UsageError("--every 应在 1 到 366 天之间")
         try:
-            update_rule(args.name, staff_id=staff.id, interval_days=args.every, rrule=args.rrule,
+            update_rule(args.name, viewer=viewer, interval_days=args.every, rrule=args.rrule,
                         per_term=True if args.per_term else None,
                         active=True if args.enable else False if args.disable else None)
-        except RuleError as exc:
+        except (RuleError, scope.ForbiddenError) as exc:
             raise UsageError(str(exc)) from None
     elif args.name or changes:
         raise UsageError("修改规则需要规则名和一项修改, 如: guanai rules 每周谈心 --every 7")
@@ -471,13 +540,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a roster; prints the report. Exit 2 (one line on stderr) when the file cannot be read
     or not one of its rows could be imported; nothing is written then."""
-    from tui.context import UsageError, ensure_school, find_staff, open_db, resolve_target
+    from tui.context import UsageError, ensure_school
     from tui.importer import ImportFileError, format_report, run_import
 
     from models.scope import ForbiddenError
 
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
+    open_database(args)
     staff, viewer = command_viewer(args.user, context="import")
     school_id = staff.school_id if staff else ensure_school().id
     try:
@@ -500,10 +568,8 @@ def cmd_users(args: argparse.Namespace) -> int:
     """Every staff member, one tab-separated line each: login, name, role, classes, state."""
     from models.audit import one_line
     from models.users import list_users
-    from tui.context import open_db, resolve_target
 
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
+    open_database(args)
     for u in list_users():
         fields = (u.login or "-", u.name, u.role_label, u.classes or "-", u.state)
         sys.stdout.write("\t".join(one_line(f) or "-" for f in fields) + "\n")
@@ -511,12 +577,10 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _users_admin(args: argparse.Namespace, what: str, *, bootstrap: bool = False):
-    from tui.context import open_db, resolve_target
     from tui.login import acting_admin
 
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
-    return acting_admin(args.acting_user or args.user, context=f"users {what}", allow_bootstrap=bootstrap)
+    open_database(args)
+    return acting_admin(args.user, context=f"users {what}", allow_bootstrap=bootstrap)
 
 
 def _new_pin(login: str) -> str:
@@ -571,12 +635,11 @@ def cmd_users_unlock(args: argparse.Namespace) -> int:
     from models import auth
     from models.fileaccess import owns
     from models.users import UserError, find_login
-    from tui.context import UsageError, open_db, resolve_target, sqlite_file
+    from tui.context import UsageError, sqlite_file
 
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
+    target = open_database(args)
     path = sqlite_file(target)
-    owner = not (args.as_login or args.acting_user or args.user) and path is not None and owns(path)
+    owner = not (args.as_login or args.user) and path is not None and owns(path)
     by = None if owner else _users_admin(args, "unlock")
     try:
         staff = find_login(args.login)
@@ -605,13 +668,12 @@ def cmd_users_reset_pin(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     """The audit log as plain text, oldest first, one tab-separated line per row (admin only)."""
     from models.audit import AuditQueryError, entries, format_line
-    from tui.context import UsageError, open_db, resolve_target
+    from tui.context import UsageError
     from tui.login import acting_admin
 
     since = parse_day(args.since) if args.since else None
     until = parse_day(args.until) if args.until else None
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
+    open_database(args)
     acting_admin(args.user, context="audit")
     try:
         rows = entries(since=since, until=until, login=args.audit_user, table=args.table, action=args.action)
@@ -676,12 +738,11 @@ def cmd_due(args: argparse.Namespace) -> int:
 
     from models import duties
     from models.entities import Classroom
-    from tui.context import UsageError, open_db, resolve_target
+    from tui.context import UsageError
     from tui.widgets.text import clean
 
     on_date = parse_day(args.date) if args.date else dt.date.today()
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
+    open_database(args)
     if args.kind is not None and args.kind not in duties.known_kinds():
         raise UsageError(f"没有这一类事项: {args.kind} (可用: {'、'.join(duties.known_kinds())})")
     room_ids = None
@@ -711,17 +772,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from models import handbook
     from models.duties import RuleError
     from models.entities import School
-    from models.scope import ForbiddenError
-    from tui.context import UsageError, open_db, resolve_target
+    from models.scope import ForbiddenError, may_unmask_export
+    from tui.context import UsageError
     from tui.export import ExportError, export_handbook, resolve_path
 
     try:
         handbook.parse_month(args.month)  # a bad month is refused before the database is opened
-        target, create = resolve_target(args.db)
-        open_db(target, create=create)
-        login = args.export_user or args.user
-        staff, viewer = command_viewer(login, context="export")
-        if args.unmask and (staff is None or staff.role != "admin"):
+        open_database(args)
+        staff, viewer = command_viewer(args.user, context="export")
+        if args.unmask and not may_unmask_export(viewer):  # said before anything is read (export_handbook checks too)
             raise UsageError("只有管理员可以导出未遮盖的身份证号和电话 (用 --user 指定管理员的登录名)")
         school = (School.get_or_none(School.id == staff.school_id) if staff is not None
                   else School.select().order_by(School.id).first())
@@ -749,13 +808,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     """Archived children past the retention period: list them, confirm, delete, VACUUM (admin only)."""
     from models import privacy, scope
-    from tui.context import UsageError, open_db, resolve_target
+    from tui.context import UsageError
     from tui.login import acting_admin, interactive, read_line
     from tui.widgets.text import clean
 
-    target, create = resolve_target(args.db)
-    open_db(target, create=create)
-    staff = acting_admin(args.acting_user or args.user, context="purge")
+    open_database(args)
+    staff = acting_admin(args.user, context="purge")
     viewer = scope.viewer_for(staff)
     due = privacy.purge_candidates(viewer=viewer)
     years = privacy.retention_years(viewer.school_id)

@@ -32,13 +32,13 @@ class Session:
     staff_name: str
     school_name: str
     demo_dir: str | None = None
-    staff_role: str = ""
     files_dir: str | None = None  # a forced (SSH) login reads and writes files only here: files_folder()
 
     @property
     def viewer(self):
         """Who is working, for every query (``models.scope.Viewer``): built from the staff row once
-        per signed-in staff member (the role and classes in the database, not ``staff_role``)."""
+        per signed-in staff member (the role and classes in the database): the session's only
+        identity, every role decision asks ``models.scope`` about it."""
         from models import scope
 
         cached = self.__dict__.get("_viewer")
@@ -159,7 +159,7 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
     return Session(
         target=target, school_id=school.id, school_name=school.name,
         staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
-        staff_role=staff.role if staff else "", demo_dir=demo_dir,
+        demo_dir=demo_dir,
         files_dir=files_folder(target, staff.login) if forced and staff is not None else None,
     )
 

@@ -39,6 +39,7 @@ from models import files
 from models import handbook
 from models.errors import UserError
 from models.handbook import Scope
+from models.scope import require_unmask_export
 
 Progress = Callable[[str, float], None]
 
@@ -815,7 +816,10 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     always one ``models.files`` created itself (O_EXCL|O_NOFOLLOW, 0600, unpredictable name). Its
     scratch files (``constant_memory`` row data, the XML parts: children's data in plain text) go
     into ``tmpdir``, a private 0700 folder (``files.private_workdir``) removed afterwards whatever
-    happens, instead of the shared system temp folder where an interrupted export left them."""
+    happens, instead of the shared system temp folder where an interrupted export left them.
+    ``unmask`` by a viewer who may not (``scope.require_unmask_export``): ``ForbiddenError``."""
+    if unmask:
+        require_unmask_export(scope.viewer)
     if not hasattr(target, "write"):
         path = os.fspath(target)
         with files.write_atomic(path) as fh, files.private_workdir(path) as work:
@@ -897,7 +901,10 @@ def export_handbook(scope: Scope, path: str, *, force: bool = False, unmask: boo
                     staff_id: int | None = None, staff_name: str = "", progress: Progress | None = None,
                     now: dt.datetime | None = None) -> ExportResult:
     """Write the workbook to ``path`` through a temporary file beside it; log the export (AuditLog
-    action 'export') in the same step as the rename. ExportError when the target cannot be written."""
+    action 'export') in the same step as the rename. ExportError when the target cannot be written;
+    ``ForbiddenError`` for ``unmask`` by a viewer who may not, before anything is touched."""
+    if unmask:
+        require_unmask_export(scope.viewer)
     started = time.perf_counter()
     path = check_target(path, force=force)
     try:

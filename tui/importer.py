@@ -1753,8 +1753,8 @@ def plan(table: Table, mapping: list[str | None] | None = None, *, school_id: in
         if class_id is None:
             raise ImportFileError(f"没有这个班级: {class_name} ({classes.known()})")
         scope.require_import(viewer, school_id, class_id)
-    elif not viewer.whole_school and len(viewer.class_ids) == 1:
-        class_id = next(iter(viewer.class_ids))
+    else:  # a class teacher who heads one class imports into it
+        class_id = scope.own_class(viewer, only=True)
     mapping = parts[0][1]
     report = ImportReport(path=table.path, kind=table.kind, encoding=table.encoding, sheet=table.sheet,
                           header_row=table.header_row, headers=table.headers, mapping=mapping, update=update,

@@ -118,6 +118,6 @@ def acting_admin(login: str | None, *, context: str, allow_bootstrap: bool = Fal
     staff = find_staff(login, audit_context=context)
     if staff is None:
         raise UsageError("需要管理员身份: 请用 --user 指定管理员的登录名")
-    if staff.role != "admin":
+    if not scope.is_admin(scope.viewer_for(staff)):
         raise UsageError(f"{staff.login} 不是管理员: 只有管理员可以运行 guanai {context}")
     return check_pin(staff, context=context)
