@@ -230,9 +230,11 @@ def test_libreoffice_prints_one_numbered_a4_document(printed, tmp_path):
     assert order == list(export.SHEETS[:len(order)]) and len(order) >= 9  # each sheet once, in order
     raw = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
                                             text=True).stdout)
+    # Every wrapped cell of a table printed whole: LibreOffice leaves out of the PDF the lines a row
+    # too short cuts off (seen with rows of 7 pt a line: 12 of the 谈心 sheet's cells went missing).
     wb = openpyxl.load_workbook(printed)
-    pieces = [cell for ws in wb.worksheets for row in ws.iter_rows(min_row=4, values_only=True) for cell in row
-              if isinstance(cell, str) and re.search("[甲乙丙]0", cell)]
-    assert len(pieces) >= 4
-    for piece in pieces:
-        assert re.sub(r"\s+", "", piece) in raw, piece[:20]
+    cells = [cell.value for ws in wb.worksheets if ws.title not in ("汇总", "校车")
+             for row in ws.iter_rows(min_row=4) for cell in row
+             if isinstance(cell.value, str) and cell.alignment.wrap_text]
+    assert sum(1 for v in cells if re.search("[甲乙丙]0", v)) >= 4  # the long notes' pieces among them
+    assert [v[:20] for v in cells if re.sub(r"\s+", "", v) not in raw] == []

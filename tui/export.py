@@ -134,19 +134,39 @@ def text_width(text: str) -> int:
 
 
 def line_units(width: float) -> int:
-    """Width units (a CJK character two) surely on one line of a wrapped cell ``width`` wide, as Excel lays
-    it out: a column is ``width * 7 + 5`` pixels (less the cell padding), a 10 pt CJK character 13.4
-    pixels (宋体; Latin half). A character is never split across lines, so a full line holds at least
-    this many units whatever the mix: one less than twice the whole CJK characters that fit (a narrow
-    column of 7 holds 3 a line, not the 3.8 a plain ratio said, and its header was cut)."""
-    return max(2, 2 * int(max(7.0, width * 7 + 2) / 13.4) - 1)
+    """Width units (a CJK character two, Latin one) on one line of a wrapped cell ``width`` wide, as Excel
+    lays it out: a column is ``width * 7 + 5`` pixels (less the cell padding), a 10 pt character 6.7
+    pixels a unit (宋体: CJK 13.4)."""
+    return max(2, int(max(7.0, width * 7 + 2) / 6.7))
+
+
+def wrapped_lines(part: str, cap: int) -> int:
+    """Lines of one paragraph wrapped at ``cap`` units, character by character: a character is never
+    split across lines, so a narrow column of 7 holds 3 CJK characters a line, not the 3.8 a plain
+    ratio said (its header was cut). Pure CJK or pure Latin text is counted without the loop."""
+    n = len(part)
+    size = len(part.encode("utf-8"))
+    if n + (size - n) // 2 <= cap:
+        return 1
+    if size == 3 * n:  # CJK (and full-width punctuation) only
+        return -(-n // max(1, cap // 2))
+    if size == n:  # ASCII only
+        return -(-n // cap)
+    lines, used = 1, 0
+    for ch in part:
+        w = 2 if ord(ch) > 0x7F else 1
+        if used + w > cap:
+            lines += 1
+            used = 0
+        used += w
+    return lines
 
 
 def line_count(text: str, width: float) -> int:
-    """How many lines a wrapped cell of ``width`` column units needs for ``text`` at most (Excel; at
-    100 % LibreOffice's columns are a little wider, so fewer)."""
-    per_line = line_units(width)
-    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
+    """How many lines a wrapped cell of ``width`` column units needs for ``text`` (Excel; at 100 %
+    LibreOffice's columns are a little wider, so never more)."""
+    cap = line_units(width)
+    return sum(wrapped_lines(part, cap) for part in text.split("\n"))
 
 
 MAX_LINES = int((MAX_ROW_PT - 2) // LINE_PT) - 2  # lines a row holds surely (LibreOffice wraps words)
@@ -416,8 +436,8 @@ TITLE_LINE_PT = 22.0  # one line of the 16 pt title
 def merged_lines(text: str, px: float, font_pt: float = 10) -> int:
     """Lines ``text`` takes in a wrapped cell ``px`` pixels wide (merged columns) in a ``font_pt``
     font (``line_count``'s measure, scaled from 10 pt)."""
-    per_line = max(2, 2 * int(max(7.0, px - 6) / (13.4 * font_pt / 10)) - 1)
-    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
+    cap = max(2, int(max(7.0, px - 6) / (6.7 * font_pt / 10)))
+    return sum(wrapped_lines(part, cap) for part in text.split("\n"))
 
 
 def _head(ws, scope: Scope, title: str, ncols: int | Iterable[float], fmt: _Formats, exported: str) -> None:
