@@ -63,7 +63,9 @@ from typing import Iterable
 import peewee as pw
 
 from models import terms
+from models.coerce import as_date as _as_date  # SQLite MAX() returns the stored text
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
+from models.errors import UserError
 from models.rules import CONTACT_KINDS
 from models.scope import Viewer, child_condition
 from models.validation import Invalid, check_day_in_range, check_lengths
@@ -82,7 +84,7 @@ APPLIES_TO = {"all": "全部留守儿童", "key_target": "重点帮扶对象"}
 HELPER_KINDS = ("爱心妈妈", "帮扶教师")
 
 
-class RuleError(ValueError):
+class RuleError(UserError, ValueError):
     """A CareRule that cannot be computed (bad RRULE, no frequency), or a day outside the app's
     date range; the message is for the user."""
 
@@ -303,16 +305,6 @@ class Duty:
     last_met: dt.date | None  # last qualifying contact in the current duty period
     helper: str = ""  # for a helper rule: whose contact counts (names, 、-joined)
     mine: bool = False  # the asking staff member is the class's head teacher or a paired helper
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])  # SQLite MAX() returns the stored text
 
 
 def _ids(value) -> list[int] | None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 import peewee as pw
 
 from models import settings
+from models.errors import UserError
 
 SPRING = "春季学期"
 AUTUMN = "秋季学期"
@@ -22,7 +23,7 @@ SETTING_PREFIX = "calendar.term."
 _SEASON_KEY = {SPRING: "spring", AUTUMN: "autumn"}
 
 
-class TermError(ValueError):
+class TermError(UserError, ValueError):
     """A term name or dates that cannot be (message in Chinese)."""
 
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from models import rules, terms
 from models.entities import Event
-from models.sanitize import clean_text
+from models.sanitize import clean_text, first_refused_in_line
 from models.calendar.lunar import CalendarError, check_lunar_range
 from models.calendar.occurrences import Occurrence, _d, _t
 from models.calendar.recurrence import RRULE_PRESETS, _END_PART, check_series, detect_preset, parse_series, preset_rrule, split_rrule_end
@@ -78,9 +77,9 @@ def _one_line(text: str, label: str, limit: int, *, required: bool = False) -> s
     s = (text or "").strip()
     if required and not s:
         raise CalendarError(f"请填写{label}")
-    for pos, ch in enumerate(s, 1):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            raise CalendarError(f"{label}第{pos}位含不可见字符, 请删除")
+    bad = first_refused_in_line(s)
+    if bad:
+        raise CalendarError(f"{label}第{bad[0]}位含不可见字符, 请删除")
     if len(s) > limit:
         raise CalendarError(f"{label}不能超过{limit}个字, 现在是{len(s)}个")
     return s

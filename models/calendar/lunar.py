@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from models.errors import UserError
+
 
 LUNAR_MIN_YEAR = 1900
 LUNAR_MAX_YEAR = 2100
@@ -45,7 +47,7 @@ LETTER_FESTIVALS = ("中秋节", "春节")
 LETTER_LEAD_DAYS = 14
 
 
-class CalendarError(ValueError):
+class CalendarError(UserError, ValueError):
     """Bad input for the calendar (a date out of range, a broken rule); the message is for the user."""
 
 

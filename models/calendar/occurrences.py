@@ -7,6 +7,7 @@ from typing import Iterable
 
 import peewee as pw
 
+from models.coerce import as_date as _d  # also the calendar modules' name for it
 from models.entities import Event
 from models.calendar.lunar import CalendarError
 from models.calendar.recurrence import series_dates
@@ -44,14 +45,6 @@ class Occurrence:
     @property
     def time_text(self) -> str:
         return self.time.strftime("%H:%M") if self.time else ""
-
-
-def _d(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _t(value) -> dt.time | None:

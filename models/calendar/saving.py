@@ -6,20 +6,15 @@ from typing import Iterable
 
 from models import db as dbmod
 from models import audit, scope
+from models.coerce import jsonable
 from models.entities import Attendance, Event
 from models.calendar.occurrences import _d
 from models.calendar.recurrence import series_dates
 
 
-def _jsonable(v):
-    if isinstance(v, (dt.date, dt.time, dt.datetime)):
-        return v.isoformat()
-    return v
-
-
 def _audit(staff_id, row_id: int, action: str, old: dict, new: dict) -> None:
-    audit.record(action, "event", row_id, staff_id=staff_id, old={k: _jsonable(v) for k, v in old.items()},
-                 new={k: _jsonable(v) for k, v in new.items()})
+    audit.record(action, "event", row_id, staff_id=staff_id, old={k: jsonable(v) for k, v in old.items()},
+                 new={k: jsonable(v) for k, v in new.items()})
 
 
 EVENT_FIELDS = ("title", "kind", "start_date", "end_date", "start_time", "place", "organiser", "notes", "rrule")
