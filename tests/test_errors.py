@@ -7,6 +7,8 @@ import importlib
 import pytest
 
 from models.errors import UserError
+from models.pairings import PairingError
+from models.validation import Invalid
 
 # (module, class, an old base its callers may still catch besides UserError)
 USER_ERRORS = [
@@ -57,3 +59,32 @@ def test_errors_module_is_a_leaf():
 
     names = [target for target, _ in imported_names("models.errors", ROOT / "models" / "errors.py")]
     assert [n for n in names if n.split(".")[0] in ("models", "tui", "screens")] == []
+
+
+@pytest.mark.parametrize("error", [
+    UserError("没有这个班级: 九年级1班"),
+    Invalid("出生日期不对"),
+    PairingError("请填写帮扶人姓名"),
+])
+def test_the_cli_shows_any_user_error_as_one_line_and_exits_2(monkeypatch, capsys, error):
+    """A refusal no command handler names itself still reaches the user as one clean line."""
+    from tui import cli
+
+    def refuse(args):
+        raise error
+
+    monkeypatch.setattr(cli, "cmd_backup", refuse)
+    assert cli.main(["backup", "-o", "x.db"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"guanai: {error}\n"
+
+
+def test_the_cli_does_not_hide_a_programming_error(monkeypatch):
+    from tui import cli
+
+    def broken(args):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_backup", broken)
+    with pytest.raises(TypeError):
+        cli.main(["backup", "-o", "x.db"])
