@@ -353,8 +353,9 @@ MIN_WRAP_WIDTH = 6.0  # fit_columns narrows a wrapped column no further: three C
 
 
 def column_px(width: float) -> int:
-    """A column's printed width in pixels, as Excel (and LibreOffice with Calibri or Carlito) lays it out:
-    Calibri 11's digit is 7 pixels, plus 5 of padding; xlsxwriter writes the width so."""
+    """A column's printed width in pixels as Excel lays it out (Calibri 11's digit is 7 pixels, plus 5 of
+    padding; xlsxwriter writes the width so); LibreOffice's is ``LIBREOFFICE_WIDER``, with Calibri or
+    Carlito, and a third wider without either (DejaVu Sans: its wide tables then spill a page across)."""
     return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
 
 
