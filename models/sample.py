@@ -36,7 +36,7 @@ import peewee as pw
 from models import db as dbmod
 from models import files, rules, schema, terms
 from models.entities import (
-    ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Pairing, Parent,
+    ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Grandparent, Pairing, Parent,
     School, Setting, Staff, TeachingAssignment, join_multi,
 )
 from models.pinyin import pinyin_keys
@@ -1066,10 +1066,21 @@ class _Generator:
             come_home[rng.choice(fathers).row["id"]] = (dt.date(2026, 11, 9), ("父亲",))
         if both and self.n >= 100:
             come_home[rng.choice(both).row["id"]] = (dt.date(2026, 11, 16), ("父亲", "母亲"))
+        # The 登记表's 外出时间 and 祖辈 come from a generator of their own, so the rest of the school
+        # stays as it was before they were added.
+        elders = random.Random(f"{self.seed}:elders")
         for kid in lb:
             fam = kid.family
             cid = kid.row["id"]
             back_on, back_who = come_home.get(cid, (None, ()))
+            left = {rel: dt.date(elders.randint(2018, 2025), 2, elders.randint(10, 28)) for rel in ("父亲", "母亲")}
+            if fam.guardian_relation in ("祖父母", "外祖父母"):  # the guardian is one of the four, as on the form
+                side = "" if fam.guardian_relation == "祖父母" else "外"
+                self.add(Grandparent, child=cid, relation=side + ("祖父" if fam.guardian.sex == "男" else "祖母"),
+                         name=fam.guardian.name, birth_date=fam.guardian.birth, deceased=False)
+                if elders.random() < 0.2:  # a grandparent who died: "—" on the form
+                    other = "外" if side == "" else ""
+                    self.add(Grandparent, child=cid, relation=other + "祖父", name="", birth_date=None, deceased=True)
             for relation, person, away, work, visits in (
                 ("父亲", fam.father, fam.father_away, fam.father_work, fam.father_visits),
                 ("母亲", fam.mother, fam.mother_away, fam.mother_work, fam.mother_visits),
@@ -1079,7 +1090,7 @@ class _Generator:
                     Parent, child=cid, relation=relation, name=person.name, birth_date=person.birth,
                     id_number=person.id_number, phone=person.phone, work_province=work[0], work_city=work[1],
                     home_visits="" if returned else visits, away=away and not returned,
-                    returned_on=back_on if returned else None,
+                    returned_on=back_on if returned else None, away_since=left[relation] if away else None,
                 )
             if back_on:
                 self.returned[cid] = back_on
