@@ -248,13 +248,8 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         self.child_id = child_id
         self.classroom_id = classroom_id
         self.refused: str | None = None  # models.scope said no: said and closed on mount
-        try:  # an existing child's full numbers: checked and written to the audit log
-            loaded = children.open_form(child_id, viewer=self.app.viewer, classroom_id=classroom_id)
-        except ForbiddenError as exc:
-            self.refused, loaded = str(exc), children.load_form_values(None)
-        self.initial: dict[str, Any] = flatten(loaded)
-        # The version loaded: a save over a newer one shows both (screens/conflict.py).
-        self.version = children.child_version(child_id) if child_id is not None else None
+        self.initial: dict[str, Any] = {}  # read by compose (_open): nothing read or logged before it is shown
+        self.version = None  # the version loaded: a save over a newer one shows both (screens/conflict.py)
         self.snapshot: dict[str, Any] | None = None
         self.shown_errors: dict[str, str] = {}
         self._widgets: dict[str, Any] = {}
@@ -264,7 +259,19 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         self._drafted: dict[str, Any] | None = None  # the values last handed to the draft writer
 
     # -- layout ---------------------------------------------------------------
+    def _open(self) -> None:
+        """Load the record the form starts with. Here, not in the constructor: an existing child's
+        full numbers are checked and their look written to the audit log only when the form is
+        shown, not when a screen object is made."""
+        try:
+            loaded = children.open_form(self.child_id, viewer=self.app.viewer, classroom_id=self.classroom_id)
+        except ForbiddenError as exc:
+            self.refused, loaded = str(exc), children.load_form_values(None)
+        self.initial = flatten(loaded)
+        self.version = children.child_version(self.child_id) if self.child_id is not None else None
+
     def compose(self) -> ComposeResult:
+        self._open()
         school_id = self.app.school_id
         self._classrooms = classrooms(school_id)
         self._routes = children.bus_routes(school_id)

@@ -228,3 +228,24 @@ async def test_no_list_reads_the_database_in_its_constructor(tiny_school, monkey
         await settle(app, pilot)
         assert statements, "the first load is on mount"
         assert screen.loaded and screen.table.has_focus
+
+
+async def test_the_child_form_logs_its_look_at_full_numbers_when_shown_not_when_made(tiny_school, monkeypatch):
+    from models.entities import AuditLog
+    from screens.child_form import ChildFormScreen
+
+    app = app_for(tiny_school, role="admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        unmasks = AuditLog.select().where(AuditLog.action == "unmask").count
+        before = unmasks()
+        db = dbmod.current()
+        statements = []
+        real = type(db).execute_sql
+        monkeypatch.setattr(type(db), "execute_sql", lambda self, sql, *a, **k: (statements.append(sql),
+                                                                                  real(self, sql, *a, **k))[1])
+        form = ChildFormScreen(tiny_school["kids"]["张小明"].id)
+        assert statements == [] and unmasks() == before
+        app.push_screen(form)
+        await settle(app, pilot)
+        assert unmasks() == before + 1 and form.initial["name"] == "张小明" and form.version is not None
+
