@@ -248,4 +248,3 @@ async def test_the_child_form_logs_its_look_at_full_numbers_when_shown_not_when_
         app.push_screen(form)
         await settle(app, pilot)
         assert unmasks() == before + 1 and form.initial["name"] == "张小明" and form.version is not None
-
