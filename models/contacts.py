@@ -19,7 +19,8 @@ from models import db as dbmod
 from models import rules
 from models import scope
 from models.coerce import jsonable
-from models.entities import AuditLog, Child, Classroom, Contact, Staff, join_multi, split_multi
+from models.audit import CONTACT_FACT_KEYS
+from models.entities import AuditLog, Child, Classroom, Contact, Parent, Staff, join_multi, split_multi
 from models.sanitize import clean_text
 from models.validation import Invalid, validate_date
 
@@ -294,8 +295,6 @@ def contact_history(contact_id: int, *, viewer: scope.Viewer) -> list[dict]:
     ever = c.kind == scope.COUNSELLING or any(scope.COUNSELLING in (r["old"].get("kind"), r["new"].get("kind"))
                                               for r in rows)
     if ever and not scope.sees_counselling(viewer, c.staff_id):
-        from models.audit import CONTACT_FACT_KEYS
-
         def blank(d: dict) -> dict:
             return {k: v if k in CONTACT_FACT_KEYS or v in (None, "", [], {}) else scope.COUNSELLING_HIDDEN
                     for k, v in d.items()}
@@ -384,8 +383,6 @@ def log_rows(school_id: int, flt: LogFilter, *, viewer: scope.Viewer, limit: int
 
 def callee_choices(child_id: int) -> list[str]:
     """Whom a 亲情电话 or 家长电话 may call: the living parents and the 委托监护人, as "父亲 张大"."""
-    from models.entities import Parent
-
     out = []
     for relation, name in (Parent.select(Parent.relation, Parent.name)
                            .where((Parent.child == child_id) & (Parent.deceased == False))  # noqa: E712

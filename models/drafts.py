@@ -11,7 +11,7 @@ import json
 
 from models import db as dbmod
 from models import scope
-from models.entities import Contact, Draft
+from models.entities import Child, Contact, Draft
 from models.sanitize import clean_text
 
 
@@ -84,8 +84,6 @@ FORM_NAMES = {"talk": "谈心记录", "child": "档案", "event": "活动"}
 def pending_drafts(staff_id: int | None) -> list[str]:
     """What the staff member left unsaved (newest first), for the reminder at start:
     ``谈心记录 张小明``, ``档案 新建``. Names only of children the draft is about."""
-    from models.entities import Child
-
     rows = list(Draft.select(Draft.form, Draft.key).where(
         Draft.staff.is_null() if staff_id is None else (Draft.staff == staff_id))
         .order_by(Draft.updated_at.desc()).tuples())

@@ -45,6 +45,8 @@ from typing import Iterator
 import peewee as pw
 
 from models import duties, rules, terms
+from models.calendar import occurrences
+from models.care_rules import describe
 from models.entities import (
     Attendance, BusRoute, Child, Classroom, Contact, Grandparent, Pairing, Parent, School, Staff,
 )
@@ -601,8 +603,6 @@ class ActivityRow:
 def activity_rows(scope: Scope) -> list[ActivityRow]:
     """The month's event occurrences up to ``as_of`` (cancelled ones left out, moved ones on their new day) with the
     children of the class (school) who took part. Occurrences come from ``models.calendar``."""
-    from models.calendar import occurrences
-
     occs = occurrences(scope.school_id, scope.first, scope.as_of)  # a date to come was not held yet
     if not occs:
         return []
@@ -831,8 +831,6 @@ def _ideal_deadlines(rule: duties.RuleSpec, period_start: dt.date, term: duties.
 
 def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> list[DutyLine]:
     """Per active rule: children, required, done, overdue (see the module docstring)."""
-    from models.care_rules import describe
-
     specs = [(duties.RuleSpec.of(r), CADENCES.get((r.rrule or "").strip().upper(), describe(r)) if not r.per_term
               else describe(r)) for r in duties.care_rules()]
     term = scope.term

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from models import rules, terms
 from models.entities import Event
 from models.sanitize import clean_text, first_refused_in_line
+from models.validation import Invalid, validate_date
 from models.calendar.lunar import CalendarError, check_lunar_range
 from models.calendar.occurrences import Occurrence, _d, _t
 from models.calendar.recurrence import RRULE_PRESETS, _END_PART, check_series, detect_preset, parse_series, preset_rrule, split_rrule_end
@@ -45,8 +46,6 @@ NOTES_LIMIT = 2000
 
 def parse_day(text: str, *, field: str, today: dt.date | None = None) -> dt.date:
     """2026-11-30, 2026/11/30, 20261130, 2026年11月30日, or 11-30 (the year of ``today``)."""
-    from models.validation import Invalid, validate_date
-
     s = (text or "").strip().replace("／", "/").replace("－", "-")
     m = re.fullmatch(r"([0-9]{1,2})[-/.月]([0-9]{1,2})[日号]?", s)
     if m:

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from models.duties import RuleError, parse_rrule
 from models.calendar.lunar import CalendarError, WEEKDAYS, add_months
 
 
@@ -79,8 +80,6 @@ def detect_preset(rrule_text: str, start: dt.date) -> str:
 
 def parse_series(rrule_text: str, start: dt.date):
     """A dateutil rruleset for a series starting on ``start``; CalendarError with a message when invalid."""
-    from models.duties import RuleError, parse_rrule
-
     text = (rrule_text or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from models import scope
+from models import duties, scope
 from models.entities import Child, Classroom
 from models.calendar.lunar import CalendarError, LETTER_FESTIVALS, LETTER_LEAD_DAYS, day_info
 from models.calendar.occurrences import _d, occurrences
@@ -83,8 +83,6 @@ def reminders(school_id: int, start: dt.date, days: int = 7, *, viewer: scope.Vi
 def duties_on(day: dt.date, *, viewer: scope.Viewer, school_id: int, staff_id: int | None = None,
               today: dt.date | None = None):
     """The talk-log duties that fall due on ``day`` (as known today; a past day as it stood then)."""
-    from models import duties
-
     today = today or dt.date.today()
     if day <= today:
         found = duties.open_duties(day, viewer=viewer, school_id=school_id, staff_id=staff_id, horizon_days=0)

@@ -7,7 +7,7 @@ from typing import Iterable
 from models import db as dbmod
 from models import audit, scope
 from models.coerce import jsonable
-from models.entities import Attendance, Event
+from models.entities import Attendance, AuditLog, Event
 from models.calendar.occurrences import _d
 from models.calendar.recurrence import series_dates
 
@@ -25,8 +25,6 @@ def event_owners(root_ids: Iterable[int]) -> dict[int, scope.EventOwner]:
     """Who may change each plain event or series (``scope.may_change_event``): its school, its
     organiser and its creator — the staff of the newest audit ``create`` row of that id (the
     newest, because SQLite may give a deleted event's id to a new one). Two queries for a month."""
-    from models.entities import AuditLog
-
     ids = sorted({int(i) for i in root_ids})
     if not ids:
         return {}
