@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import peewee
 
 from models import db as dbmod
-from models import files
+from models import files, schema
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -170,8 +170,6 @@ def _open_read_only(path: str) -> sqlite3.Connection:
 
 def inspect_backup(path: str) -> BackupInfo:
     """What is in a backup file; ``BackupError`` when it is not a sound 关爱 database."""
-    from models import schema
-
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise BackupError(f"找不到备份文件: {path}")
@@ -234,8 +232,6 @@ def restore_from(path: str, *, now: dt.datetime | None = None) -> str:
     (others wait for it, then see the restored data), checked, and migrated to this
     program's schema version when it is older.
     """
-    from models import schema
-
     db = dbmod.current()
     if not isinstance(db, peewee.SqliteDatabase):
         raise BackupError("PostgreSQL 数据库请用 pg_restore 恢复")

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import peewee
 
 from models.errors import UserError
+from models.fileaccess import exposure
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -143,8 +144,6 @@ def _check_regular(path: str, *, init: bool) -> None:
 
 def _check_private(path: str) -> None:
     """Refuse a database another OS user could read or write (``models/fileaccess.py``)."""
-    from models.fileaccess import exposure
-
     why = exposure(path)
     if why is not None:
         raise DatabaseError(why)
