@@ -134,6 +134,7 @@ async def test_roster_detail_edit_save(care):
     kid = care["kid"]
     app = make_app(care)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")  # a class teacher opens on 待办 (models.scope.starts_on_due_list)
         roster = app.screen
         assert isinstance(roster, RosterScreen)
         roster.select_child(kid.id)
@@ -223,7 +224,7 @@ async def test_error_shows_on_blur_and_clears_when_fixed(care):
 async def test_new_child_duplicate_warning(care):
     app = make_app(care)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
+        await pilot.press("1", "n")  # from the roster: a class teacher opens on 待办
         await pilot.pause()
         form = app.screen
         assert isinstance(form, ChildFormScreen)
@@ -278,6 +279,7 @@ async def test_escape_asks_before_dropping_changes(care):
     kid = care["kid"]
     app = make_app(care)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")  # the form is opened over the roster (a class teacher opens on 待办)
         form = await open_form(app, pilot, kid.id)
         await pilot.press("escape")  # nothing changed: leaves at once
         await pilot.pause()
