@@ -17,7 +17,7 @@ import peewee as pw
 from models import audit
 from models import conflicts
 from models import db as dbmod
-from models import rules
+from models import child_fields, rules
 from models import scope
 from models.coerce import as_date as _date, jsonable
 from models.entities import (
@@ -32,45 +32,8 @@ from models.validation import (
     validate_name, validate_phone, validate_student_no,
 )
 
-# Field labels in the words of the national registration form (FORMS.md).
-FIELD_LABELS: dict[str, str] = {
-    "student_no": "学籍号",
-    "name": "姓名",
-    "sex": "性别",
-    "ethnicity": "民族",
-    "birth_date": "出生日期",
-    "id_number": "身份证号",
-    "classroom": "班级",
-    "hukou_registered": "是否登记户口",
-    "hukou_place": "户籍所在地",
-    "address": "现居住地",
-    "boarding": "是否寄宿",
-    "schooling": "就学情况",
-    "left_behind_type": "留守类型",
-    "guardian_name": "委托监护人",
-    "guardian_relation": "与儿童关系",
-    "guardian_phone": "监护人电话",
-    "guardian_id_number": "监护人身份证号",
-    "guardian_education": "监护人文化程度",
-    "guardian_address": "监护人居住地址",
-    "guardianship_type": "监护类型",
-    "guardianship_grade": "监护情况评估",
-    "income_sources": "家庭收入来源",
-    "aid_received": "享受救助情况",
-    "health": "身体情况",
-    "illness": "患病类型",
-    "hardship": "特困",
-    "talent": "特长",
-    "disability": "残疾类别及等级",
-    "academic_group": "学业分组",
-    "key_target": "重点帮扶对象",
-    "personality": "性格特征",
-    "hobbies": "兴趣爱好",
-    "status": "在校状态",
-    "status_date": "离校日期",
-    "bus_route": "乘坐校车",
-    "notes": "备注",
-}
+# Field labels in the words of the national registration form (FORMS.md): the one registry's.
+FIELD_LABELS: dict[str, str] = child_fields.LABELS
 
 PARENT_FIELDS = ("name", "phone", "work_province", "work_city", "home_visits", "away",
                  "birth_date", "id_number", "away_since", "deceased")
@@ -86,50 +49,22 @@ GRANDPARENT_KEYS = {"祖父": "grandfather", "祖母": "grandmother", "外祖父
 # Error keys and form ids of the parents' fields: father_phone, mother_name ...
 PARENT_KEYS = {"父亲": "father", "母亲": "mother"}
 
-CHOICES: dict[str, tuple[str, ...]] = {
-    "sex": rules.SEXES,
-    "schooling": rules.SCHOOLING,
-    "health": rules.HEALTH_STATES,
-    "left_behind_type": rules.LEFT_BEHIND_TYPES,
-    "guardian_relation": rules.GUARDIAN_RELATIONS,
-    "guardian_education": rules.EDUCATION_LEVELS,
-    "guardianship_type": rules.GUARDIANSHIP_TYPES,
-    "guardianship_grade": rules.GUARDIANSHIP_GRADES,
-    "academic_group": rules.ACADEMIC_GROUPS,
-    "status": rules.STATUSES,
-}
-MULTI_CHOICES: dict[str, tuple[str, ...]] = {
-    "income_sources": rules.INCOME_SOURCES,
-    "aid_received": rules.AID_KINDS,
-}
-BOOL_FIELDS = ("hukou_registered", "boarding", "hardship", "key_target")
+CHOICES: dict[str, tuple[str, ...]] = {f.name: f.choices for f in child_fields.FIELDS if f.kind == child_fields.CHOICE}
+MULTI_CHOICES: dict[str, tuple[str, ...]] = {f.name: f.choices for f in child_fields.FIELDS
+                                             if f.kind == child_fields.MULTI}
+BOOL_FIELDS = child_fields.of_kind(child_fields.BOOL)
 # Single-line free texts and their longest length (the model's column sizes).
-TEXT_LIMITS = {
-    "ethnicity": 20, "hukou_place": 200, "address": 200, "guardian_address": 200,
-    "illness": 100, "talent": 100, "disability": 100, "personality": 200, "hobbies": 200,
-}
+TEXT_LIMITS = {f.name: f.max_length for f in child_fields.FIELDS if f.kind == child_fields.TEXT}
 NOTES_LIMIT = 2000
 PARENT_TEXT_LIMITS = {"work_province": 20, "work_city": 30, "home_visits": 30}
-REQUIRED_CHOICES = {"sex": "请选择性别", "status": "请选择在校状态"}
+REQUIRED_CHOICES = {f.name: f.required for f in child_fields.FIELDS if f.required and f.kind == child_fields.CHOICE}
 AGE_RANGE = (2, 18)
-FK_FIELDS = ("classroom", "bus_route")
+FK_FIELDS = child_fields.of_kind(child_fields.LINK)
 
 # Every Child column the form edits, in the order of the national form.
-CHILD_FIELDS: tuple[str, ...] = (
-    "name", "sex", "ethnicity", "birth_date", "id_number", "hukou_registered", "hukou_place",
-    "address", "health", "disability", "illness", "boarding", "schooling",
-    "student_no", "classroom", "status", "status_date", "bus_route",
-    "left_behind_type", "guardian_name", "guardian_relation", "guardian_phone",
-    "guardian_id_number", "guardian_education", "guardian_address", "guardianship_type",
-    "guardianship_grade", "income_sources", "aid_received",
-    "hardship", "talent", "key_target", "academic_group",
-    "personality", "hobbies", "notes",
-)
+CHILD_FIELDS: tuple[str, ...] = tuple(child_fields.BY_NAME)
 
-NEW_CHILD_DEFAULTS: dict[str, Any] = {
-    "ethnicity": "汉族", "hukou_registered": True, "health": "健康", "schooling": "小学",
-    "status": "在读",
-}
+NEW_CHILD_DEFAULTS: dict[str, Any] = {f.name: f.new_default for f in child_fields.FIELDS if f.new_default is not None}
 
 
 class SaveError(UserError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from models import rules
+from models import child_fields
 from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
 from models.duties import left_behind_on
 from models.coerce import as_date
@@ -81,7 +81,7 @@ FLAG_FILTERS = {
 
 def missing_fields(values: dict) -> list[str]:
     """The labels of the required 档案 fields that are empty."""
-    return [label for name, label in rules.REQUIRED_FIELDS.items() if values.get(name) in (None, "")]
+    return [label for name, label in child_fields.FILING_FIELDS.items() if values.get(name) in (None, "")]
 
 
 def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = None) -> list[RosterRow]:
@@ -127,7 +127,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
         .order_by(Classroom.grade, Classroom.number, Child.name_pinyin, Child.id)
     )
     rows: list[RosterRow] = []
-    required = list(rules.REQUIRED_FIELDS)
+    required = list(child_fields.FILING_FIELDS)
     for (cid, name, pinyin, initials, sex, student_no, id_number, room_id, ethnicity, birth, hukou, address,
          lb_type, g_name, g_relation, g_phone, g_type, hardship, talent, disability, key_target, status,
          class_name, grade, number, parent_phones, helper_name, last, lb_now) in db.execute(q).fetchall():
@@ -139,7 +139,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
                       "birth_date": birth, "classroom": room_id, "hukou_place": hukou, "address": address,
                       "left_behind_type": lb_type, "guardian_name": g_name, "guardian_relation": g_relation,
                       "guardian_phone": g_phone, "guardianship_type": g_type}
-            missing = [rules.REQUIRED_FIELDS[f] for f in required if values[f] in (None, "")]
+            missing = [child_fields.FILING_FIELDS[f] for f in required if values[f] in (None, "")]
         g_phone = g_phone or ""
         phones = (g_phone + " " + (parent_phones or "")).strip()
         if not may_match_numbers(viewer, school_id, room_id):

@@ -38,24 +38,14 @@ EVENT_KINDS = ("活动", "会议", "讲座", "培训", "检查", "节日活动")
 
 GRADE_NAMES = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
 
-# The fields a child's 档案 must have for it to count towards 建档率.
-REQUIRED_FIELDS = {
-    "student_no": "学籍号",
-    "name": "姓名",
-    "id_number": "身份证号",
-    "sex": "性别",
-    "ethnicity": "民族",
-    "birth_date": "出生日期",
-    "classroom": "班级",
-    "hukou_place": "户籍所在地",
-    "address": "家庭住址",
-    "left_behind_type": "留守类型",
-    "guardian_name": "监护人姓名",
-    "guardian_relation": "监护人关系",
-    "guardian_phone": "监护人电话",
-    "guardianship_type": "监护类型",
-}
-
 
 def classroom_name(grade: int, number: int) -> str:
     return f"{GRADE_NAMES[grade - 1]}年级{number}班"
+
+
+def short_class(name: str) -> str:
+    """三年级2班 -> 3年2班: the grade as a digit keeps a column narrow (lists, the pairing board)."""
+    for i, g in enumerate(GRADE_NAMES, start=1):
+        if name.startswith(f"{g}年级"):
+            return f"{i}年{name[3:]}"
+    return name

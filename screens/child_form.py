@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Label, Select, Static
 
-from models import children, drafts, rules
+from models import child_fields, children, drafts
 from models.children import GRANDPARENT_FIELDS, GRANDPARENT_KEYS, PARENT_FIELDS, PARENT_KEYS
 from models.roster import classrooms
 from models import conflicts
@@ -61,29 +61,21 @@ def _parent_fields(key: str) -> list[Field]:
     ]
 
 
+_WIDGET = {child_fields.CHOICE: "select", child_fields.MULTI: "multi", child_fields.BOOL: "check",
+           child_fields.NOTES: "notes"}
+
+
+def _section(group: str) -> list[Field]:
+    """A form section's child fields as the registry (models/child_fields.py) describes them."""
+    return [Field(f.name, f.form_label or f.label,
+                  ("classroom" if f.name == "classroom" else "bus") if f.kind == child_fields.LINK
+                  else _WIDGET.get(f.kind, "input"), f.choices, f.hint, bool(f.required))
+            for f in child_fields.FIELDS if f.group == group]
+
+
 FORM: tuple[tuple[str, list[Field]], ...] = (
-    ("儿童基本情况", [
-        Field("name", "姓名", required=True),
-        Field("sex", "性别", "select", rules.SEXES, required=True),
-        Field("ethnicity", "民族", placeholder="如 汉族"),
-        Field("birth_date", "出生日期", placeholder="如 2015-03-02", required=True),
-        Field("id_number", "身份证号", placeholder="18位, 可不填; 填后自动带出生日期和性别"),
-        Field("hukou_registered", "是否登记户口", "check"),
-        Field("hukou_place", "户籍所在地"),
-        Field("address", "现居住地", placeholder="乡镇 村 组"),
-        Field("health", "身体情况", "select", rules.HEALTH_STATES),
-        Field("disability", "残疾类别及等级", placeholder="残疾或残障时填写"),
-        Field("illness", "患病类型", placeholder="患病时填写"),
-        Field("boarding", "是否学校寄宿", "check"),
-        Field("schooling", "就学情况", "select", rules.SCHOOLING),
-    ]),
-    ("学籍", [
-        Field("student_no", "学籍号", placeholder="G/J/L 开头共19位, 可不填"),
-        Field("classroom", "班级", "classroom"),
-        Field("status", "在校状态", "select", rules.STATUSES, required=True),
-        Field("status_date", "离校日期", placeholder="转出、毕业、辍学时填写"),
-        Field("bus_route", "乘坐校车", "bus"),
-    ]),
+    ("儿童基本情况", _section("儿童基本情况")),
+    ("学籍", _section("学籍")),
     ("父亲", _parent_fields("father")),
     ("母亲", _parent_fields("mother")),
     ("祖父母、外祖父母", [  # the national form's 祖辈 (a dead one prints "—")
@@ -93,32 +85,7 @@ FORM: tuple[tuple[str, list[Field]], ...] = (
             Field(f"{key}_deceased", f"{relation}已故", "check"),
         )
     ]),
-    ("实际监护情况", [
-        Field("left_behind_type", "留守类型", "select", rules.LEFT_BEHIND_TYPES),
-        Field("guardian_name", "委托监护人"),
-        Field("guardian_relation", "与儿童关系", "select", rules.GUARDIAN_RELATIONS),
-        Field("guardian_phone", "监护人电话"),
-        Field("guardian_id_number", "监护人身份证"),
-        Field("guardian_education", "文化程度", "select", rules.EDUCATION_LEVELS),
-        Field("guardian_address", "居住地址"),
-        Field("guardianship_type", "监护类型", "select", rules.GUARDIANSHIP_TYPES),
-        Field("guardianship_grade", "监护情况评估", "select", rules.GUARDIANSHIP_GRADES),
-    ]),
-    ("家庭收入与救助", [
-        Field("income_sources", "家庭收入来源", "multi", rules.INCOME_SOURCES),
-        Field("aid_received", "享受救助情况", "multi", rules.AID_KINDS),
-    ]),
-    ("三特生与帮扶", [
-        Field("hardship", "特困", "check"),
-        Field("talent", "特长", placeholder="有特长时填写, 如 书法"),
-        Field("key_target", "重点帮扶对象", "check"),
-        Field("academic_group", "学业分组", "select", rules.ACADEMIC_GROUPS),
-    ]),
-    ("个人情况", [
-        Field("personality", "性格特征"),
-        Field("hobbies", "兴趣爱好"),
-        Field("notes", "备注", "notes"),
-    ]),
+    *((group, _section(group)) for group in ("实际监护情况", "家庭收入与救助", "三特生与帮扶", "个人情况")),
 )
 FIELDS: tuple[Field, ...] = tuple(f for _, fields in FORM for f in fields)
 FIELD_BY_KEY = {f.key: f for f in FIELDS}

@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable
 
-from models import audit
+from models import audit, child_fields
 from models import db as dbmod
 from models import files
 from models import handbook
@@ -731,8 +731,7 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     header(["特困", "特长", "残障", "重点帮扶对象", "档案齐全", "建档率"])
     line([(s.hardship, "int"), (s.talent, "int"), (s.disability, "int"), (s.key_target, "int"),
           (s.complete, "int"), (s.filing_rate, "percent")])
-    note("建档率: 档案中学籍号、姓名、性别、民族、出生日期、班级、户籍所在地、家庭住址、留守类型、"
-         "监护人姓名/关系/电话、监护类型都已填写的留守儿童所占比例。")
+    note(f"建档率: 档案中{'、'.join(child_fields.FILING_FIELDS.values())}都已填写的留守儿童所占比例。")
     r += 1
 
     section("三、结对帮扶覆盖")

@@ -37,7 +37,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from models import audit, rules
+from models import audit, child_fields, rules
 from models import db as dbmod
 from models import files
 from models.children import (
@@ -75,70 +75,28 @@ PARENT_SUBS = {
     "work_city": "务工城市", "home_visits": "回家频率", "away": "是否外出",
 }
 
-# Every field a column can hold, in the order of the national form; the preview offers these.
-FIELDS: dict[str, str] = {
-    "name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "id_number": "身份证号",
-    "student_no": "学籍号", "grade": "年级", "classroom": "班级",
-    "hukou_registered": "是否登记户口", "hukou_place": "户籍所在地", "address": "现居住地",
-    "health": "身体情况", "disability": "残疾类别及等级", "illness": "患病类型",
-    "boarding": "是否寄宿", "schooling": "就学情况", "status": "在校状态",
-    "is_left_behind": "是否留守儿童", "left_behind_type": "留守类型",
-    "both_away": "父母双方同时外出", "one_away": "一方外出另一方无监护能力",
-    **{f"{p}.{s}": PARENTS[p] + label for p in PARENTS for s, label in PARENT_SUBS.items()},
-    "guardian_name": "委托监护人", "guardian_relation": "与儿童关系", "guardian_phone": "监护人电话",
-    "guardian_id_number": "监护人身份证号", "guardian_education": "监护人文化程度",
-    "guardian_address": "监护人居住地址", "guardianship_type": "监护类型", "guardianship_grade": "监护情况评估",
-    "income_sources": "家庭收入来源", "aid_received": "享受救助情况",
-    "hardship": "特困", "talent": "特长", "key_target": "重点帮扶对象", "academic_group": "学业分组",
-    "personality": "性格特征", "hobbies": "兴趣爱好", "notes": "备注",
-}
+# Every field a column can hold, in the order of the national form; the preview offers these. A child
+# field's label and header synonyms are the one registry's (models/child_fields.py); the rest are the
+# importer's own columns (年级, the 留守 flags, the parents).
+_EXTRA_LABELS = {"grade": "年级", "is_left_behind": "是否留守儿童", "both_away": "父母双方同时外出",
+                 "one_away": "一方外出另一方无监护能力",
+                 **{f"{p}.{s}": PARENTS[p] + label for p in PARENTS for s, label in PARENT_SUBS.items()}}
+_ORDER = ("name", "sex", "ethnicity", "birth_date", "id_number", "student_no", "grade", "classroom",
+          "hukou_registered", "hukou_place", "address", "health", "disability", "illness", "boarding", "schooling",
+          "status", "is_left_behind", "left_behind_type", "both_away", "one_away",
+          *(f"{p}.{s}" for p in PARENTS for s in PARENT_SUBS),
+          "guardian_name", "guardian_relation", "guardian_phone", "guardian_id_number", "guardian_education",
+          "guardian_address", "guardianship_type", "guardianship_grade", "income_sources", "aid_received",
+          "hardship", "talent", "key_target", "academic_group", "personality", "hobbies", "notes")
+FIELDS: dict[str, str] = {name: child_fields.LABELS.get(name) or _EXTRA_LABELS[name] for name in _ORDER}
 IGNORED = "_ignore"  # 序号 and the like: known, never imported
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "学生姓名", "儿童姓名", "幼儿姓名", "留守儿童姓名", "孩子姓名", "名字", "学生", "儿童"),
-    "sex": ("性别",),
-    "ethnicity": ("民族",),
-    "birth_date": ("出生日期", "出生年月", "出生年月日", "生日", "出生时间"),
-    "id_number": ("身份证号", "身份证号码", "公民身份证号码", "公民身份证号", "身份证", "证件号码", "证件号",
-                  "身份证件号", "身份证件号码"),
-    "student_no": ("学籍号", "全国学籍号", "学籍编号", "学生学籍号", "学籍号码"),
+    **{f.name: (f.label, *f.synonyms) for f in child_fields.FIELDS if f.name in FIELDS},
     "grade": ("年级", "就读年级", "所在年级"),
-    "classroom": ("班级", "年级班级", "所在班级", "就读班级", "班别", "年级班别", "班级名称"),
-    "hukou_registered": ("是否登记户口", "是否有户口", "户口登记"),
-    "hukou_place": ("户籍所在地", "户籍地", "户口所在地", "户籍地址", "户籍"),
-    "address": ("现居住地", "家庭住址", "居住地", "家庭地址", "现住址", "住址", "现居住地址", "村组",
-                "家庭住址村组", "家庭住址/村组", "居住地址", "所在村组"),
-    "health": ("身体情况", "健康状况", "身体状况", "健康情况"),
-    "disability": ("残疾类别及等级", "残疾类别", "残疾情况", "残障", "残疾类型", "残疾等级"),
-    "illness": ("患病类型", "疾病", "患病情况", "疾病类型", "所患疾病"),
-    "boarding": ("是否学校寄宿", "是否寄宿", "寄宿", "是否住校", "住校", "是否寄宿生", "寄宿生", "就读方式"),
-    "schooling": ("就学情况", "就学状况", "就读情况"),
-    "status": ("在校状态", "学籍状态", "在读状态", "状态"),
     "is_left_behind": ("是否留守儿童", "是否留守"),
-    "left_behind_type": ("留守类型", "留守情况", "留守儿童类型", "留守儿童类别", "留守类别"),
     "both_away": ("父母双方同时外出", "父母双方外出", "父母是否均外出", "父母均外出"),
     "one_away": ("父母一方外出另一方无监护能力", "一方外出另一方无监护能力", "父母一方外出、另一方无监护能力"),
-    "guardian_name": ("监护人", "监护人姓名", "委托监护人", "委托监护人姓名", "实际监护人", "实际监护人姓名",
-                      "临时监护人", "临时监护人姓名", "代理家长"),
-    "guardian_relation": ("与儿童关系", "与被监护人关系", "监护人关系", "与学生关系", "与孩子关系",
-                          "监护人与儿童关系", "监护人与学生关系", "关系"),
-    "guardian_phone": ("监护人电话", "监护人联系电话", "联系电话", "电话", "联系方式", "家长电话",
-                       "家长联系电话", "监护人手机", "手机号码", "手机"),
-    "guardian_id_number": ("监护人身份证号", "监护人身份证号码", "监护人公民身份证号码", "监护人身份证"),
-    "guardian_education": ("监护人文化程度", "文化程度", "监护人学历"),
-    "guardian_address": ("监护人居住地址", "监护人住址", "监护人地址", "监护人居住地地址", "居住地地址"),
-    "guardianship_type": ("监护类型", "监护方式"),
-    # 监护情况 较好/一般/差 is the form's assessment (FORMS.md), not the 监护类型
-    "guardianship_grade": ("监护情况评估", "监护评估", "监护情况评价", "监护情况"),
-    "income_sources": ("家庭收入来源", "收入来源", "家庭主要收入来源"),
-    "aid_received": ("享受救助情况", "救助情况", "享受救助", "享受政策", "救助类型"),
-    "hardship": ("特困", "是否特困", "特困生", "是否特困生", "困难", "家庭困难"),
-    "talent": ("特长", "特长生", "兴趣特长"),
-    "key_target": ("重点帮扶对象", "是否重点帮扶对象", "重点帮扶", "是否重点"),
-    "academic_group": ("学业分组", "学习分组", "学业"),
-    "personality": ("性格特征", "性格"),
-    "hobbies": ("兴趣爱好", "爱好"),
-    "notes": ("备注", "说明", "其他情况"),
     IGNORED: ("序号", "编号", "序", "no", "no.", "年龄", "签名", "户口性质"),
 }
 # The 学籍 system's household members: 成员1姓名 … 成员1职务 (provincial exports: 家庭成员1姓名 …).
