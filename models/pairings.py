@@ -211,13 +211,6 @@ class Board:
 ROLE_LABELS = {**rules.STAFF_ROLES, "class_teacher": "班主任", "teacher": "任课"}
 
 
-def _short_class(name: str) -> str:
-    for i, g in enumerate(rules.GRADE_NAMES, start=1):
-        if name.startswith(f"{g}年级"):
-            return f"{i}年{name[3:]}"
-    return name
-
-
 @dataclass
 class _SchoolData:
     kids: dict[int, BoardChild]
@@ -325,7 +318,7 @@ def _staff_detail(s: dict, classes: list[str]) -> str:
     if s["subject"] and scope.teaches_subjects(s["role"]):
         parts.append(s["subject"])
     if classes:
-        parts.append(compact_classes([_short_class(c) for c in classes]))
+        parts.append(compact_classes([rules.short_class(c) for c in classes]))
     if not s["active"]:
         parts.append("已停用")
     return " ".join(parts)
@@ -484,7 +477,7 @@ def _group_for(key: HelperKey, staff: dict, kids: dict, data: _SchoolData, limit
     if kind == "child":
         b = kids[ref]
         return HelperGroup(key, b.name, b.name_pinyin, b.name_initials,
-                           f"{_short_class(b.class_name)} {b.sex}".strip(), True, 0, limit)
+                           f"{rules.short_class(b.class_name)} {b.sex}".strip(), True, 0, limit)
     return HelperGroup(key, str(ref), "", "", "社区", True, 0, limit)
 
 
@@ -626,7 +619,7 @@ def candidates(school_id: int, kind: str, child_id: int | None = None, *, viewer
             if visible is not None and k.child_id not in visible:
                 continue
             out.append(Candidate(("child", k.child_id), k.name, k.name_pinyin, k.name_initials,
-                                 f"{_short_class(k.class_name)} {k.sex}".strip(), load.get(("child", k.child_id), 0),
+                                 f"{rules.short_class(k.class_name)} {k.sex}".strip(), load.get(("child", k.child_id), 0),
                                  limit, preferred=bool(child) and k.classroom_id == child.classroom_id,
                                  class_name=k.class_name, student_no=k.student_no))
     else:

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Static
 
 from models import duties
 from models.duties import Duty
+from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
@@ -22,8 +23,6 @@ COLUMNS = (("状态", 4), ("姓名", 8), ("班级", 6), ("事项", 12), ("到期
 
 def duty_cells(d: Duty) -> tuple:
     """What the table shows for a duty, in COLUMNS order (the status coloured)."""
-    from screens.roster import short_class
-
     return ((d.status, STATUS_STYLE.get(d.status, "")), d.child_name, short_class(d.class_name), d.rule_name,
             d.due.strftime("%m-%d"), str(d.days_overdue) if d.days_overdue else "",
             d.last_met.strftime("%m-%d") if d.last_met else "—", d.helper)

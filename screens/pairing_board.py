@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from models import db as dbmod
 from models import pairings
 from models.pairings import Board, BoardChild, HelperGroup, PairingError
+from models.rules import short_class
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.help import HelpScreen
@@ -284,8 +285,6 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             self._columns_for = wanted
         else:
             table.clear()
-        from screens.roster import short_class
-
         widths = [w for _, w in (UNPAIRED_COLUMNS if unpaired else HELPER_COLUMNS)]
 
         def cells(*values: tuple[str, str]) -> list:
@@ -573,8 +572,6 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
 
     def action_find(self) -> None:
         assert self.board is not None
-        from screens.roster import short_class
-
         items: list[_Found] = []
         for gi, g in enumerate(self.board.groups):
             where = "未结对" if g.key == pairings.UNPAIRED else g.name

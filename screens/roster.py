@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from models import roster
 from models.roster import RosterRow
+from models.rules import short_class
 from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
@@ -57,14 +58,6 @@ def row_cells(r: RosterRow) -> tuple:
 
 def row_key(r: RosterRow) -> str:
     return str(r.id)
-
-
-def short_class(name: str) -> str:
-    """三年级2班 -> 3年2班: the grade as a digit keeps the column narrow."""
-    for i, g in enumerate("一二三四五六七八九", start=1):
-        if name.startswith(f"{g}年级"):
-            return f"{i}年{name[3:]}"
-    return name
 
 
 class RosterScreen(ListScreen):

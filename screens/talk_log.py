@@ -8,6 +8,7 @@ from textual.widgets import Footer, Static
 
 from models import contacts
 from models.contacts import LogFilter, LogRow
+from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
@@ -21,8 +22,6 @@ COLUMNS = (("时间", 11), ("姓名", 8), ("班级", 6), ("类别", 8), ("教师
 def log_cells(r: LogRow) -> tuple:
     """What the table shows for an entry, in COLUMNS order; an unanswered attempt is dim (logged,
     not a contact)."""
-    from screens.roster import short_class
-
     style = "" if r.reached else "dim"
     return (r.at.strftime("%m-%d %H:%M"), r.child_name, short_class(r.class_name), (r.kind, style), r.staff_name,
             (r.mood if r.reached else "未通", style), r.first_line)
