@@ -18,10 +18,10 @@ from models import audit
 from models import conflicts
 from models import db as dbmod
 from models import child_fields, rules
-from models import scope
+from models import privacy, scope
 from models.coerce import as_date as _date, jsonable
 from models.entities import (
-    AuditLog, BusRoute, Child, Classroom, Contact, Pairing, Parent, Staff, join_multi, split_multi,
+    AuditLog, BusRoute, Child, Classroom, Contact, Grandparent, Pairing, Parent, Staff, join_multi, split_multi,
 )
 from models.pinyin import pinyin_keys
 from models.roster import missing_fields
@@ -589,7 +589,7 @@ def save_child(values: dict, *, child_id: int | None, school_id: int, staff_id: 
             child.updated_by = staff_id
             child.save()
             if new_log.get("status") in rules.LEFT_SCHOOL:  # left school: its pairings end that day
-                from models.pairings import end_pairings_for_child
+                from models.pairings import end_pairings_for_child  # lazy: only a child leaving school needs it
 
                 end_pairings_for_child(child.id, child.status, _date(child.status_date) or now.date(),
                                        staff_id=staff_id)
@@ -664,8 +664,6 @@ def _save_grandparents(child_id: int, elders: list[dict] | None) -> tuple[dict, 
     (keys like 祖父.name)."""
     if elders is None:
         return {}, {}
-    from models.entities import Grandparent
-
     existing = {g.relation: g for g in Grandparent.select().where(Grandparent.child == child_id)}
     old, new = {}, {}
     for g in elders:
@@ -892,8 +890,6 @@ def open_form(child_id: int | None, *, viewer: scope.Viewer, classroom_id: int |
         return load_form_values(None, classroom_id=classroom_id)
     scope.require_child(viewer, child_id, "edit")
     values = load_form_values(child_id)
-    from models import privacy
-
     privacy.log_unmask(child_id, viewer=viewer, fields=privacy.number_fields(values), via="修改表单")
     return values
 
@@ -931,8 +927,6 @@ def load_form_values(child_id: int | None, *, classroom_id: int | None = None) -
             else:  # a row stored before migration 0008 (or behind its back) reaches no widget raw
                 values[f] = clean_text(_s(v), multiline=f == "notes")
         parents = {p.relation: p for p in Parent.select().where(Parent.child == child_id)}
-    from models.entities import Grandparent
-
     stored = ({g.relation: g for g in Grandparent.select().where(Grandparent.child == child_id)}
               if child_id is not None else {})
     values["grandparents"] = [
@@ -988,8 +982,6 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
         (dict(p) for p in Parent.select().where(Parent.child == child_id).dicts()),
         key=lambda p: rules.PARENT_RELATIONS.index(p["relation"]) if p["relation"] in rules.PARENT_RELATIONS else 9,
     )
-    from models.entities import Grandparent
-
     # 祖父、祖母、外祖父、外祖母 in the form's order, one row each (None: nothing recorded)
     stored = {g["relation"]: g for g in Grandparent.select(Grandparent.relation, Grandparent.name,
                                                            Grandparent.birth_date, Grandparent.deceased)
@@ -1036,10 +1028,8 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
 
     history = _history(child_id)
 
-    from models import privacy
-    from models.calendar import events_attended  # 活动参与: the events the child took part in
-
     privacy.mask_detail(child, parents, history)
+    from models.calendar import events_attended  # lazy: the calendar brings dateutil, ~20 ms of every start-up
 
     values = dict(child)
     values["classroom"] = row["classroom"]
