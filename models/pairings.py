@@ -39,6 +39,7 @@ from models.coerce import as_date as _date, jsonable
 from models.entities import (
     Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
+from models.pinyin import pinyin_keys  # pypinyin itself loads on the first call
 from models.roster import flags_text
 from models.errors import UserError
 from models.sanitize import clean_text
@@ -643,8 +644,6 @@ def candidates(school_id: int, kind: str, child_id: int | None = None, *, viewer
 def add_pinyin(cands: list[Candidate]) -> None:
     """Fill missing pinyin keys (names typed for community helpers). Slow on first use
     (pypinyin loads its dictionaries): call it from a worker thread."""
-    from models.pinyin import pinyin_keys
-
     for c in cands:
         if not c.name_pinyin:
             c.name_pinyin, c.name_initials = pinyin_keys(c.name)

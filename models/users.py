@@ -15,6 +15,7 @@ from models import audit, auth, rules, scope
 from models import db as dbmod
 from models import errors
 from models.entities import Classroom, School, Staff, TeachingAssignment
+from models.pinyin import pinyin_keys  # pypinyin itself loads on the first call
 from models.sanitize import clean_text
 from models.validation import Invalid, check_lengths, validate_name
 
@@ -167,8 +168,6 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
             head = Staff.get_or_none(Staff.id == room.head_teacher_id)
             if head is not None and head.active:
                 raise UserError(f"{room.name} 已有班主任 {head.name} ({head.login or '无登录名'}); 请先停用其账号")
-    from models.pinyin import pinyin_keys
-
     full, initials = pinyin_keys(name)
     with dbmod.write():
         if by is None:  # the first login: checked again under the write lock, two at once make one
