@@ -335,7 +335,7 @@ def test_a_failure_while_saving_rolls_everything_back(tiny_school, tmp_path, mon
     if failing == "bulk create":  # after the children and parents went in
         monkeypatch.setattr(audit, "record_many", boom)
     else:  # after the new rows went in
-        monkeypatch.setattr(importer, "save_child", boom)
+        monkeypatch.setattr(importer.applying, "save_child", boom)
     before = Child.select().count(), Parent.select().count(), AuditLog.select().count()
     with pytest.raises(RuntimeError):
         importer.apply(report, school_id=school_id(tiny_school), staff_id=None, viewer=ALL)

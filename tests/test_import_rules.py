@@ -160,7 +160,7 @@ def test_class_spellings(text, parsed):
     ("", "", "贵州省", (False, "")),
 ])
 def test_whether_a_household_member_is_away(work, address, home, expected):
-    assert importer._away_from(work, address, home) == expected
+    assert importer.values._away_from(work, address, home) == expected
 
 
 @pytest.mark.parametrize("cell, parents", [
@@ -200,7 +200,7 @@ def test_ids_with_spaces_and_phones_with_two_numbers(tiny_school, tmp_path):
     ("5.22623E+16", "G" + ident("20160305", "002"), False),  # not 18 digits
 ])
 def test_id_recovered_from_the_student_number(shown, student_no, recovered):
-    got = importer._id_from_student_no(student_no, shown, today=TODAY)
+    got = importer.values._id_from_student_no(student_no, shown, today=TODAY)
     assert (got == student_no[1:]) is recovered
 
 
