@@ -142,3 +142,10 @@ def test_models_never_import_the_ui():
              for target, line in imported_names(name, path)
              if target.split(".")[0] in UI_ROOTS]
     assert found == []
+
+
+@pytest.mark.parametrize("leaf", ["models.errors", "models.masking", "models.coerce", "models.sanitize",
+                                  "models.provenance", "models.fileaccess"])
+def test_leaf_modules_import_nothing_of_the_app(leaf):
+    """The helpers every model uses stay at the bottom, so using them can never close a cycle."""
+    assert graph("models")[leaf] == {}
