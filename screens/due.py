@@ -147,10 +147,10 @@ class DueScreen(ListScreen):
 
     def action_toggle_mine(self) -> None:
         self.only_mine = not self.only_mine
-        self.reload(keep_line=False)  # the same duty if still listed, else the top
+        self.refilter()  # the duties already read: the same duty if still listed, else the top
 
     def action_next_kind(self) -> None:
         kinds = [None, *dict.fromkeys(d.contact_kind for d in self.duties)]
         i = kinds.index(self.kind) if self.kind in kinds else 0
         self.kind = kinds[(i + 1) % len(kinds)]
-        self.reload(keep_line=False)
+        self.refilter()

@@ -98,7 +98,9 @@ async def test_m_switches_between_my_children_and_the_whole_school(tiny_school):
         assert screen.table.has_focus
         assert "11月27日 待办 · 我的孩子 · 逾期 3 · 今天 1" in status(screen)
         assert {name for name, _ in listed(screen)} == {"张小明", "张丽华"}
+        reads = screen.reloads
         await pilot.press("m")
+        assert screen.reloads == reads, "m filters the duties already read"
         assert "全校" in status(screen) and screen.table.row_count == 7
         assert ("王芳", "心理辅导") in listed(screen)
         await pilot.press("m")

@@ -46,6 +46,7 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.loaded = False  # set by the first show (a subclass may show in compose)
+        self.data: Any = None  # what load() gave last, for refilter
         self.background_loads = 0  # reloads run in a worker thread (PostgreSQL)
         self.reloads = 0  # reads so far (inline or in a worker): an older worker's result is dropped
         self._loading = False
@@ -75,17 +76,21 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
         rows = self.show(data)
         key, row = place
         self.table.set_rows(rows, cursor=row, keep=key)
+        self.data = data
         self.loaded = True
 
+    def refilter(self) -> None:
+        """Show the data last read again through the screen's own filters (a key like 待办's m or
+        k): nothing is read. The selected record stays if it is still listed, else the first row."""
+        key, _ = self.place()
+        self.put(self.data, (key, 0))
+
     # -- reloading -------------------------------------------------------------
-    def reload(self, *, keep_place: bool = True, keep_line: bool = True) -> None:
+    def reload(self, *, keep_place: bool = True) -> None:
         """Read and show now, on the UI thread (a key, a screen shown again: the teacher waits
-        for this one). ``keep_place=False`` puts the cursor on the first row (a new search);
-        ``keep_line=False`` on the first row when its record is no longer listed (a new filter)."""
+        for this one). ``keep_place=False`` puts the cursor on the first row (a new search)."""
         self.reloads += 1
         place = self.place() if keep_place and self.loaded else (None, 0)
-        if not keep_line:
-            place = (place[0], 0)
         self.put(self.load(), place)
 
     def on_mount(self) -> None:
