@@ -250,3 +250,25 @@ async def test_the_child_form_logs_its_look_at_full_numbers_when_shown_not_when_
         app.push_screen(form)
         await settle(app, pilot)
         assert unmasks() == before + 1 and form.initial["name"] == "张小明" and form.version is not None
+
+
+async def test_the_pairing_board_follows_another_teachers_pairing(tiny_school):
+    """The board takes DataChanged too; on PostgreSQL it reads the board in a thread worker."""
+    from models import pairings
+
+    app = app_for(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        board = app.screen
+        unpaired = len(board.board.unpaired.children)
+        assert unpaired >= 1
+        child = board.board.unpaired.children[0]
+        teacher = tiny_school["staff"][1]
+        viewer = scope.system_viewer(tiny_school["school"].id)
+        in_other_connection(lambda: pairings.assign(tiny_school["school"].id, child.child_id, board.kind,
+                                                    ("staff", teacher.id), viewer=viewer))
+        app.check_for_changes()
+        await settle(app, pilot)
+        assert len(board.board.unpaired.children) == unpaired - 1
+        assert f"未结对 {unpaired - 1}" in str(board.query_one("#pb-status").render())
