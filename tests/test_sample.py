@@ -25,6 +25,8 @@ SMALL = 200
 
 pytestmark = pytest.mark.xdist_group("sample")  # the module fixtures build each school once, on one worker
 
+pytestmark = pytest.mark.xdist_group("sample")  # the module fixtures build each school once, on one worker
+
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> str:

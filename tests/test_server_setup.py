@@ -27,7 +27,6 @@ SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="makes OS users and runs sshd: needs root (CI runs as root)"),
     pytest.mark.timeout(300),
-    pytest.mark.xdist_group("server_setup"),  # one module fixture (venv, users, sshd): one worker builds it
 ]
 
 
