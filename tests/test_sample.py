@@ -23,10 +23,6 @@ from models.validation import id_check_char
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = 200
 
-pytestmark = pytest.mark.xdist_group("sample")  # the module fixtures build each school once, on one worker
-
-pytestmark = pytest.mark.xdist_group("sample")  # the module fixtures build each school once, on one worker
-
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> str:
