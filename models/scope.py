@@ -24,6 +24,8 @@ Who may change what
                                           admin, head, and the class teacher of the child's class.
     create a child                        admin, head; a class teacher only into their class.
     export the whole school, purge        admin and head (export); admin only (purge).
+    bus routes (校车)                      everyone signed in sees them; the admin edits them;
+                                          their riders are the children the viewer sees.
     export unmasked numbers (--unmask)    admin only (``require_unmask_export``, checked by the exporter).
     staff logins, the audit log, retention years
                                           admin only (``require_admin``).
@@ -421,6 +423,7 @@ def require_import(viewer: Viewer, school_id: int | None = None, classroom_id: i
         return
     raise ForbiddenError("班主任只能导入本班的孩子" + ("" if classroom_id is not None else ", 这一行没有班级"))
 
+
 # --------------------------------------------------------------------------- administration
 #
 # The admin alone manages logins, reads the audit log, purges, sets the retention period and
@@ -552,3 +555,46 @@ def may_export_handbook(viewer: Viewer, classroom_id: int | None) -> bool:
     if classroom_id is None:
         return viewer.whole_school
     return viewer.whole_school or classroom_id in viewer.class_ids
+
+
+# --------------------------------------------------------------------------- 校车 (bus routes)
+#
+# A route (its plate, capacity, driver and the driver's phone) is the school's, not a child's: every
+# signed-in staff member of the school sees the routes (a teacher calls the driver about a child on
+# the bus; the child's page shows them too). Who rides a route is child data: the riders listed
+# and counted for a viewer are the children ``child_condition`` lets them see. Adding, changing
+# and deleting routes is school administration, like staff logins: the admin's (``is_admin``).
+
+BUS_VIEW_FORBIDDEN = "没有登录的用户不能查看校车路线"
+BUS_EDIT_FORBIDDEN = "只有管理员可以新增、修改或删除校车路线"
+
+
+def may_view_bus_routes(viewer: Viewer, school_id: int | None = None) -> bool:
+    """See the school's routes and drivers: any signed-in staff member of that school."""
+    if viewer.role in (SYSTEM, BOOTSTRAP):
+        return school_id is None or _same_school(viewer, school_id)
+    if viewer.nobody or viewer.staff_id is None:
+        return False
+    return school_id is None or viewer.school_id == school_id
+
+
+def may_edit_bus_routes(viewer: Viewer, school_id: int | None = None) -> bool:
+    """Add, change or delete a route of the school: a signed-in admin of that school (or the
+    trusted SYSTEM viewer); the BOOTSTRAP session of a database without logins does not."""
+    if not is_admin(viewer):
+        return False
+    return school_id is None or _same_school(viewer, school_id)
+
+
+def require_bus_routes(viewer: Viewer, action: str, school_id: int | None = None) -> None:
+    """Raise ``ForbiddenError`` unless the viewer may ``view`` or ``edit`` the school's routes."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("require_bus_routes needs a scope.Viewer")
+    if action == "view":
+        if not may_view_bus_routes(viewer, school_id):
+            raise ForbiddenError(BUS_VIEW_FORBIDDEN)
+    elif action == "edit":
+        if not may_edit_bus_routes(viewer, school_id):
+            raise ForbiddenError(BUS_EDIT_FORBIDDEN)
+    else:
+        raise ValueError(f"unknown bus route action {action!r}")

@@ -291,6 +291,16 @@ class GuanaiApp(DatabaseGuard, App):
             return
         self.push_screen(AuditLogScreen())
 
+    def action_bus_routes(self) -> None:
+        """校车路线: adding and changing routes is the admin's (models/scope.py)."""
+        from models import scope
+        from screens.bus_routes import BusRoutesScreen
+
+        if not scope.may_edit_bus_routes(self.viewer, self.school_id):
+            self.notify(scope.BUS_EDIT_FORBIDDEN, severity="warning")
+            return
+        self.push_screen(BusRoutesScreen())
+
     @property
     def staff_id(self) -> int | None:
         return self.session.staff_id
