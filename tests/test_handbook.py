@@ -248,7 +248,7 @@ def test_sheets_headers_and_row_counts(workbook, october):
     assert len(data_rows(wb["活动记录"])) == 4
     assert len(data_rows(wb["待办事项"])) == 7
     assert result.rows == {"汇总": 1, "基本情况登记表": 3, "登记表(家庭)": 3, "结对帮扶表": 5, "谈心记录": 7, "家长联系记录": 2,
-                           "家访记录": 1, "活动记录": 4, "待办事项": 7}
+                           "家访记录": 1, "活动记录": 4, "待办事项": 7, "校车": 0}
     for name in wb.sheetnames:
         ws = wb[name]
         assert "测试小学" in ws["A2"].value and "2026年10月" in ws["A2"].value  # school/class/month line
@@ -335,7 +335,7 @@ def test_print_settings(workbook):
         assert (fit is None or not fit.fitToPage) and ps.scale in (None, 100), ws.title  # 100 % (test_export_print)
         footer = ws.oddFooter.center.text
         assert "&P" in footer and "&N" in footer, ws.title
-        if ws.title == "汇总":
+        if ws.title in ("汇总", "校车"):  # laid out by hand: the title rows repeat, its tables' headers vary
             assert ws.print_title_rows == "$1:$2"
             continue
         assert ws.print_title_rows == "$1:$3", ws.title  # title, scope and header on every page

@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable
 
-from models import audit, child_fields
+from models import audit, bus, child_fields
 from models import db as dbmod
 from models import files
 from models import handbook
@@ -43,7 +43,8 @@ from models.scope import require_unmask_export
 
 Progress = Callable[[str, float], None]
 
-SHEETS = ("汇总", "基本情况登记表", "登记表(家庭)", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项")
+SHEETS = ("汇总", "基本情况登记表", "登记表(家庭)", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项",
+          "校车")
 CELL_LIMIT = 32767
 FONT = "宋体"
 FOOTER = "&L&A&C第 &P 页 共 &N 页"  # &A: the sheet's name, so a page of the printed stack says what it is
@@ -825,6 +826,100 @@ def _summary_sheet(wb, s: handbook.Summary, fmt: _Formats, exported: str) -> int
     return 1
 
 
+# The 校车 sheet: two forms of FORMS.md on one column grid, so each reads at 100 % on A4 landscape.
+# A column holds a route field in the first table and a rider field in the others, paired by width.
+BUS_WIDTHS = (4.5, 14, 22, 11, 6, 6, 11, 13, 20, 10)
+BUS_ROUTE_COLS = (("序号", "int"), ("路线名称", "wrap"), ("方向/站点", "wrap"), ("校车牌号", "code"), ("核载人数", "int"),
+                  ("乘车人数", "int"), ("驾驶员姓名", "center"), ("联系电话", "code"), ("驾驶证号码", "code"),
+                  ("准驾车型", "center"))
+BUS_RIDER_COLS = (("序号", "int"), ("姓名", "center"), ("家庭住址", "wrap"), ("班级", "center"), ("性别", "center"),
+                  ("年龄", "int"), ("出生日期", "date"), ("监护人", "wrap"), ("监护人电话", "code"), ("留守类型", "wrap"))
+BUS_SIGN = "填表人: __________    审核人: __________    填表日期: ______年____月____日"
+
+
+def _bus_sheet(wb, scope: Scope, fmt: _Formats, exported: str, *, mask: bool) -> int:
+    """The 校车 sheet: the 校车及驾驶员信息登记表 (every route of the school, its riders counted in the
+    handbook's class or school), then the 乘车学生基本信息登记表 of each route that has riders there.
+    Rows in order (constant_memory). The driver's phone is the school's contact for the bus and is
+    printed whole; 驾驶证号码 (the driver's 身份证号) and the guardians' phones are masked unless
+    ``mask`` is off. The database has no 上车地点, so the form has no such column. Returns the riders."""
+    ws = wb.add_worksheet("校车", worksheet_class=_sheet_class())
+    widths = BUS_WIDTHS
+    ncols = len(widths)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    _head(ws, scope, "校车及乘车学生登记表", list(widths), fmt, exported)
+    _page(ws, widths=list(widths), landscape=True, header_row=None)
+    ws.repeat_rows(0, 1)
+    routes = bus.list_routes(viewer=scope.viewer, school_id=scope.school_id, classroom_id=scope.classroom_id,
+                             on=scope.as_of)
+    riders = bus.rider_rows(viewer=scope.viewer, school_id=scope.school_id, classroom_id=scope.classroom_id,
+                            on=scope.as_of, mask=mask)
+    r = 3
+
+    def merged(text: str, style, height: float | None = None) -> None:
+        nonlocal r
+        ws.set_row(r, height or max(22, row_height([(text, sum(widths))]) or 0))
+        ws.merge_range(r, 0, r, ncols - 1, "", style)
+        ws.write_string(r, 0, clean(text), style)
+        r += 1
+
+    def line(values: list[tuple[Any, str]]) -> None:
+        nonlocal r
+        height = row_height((v, widths[i]) for i, (v, _) in enumerate(values) if isinstance(v, str))
+        if height is not None:
+            ws.set_row(r, height)
+        for i, (v, k) in enumerate(values):
+            _write(ws, r, i, v, k, fmt)
+        r += 1
+
+    def header(cols) -> None:
+        nonlocal r
+        ws.set_row(r, row_height((label, widths[i]) for i, (label, _) in enumerate(cols)) or 20)
+        for i, (label, _) in enumerate(cols):
+            ws.write_string(r, i, label, fmt.header)
+        r += 1
+
+    def empty(text: str) -> None:
+        nonlocal r
+        ws.merge_range(r, 0, r, ncols - 1, "", fmt.empty)
+        ws.write_string(r, 0, text, fmt.empty)
+        r += 1
+
+    merged("一、校车及驾驶员信息登记表", fmt.section)
+    header(BUS_ROUTE_COLS)
+    for n, route in enumerate(routes, 1):
+        licence = bus.masked_license(route.driver_license) if mask else route.driver_license
+        line([(n, "int"), (route.name, "wrap"), (route.direction, "wrap"), (route.plate, "code"),
+              (route.capacity, "int"), (route.riders, "int"), (route.driver, "center"), (route.driver_phone, "code"),
+              (licence, "code"), (route.license_class, "center")])
+    if not routes:
+        empty("本校没有登记校车路线")
+    r += 1
+    merged("二、乘车学生基本信息登记表" + (f" ({scope.class_name})" if scope.class_name else ""), fmt.section)
+    by_route: dict[int, list] = {}
+    for k in riders:
+        by_route.setdefault(k.route_id, []).append(k)
+    for route in routes:
+        mine = by_route.get(route.id)
+        if not mine:
+            continue
+        seats = f"核载 {route.capacity} 人" if route.capacity is not None else "核载人数未填"
+        merged("    ".join(x for x in (route.name, f"校车牌号: {route.plate}", f"驾驶员: {route.driver or '未填'}",
+                                       seats, f"乘车 {len(mine)} 人") if x), fmt.scope)
+        header(BUS_RIDER_COLS)
+        for n, k in enumerate(mine, 1):
+            line([(n, "int"), (k.name, "center"), (k.address, "wrap"), (k.class_name, "center"), (k.sex, "center"),
+                  (k.age, "int"), (k.birth_date, "date"), (k.guardian, "wrap"), (k.guardian_phone, "code"),
+                  (k.left_behind_type or "非留守", "wrap")])
+        r += 1
+    if not riders:
+        empty("没有在读学生乘坐校车")
+        r += 1
+    merged(BUS_SIGN, fmt.sign, 30)
+    return len(riders)
+
+
 def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = False, exported_by: str = "",
                    progress: Progress | None = None, now: dt.datetime | None = None,
                    tmpdir: str | None = None) -> dict[str, int]:
@@ -911,6 +1006,7 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     sheet("活动记录", ACTIVITIES, s.activity_list, True, "活动记录", empty="本月无活动")
     sheet("待办事项", OPEN_DUTIES, s.duty_list, False,
           f"待办事项 (截至 {scope.duty_day:%m月%d日} 逾期、当天和一周内到期)", empty="没有逾期或一周内到期的事项")
+    rows["校车"] = _bus_sheet(wb, scope, fmt, exported, mask=mask)
     report("保存文件", 0.99)
     wb.close()
     report("完成", 1.0)
