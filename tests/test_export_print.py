@@ -1,7 +1,7 @@
 """The handbook workbook as an inspector prints it: A4 at 100 %, one numbered document, nothing cut.
 
 The workbook is read back with openpyxl and checked against figures stated here, not taken from
-``tui.export``: A4 is 8.27 × 11.69 in; Excel prints a column of width w as w*7+5 pixels at 96 dpi and
+``tui.export.layout``: A4 is 8.27 × 11.69 in; Excel prints a column of width w as w*7+5 pixels at 96 dpi and
 LibreOffice measures it 7.44/7 wider (Calibri's or Carlito's unhinted digit); 10 pt 宋体 is 13.4 pixels a
 CJK character, half that for others, and takes about 13 pt a line. The LibreOffice test converts the
 workbook to PDF and reads the pages back.
@@ -21,6 +21,7 @@ from models.entities import Contact
 from tests.test_handbook import ALL, at, build_october
 from models import handbook
 from tui import export
+from tui.export import cells, columns, layout, measure
 
 A4_INCHES = {"portrait": (8.27, 11.69), "landscape": (11.69, 8.27)}
 LIBREOFFICE_WIDER = 7.44 / 7
@@ -152,8 +153,8 @@ def test_a_long_note_continues_on_rows_under_it(printed):
         if r[0] is not None:  # the next numbered record
             break
         pieces.append(r[c])
-    assert len(pieces) > 1 and all(p.startswith(export.CONTINUED) for p in pieces[1:])
-    joined = "".join(p.removeprefix(export.CONTINUED) for p in pieces).replace("\n", "")
+    assert len(pieces) > 1 and all(p.startswith(measure.CONTINUED) for p in pieces[1:])
+    joined = "".join(p.removeprefix(measure.CONTINUED) for p in pieces).replace("\n", "")
     assert joined == NOTES["talk"].replace("\n", "")
 
 
@@ -168,37 +169,37 @@ CASES = [  # (columns as (width, kind), asked landscape, expected landscape, exp
 
 @pytest.mark.parametrize("spec, asked, landscape, change", CASES)
 def test_fit_columns(spec, asked, landscape, change):
-    cols = [export.Col(f"c{i}", w, kind, "x") for i, (w, kind) in enumerate(spec)]
-    out, got = export.fit_columns(cols, landscape=asked)
+    cols = [cells.Col(f"c{i}", w, kind, "x") for i, (w, kind) in enumerate(spec)]
+    out, got = layout.fit_columns(cols, landscape=asked)
     assert got == landscape
     width_in = A4_INCHES["landscape" if got else "portrait"][0]
-    assert export.table_px(c.width for c in out) * LIBREOFFICE_WIDER <= (width_in - 0.6) * 96
+    assert layout.table_px(c.width for c in out) * LIBREOFFICE_WIDER <= (width_in - 0.6) * 96
     if change is None:
         assert out == cols
     else:
         assert [c.label for c in out] == [c.label for c in cols]
         for before, after in zip(cols, out):
             if before.kind == "wrap":
-                assert export.MIN_WRAP_WIDTH <= after.width < before.width
+                assert layout.MIN_WRAP_WIDTH <= after.width < before.width
             else:
                 assert after.width == before.width  # dates, numbers, names keep their width
 
 
 def test_columns_that_cannot_fit_are_a_programming_error():
-    cols = [export.Col(f"c{i}", 30, "center", "x") for i in range(6)]  # nothing to narrow
+    cols = [cells.Col(f"c{i}", 30, "center", "x") for i in range(6)]  # nothing to narrow
     with pytest.raises(ValueError):
-        export.fit_columns(cols, landscape=True)
+        layout.fit_columns(cols, landscape=True)
 
 
 def test_every_table_of_the_handbook_fits_after_a_column_is_added():
     """A column added to a talk sheet later narrows the wrapped ones instead of shrinking the print."""
     for name in ("REGISTRATION", "REGISTRATION_FAMILY", "PAIRINGS", "TALKS", "PARENT_CONTACTS", "HOME_VISITS",
                  "ACTIVITIES", "OPEN_DUTIES"):
-        cols = [export.Col("序号", 4.5, "int", ""), *getattr(export, name)]
-        for extra in ([], [export.Col("新", 16, "wrap", "x")]):
-            out, landscape = export.fit_columns(cols + extra, landscape=name != "OPEN_DUTIES")
+        cols = [cells.Col("序号", 4.5, "int", ""), *getattr(columns, name)]
+        for extra in ([], [cells.Col("新", 16, "wrap", "x")]):
+            out, landscape = layout.fit_columns(cols + extra, landscape=name != "OPEN_DUTIES")
             width_in = A4_INCHES["landscape" if landscape else "portrait"][0]
-            assert export.table_px(c.width for c in out) * LIBREOFFICE_WIDER <= (width_in - 0.6) * 96, name
+            assert layout.table_px(c.width for c in out) * LIBREOFFICE_WIDER <= (width_in - 0.6) * 96, name
 
 
 # --------------------------------------------------------------------------- printed by LibreOffice

@@ -22,6 +22,7 @@ from models.entities import (
 )
 from tests.conftest import add_child
 from tui import export
+from tui.export import cells, streaming
 from models.scope import system_viewer
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
@@ -399,7 +400,7 @@ def xlsx_parts(path) -> dict[str, bytes]:
 
 
 def test_streamed_rows_are_xlsxwriter_s_own_xml(tmp_path):
-    """export._sheet_class writes a row's cells itself: the bytes must be xlsxwriter's, for every kind
+    """tui.export.streaming.sheet_class writes a row's cells itself: the bytes must be xlsxwriter's, for every kind
     of cell and every text it escapes (the quick path takes the plain ones, xlsxwriter the rest)."""
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
@@ -431,7 +432,7 @@ def test_streamed_rows_are_xlsxwriter_s_own_xml(tmp_path):
         wb.close()
 
     write(tmp_path / "stock.xlsx", Worksheet)
-    write(tmp_path / "streamed.xlsx", export._sheet_class())
+    write(tmp_path / "streamed.xlsx", streaming.sheet_class())
     assert xlsx_parts(tmp_path / "streamed.xlsx") == xlsx_parts(tmp_path / "stock.xlsx")
 
 
@@ -443,16 +444,16 @@ def test_handbook_is_the_same_with_xlsxwriter_s_own_row_writer(october, tmp_path
                    reached=True, content=" 前后空格 & <尖括号>\n第二行 ", effect="_x0041_", mood="\u3000")
     now = dt.datetime(2026, 11, 1, 8, 0)
     export.write_workbook(str(tmp_path / "streamed.xlsx"), scope_of(october), now=now)
-    monkeypatch.setattr(export, "_sheet_class", lambda: Worksheet)
+    monkeypatch.setattr(streaming, "sheet_class", lambda: Worksheet)
     export.write_workbook(str(tmp_path / "stock.xlsx"), scope_of(october), now=now)
     assert xlsx_parts(tmp_path / "streamed.xlsx") == xlsx_parts(tmp_path / "stock.xlsx")
 
 
 def test_clean_keeps_lines_and_wide_spaces_and_drops_control_characters():
-    assert export.clean("第一行\n第二行\u3000完") == "第一行\n第二行\u3000完"
-    assert export.clean("a\tb\x07c\u202ed\u200de") == "a bcd\u200de"
-    assert export.clean(None) == "" and export.clean(12) == "12"
-    assert len(export.clean("长" * 40000)) == export.CELL_LIMIT
+    assert cells.clean("第一行\n第二行\u3000完") == "第一行\n第二行\u3000完"
+    assert cells.clean("a\tb\x07c\u202ed\u200de") == "a bcd\u200de"
+    assert cells.clean(None) == "" and cells.clean(12) == "12"
+    assert len(cells.clean("长" * 40000)) == cells.CELL_LIMIT
 
 
 def test_default_file_name(october):

@@ -16,6 +16,7 @@ from models.entities import Contact, Event, Grandparent, Parent
 from models.scope import ForbiddenError, system_viewer, viewer_for
 from tests.test_handbook import at, build_october, col, data_rows, header
 from tui import export
+from tui.export import columns, measure
 
 pytestmark = pytest.mark.both_backends
 
@@ -170,13 +171,13 @@ def test_a_long_note_continues_on_following_rows(october, tmp_path):
         if r[0] is not None:  # the next numbered record
             break
         pieces.append(r[c])
-    assert len(pieces) > 1 and all(p.startswith(export.CONTINUED) for p in pieces[1:])
-    joined = "".join(p.removeprefix(export.CONTINUED) for p in pieces).replace("\n", "")
+    assert len(pieces) > 1 and all(p.startswith(measure.CONTINUED) for p in pieces[1:])
+    joined = "".join(p.removeprefix(measure.CONTINUED) for p in pieces).replace("\n", "")
     assert joined == note
-    assert all(export.line_count(p, width) <= export.MAX_LINES for p in pieces)
+    assert all(measure.line_count(p, width) <= measure.MAX_LINES for p in pieces)
     assert len(data_rows(ws)) == 7  # continuation rows are not records
     for i in range(start, start + len(pieces)):
-        assert ws.row_dimensions[i + 4].height <= export.MAX_ROW_PT
+        assert ws.row_dimensions[i + 4].height <= measure.MAX_ROW_PT
 
 
 @pytest.mark.parametrize("name", ["REGISTRATION", "REGISTRATION_FAMILY", "PAIRINGS", "TALKS", "PARENT_CONTACTS",
@@ -184,7 +185,7 @@ def test_a_long_note_continues_on_following_rows(october, tmp_path):
 def test_every_table_fits_a4_landscape_at_a_readable_scale(name):
     """A column of width w is w*7+5 pixels; A4 landscape within the margins holds ~1,000 pixels of
     columns at 90 % (LibreOffice measured: 903 px printed at 100 %, 1,040 at 89 %, 1,200 at 75 %)."""
-    cols = getattr(export, name)
+    cols = getattr(columns, name)
     pixels = sum(c.width * 7 + 5 for c in cols) + 4.5 * 7 + 5  # with 序号
     assert pixels <= 1010, pixels
 
