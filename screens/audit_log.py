@@ -18,7 +18,7 @@ from tui.chrome import TitleBar
 from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 
 LIMIT = 500
 COLUMNS = (("时间", 14), ("谁", 10), ("动作", 8), ("对象", 10), ("来源", 9), ("改动", 40))

@@ -14,7 +14,7 @@ from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 
 STATUS_STYLE = {duties.OVERDUE: "bold red", duties.TODAY: "bold yellow", duties.THIS_WEEK: ""}
 COLUMNS = (("状态", 4), ("姓名", 8), ("班级", 6), ("事项", 12), ("到期", 5), ("逾期", 4), ("上次", 5),

@@ -1,7 +1,7 @@
 """名册: every child of the school, found by pinyin initials as you type.
 
 The rows are loaded once (``models.roster``: one statement) and filtered in memory; the table
-(``tui.virtual_table``) draws only the rows on screen, so a keystroke costs the same for 40
+(``tui.widgets.virtual_table``) draws only the rows on screen, so a keystroke costs the same for 40
 children or 20,000. The first load happens in ``compose``, so the first frame is drawn
 complete, status line and all, in one pass; later reloads (another teacher's change, a return
 from a form) are ``tui.list_screen.ListScreen``'s.
@@ -20,7 +20,7 @@ from models.rules import short_class
 from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 from tui.chrome import TitleBar
 
 TYPE_SHORT = {

@@ -13,7 +13,7 @@ from tui.chrome import TitleBar
 from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 
 LIMIT = 300
 COLUMNS = (("时间", 11), ("姓名", 8), ("班级", 6), ("类别", 8), ("教师", 6), ("情绪", 4), ("内容", 21))

@@ -20,7 +20,7 @@ from tui.list_screen import ListScreen
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 
 COLUMNS = (("登录名", 14), ("姓名", 8), ("角色", 12), ("班级", 16), ("状态", 12))
 

@@ -6,7 +6,7 @@ from models.entities import Child, Staff
 from screens.roster import RosterScreen
 from tui.app import GuanaiApp
 from tui.context import Session
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 
 
 def make_app(tiny_school):

@@ -1,7 +1,7 @@
 """The roster's table draws only the rows on screen: keys, scrolling, selection, safe text."""
 from textual.app import App, ComposeResult
 
-from tui.virtual_table import VirtualTable, fit
+from tui.widgets.virtual_table import VirtualTable, fit
 
 ROWS = [(i, f"王{i}", "[b]x[/b]" if i == 3 else f"\x1b[31m{i}") for i in range(1000)]
 

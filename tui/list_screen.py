@@ -25,7 +25,7 @@ from textual.screen import Screen
 
 from models import db as dbmod
 from tui.widgets.guard import DatabaseGuard
-from tui.virtual_table import VirtualTable
+from tui.widgets.virtual_table import VirtualTable
 
 
 class DataChanged(Message, bubble=False):

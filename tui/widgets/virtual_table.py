@@ -11,7 +11,7 @@ per scroll small for a thin SSH link.
 The subset of DataTable's interface the screens use: ``row_count``, ``cursor_row``,
 ``move_cursor(row=)``, ``get_row(key)``, ``get_row_at(index)``, ``clear()``, and the
 ``RowHighlighted`` / ``RowSelected`` messages; the same keys (arrows, PgUp/PgDn, Home/End,
-enter) and a click to select. Cells are plain text (``tui.text.clean`` is applied): user text
+enter) and a click to select. Cells are plain text (``tui.widgets.text.clean`` is applied): user text
 is never markup.
 """
 from __future__ import annotations
