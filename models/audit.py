@@ -42,7 +42,7 @@ LOCKED = "locked"
 ACTION_LABELS = {
     "create": "新建", "update": "修改", "delete": "删除", "login": "登录", "login_fail": "登录失败",
     "locked": "锁定", "export": "导出", "import": "导入", "view": "查看", "unmask": "显示全文",
-    "restore": "恢复", "pin": "PIN", "end": "结束", "move": "调整",
+    "restore": "恢复", "pin": "PIN", "end": "结束", "move": "调整", "confirm": "确认",
 }
 
 
@@ -122,6 +122,8 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
     the viewer cannot read. ID numbers and phones are masked later, by ``describe``."""
     hide = not scope.sees_counselling_in_audit(viewer)
     counselling = _CounsellingContacts()
+    # a 强制报告's reporter is protected: only who may see every report learns who filed or looked
+    reporters_shown = isinstance(viewer, scope.Viewer) and scope.sees_all_reports(viewer)
 
     cond = pw.SQL("1 = 1")
     if since is not None:
@@ -161,6 +163,10 @@ def entries(*, since: dt.date | None = None, until: dt.date | None = None, login
             e = hide_counselling(e)
             if recheck and not _still_found(e, text.strip()):
                 continue
+        if e.table == "report" and not reporters_shown:
+            if login:  # the filter itself would name the reporter
+                continue
+            e = hide_reporter(e)
         yield e
         shown += 1
         if limit and shown >= limit:
@@ -198,6 +204,16 @@ class _CounsellingContacts:
         ids.update(row_id for row_id, old, new in rows
                    if COUNSELLING in (_loads(old).get("kind"), _loads(new).get("kind")))
         return ids
+
+
+REPORTER_HIDDEN = "(强制报告人身份保密)"
+
+
+def hide_reporter(e: AuditEntry) -> AuditEntry:
+    """A 强制报告 row without who did it (reporter, head or counselor: naming any tells who knows)."""
+    from dataclasses import replace
+
+    return replace(e, login="", staff_name=REPORTER_HIDDEN)
 
 
 def hide_counselling(e: AuditEntry) -> AuditEntry:

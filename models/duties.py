@@ -376,7 +376,32 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
                 classroom_id: int | Iterable[int] | None = None, staff_id: int | None = None,
                 child_id: int | Iterable[int] | None = None, only_mine: bool = False,
                 horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
+    """The duties open on ``on_date`` (``_care_duties``, below), with the child-protection duties
+    (``_protection_duties``: an unconfirmed 强制报告, a 监护干预's re-check) among them — those
+    are open in the holidays too."""
+    if isinstance(on_date, dt.datetime):
+        on_date = on_date.date()
+    on_date = _checked_day(on_date)
+    care = [] if kind in (REPORT_DUTY, RECHECK_DUTY) else _care_duties(
+        on_date, viewer=viewer, school_id=school_id, kind=kind, classroom_id=classroom_id, staff_id=staff_id,
+        child_id=child_id, only_mine=only_mine, horizon_days=horizon_days)
+    if kind not in (None, REPORT_DUTY, RECHECK_DUTY):
+        return care
+    urgent = _protection_duties(
+        on_date, viewer=viewer, school_id=school_id, classroom_id=_ids(classroom_id), child_id=_ids(child_id),
+        staff_id=staff_id, only_mine=only_mine, kind=kind,
+        limit=None if horizon_days is None else on_date + dt.timedelta(days=horizon_days),
+        horizon_days=DEFAULT_HORIZON if horizon_days is None else horizon_days)
+    # stable: within (mine, due) the care duties keep their order (class, name, rule)
+    return sorted(urgent + care, key=lambda d: (not d.mine, d.due))
+
+
+def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = None, kind: str | None = None,
+                 classroom_id: int | Iterable[int] | None = None, staff_id: int | None = None,
+                 child_id: int | Iterable[int] | None = None, only_mine: bool = False,
+                 horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
     """The duties open on ``on_date``: overdue, due that day, or due within ``horizon_days``.
+
 
     Only for the children ``viewer`` may see (``models.scope``); ``staff_id``/``mine`` below
     orders within that scope.
@@ -524,6 +549,63 @@ def _follow_ups(rooms: dict, on_date: dt.date, lo: dt.datetime, hi: dt.datetime,
         ), grade, number, pinyin
 
 
+REPORT_DUTY = "强制报告待确认"
+RECHECK_DUTY = "监护干预复查"
+RECHECK_KINDS = ("家访", "家长电话", "监护人座谈")  # a reached one of these after the note is the re-check
+PROTECTION_RULE_BASE = 2 * 10 ** 9  # these duties' rule ids: -(base + 2 * row id) (+1 for a re-check)
+
+
+def _protection_duties(on_date: dt.date, *, viewer: Viewer, school_id, classroom_id, child_id, staff_id,
+                       only_mine: bool, limit: dt.date | None, kind: str | None, horizon_days: int) -> list[Duty]:
+    """The head's unconfirmed 强制报告 (due the day after it was filed, so overdue once 24 h have
+    surely passed; only for whoever confirms reports, ``scope.may_confirm_report``) and each
+    监护干预's re-check (due 7 days after the village was told, for whoever sees the child; met by
+    ``rechecked_on`` or a reached 家访, 家长电话 or 监护人座谈 from the day of the note on)."""
+    from models.entities import Intervention, Report
+    from models.scope import may_confirm_report, report_condition
+
+    where = pw.SQL("1 = 1")
+    if school_id is not None:
+        where &= Child.school == school_id
+    if classroom_id is not None:
+        where &= Child.classroom.in_(classroom_id)
+    if child_id is not None:
+        where &= Child.id.in_(child_id)
+    child_cols = (Child.id, Child.name, Child.classroom, Classroom.name)
+    found = []
+    if kind in (None, REPORT_DUTY) and may_confirm_report(viewer):
+        q = (Report.select(Report.id, Report.created_at, *child_cols)
+             .join(Child, on=(Report.child == Child.id))
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(where & report_condition(viewer, Report) & Report.confirmed_at.is_null()
+                    & Report.closed_at.is_null()))
+        for rid, created, *rest in q.tuples():
+            found.append((REPORT_DUTY, "强制报告", -(PROTECTION_RULE_BASE + 2 * rid),
+                          _as_date(created) + dt.timedelta(days=1), True, rest))
+    if kind in (None, RECHECK_DUTY):
+        later = Contact.alias("recheck")
+        met = later.select(later.id).where(
+            (later.child == Intervention.child) & later.kind.in_(RECHECK_KINDS) & (later.reached == True)  # noqa: E712
+            & (later.at >= Intervention.noted_on)
+            & (later.at < dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time())))
+        q = (Intervention.select(Intervention.id, Intervention.recheck_due, Intervention.staff, Classroom.head_teacher,
+                                 *child_cols)
+             .join(Child, on=(Intervention.child == Child.id))
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(where & child_condition(viewer) & Intervention.rechecked_on.is_null() & ~pw.fn.EXISTS(met)))
+        for iid, due, author, head_id, *rest in q.tuples():
+            found.append((RECHECK_DUTY, "家访", -(PROTECTION_RULE_BASE + 2 * iid + 1), _as_date(due),
+                          staff_id is not None and staff_id in (author, head_id), rest))
+    out = []
+    for name, contact_kind, rule_id, due, mine, (cid, cname, room_id, room) in found:
+        if (limit is not None and due > limit) or (only_mine and not mine):
+            continue
+        out.append(Duty(child_id=cid, child_name=cname, class_name=room or "", classroom_id=room_id, rule_id=rule_id,
+                        rule_name=name, contact_kind=contact_kind, due=due, days_overdue=max(0, (on_date - due).days),
+                        status=status_of(due, on_date, horizon_days), last_met=None, mine=mine))
+    return out
+
+
 def count_by_status(duties: Iterable[Duty]) -> dict[str, int]:
     """How many duties per status (逾期 / 今天 / 本周), for a panel header."""
     counts = dict.fromkeys(STATUSES, 0)
@@ -557,4 +639,4 @@ def known_kinds() -> list[str]:
     """What ``--kind`` accepts: the contact kinds, the names of the active rules and 跟进."""
     rules = care_rules()
     return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules),
-                               FOLLOW_UP]))
+                               FOLLOW_UP, REPORT_DUTY, RECHECK_DUTY]))

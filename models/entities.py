@@ -354,7 +354,59 @@ class Consent(BaseModel):
     withdrawn_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
 
 
+class Report(BaseModel):
+    """强制报告 (报告单): a suspicion of harm to a child that staff must report (未成年人保护法,
+    强制报告制度). Facts and opinion are kept apart; path 公安 (reported to the police directly)
+    or 学校 (told the head, the school reports); the head confirms every report. Seen only by the
+    reporter, the head and the counselor (``models.scope.report_condition``). Migration 0012."""
+
+    school = pw.ForeignKeyField(School, backref="+", on_delete="CASCADE")
+    child = pw.ForeignKeyField(Child, backref="reports", on_delete="CASCADE")
+    contact = pw.ForeignKeyField(Contact, null=True, backref="+", on_delete="SET NULL")  # the talk it came from
+    situations = pw.CharField(max_length=200)  # rules.REPORT_SITUATIONS, 、-joined
+    found_at = pw.DateTimeField()
+    facts = pw.TextField(default="")  # 事实: what was seen and said
+    opinion = pw.TextField(default="")  # 判断: the reporter's assessment, apart from the facts
+    reporter = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    path = pw.CharField(max_length=4, default="")  # rules.REPORT_PATHS: 公安 / 学校
+    police_at = pw.DateTimeField(null=True)  # 报警时间
+    police_unit = pw.CharField(max_length=100, default="")  # 接警单位
+    receipt_no = pw.CharField(max_length=50, default="")  # 接警回执号
+    confirmed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    confirmed_at = pw.DateTimeField(null=True)
+    notified = pw.CharField(max_length=100, default="")  # 民政 / 村儿童主任: who was told
+    notified_at = pw.DateTimeField(null=True)
+    outcome = pw.TextField(default="")  # 处置结果
+    closed_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=_now)
+    updated_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("school", "confirmed_at"), False), (("child", "found_at"), False))
+
+
+class Intervention(BaseModel):
+    """监护干预: a guardianship problem (监护类型 无人监护, 监护情况评估 差) told to the village 儿童主任,
+    the guardian's response, and a re-check 7 days on (a duty until it is done). Migration 0012."""
+
+    child = pw.ForeignKeyField(Child, backref="interventions", on_delete="CASCADE")
+    report = pw.ForeignKeyField(Report, null=True, backref="+", on_delete="SET NULL")
+    reason = pw.CharField(max_length=50)  # 无人监护 / 监护情况差 …
+    director = pw.CharField(max_length=50, default="")  # the village 儿童主任 told
+    noted_on = pw.DateField()
+    note = pw.TextField(default="")  # what the 儿童主任 was told
+    guardian_response = pw.TextField(default="")
+    recheck_due = pw.DateField()
+    rechecked_on = pw.DateField(null=True)
+    recheck_note = pw.TextField(default="")
+    staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("child", "recheck_due"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Grandparent, Pairing,
-    Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent,
+    Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent, Report, Intervention,
 ]

@@ -598,3 +598,89 @@ def require_bus_routes(viewer: Viewer, action: str, school_id: int | None = None
             raise ForbiddenError(BUS_EDIT_FORBIDDEN)
     else:
         raise ValueError(f"unknown bus route action {action!r}")
+
+
+# --------------------------------------------------------------------------- 强制报告 (mandatory reports)
+#
+# A report names a child and, by its reporter, a colleague who may fear the family: the law asks
+# that the reporter be protected. So a report is seen by three people only: whoever filed it, the
+# head (who confirms it and answers for the school's report) and the counselor (who follows the
+# child up). Not the admin (who keeps the system, not the children: the banner gives her a count
+# only) and not the class teacher unless she filed it. Anyone who may record a talk with the child
+# files a report about it. Each look is written to the audit log (``models.protection``).
+#   see a report, its reporter     reporter, head, counselor (the trusted SYSTEM viewer too)
+#   file a report                  anyone who sees the child (``require_child(..., "contact")``)
+#   confirm a report               the head
+#   the open-report banner         head (with the children) and admin (a count only)
+#   the term's 台账 (register)      head and counselor
+#   监护干预 (guardianship)         anyone who sees the child records and reads them
+
+REPORT_FORBIDDEN = "强制报告只有报告人、校长和心理咨询室教师可以查看"
+REPORT_CONFIRM_FORBIDDEN = "只有校长可以确认强制报告"
+REPORT_REGISTER_FORBIDDEN = "强制报告登记台账只有校长和心理咨询室教师可以导出"
+
+
+def _report_school(viewer: Viewer, school_id: int | None) -> bool:
+    return viewer.school_id is None or school_id is None or viewer.school_id == school_id
+
+
+def sees_all_reports(viewer: Viewer) -> bool:
+    """Every report of the school: the head and the counselor (and the trusted SYSTEM viewer)."""
+    return viewer.role == SYSTEM or (viewer.staff_id is not None and viewer.role in (HEAD, "counselor"))
+
+
+def may_see_report(viewer: Viewer, school_id: int | None, reporter_id: int | None) -> bool:
+    """One report (and who filed it): its reporter, the head, the counselor of its school."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("may_see_report needs a scope.Viewer")
+    if not _report_school(viewer, school_id):
+        return False
+    if sees_all_reports(viewer):
+        return True
+    return viewer.staff_id is not None and reporter_id == viewer.staff_id
+
+
+def require_report(viewer: Viewer, school_id: int | None, reporter_id: int | None) -> None:
+    if not may_see_report(viewer, school_id, reporter_id):
+        raise ForbiddenError(REPORT_FORBIDDEN)
+
+
+def report_condition(viewer: Viewer, report) -> pw.Expression:
+    """A condition over ``Report`` (or an alias): the reports the viewer may see."""
+    if viewer.nobody:
+        return pw.SQL("1 = 0")
+    cond = pw.SQL("1 = 1") if sees_all_reports(viewer) else (
+        report.reporter == viewer.staff_id if viewer.staff_id is not None else pw.SQL("1 = 0"))
+    if viewer.school_id is not None:
+        cond = (report.school == viewer.school_id) & cond
+    return cond
+
+
+def may_confirm_report(viewer: Viewer) -> bool:
+    """Confirm a report (the school knows, and reports it when the teacher did not): the head."""
+    return viewer.role == SYSTEM or (viewer.staff_id is not None and viewer.role == HEAD)
+
+
+def require_confirm_report(viewer: Viewer) -> None:
+    if not may_confirm_report(viewer):
+        raise ForbiddenError(REPORT_CONFIRM_FORBIDDEN)
+
+
+def sees_report_banner(viewer: Viewer) -> bool:
+    """The red banner of unconfirmed reports on every screen: the head and the admin."""
+    return viewer.staff_id is not None and viewer.role in WHOLE_SCHOOL_ROLES
+
+
+def banner_names_children(viewer: Viewer) -> bool:
+    """Whether the banner leads to the reports themselves (the head) or only counts them (the admin)."""
+    return may_confirm_report(viewer) and viewer.staff_id is not None
+
+
+def may_export_report_register(viewer: Viewer) -> bool:
+    """The term's 强制报告登记台账 lists every report and its reporter: head and counselor."""
+    return sees_all_reports(viewer)
+
+
+def require_report_register(viewer: Viewer) -> None:
+    if not may_export_report_register(viewer):
+        raise ForbiddenError(REPORT_REGISTER_FORBIDDEN)
