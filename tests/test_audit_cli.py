@@ -252,18 +252,6 @@ def test_audit_refusals(school, args, fragment):
     one_line_error(run("--db", str(school), *args), fragment)
 
 
-def test_plain_commands_do_not_import_textual(school):
-    code = (
-        "import sys; from tui.cli import main; "
-        f"assert main(['--db', {str(school)!r}, 'users']) == 0; "
-        f"assert main(['--db', {str(school)!r}, '--user', 'admin', 'audit']) == 0; "
-        "assert 'textual' not in sys.modules, 'textual imported'"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "GUANAI_DB": ""})
-    assert res.returncode == 0, res.stderr
-
-
 def test_audit_never_shows_counselling_text_but_to_a_counselor(school):
     """The admin's `guanai audit` (and every reader without a counselor viewer) shows that a
     心理辅导 note was written and changed, by whom and when, never what it says; the same holds

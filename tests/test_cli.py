@@ -100,18 +100,6 @@ def test_users_lists_demo_logins(tmp_path):
         assert login in res.stdout
 
 
-def test_plain_commands_do_not_import_textual(tmp_path):
-    path = tmp_path / "s.db"
-    code = (
-        "import sys; from tui.cli import main; "
-        f"rc = main(['--db', {str(path)!r}, 'init']); "
-        "assert rc == 0; assert 'textual' not in sys.modules, 'textual imported'; "
-        "assert 'pypinyin' not in sys.modules, 'pypinyin imported'"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert res.returncode == 0, res.stderr
-
-
 def test_missing_database_file_is_not_created(tmp_path):
     path = tmp_path / "typo.db"
     assert_one_line_error(run("--db", str(path)), "不存在")

@@ -148,18 +148,3 @@ def test_bad_date_does_not_create_a_database(tmp_path):
     path = tmp_path / "none.db"
     assert_one_line_error(run("due", "--db", str(path), "--date", "tomorrow"), "YYYY-MM-DD")
     assert not path.exists()
-
-
-def test_due_does_not_import_textual(school_db):
-    code = (
-        "import sys, io, contextlib; from tui.cli import main\n"
-        "buf = io.StringIO()\n"
-        "with contextlib.redirect_stdout(buf):\n"
-        f"    rc = main(['--user', 'xiaozhang', 'due', '--db', {school_db!r}, '--date', '2026-11-18'])\n"
-        "assert rc == 0, rc\n"
-        "assert buf.getvalue().count('\\n') >= 4, buf.getvalue()\n"
-        "assert 'textual' not in sys.modules, 'textual imported'\n"
-        "assert 'pypinyin' not in sys.modules, 'pypinyin imported'\n"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert res.returncode == 0, res.stderr

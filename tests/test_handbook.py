@@ -540,17 +540,6 @@ def test_cli_unmask_for_admin_only_and_audited(october, tmp_path):
     assert log.staff_id == october["staff"]["admin"].id and json.loads(log.new)["unmask"] is True
 
 
-def test_export_does_not_import_textual(october, tmp_path):
-    code = (
-        "import sys; from tui.cli import main; "
-        f"rc = main(['--db', {october['path']!r}, '--user', 'xiaozhang', 'export', '--month', '2026-10', '-o', {str(tmp_path / 'x.xlsx')!r}]); "
-        "assert rc == 0; assert 'textual' not in sys.modules, 'textual imported'; "
-        "assert 'pypinyin' not in sys.modules, 'pypinyin imported'"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert res.returncode == 0, res.stderr
-
-
 # --------------------------------------------------------------------------- the screen
 
 

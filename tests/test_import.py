@@ -724,17 +724,6 @@ def test_cli_exit_2_when_nothing_can_be_imported(tiny_school, tmp_path):
     assert Child.select().count() == kids
 
 
-def test_import_command_does_not_import_textual(tiny_school, tmp_path):
-    path = write_csv(tmp_path / "名册.csv", [HEADER, GOOD_ROWS[0]])
-    code = (
-        "import sys; from tui.cli import main; "
-        f"rc = main(['--db', {tiny_school['path']!r}, '--user', {head(tiny_school)!r}, 'import', {str(path)!r}, '--dry-run']); "
-        "assert rc == 0; assert 'textual' not in sys.modules, 'textual imported'"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-
-
 # --- the roster's 导入 (i) -------------------------------------------------------------------
 
 @pytest.mark.parametrize("empty_school", [False, True])
