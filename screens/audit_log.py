@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from models import audit
 from models.validation import Invalid, validate_date
 from tui.chrome import TitleBar
-from tui.widgets.fields import Input
+from tui.widgets.fields import Input, focus_now
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
@@ -109,7 +109,7 @@ class AuditLogScreen(ListScreen):
         self.table.focus()
 
     def action_search(self) -> None:
-        self.query_one("#a-since", Input).focus()
+        focus_now(self.query_one("#a-since", Input))
 
     def action_open(self) -> None:
         row = self.table.cursor_row

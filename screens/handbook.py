@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Footer, Label, ProgressBar, Select
 from models import db as dbmod
 from models import handbook
 from models import scope as access  # handbook.Scope instances are called ``scope`` here
-from tui.widgets.fields import Input, NumberInput
+from tui.widgets.fields import Input, NumberInput, focus_now
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -192,7 +192,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
     def _submitted(self) -> None:
         # Enter confirms the field, never the export: a second Enter once exported a month
         # nobody had checked (ctrl+s or the button does it)
-        self.query_one("#hb-preview-box").focus()
+        focus_now(self.query_one("#hb-preview-box"))
 
     @on(Button.Pressed, "#hb-export")
     def _pressed(self) -> None:
@@ -200,7 +200,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
 
     def action_focus_month(self) -> None:
         month = self.query_one("#hb-month", Input)
-        month.focus()
+        focus_now(month)
         month.select_all()
 
     def action_focus_class(self) -> None:
@@ -217,10 +217,10 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
         self.app.push_screen(ClassPickerScreen(getattr(self, "class_choices", []), title="手册: 选择班级或全校"), chosen)
 
     def action_focus_folder(self) -> None:
-        self.query_one("#hb-folder", Input).focus()
+        focus_now(self.query_one("#hb-folder", Input))
 
     def action_leave_field(self) -> None:
-        self.query_one("#hb-export", Button).focus()
+        focus_now(self.query_one("#hb-export", Button))
 
     # ------------------------------------------------------------------ preview
 

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from models import db as dbmod
 from models import roster, scope
 from tui import importer
-from tui.widgets.fields import Input
+from tui.widgets.fields import Input, focus_now
 from tui.widgets.text import clean, content, text
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -356,12 +356,12 @@ class ImportScreen(DatabaseGuard, Screen[int]):
     def action_back(self) -> None:
         if self.step == "preview":
             self._show("file")
-            self.query_one("#imp-path", Input).focus()
+            focus_now(self.query_one("#imp-path", Input))
         elif self.step == "running":
             self.notify("正在导入, 请稍候", severity="warning")
         elif self.step == "done" and not self.report.applied:
             self._show("preview")  # after a trial run: fix columns, then import
-            self.query_one("#imp-columns", DataTable).focus()
+            focus_now(self.query_one("#imp-columns", DataTable))
         else:
             self.dismiss(self.saved)
 

@@ -36,6 +36,7 @@ from screens.help import HelpScreen
 from tui.widgets.pairing_picker import NewName, PickerScreen
 from tui.widgets.search_picker import cell, fit
 from tui.widgets.text import clean, content, text
+from tui.widgets.fields import focus_now
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 from tui.list_screen import DataChanged, LiveData
@@ -139,7 +140,7 @@ class ChildTable(DataTable):
     BINDINGS = [Binding("enter", "select_cursor", "计划")]
 
     def action_cursor_left(self) -> None:
-        self.screen.query_one("#pb-helpers").focus()
+        focus_now(self.screen.query_one("#pb-helpers"))
 
 
 class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
@@ -365,11 +366,11 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
 
     # -- focus ------------------------------------------------------------------
     def action_focus_helpers(self) -> None:
-        self.query_one("#pb-helpers", OptionList).focus()
+        focus_now(self.query_one("#pb-helpers", OptionList))
 
     def action_focus_children(self) -> None:
         if self.group.children:
-            self.query_one("#pb-table", DataTable).focus()
+            focus_now(self.query_one("#pb-table", DataTable))
 
     # -- writing, with the over-load question -------------------------------------
     def _write(self, attempt: Callable[[bool], Any], done: Callable[[Any], None]) -> None:

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 from models import roster
 from models.roster import RosterRow
 from models.rules import short_class
-from tui.widgets.fields import Input
+from tui.widgets.fields import Input, focus_now
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
@@ -195,7 +195,7 @@ class RosterScreen(ListScreen):
     def _search_submitted(self) -> None:
         table = self.query_one(VirtualTable)
         table.move_cursor(row=0, animate=False)
-        table.focus()
+        focus_now(table)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#roster-search", Input)
@@ -204,7 +204,7 @@ class RosterScreen(ListScreen):
             search.value = ""
             self.query_text = ""
             self.refresh_table(keep_id=keep)
-        self.query_one(VirtualTable).focus()
+        focus_now(self.query_one(VirtualTable))
 
     def action_open(self) -> None:
         child_id = self.selected_id()

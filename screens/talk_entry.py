@@ -21,7 +21,7 @@ from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
 from screens.saving import BackgroundSave
-from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.fields import Input, TextArea, focus_now, focus_to_fix
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -322,7 +322,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 now = field.value.strip()
                 field.value = choices[(choices.index(now) + 1) % len(choices)] if now in choices else choices[0]
                 field.cursor_position = len(field.value)
-        field.focus()
+        focus_now(field)
 
     def action_outcome(self) -> None:
         """To the columns the kind's paper form has, in its order: for a 家访 (家访手记) 家庭成员情况,
@@ -335,7 +335,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             order = [*VISIT_INPUTS.values(), *order]
         widgets = [self.query_one(sel, Input) for sel in order]
         here = widgets.index(self.focused) if self.focused in widgets else -1
-        widgets[(here + 1) % len(widgets)].focus()
+        focus_now(widgets[(here + 1) % len(widgets)])
 
     def action_add_child(self) -> None:
         if self.contact_id:

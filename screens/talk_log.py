@@ -10,7 +10,7 @@ from models import contacts
 from models.contacts import LogFilter, LogRow
 from models.rules import short_class
 from tui.chrome import TitleBar
-from tui.widgets.fields import Input
+from tui.widgets.fields import Input, focus_now
 from tui.list_screen import ListScreen
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
@@ -101,7 +101,7 @@ class TalkLogScreen(ListScreen):
 
     @on(Input.Submitted, "#log-search")
     def _submitted(self) -> None:
-        self.table.focus()
+        focus_now(self.table)
 
     def action_clear(self) -> None:
         search = self.query_one("#log-search", Input)
@@ -109,7 +109,7 @@ class TalkLogScreen(ListScreen):
             self.filter.child_query = ""
             search.value = ""
             self.reload(keep_place=False)
-        self.table.focus()
+        focus_now(self.table)
 
     def action_open(self) -> None:
         cid = self.selected_id()

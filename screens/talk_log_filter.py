@@ -13,7 +13,7 @@ from models import roster, rules
 from models.contacts import LogFilter
 from models.entities import Staff
 from models.validation import Invalid, validate_date
-from tui.widgets.fields import Input
+from tui.widgets.fields import Input, focus_now
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 
@@ -76,11 +76,11 @@ class TalkLogFilterScreen(DatabaseGuard, ModalScreen[LogFilter | None]):
                 dates[key] = validate_date(raw, field=label, allow_future=True) if raw else None
             except Invalid as exc:
                 self.query_one("#tlf-err", Static).update(content(str(exc)))
-                self.query_one(selector).focus()
+                focus_now(self.query_one(selector))
                 return
         if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
             self.query_one("#tlf-err", Static).update(content("结束日期不能早于开始日期"))
-            self.query_one("#tlf-to").focus()
+            focus_now(self.query_one("#tlf-to"))
             return
         self.dismiss(dataclasses.replace(
             self.current, classroom_id=self._sel("#tlf-class"), kind=self._sel("#tlf-kind"),

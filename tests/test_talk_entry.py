@@ -230,3 +230,27 @@ async def test_home_visit_columns_stay_in_the_draft_and_are_refused_on_another_k
     c = Contact.get(Contact.child == kid.id)
     assert (c.kind, c.family_members, c.living_conditions) == ("家访", "five people", "brick house")
     assert Draft.select().count() == 0
+
+
+async def test_keys_typed_ahead_after_f12_land_in_the_next_column(tiny_school):
+    """Over SSH (or from an IME) a key that moves to another field and the text after it can arrive in
+    one read: the text belongs to the field the key moved to, so the move happens before the next key
+    is handled (Textual's ``focus()`` waits for the queue and the text went into the previous field)."""
+    from textual import events
+
+    kid = tiny_school["kids"]["王芳"]
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_talk_for(pilot, app, "wf")
+        await pilot.press("f2", "f2")  # 家访
+        await pilot.pause()
+        burst = ["a", "f12", "b", "f12", "c", "f12", "d", "f12", "e", "f12", "f", "f11", "g"]
+        for key in burst:  # one read: every key queued before the first is handled
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    c = Contact.get(Contact.child == kid.id)
+    assert (c.content, c.family_members, c.living_conditions, c.education_needs, c.parent_feedback, c.effect,
+            c.callee) == ("a", "b", "c", "d", "e", "f", "g")

@@ -116,7 +116,7 @@ def test_stored_escape_sequences_never_reach_the_pty(session_name, tmp_path):
         wait(lambda t: "建档率" in t)
         # the talk log, then the newest talk opened for correction
         keys("3")
-        wait(lambda t: name in t)
+        wait(lambda t: name in t and "按孩子搜索" in t)  # the talk log, not the roster still on screen
         keys("Enter")
         wait(lambda t: "修改记录" in t and "可见" in t)
         keys("Escape")  # unchanged: closes without asking (the loaded text is what was shown)

@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from models import db as dbmod
+from tui.widgets.fields import focus_now
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.virtual_table import VirtualTable
 
@@ -96,7 +97,7 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
     def on_mount(self) -> None:
         if not self.loaded:
             self.reload(keep_place=False)
-        self.table.focus()
+        focus_now(self.table)  # a key typed right after the section's digit goes to the list
 
     def on_screen_suspend(self) -> None:
         self._away = True

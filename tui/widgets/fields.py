@@ -52,11 +52,18 @@ class NumberInput(Input):
         return character is not None and character in self.TYPED
 
 
+def focus_now(widget) -> None:
+    """Move the cursor to ``widget`` before the next key is handled. Textual's ``focus()`` waits
+    behind the keys already queued, and over SSH (or from an IME) a key that moves to another field
+    and the text typed after it arrive in one read: that text went into the field being left."""
+    widget.screen.set_focus(widget)
+
+
 def focus_to_fix(widget) -> None:
     """Focus the field a refused save points at, its old value selected when it is one line, so
     what is typed replaces it (a second ID typed after the first made a 36-digit one). Focus()
     on the field already focused sends no Focus event, hence the explicit selection. A text
     area keeps its caret: selecting a whole note would let one key wipe it."""
-    widget.focus()
+    focus_now(widget)
     if isinstance(widget, _Input):
         widget.select_all()
