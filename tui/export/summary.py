@@ -15,6 +15,11 @@ from tui.export.table import Form
 WIDTHS = (21, 10, 14, 9, 9, 9, 9, 9)  # portrait at 100 % (``fits``)
 
 
+def records(s: handbook.Summary, kinds: tuple[str, ...]) -> int:
+    """The month's contacts of these kinds (a record sheet's rows: 谈心, 家长联系, 家访)."""
+    return sum(s.contacts.get(k, 0) for k in kinds)
+
+
 def write_summary(wb, s: handbook.Summary, fmt: Formats, exported: str) -> int:
     """The 汇总 sheet, written top to bottom (constant_memory needs rows in order)."""
     scope = s.scope
@@ -78,10 +83,9 @@ def write_summary(wb, s: handbook.Summary, fmt: Formats, exported: str) -> int:
 
     section("五、活动与记录" + upto)
     form.header(["活动次数", "参与人次", "谈心记录 (含心理辅导、未完成)", "家长联系", "家访", "结对", "待办"])
-    c = s.contacts
-    line([(s.activities, "int"), (s.attendance, "int"), (sum(c.get(k, 0) for k in handbook.TALK_KINDS), "int"),
-          (sum(c.get(k, 0) for k in handbook.PARENT_KINDS), "int"),
-          (sum(c.get(k, 0) for k in handbook.VISIT_KINDS), "int"), (s.pairings, "int"), (s.open_duties, "int")])
+    line([(s.activities, "int"), (s.attendance, "int"), (records(s, handbook.TALK_KINDS), "int"),
+          (records(s, handbook.PARENT_KINDS), "int"), (records(s, handbook.VISIT_KINDS), "int"),
+          (s.pairings, "int"), (s.open_duties, "int")])
     form.skip()
 
     section("六、每周谈心次数 (已完成的谈心, 不含心理辅导)")

@@ -21,7 +21,7 @@ from tui.export.bus_sheet import write_bus_sheet
 from tui.export.cells import Col, Formats
 from tui.export.paths import ExportError, check_target
 from tui.export.streaming import add_sheet
-from tui.export.summary import write_summary
+from tui.export.summary import records, write_summary
 from tui.export.table import table
 
 Progress = Callable[[str, float], None]
@@ -74,13 +74,10 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     mask = not unmask
     report("统计汇总", 0.0)
     s = handbook.summary(scope)
-    c = s.contacts
     sizes = {
         "基本情况登记表": s.children, "登记表(家庭)": s.children, "结对帮扶表": s.pairings,
-        "谈心记录": sum(c.get(k, 0) for k in handbook.TALK_KINDS),
-        "家长联系记录": sum(c.get(k, 0) for k in handbook.PARENT_KINDS),
-        "家访记录": sum(c.get(k, 0) for k in handbook.VISIT_KINDS), "活动记录": s.activities,
-        "待办事项": s.open_duties,
+        "谈心记录": records(s, handbook.TALK_KINDS), "家长联系记录": records(s, handbook.PARENT_KINDS),
+        "家访记录": records(s, handbook.VISIT_KINDS), "活动记录": s.activities, "待办事项": s.open_duties,
     }
     total = sum(sizes.values()) + 1
     done = 0
