@@ -67,7 +67,7 @@ from models.coerce import as_date as _as_date  # SQLite MAX() returns the stored
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
 from models.errors import UserError
 from models.rules import CONTACT_KINDS
-from models.scope import Viewer, child_condition
+from models.scope import Viewer, attention_visible, child_condition, may_see_attention
 from models.validation import Invalid, check_day_in_range, check_lengths
 
 AUTUMN = terms.AUTUMN
@@ -80,7 +80,22 @@ LATER = "以后"
 STATUSES = (OVERDUE, TODAY, THIS_WEEK)
 
 DEFAULT_HORIZON = 6
-APPLIES_TO = {"all": "全部留守儿童", "key_target": "重点帮扶对象"}
+APPLIES_TO = {"all": "全部留守儿童", "key_target": "重点帮扶对象",
+              "attention_red": "红色关注的孩子", "attention_yellow": "黄色关注的孩子"}
+# 需要关注 (models/attention.py): the level a confirmation gives a child, for the rules above
+ATTENTION_LEVELS = {"attention_red": "红", "attention_yellow": "黄"}
+REVIEW = "关注复查"
+REVIEW_RULE_ID = -(10 ** 9)  # the review duty's rule id: no rule (nor a follow-up, -contact id) has it
+
+
+def rule_applies(applies_to: str, key_target: bool, attention_level: str) -> bool:
+    """Whether a rule's ``applies_to`` covers a child: everyone, the 重点帮扶对象, or the children
+    confirmed on the 需要关注 list at that level (红/黄)."""
+    if applies_to == "key_target":
+        return bool(key_target)
+    if applies_to in ATTENTION_LEVELS:
+        return (attention_level or "") == ATTENTION_LEVELS[applies_to]
+    return True
 HELPER_KINDS = ("爱心妈妈", "帮扶教师")
 
 
@@ -402,7 +417,6 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                  horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
     """The duties open on ``on_date``: overdue, due that day, or due within ``horizon_days``.
 
-
     Only for the children ``viewer`` may see (``models.scope``); ``staff_id``/``mine`` below
     orders within that scope.
 
@@ -418,7 +432,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
     if term is None:
         return []
     rules = [RuleSpec.of(r) for r in care_rules() if kind is None or kind in (r.contact_kind, r.name)]
-    if not rules and kind not in (FOLLOW_UP, *CONTACT_KINDS):
+    if not rules and kind not in (FOLLOW_UP, REVIEW, *CONTACT_KINDS):
         return []
     for r in rules:
         problem = check_rule(r)
@@ -437,6 +451,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 for ck in plain}
     query = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.key_target, Child.classroom,
                           Classroom.name, Classroom.grade, Classroom.number, Classroom.head_teacher,
+                          Child.school, Child.attention_level, Child.attention_review_on,
                           *[_last_contact(ck, Child.id, None, lo, hi, only_if=Child.key_target if key_only[ck] else None)
                             for ck in plain])
              .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
@@ -468,13 +483,27 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
 
     out: list[tuple[tuple, Duty]] = []
     limit = None if horizon_days is None else on_date + dt.timedelta(days=horizon_days)
-    for cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, *lasts in children:
+    sees_labels = may_see_attention(viewer)
+    for (cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, school, level, review,
+         *lasts) in children:
         last_of = dict(zip(plain, lasts))
         mine = staff_id is not None and (staff_id == head_id or staff_id in helpers_of.get(cid, ()))
         if only_mine and not mine:
             continue
+        # a 需要关注 label (its cadences, its review) only where the viewer may see it (models/scope.py)
+        labelled = bool(level or review) and sees_labels and attention_visible(viewer, school, room_id)
+        if labelled and review is not None and (kind is None or kind in (REVIEW, "谈心")):
+            review = _as_date(review)
+            if limit is None or review <= limit:
+                out.append(((not mine, review, grade if grade is not None else 99, number or 0, room_name or "",
+                             pinyin or "", name, cid, -1, REVIEW_RULE_ID), Duty(
+                    child_id=cid, child_name=name, class_name=room_name or "", classroom_id=room_id,
+                    rule_id=REVIEW_RULE_ID, rule_name=REVIEW, contact_kind="谈心", due=review,
+                    days_overdue=max(0, (on_date - review).days),
+                    status=status_of(review, on_date, DEFAULT_HORIZON if horizon_days is None else horizon_days),
+                    last_met=None, mine=mine)))
         for rule in rules:
-            if rule.applies_to == "key_target" and not key_target:
+            if not rule_applies(rule.applies_to, key_target, level if labelled else ""):
                 continue
             pairs = None
             if rule.helper_kind:
@@ -639,4 +668,4 @@ def known_kinds() -> list[str]:
     """What ``--kind`` accepts: the contact kinds, the names of the active rules and 跟进."""
     rules = care_rules()
     return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules),
-                               FOLLOW_UP, REPORT_DUTY, RECHECK_DUTY]))
+                               FOLLOW_UP, REVIEW, REPORT_DUTY, RECHECK_DUTY]))

@@ -137,6 +137,9 @@ class Child(BaseModel):
     updated_at = pw.DateTimeField(default=_now)
     updated_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
     archived_at = pw.DateTimeField(null=True)  # left school and archived: hidden from lists (0006)
+    # 需要关注 confirmed (models/attention.py, 0013): 红 / 黄 or "", and when to look again
+    attention_level = pw.CharField(max_length=2, default="")
+    attention_review_on = pw.DateField(null=True)
 
     class Meta:
         indexes = ((("school", "classroom", "name_pinyin"), False),)
@@ -406,7 +409,38 @@ class Intervention(BaseModel):
         indexes = ((("child", "recheck_due"), False),)
 
 
+class AttentionRule(BaseModel):
+    """需要关注: one early-warning rule (its kind is computed by ``models/attention.py``) with the
+    threshold and window an admin tunes (``guanai rules``). Seeded by migration 0013."""
+
+    name = pw.CharField(max_length=50, unique=True)
+    kind = pw.CharField(max_length=20)  # attention.RULE_KINDS
+    threshold = pw.IntegerField(default=1)
+    window_days = pw.IntegerField(default=30)
+    active = pw.BooleanField(default=True)
+    sort_order = pw.IntegerField(default=0)
+
+
+class AttentionDecision(BaseModel):
+    """A teacher's decision on a child of the 需要关注 list: confirm (with a level 红/黄 and a review
+    date) or dismiss (with a reason). The newest row is the child's state; none is changed later."""
+
+    child = pw.ForeignKeyField(Child, backref="attention_decisions", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    decided_at = pw.DateTimeField(default=_now)
+    decision = pw.CharField(max_length=10)  # confirm / dismiss
+    level = pw.CharField(max_length=2, default="")  # 红 / 黄 for a confirmation
+    review_on = pw.DateField(null=True)
+    reason = pw.TextField(default="")  # why dismissed (or a note on a confirmation)
+    reasons = pw.TextField(default="")  # the list's reasons when decided, one per line
+    made_key_target = pw.BooleanField(default=False)  # this confirmation set 重点帮扶对象
+
+    class Meta:
+        indexes = ((("child", "decided_at"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Grandparent, Pairing,
     Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent, Report, Intervention,
+    AttentionRule, AttentionDecision,
 ]

@@ -842,7 +842,8 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
             raise HandbookError(f"规则「{r.name}」: {problem}")
     as_of = scope.as_of
     cond = _scope_cond(scope) & duties.subject_condition(as_of)
-    kids = {cid: bool(key) for cid, key in Child.select(Child.id, Child.key_target).where(cond).tuples()}
+    kids = {cid: (bool(key), level or "") for cid, key, level
+            in Child.select(Child.id, Child.key_target, Child.attention_level).where(cond).tuples()}
 
     # Helper rules: the active pairings (with an active staff member) open_duties reads.
     helper_kinds = sorted({r.helper_kind for r, _ in specs if r.helper_kind})
@@ -902,8 +903,8 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
     cache: dict[tuple[int, dt.date], int] = {}
     for rule, cadence in specs:
         subjects = required = done = 0
-        for cid, key_target in kids.items():
-            if rule.applies_to == "key_target" and not key_target:
+        for cid, (key_target, level) in kids.items():
+            if not duties.rule_applies(rule.applies_to, key_target, level):
                 continue
             if rule.helper_kind:
                 started = helper_start.get((cid, rule.helper_kind))

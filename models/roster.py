@@ -16,7 +16,7 @@ from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
 from models.duties import left_behind_on
 from models.coerce import as_date
 from models.masking import mask_id, mask_phone, mask_student_no  # noqa: F401 (re-exported for the screens)
-from models.scope import Viewer, child_condition, may_match_numbers
+from models.scope import Viewer, attention_visible, child_condition, may_match_numbers, may_see_attention
 
 
 @dataclass(slots=True)
@@ -45,6 +45,7 @@ class RosterRow:
     last_talk: dt.date | None = None
     phones: str = ""
     parents_home: bool = False  # a 留守类型, but the parents came home: no longer left behind
+    attention: str = ""  # 需要关注 level 红/黄, only for a viewer who may see it (scope.attention_visible)
 
     @property
     def left_behind(self) -> bool:
@@ -56,7 +57,7 @@ class RosterRow:
 
     @property
     def flags(self) -> str:
-        return flags_text(self.hardship, self.talent, self.disability, self.key_target)
+        return flags_text(self.hardship, self.talent, self.disability, self.key_target) + self.attention
 
     @property
     def id_masked(self) -> str:
@@ -118,7 +119,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
             Child.id_number, Child.classroom, Child.ethnicity, Child.birth_date, Child.hukou_place,
             Child.address, Child.left_behind_type, Child.guardian_name, Child.guardian_relation,
             Child.guardian_phone, Child.guardianship_type, Child.hardship, Child.talent, Child.disability,
-            Child.key_target, Child.status,
+            Child.key_target, Child.status, Child.attention_level,
             Classroom.name, Classroom.grade, Classroom.number, phones, helper, last_talk,
             pw.Case(None, [(left_behind_on(today or dt.date.today()), 1)], 0),
         )
@@ -128,8 +129,9 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
     )
     rows: list[RosterRow] = []
     required = list(child_fields.FILING_FIELDS)
+    labels = may_see_attention(viewer)
     for (cid, name, pinyin, initials, sex, student_no, id_number, room_id, ethnicity, birth, hukou, address,
-         lb_type, g_name, g_relation, g_phone, g_type, hardship, talent, disability, key_target, status,
+         lb_type, g_name, g_relation, g_phone, g_type, hardship, talent, disability, key_target, status, level,
          class_name, grade, number, parent_phones, helper_name, last, lb_now) in db.execute(q).fetchall():
         missing: list[str] = []
         parents_home = bool(lb_type) and not lb_now
@@ -153,6 +155,7 @@ def roster_rows(school_id: int, *, viewer: "Viewer", today: dt.date | None = Non
             guardian_phone=g_phone, hardship=bool(hardship), talent=talent or "", disability=disability or "",
             key_target=bool(key_target), status=status or "", missing=missing, helper=helper_name or "",
             last_talk=as_date(last), phones=phones, parents_home=parents_home,
+            attention=level if level and labels and attention_visible(viewer, school_id, room_id) else "",
         ))
     return rows
 

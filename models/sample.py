@@ -384,6 +384,8 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
             gen = _Generator(school_seed, size, shared=shared, place=place, log=log)
             gen.make_all(lambda msg, frac: _report(progress, msg, lo + share * (0.05 + 0.55 * frac) * 0.95))
             done = gen.write(lambda msg, frac: _report(progress, msg, lo + share * (0.6 + 0.35 * frac) * 0.95))
+            if k == 0:
+                _attention_histories(gen.school)
             for table, n in done.items():
                 counts[table] += n
         if dropped:
@@ -398,6 +400,58 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT MAX(id) FROM \"{table}\"))")
     return counts
+
+
+ATTENTION_MOODS = (("说想妈妈，晚上偷偷哭，问什么都不愿多说。", "低落"),
+                   ("说奶奶生病住院了，怕没人管{ta}，上课老走神。", "焦虑"),
+                   ("一个人坐在角落，不和同学玩，说爸爸妈妈不要{ta}了。", "低落"))
+ATTENTION_SAFETY = ("说周末一个人去河边钓鱼，进行了防溺水教育。",
+                    "说放学路上有陌生人给零食、要带{ta}去镇上，教了怎么拒绝并马上告诉老师。")
+
+
+def _attention_histories(school_id: int) -> None:
+    """A few children of the demo class (三年级2班) whose last weeks show warning signs, so that
+    需要关注 (models/attention.py) names them for reasons it computes from the log: the mood of the
+    last three talks, the 安全 concern of the last two, the last three parent calls unanswered.
+    Only rows already generated are changed, by fixed choices (no random draw), so nothing else in
+    the school moves."""
+    room = (Classroom.select(Classroom.id).where((Classroom.school == school_id) & (Classroom.grade == 3)
+                                                 & (Classroom.number <= 2))  # banzhuren's, as make_staff
+            .order_by(Classroom.number.desc()).limit(1).scalar())
+    kids = [(cid, sex) for cid, sex in Child.select(Child.id, Child.sex).where(
+        (Child.classroom == room) & (Child.left_behind_type != "") & (Child.status == "在读")
+        & (Child.guardianship_grade != "差")).order_by(Child.id).tuples()]
+
+    def last(cid: int, kinds: tuple[str, ...], n: int, *, reached_only: bool = True) -> list[int]:
+        cond = (Contact.child == cid) & Contact.kind.in_(kinds)
+        if reached_only:
+            cond &= Contact.reached == True  # noqa: E712
+        return [i for (i,) in Contact.select(Contact.id).where(cond).order_by(Contact.at.desc()).limit(n).tuples()]
+
+    def ta(sex: str) -> str:
+        return "她" if sex == "女" else "他"
+
+    chosen = iter(kids[1::3])
+    for cid, sex in chosen:  # the mood of the last three talks
+        ids = last(cid, ("谈心",), 3)
+        if len(ids) == 3:
+            for i, (text, mood) in zip(ids, ATTENTION_MOODS):
+                Contact.update(content=text.format(ta=ta(sex)), mood=mood, concerns="心理", effect="").where(
+                    Contact.id == i).execute()
+            break
+    for cid, sex in chosen:  # 安全 in the last two talks
+        ids = last(cid, ("谈心",), 2)
+        if len(ids) == 2:
+            for i, text in zip(ids, ATTENTION_SAFETY):
+                Contact.update(content=text.format(ta=ta(sex)), concerns="安全", mood="平静").where(
+                    Contact.id == i).execute()
+            break
+    for cid, sex in chosen:  # the last three calls to the parents unanswered
+        ids = last(cid, ("家长电话", "亲情电话"), 3, reached_only=False)
+        if len(ids) == 3:
+            Contact.update(reached=False, minutes=None, content="未接通", mood="", concerns="", effect="").where(
+                Contact.id.in_(ids)).execute()
+            break
 
 
 def table_counts() -> dict:

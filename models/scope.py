@@ -557,6 +557,67 @@ def may_export_handbook(viewer: Viewer, classroom_id: int | None) -> bool:
     return viewer.whole_school or classroom_id in viewer.class_ids
 
 
+# --------------------------------------------------------------------------- 需要关注 (early warning)
+#
+# The early-warning list labels a child (连续情绪低落, 父母失联, 红/黄): a label follows a child, so it
+# is shown only to those who act on it, and never where a volunteer or a plain teacher looks.
+#   see the list, a child's reasons, level and review, decide (confirm/dismiss)
+#                                  admin, head (their school); the counselor (the whole school: she
+#                                  screens it, and a child she confirms becomes a 重点帮扶对象 she
+#                                  sees anyway); a class teacher for the children of the classes she
+#                                  heads. Not a 任课教师, an 爱心妈妈, nobody.
+#   tune the rules                 admin and head (``may_edit_rules``).
+# The roster's level mark (红/黄), the attention duties (their cadences and the review) and the
+# monthly 预警与干预 sheet follow the same predicate.
+
+ATTENTION_FORBIDDEN = "只有班主任 (本班)、心理咨询室教师、校长和管理员可以查看需要关注名单"
+
+
+def may_see_attention(viewer: Viewer) -> bool:
+    """Whether the viewer sees the 需要关注 list and its labels at all."""
+    if viewer.whole_school:
+        return True
+    return viewer.staff_id is not None and (viewer.is_counselor or bool(viewer.class_ids))
+
+
+def attention_condition(viewer: Viewer, child=Child) -> pw.Expression:
+    """A condition over ``Child``: the children whose 需要关注 labels the viewer sees."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("attention_condition needs a scope.Viewer")
+    if not may_see_attention(viewer):
+        return pw.SQL("1 = 0")
+    if viewer.whole_school or viewer.is_counselor:
+        return child.school == viewer.school_id if viewer.school_id is not None else pw.SQL("1 = 1")
+    cond = child.classroom.in_(sorted(viewer.class_ids))
+    return (child.school == viewer.school_id) & cond if viewer.school_id is not None else cond
+
+
+def attention_visible(viewer: Viewer, school_id: int | None, classroom_id: int | None) -> bool:
+    """``attention_condition`` for one child already read (its school and class), in memory: the
+    due list and the roster decide per row without another query."""
+    if not may_see_attention(viewer):
+        return False
+    if viewer.school_id is not None and school_id is not None and viewer.school_id != school_id:
+        return False
+    return viewer.whole_school or viewer.is_counselor or classroom_id in viewer.class_ids
+
+
+def sees_attention_of(viewer: Viewer, child_id: int) -> bool:
+    return may_see_attention(viewer) and Child.select().where(
+        (Child.id == child_id) & attention_condition(viewer)).exists()
+
+
+def require_attention(viewer: Viewer, child_id: int | None = None) -> None:
+    """Raise ``ForbiddenError`` unless the viewer sees (and decides on) the child's 需要关注 labels;
+    without a child, whether she sees the list at all."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("require_attention needs a scope.Viewer")
+    if not may_see_attention(viewer):
+        raise ForbiddenError(ATTENTION_FORBIDDEN)
+    if child_id is not None and not sees_attention_of(viewer, child_id):
+        raise ForbiddenError(ATTENTION_FORBIDDEN)
+
+
 # --------------------------------------------------------------------------- 校车 (bus routes)
 #
 # A route (its plate, capacity, driver and the driver's phone) is the school's, not a child's: every

@@ -71,7 +71,9 @@ def ago(n, on=WED):
 
 def test_default_rules_are_seeded_by_the_migration(db_path):
     rules = {r.name: r for r in duties.care_rules()}
-    assert list(rules) == ["每周谈心", "家长电话", "爱心妈妈谈心", "家访", "心理辅导"]
+    assert list(rules) == ["每周谈心", "家长电话", "爱心妈妈谈心", "家访", "心理辅导",
+                           "红色关注心理辅导", "黄色关注家长电话"]  # the last two by 0013 (需要关注)
+    assert [rules[n].applies_to for n in list(rules)[-2:]] == ["attention_red", "attention_yellow"]
     assert (rules["每周谈心"].contact_kind, rules["每周谈心"].interval_days) == ("谈心", 7)
     assert (rules["家长电话"].contact_kind, rules["家长电话"].interval_days) == ("家长电话", 14)
     assert (rules["爱心妈妈谈心"].helper_kind, rules["爱心妈妈谈心"].interval_days) == ("爱心妈妈", 7)
@@ -493,7 +495,7 @@ def test_default_rules_migration_down_and_up(db_path):
     CareRule.create(name="每周谈心", contact_kind="谈心", interval_days=5)  # made by hand meanwhile
     assert schema.migrate() == list(reversed(reverted))
     rules = {r.name: r for r in duties.care_rules()}
-    assert len(rules) == 6 and rules["每周谈心"].interval_days == 5  # not overwritten
+    assert len(rules) == 8 and rules["每周谈心"].interval_days == 5  # not overwritten (5 + 2 of 0013 + the admin's)
 
 
 def test_duties_on_postgres(pg_server):

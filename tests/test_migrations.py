@@ -81,7 +81,13 @@ def test_0007_ends_duplicate_active_pairings_then_enforces_one(db_path):
     t1 = Staff.create(school=s, name="李老师")
     t2 = Staff.create(school=s, name="赵老师")
     room = Classroom.create(school=s, grade=1, number=1, name="一年级1班")
-    kid = Child.create(school=s, classroom=room, name="张小明")
+    # the model's defaults, but only the columns version 6 has (later versions add child columns)
+    columns = {c.name for c in dbmod.current().get_columns("child")}
+    row = Child(school=s, classroom=room, name="张小明")
+    data = {f.column_name: f.db_value(row.__data__.get(f.name)) for f in Child._meta.sorted_fields
+            if f.column_name in columns and f.name != "id"}
+    pw.Table("child", list(data)).bind(dbmod.current()).insert(data).execute()
+    kid = Child.select(Child.id).where(Child.name == "张小明").scalar()
     old = Pairing.create(child=kid, kind="帮扶教师", staff=t1, started_on=dt.date(2026, 9, 1))
     new = Pairing.create(child=kid, kind="帮扶教师", staff=t2, started_on=dt.date(2026, 9, 3))
     mama = Pairing.create(child=kid, kind="爱心妈妈", staff=t2, started_on=dt.date(2026, 9, 1))

@@ -23,6 +23,7 @@ from models import protection, users
 from models import calendar as cal
 from models import scope as access
 from models.calendar import birthdays
+from models import attention
 from models.contacts import LogFilter
 from models.entities import AuditLog, Child, Classroom, Contact, Pairing, School, Staff
 from models.scope import COUNSELLING_HIDDEN, ForbiddenError
@@ -384,7 +385,52 @@ def search_digits(query):
     return action
 
 
+def _flag_everyone(w):
+    """Every child of the world has a 需要关注 reason (监护情况评估 差), 小明 confirmed 红 with a review."""
+    Child.update(guardianship_grade="差").execute()
+    Child.update(attention_level="红", attention_review_on=TODAY + dt.timedelta(days=3), key_target=True).where(
+        Child.id == w["kids"]["x"].id).execute()
+
+
+def read_attention_list(w, v, role):
+    def run():
+        _flag_everyone(w)
+        return {f.name for f in attention.attention_list(TODAY, viewer=v, school_id=w["school"].id)}
+    return attempt(run)
+
+
+def confirm_attention_other(w, v, role):
+    """Confirm 王小刚 (class B, nobody's): the school's roles and the counselor, not 小明's class teacher."""
+    return attempt(lambda: attention.confirm(w["kids"]["z"].id, viewer=v, level="黄", on_date=TODAY,
+                                             review_on=TODAY + dt.timedelta(days=14)) and None)
+
+
+def dismiss_attention_own(w, v, role):
+    return attempt(lambda: attention.dismiss(w["kids"]["x"].id, viewer=v, reason="误报", on_date=TODAY) and None)
+
+
+def attention_labels_in_due_list(w, v, role):
+    """The level's cadence duty and the review duty show only to who may see the label."""
+    def run():
+        _flag_everyone(w)
+        return {d.rule_name for d in duties.open_duties(TODAY, viewer=v, school_id=w["school"].id, horizon_days=None)
+                if d.rule_name in ("红色关注心理辅导", duties.REVIEW)}
+    return attempt(run)
+
+
+def attention_mark_in_roster(w, v, role):
+    def run():
+        _flag_everyone(w)
+        return {r.name for r in roster.roster_rows(w["school"].id, viewer=v) if "红" in r.flags}
+    return attempt(run)
+
+
+def tune_attention_rule(w, v, role):
+    return attempt(lambda: attention.update_attention_rule("情绪低落", viewer=v, threshold=4) and None)
+
+
 WHOLE = {"张小明", "李小红", "王小刚"}
+LABELS = {"红色关注心理辅导", duties.REVIEW}
 ACTIONS = {  # action: expected per role, in ROLES order
     read_roster: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
     read_talk_log: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, {"张小明"}, set()),
@@ -438,6 +484,15 @@ ACTIONS = {  # action: expected per role, in ROLES order
     predicate("may_export_handbook", None): (True, True, False, False, False, False, False),
     predicate("may_export_handbook", "A"): (True, True, True, False, False, False, False),
     predicate("may_export_handbook", "B"): (True, True, False, False, False, False, False),
+    # 需要关注: the class teacher her class, the counselor and the school's roles the school; labels
+    # (the list, the level's duties, the roster's 红) never reach a 任课教师 or an 爱心妈妈
+    read_attention_list: (WHOLE, WHOLE, {"张小明", "李小红"}, False, WHOLE, False, False),
+    confirm_attention_other: (True, True, False, False, True, False, False),
+    dismiss_attention_own: (True, True, True, False, True, False, False),
+    attention_labels_in_due_list: (LABELS, LABELS, LABELS, set(), LABELS, set(), set()),
+    attention_mark_in_roster: ({"张小明"}, {"张小明"}, {"张小明"}, set(), {"张小明"}, set(), set()),
+    tune_attention_rule: (True, True, False, False, False, False, False),
+    predicate("may_see_attention"): (True, True, True, False, True, False, False),
     predicate("sees_whole", "S"): (True, True, None, None, None, None, None),
     # 强制报告: the reporter, the head and the counselor see a report (and who filed it); not the
     # admin, not the class teacher unless she filed it; the head confirms; anyone who sees a child files

@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--every", type=int, metavar="天数", help="每隔几天一次")
     how.add_argument("--rrule", metavar="RRULE", help="RFC 5545 重复规则, 如 FREQ=MONTHLY;BYMONTHDAY=-1")
     how.add_argument("--per-term", action="store_true", help="每学期一次")
+    s.add_argument("--times", type=int, metavar="次数", help="需要关注的规则: 几次 (如 连续3次情绪低落)")
+    s.add_argument("--days", type=int, metavar="天数", help="需要关注的规则: 多少天之内")
     on = s.add_mutually_exclusive_group()
     on.add_argument("--enable", action="store_true", help="启用")
     on.add_argument("--disable", action="store_true", help="停用")
@@ -482,11 +484,20 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from models import scope
     from models.audit import one_line
     from models.care_rules import describe, update_rule
-    from models.duties import RuleError
+    from models.duties import APPLIES_TO, RuleError
     from models.entities import CareRule
     from tui.context import UsageError, find_staff
 
     open_database(args)
+    from models import attention
+    from models.entities import AttentionRule
+
+    if args.name and AttentionRule.select().where(AttentionRule.name == args.name).exists():
+        _attention_rule(args)  # 需要关注: a rule of the second kind (models/attention.py)
+        args.name, args.enable, args.disable = None, False, False
+    elif args.times is not None or args.days is not None:
+        known = "、".join(r.name for r in attention.attention_rules(active_only=False))
+        raise UsageError(f"--times、--days 只用于需要关注的规则 ({known})")
     changes = args.every is not None or args.rrule is not None or args.per_term or args.enable or args.disable
     adding = args.name == "add"
     if not adding and (args.new_name or args.kind or args.helper or args.key_target):
@@ -529,12 +540,38 @@ def cmd_rules(args: argparse.Namespace) -> int:
     elif args.name or changes:
         raise UsageError("修改规则需要规则名和一项修改, 如: guanai rules 每周谈心 --every 7")
     for r in CareRule.select().order_by(CareRule.sort_order, CareRule.id):
-        who = "重点帮扶对象" if r.applies_to == "key_target" else "全部留守儿童"
+        who = APPLIES_TO.get(r.applies_to, r.applies_to)
         by = f", 由{r.helper_kind}" if r.helper_kind else ""
         state = "" if r.active else "  (已停用)"
         fields = (r.name, r.contact_kind, describe(r), f"{who}{by}{state}")
         print("\t".join(one_line(f) for f in fields))  # stored text: no control character
+    for r in attention.attention_rules(active_only=False):
+        fields = (r.name, "需要关注", attention.describe_rule(r), "" if r.active else "(已停用)")
+        print("\t".join(one_line(f) for f in fields).rstrip("\t"))
     return 0
+
+
+def _attention_rule(args: argparse.Namespace) -> None:
+    """``guanai rules 情绪低落 --times 4 --days 30`` (or ``--enable``/``--disable``): admin and head."""
+    from models import scope
+    from models.attention import AttentionError, update_attention_rule
+    from tui.context import UsageError, find_staff
+    from tui.login import check_pin
+
+    if args.every is not None or args.rrule is not None or args.per_term or args.new_name or args.kind \
+            or args.helper or args.key_target:
+        raise UsageError(f"需要关注的规则只能改 --times、--days、--enable、--disable, 如: guanai rules {args.name} --times 4")
+    if args.times is None and args.days is None and not (args.enable or args.disable):
+        raise UsageError(f"修改规则需要一项修改, 如: guanai rules {args.name} --times 4 --days 30")
+    staff = find_staff(args.user, audit_context="rules")
+    if staff is None or not scope.may_edit_rules(scope.viewer_for(staff)):  # before the PIN is asked
+        raise UsageError("只有管理员或校长可以修改规则 (用 --user 指定管理员的登录名)")
+    viewer = scope.viewer_for(check_pin(staff, context="rules"))
+    try:
+        update_attention_rule(args.name, viewer=viewer, threshold=args.times, window_days=args.days,
+                              active=True if args.enable else False if args.disable else None)
+    except (AttentionError, scope.ForbiddenError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
