@@ -66,6 +66,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         *(Binding(k, f"toggle_concern({i})", rules.CONCERNS[i], show=False, priority=True)
           for i, k in enumerate(CONCERN_KEYS)),
         Binding("f9", "toggle_reached", "接通", priority=True),
+        # 强制报告: the talk is saved first, then the statutory checklist opens (screens/protection_flow.py)
+        Binding("ctrl+b", "report", "强制报告", priority=True),
         Binding("ctrl+g", "add_child", "加同组", priority=True),
         Binding("f10", "history", "修改记录", priority=True),
         # the paper forms' other columns: who was called (亲情电话), 交谈后效果, 家长反馈 (家访手记)
@@ -378,6 +380,15 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         """The line under the content: 正在保存…, or why the save failed (the text stays)."""
         self.query_one("#err-content", Static).update(content(text, one_line=True))
 
+    report_after_save = False
+
+    def action_report(self) -> None:
+        """强制报告 from this talk: save it (as ctrl+s, errors included), then the checklist opens."""
+        if self.saving:
+            return
+        self.report_after_save = True
+        self.action_save()
+
     def action_save(self) -> None:
         """Check, then write in a thread worker (``screens.saving``): keys keep working while
         another user's write holds the database, and a second ctrl+s meanwhile does nothing."""
@@ -416,7 +427,17 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 self.notify(f"{saved}; 未接通不算完成, 这项待办仍然保留, 请再联系", timeout=5)
             else:
                 self.notify(saved, timeout=2)
+            report, self.report_after_save = self.report_after_save, False
+            app, child, new = self.app, child_ids[0], self.contact_id is None
             self.dismiss(True)
+            from screens import protection_flow
+
+            # once this screen is gone: a dialog's answer goes to the screen that was current
+            if report:  # ctrl+b: the teacher asked for it
+                app.call_later(protection_flow.open_checklist, app, child, ids[0])
+            elif new:  # a new talk with 安全 ticked or a sign of harm in the text: ask
+                app.call_later(protection_flow.offer_report, app, child, ids[0], snapshot.concerns, snapshot.content,
+                               snapshot.effect, snapshot.follow_up, snapshot.parent_feedback)
             return
         # Typed on while the save waited: what was saved is the entry's new original, and the rest
         # stays in the form (and its draft, now keyed by the entry) as an edit of that entry.

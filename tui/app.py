@@ -107,6 +107,8 @@ class GuanaiApp(DatabaseGuard, App):
         # shown on every screen's section strip (tui/chrome.py), so footers keep their room
         Binding("question_mark", "help", "帮助", key_display="?", show=False),
         Binding("q", "quit", "退出", show=False),
+        # the red banner's key (tui/chrome.py): the 强制报告 list, or for the admin why not
+        Binding("exclamation_mark", "reports", "强制报告", key_display="!", show=False),
         Binding("ctrl+q", "quit", "退出", show=False, priority=True),
     ]
 
@@ -226,10 +228,46 @@ class GuanaiApp(DatabaseGuard, App):
         self.push_screen(question, answer)
 
     # -- live updates: another user's change shows within a second or two ------------
+    # -- 强制报告: the red banner of the head and the admin until each report is confirmed ---------
+    report_banner = ""
+
+    def refresh_report_banner(self) -> str:
+        """Count the unconfirmed reports (head and admin only: ``scope.sees_report_banner``) and
+        redraw the title bars; the admin's banner is a count, never a child."""
+        from models import protection, scope
+
+        try:
+            viewer = self.viewer
+            count = protection.unconfirmed_count(self.school_id, viewer=viewer) if self.staff_id else 0
+        except Exception as exc:  # no banner is better than no app (a locked database: next poll)
+            self.log.warning(f"report banner not counted: {exc}")
+            return self.report_banner
+        text = ""
+        if count:
+            text = f"! 强制报告待校长确认 {count} 份" + (" (按 ! 确认)" if scope.banner_names_children(viewer)
+                                                      else " (请提醒校长)")
+        if text != self.report_banner:
+            self.report_banner = text
+            from tui.chrome import TitleBar
+
+            for bar in self.screen.query(TitleBar):
+                bar.refresh()
+        return text
+
+    def action_reports(self) -> None:
+        from screens.protection_list import ReportListScreen
+
+        if not self.staff_id:
+            self.notify("没有登录, 不能查看强制报告", severity="warning")
+            return
+        if not isinstance(self.screen, ReportListScreen):
+            self.push_screen(ReportListScreen())
+
     def on_mount(self) -> None:
         from models.live import ChangeWatcher
 
         self.data_refreshes = 0
+        self.refresh_report_banner()
         try:
             self.watcher: ChangeWatcher | None = ChangeWatcher()
         except Exception as exc:  # no polling is better than no app
@@ -251,6 +289,7 @@ class GuanaiApp(DatabaseGuard, App):
             self.log.warning(f"live update check failed: {exc}")
             return
         if changed:
+            self.refresh_report_banner()
             self.refresh_screen_data()
 
     def refresh_screen_data(self) -> bool:

@@ -92,6 +92,10 @@ class TitleBar(Widget):
         middle = clean(session.school_name) if session is not None else ""
         if session is not None and session.demo_dir:
             middle = f"{middle} 演示".strip()
+        banner = getattr(self.app, "report_banner", "")  # 强制报告 waiting: red, in the school's place
+        style = ""
+        if banner:
+            middle, style = banner, "bold white on red"
         right = _cut(right, max(0, width // 3))
         left = _cut(left, max(0, width - cell_len(right) - 3))
         room = width - cell_len(left) - cell_len(right) - 2
@@ -100,7 +104,11 @@ class TitleBar(Widget):
         gap = room - cell_len(middle)
         before = gap // 2
         return Content.assemble(
-            " ", (left, "bold"), " " * max(1, before), middle, " " * max(1, gap - before), right, " ")
+            " ", (left, "bold"), " " * max(1, before), (middle, style), " " * max(1, gap - before), right, " ")
+
+    def banner_text(self) -> str:
+        """The red banner as plain text ("" when no report waits): what tests read."""
+        return getattr(self.app, "report_banner", "")
 
     def _strip_line(self) -> Content:
         from tui.app import SECTIONS

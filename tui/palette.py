@@ -58,6 +58,7 @@ COMMANDS = (
     Command("教职工账号", "jiaozhigongzhanghao", "jzgzh", "users", app=True, admin=True),
     Command("审计日志", "shenjirizhi", "sjrz", "audit", app=True, admin=True),
     Command("校车路线", "xiaocheluxian", "xclx", "bus_routes", app=True, admin=True),
+    Command("强制报告", "qiangzhibaogao", "qzbg", "reports", key="!", app=True),
     Command("退出", "tuichu", "tc", "quit", key="q", app=True),
 )
 

@@ -1,0 +1,130 @@
+"""The 强制报告 flow at 80x24: a teacher's talk with a sign of harm is saved, she is offered the
+report, ticks the situations and fills it in; the head sees the red banner on every screen until
+she confirms; the admin's banner is a count that does not open the report."""
+import datetime as dt
+
+from textual.widgets import TextArea
+
+from models.entities import Contact, Report, Staff
+from screens.confirm import ConfirmScreen
+from screens.protection_form import ReportFormScreen
+from screens.protection_list import ReportListScreen
+from screens.talk_entry import TalkEntryScreen
+from tui.app import GuanaiApp
+from tui.chrome import TitleBar
+from tui.context import Session
+from tui.widgets.pick_list import PickListScreen
+
+TALK = "说奶奶最近经常打他，手臂上有淤青，他不敢回家"
+
+
+def app_as(school, staff):
+    return GuanaiApp(Session(target=school["path"], school_id=school["school"].id, staff_id=staff.id,
+                             staff_name=staff.name, school_name=school["school"].name))
+
+
+def banner(app) -> str:
+    return app.screen.query_one(TitleBar).banner_text()
+
+
+async def settle(pilot, app):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_talk_leads_to_a_report_and_the_head_confirms_it(tiny_school):
+    teacher = tiny_school["staff"][0]  # 李老师, 班主任 of 三年级2班 (张小明's class)
+    head = Staff.create(school=tiny_school["school"], name="潘校长", role="head", login="xiaozhang")
+    admin = Staff.create(school=tiny_school["school"], name="管理员", role="admin", login="admin")
+    kid = tiny_school["kids"]["张小明"]
+
+    app = app_as(tiny_school, teacher)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "slash", *"zxm", "enter", "t")
+        await pilot.pause()
+        talk = app.screen
+        assert isinstance(talk, TalkEntryScreen)
+        talk.query_one("#talk-content", TextArea).load_text(TALK)
+        await pilot.press("f6")  # 安全
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        saved = Contact.get((Contact.child == kid.id) & (Contact.content == TALK))  # saved before anything else
+        assert saved.concerns == "安全"
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.question)
+        assert "是否填写强制报告" in question and "勾选了安全" in question and "淤青" in question
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, PickListScreen)
+        await pilot.press("1", "2", "enter")  # 非正常损伤, 家庭暴力
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReportFormScreen)
+        await pilot.press("ctrl+s")  # no facts yet: refused, nothing written
+        await pilot.pause()
+        assert app.screen is form and not Report.select().exists()
+        form.query_one("#r-facts", TextArea).load_text("孩子说奶奶经常打他; 左臂有两处淤青")
+        form.query_one("#r-opinion", TextArea).load_text("疑似家庭暴力")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReportFormScreen)
+        assert banner(app) == ""  # a teacher has no banner
+    r = Report.get()
+    assert (r.child_id, r.contact_id, r.reporter_id, r.situations, r.path) == (
+        kid.id, saved.id, teacher.id, "非正常损伤、家庭暴力", "学校")
+    assert r.confirmed_at is None
+
+    app = app_as(tiny_school, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "强制报告待校长确认 1 份" in banner(app) and "请提醒校长" in banner(app)
+        assert "张小明" not in banner(app)
+        await pilot.press("!")
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, ReportListScreen) and listing.rows == []  # a count, not the child
+        assert "请提醒校长确认" in str(listing.query_one("#reports-status").content)
+
+    app = app_as(tiny_school, head)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "强制报告待校长确认 1 份" in banner(app)
+        await pilot.press("4")  # every screen shows it
+        await pilot.pause()
+        assert "强制报告待校长确认 1 份" in banner(app)
+        await pilot.press("!")
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, ReportListScreen)
+        assert [(v.child_name, v.reporter, v.state) for v in listing.rows] == [("张小明", "李老师", "待校长确认")]
+        await pilot.press("c")
+        await pilot.pause()
+        assert banner(app) == ""
+        assert listing.rows[0].state == "处置中"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportFormScreen)
+        assert "校长 潘校长 已确认" in app.screen.header
+    r = Report.get()
+    assert r.confirmed_by_id == head.id and r.confirmed_at.date() == dt.date.today()
+
+
+async def test_a_plain_talk_is_not_offered_a_report_and_ctrl_b_asks_for_one(tiny_school):
+    teacher = tiny_school["staff"][0]
+    app = app_as(tiny_school, teacher)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "slash", *"zxm", "enter", "t")
+        await pilot.pause()
+        app.screen.query_one("#talk-content", TextArea).load_text("给妈妈打电话了, 周末打球, 有点伤心")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, (ConfirmScreen, TalkEntryScreen))  # no sign: back to the list
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#talk-content", TextArea).load_text("谈数学作业")
+        await pilot.press("ctrl+b")  # saves the talk, then the checklist straight away
+        await settle(pilot, app)
+        assert isinstance(app.screen, PickListScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert Contact.select().where(Contact.content == "谈数学作业").count() == 1 and not Report.select().exists()
