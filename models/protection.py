@@ -309,16 +309,19 @@ def report_detail(report_id: int, *, viewer: scope.Viewer) -> ReportView:
     return view
 
 
-def report_rows(school_id: int | None, *, viewer: scope.Viewer, open_only: bool = False) -> list[ReportView]:
+def report_rows(school_id: int | None, *, viewer: scope.Viewer, open_only: bool = False,
+                audited: bool = True) -> list[ReportView]:
     """The reports the viewer may see (the reporter her own; the head and counselor all), newest
-    first; ``open_only``: not yet closed. The list is a look too: one audit row names how many."""
+    first; ``open_only``: not yet closed. The list is a look too: one audit row names them.
+    ``audited=False`` for a list re-read because another user changed the data (an audit row per
+    reload would itself be such a change, and two open lists would read each other for ever)."""
     cond = scope.report_condition(viewer, Report)
     if school_id is not None:
         cond &= Report.school == school_id
     if open_only:
         cond &= Report.closed_at.is_null()
     views = _views(cond)
-    if not viewer.nobody:
+    if audited and not viewer.nobody:
         audit.record("view", "report", 0, staff_id=viewer.staff_id, new={"reports": [v.id for v in views]})
     return views
 
