@@ -34,7 +34,7 @@ import peewee as pw
 from models import audit, rules, scope, settings
 from models import db as dbmod
 from models.entities import (
-    Attendance, Child, Classroom, Consent, Contact, Draft, Pairing, Parent, Staff,
+    AttentionDecision, Attendance, Child, Classroom, Consent, Contact, Draft, Pairing, Parent, Staff,
 )
 from models.errors import UserError
 from models.masking import mask_id, mask_phone, mask_value
@@ -347,7 +347,8 @@ def purge(*, viewer: scope.Viewer, today: dt.date | None = None, child_ids=None,
         deleted = {"child": ids, "contact": contact_ids}
         for model, cond in ((Pairing, Pairing.child.in_(ids) | Pairing.buddy.in_(ids)),
                             (Parent, Parent.child.in_(ids)), (Attendance, Attendance.child.in_(ids)),
-                            (Consent, Consent.child.in_(ids))):
+                            (Consent, Consent.child.in_(ids)),
+                            (AttentionDecision, AttentionDecision.child.in_(ids))):  # deleted by cascade
             deleted[model._meta.table_name] = [r for (r,) in model.select(model.id).where(cond).tuples()]
         keys = [f"child:{i}" for i in ids] + [f"contact:{c}" for c in contact_ids]
         for chunk in _chunks(keys):

@@ -273,3 +273,20 @@ def test_the_monthly_sheet(school):
     assert len(rows) == 1 and rows[0].decision == "确认" and rows[0].level == "红" and rows[0].by == "李老师"
     assert rows[0].contacts == "家长电话 1、谈心 3" and "连续3次" in rows[0].reasons
     assert attention.monthly_sheet(2026, 10, viewer=v) == []
+
+
+def test_purge_takes_the_decisions_and_blanks_their_audit(school):
+    """A purged child's decisions go with it, and their audit rows keep no reason text."""
+    from models import privacy
+
+    _mood(school)
+    kid = school["kid"]
+    row = attention.confirm(kid.id, viewer=school["viewer"], level="黄", review_on=dt.date(2026, 12, 14),
+                            on_date=TODAY)
+    Child.update(status="转出", status_date=dt.date(2020, 7, 1), archived_at=dt.datetime(2020, 9, 1)).where(
+        Child.id == kid.id).execute()
+    admin = Staff.create(school=school["school"], name="管理员", role="admin", login="admin")
+    privacy.purge(viewer=scope.viewer_for(admin), today=TODAY, child_ids=[kid.id])
+    assert not AttentionDecision.select().where(AttentionDecision.id == row.id).exists()
+    logged = AuditLog.get((AuditLog.table == "attention_decision") & (AuditLog.row_id == row.id))
+    assert "情绪" not in logged.new
