@@ -254,3 +254,22 @@ async def test_keys_typed_ahead_after_f12_land_in_the_next_column(tiny_school):
     c = Contact.get(Contact.child == kid.id)
     assert (c.content, c.family_members, c.living_conditions, c.education_needs, c.parent_feedback, c.effect,
             c.callee) == ("a", "b", "c", "d", "e", "f", "g")
+
+
+async def test_text_typed_ahead_after_tab_lands_in_the_next_field(tiny_school):
+    """The same for tab and shift+tab: 12 typed right after shift+tab from 通话对象 is the minutes."""
+    from textual import events
+
+    kid = tiny_school["kids"]["王芳"]
+    app = make_app(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_talk_for(pilot, app, "wf")
+        await pilot.press(*"call")
+        for key in ["f11", "x", "shift+tab", "1", "2", "tab", "tab", "y"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    c = Contact.get(Contact.child == kid.id)
+    assert (c.callee, c.minutes, c.place) == ("x", 12, "y")

@@ -112,6 +112,36 @@ class GuanaiApp(DatabaseGuard, App):
         Binding("ctrl+q", "quit", "退出", show=False, priority=True),
     ]
 
+    _FOCUS_ACTIONS = {"tab": "app.focus_next", "shift+tab": "app.focus_previous"}
+
+    async def on_event(self, event) -> None:
+        """Tab and shift+tab move the cursor before the next key is handled: Textual hands them to
+        the focused field first and moves on only when they bubble back, and the text typed after
+        them in the same read (SSH under load, an IME) went into the field being left."""
+        from textual import events
+
+        if (isinstance(event, events.Key) and not event.is_forwarded and event.key in self._FOCUS_ACTIONS
+                and self._tab_only_moves_focus(event.key)):
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
+        await super().on_event(event)
+
+    def _tab_only_moves_focus(self, key: str) -> bool:
+        """Whether the first binding of ``key`` along the focus chain is the plain focus move (a
+        screen that binds tab itself, like the pairing board's, or a field that types it, keeps it)."""
+        try:
+            chain = self.screen._binding_chain
+        except Exception:  # noqa: BLE001 - no screen yet: Textual's own path
+            return False
+        for _node, bindings in chain:
+            found = bindings.key_to_bindings.get(key)
+            if found:
+                return all(b.action == self._FOCUS_ACTIONS[key] for b in found)
+        return False
+
     def __init__(self, session: Session, *, start_ns: int | None = None, ambiguous_wide: bool = False) -> None:
         from tui.wholecells import install
 
