@@ -111,6 +111,8 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         Binding("c", "consent", "同意"),
         Binding("w", "withdraw", "撤回同意", show=False),
         Binding("g", "archive", "归档", show=False),
+        Binding("b", "report", "强制报告", show=False),
+        Binding("j", "intervention", "监护干预", show=False),
         Binding("escape", "back", "返回"),
         Binding("pageup", "page_up", "上一页", show=False),
         Binding("pagedown", "page_down", "下一页", show=False),
@@ -418,6 +420,23 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         from screens.talk_entry import TalkEntryScreen
 
         self.app.push_screen(TalkEntryScreen(self.child_id), lambda _=None: self.load())
+
+    def action_report(self) -> None:
+        """强制报告 about this child: the statutory checklist, then the 报告单 (screens/protection_flow.py)."""
+        from screens import protection_flow
+
+        protection_flow.open_checklist(self.app, self.child_id)
+
+    def action_intervention(self) -> None:
+        """监护干预, when the 监护类型 is 无人监护 or the 监护情况评估 差 (models/protection.py)."""
+        from models import protection
+        from screens.protection_form import InterventionFormScreen
+
+        reason = protection.guardianship_problem(self.child_id)
+        if reason is None:
+            self.notify("监护类型为无人监护或监护情况评估为差时, 才需要登记监护干预", timeout=4)
+            return
+        self.app.push_screen(InterventionFormScreen(self.child_id, reason))
 
     def action_unmask(self) -> None:
         """显示完整号码: a deliberate look at the full numbers, in the audit log; u again hides them."""

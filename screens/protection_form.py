@@ -8,8 +8,8 @@ import datetime as dt
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
 from models import protection, rules
@@ -170,3 +170,49 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
                 self.dismiss(False)
 
         self.app.push_screen(ConfirmScreen("放弃这份报告的输入吗? (谈话记录已经保存)", yes="放弃", no="继续填写"), answer)
+
+
+class InterventionFormScreen(DatabaseGuard, ModalScreen[bool]):
+    """监护干预: who at the village was told (儿童主任), what, the guardian's response; the re-check
+    is due 7 days on (待办 lists it until a reached 家访, 家长电话 or 座谈)."""
+
+    DEFAULT_CSS = """
+    InterventionFormScreen { align: center middle; }
+    #iv-box { width: 72; max-width: 100%; height: auto; border: round $warning; padding: 0 1; background: $surface; }
+    #iv-box Input { width: 1fr; }
+    """
+    BINDINGS = [Binding("ctrl+s", "save", "保存", priority=True), Binding("escape", "cancel", "取消", priority=True)]
+
+    def __init__(self, child_id: int, reason: str) -> None:
+        super().__init__()
+        self.child_id, self.reason = child_id, reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="iv-box"):
+            yield Static(content(f"监护干预 · {child_label(self.child_id)} · {self.reason} · 7天后复查", one_line=True))
+            with Horizontal(classes="talk-row"):
+                yield Label("村儿童主任")
+                yield Input(id="iv-director", max_length=50)
+            with Horizontal(classes="talk-row"):
+                yield Label("告知内容")
+                yield Input(id="iv-note")
+            with Horizontal(classes="talk-row"):
+                yield Label("监护人回应")
+                yield Input(id="iv-response")
+            yield Static(id="iv-error", classes="talk-err")
+            yield Static(content("ctrl+s 保存    esc 取消", one_line=True))
+
+    def action_save(self) -> None:
+        values = {"reason": self.reason, "director": self.query_one("#iv-director", Input).value,
+                  "note": self.query_one("#iv-note", Input).value,
+                  "guardian_response": self.query_one("#iv-response", Input).value}
+        try:
+            protection.create_intervention(values, self.child_id, viewer=self.app.viewer)
+        except UserError as exc:
+            self.query_one("#iv-error", Static).update(content(str(exc), one_line=True))
+            return
+        self.notify("监护干预已登记; 7天后复查会出现在待办里", timeout=4)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

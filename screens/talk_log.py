@@ -38,6 +38,7 @@ class TalkLogScreen(ListScreen):
         Binding("t", "talk", "谈心"),
         Binding("n", "new", "新记录"),
         Binding("f", "filter", "筛选"),
+        Binding("b", "report", "强制报告", show=False),
         Binding("escape", "clear", "清除", show=False),
     ]
 
@@ -88,6 +89,15 @@ class TalkLogScreen(ListScreen):
     def selected_row(self) -> LogRow | None:
         cid = self.selected_id()
         return next((r for r in self.rows if r.id == cid), None)
+
+    def action_report(self) -> None:
+        """强制报告 from the selected talk, call or visit: the statutory checklist, then the 报告单."""
+        row = self.selected_row()
+        if row is None:
+            return
+        from screens import protection_flow
+
+        protection_flow.open_checklist(self.app, row.child_id, row.id)
 
     def action_search(self) -> None:
         self.set_focus(self.query_one("#log-search", Input))  # immediate: see RosterScreen.action_search

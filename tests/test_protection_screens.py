@@ -128,3 +128,48 @@ async def test_a_plain_talk_is_not_offered_a_report_and_ctrl_b_asks_for_one(tiny
         await pilot.press("escape")
         await pilot.pause()
     assert Contact.select().where(Contact.content == "谈数学作业").count() == 1 and not Report.select().exists()
+
+
+async def test_the_talk_log_and_the_child_page_lead_to_a_report_and_an_intervention(tiny_school):
+    from models.entities import Child, Intervention
+    from screens.protection_form import InterventionFormScreen
+
+    teacher = tiny_school["staff"][0]
+    kid = tiny_school["kids"]["张小明"]
+    app = app_as(tiny_school, teacher)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("b")  # the selected talk (张小明's newest)
+        await pilot.pause()
+        assert isinstance(app.screen, PickListScreen)
+        await pilot.press("3", "enter")  # 欺凌
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReportFormScreen) and form.values["situations"] == ["欺凌"]
+        assert form.contact_id == Contact.select().where(Contact.child == kid.id).order_by(Contact.at.desc()).get().id
+        await pilot.press("escape", "y")  # nothing written
+        await pilot.pause()
+        assert not Report.select().exists()
+
+        await pilot.press("1", "slash", *"zxm", "enter", "enter")
+        await pilot.pause()
+        await pilot.press("j")  # 监护情况一般: no intervention is due
+        await pilot.pause()
+        assert not isinstance(app.screen, InterventionFormScreen)
+        Child.update(guardianship_type="无人监护").where(Child.id == kid.id).execute()
+        await pilot.press("j")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, InterventionFormScreen)
+        await pilot.press("ctrl+s")  # no 儿童主任: refused
+        await pilot.pause()
+        assert app.screen is dialog and "村儿童主任" in str(dialog.query_one("#iv-error").content)
+        dialog.query_one("#iv-director").value = "王主任"
+        dialog.query_one("#iv-response").value = "奶奶答应每天接送"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, InterventionFormScreen)
+    iv = Intervention.get()
+    assert (iv.child_id, iv.reason, iv.director, iv.recheck_due) == (
+        kid.id, "无人监护", "王主任", dt.date.today() + dt.timedelta(days=7))
