@@ -109,12 +109,18 @@ def test_workbook_prints_the_new_columns(october, tmp_path):
                    callee="母亲", content="通话")
     Contact.update(parent_feedback="希望多打电话").where(Contact.kind == "家访").execute()
     Contact.update(effect="情绪好转").where(Contact.at == at(10, 19)).execute()
+    Contact.update(effect="奶奶放心了").where(Contact.kind == "家访").execute()
+    Contact.update(effect="孩子很开心").where(Contact.kind == "亲情电话").execute()
     path = tmp_path / "h.xlsx"
     scope = handbook.make_scope(october["school"].id, "2026-10", viewer=ALL, today=dt.date(2026, 11, 28))
     export.export_handbook(scope, str(path))
     wb = openpyxl.load_workbook(path)
     visits = wb["家访记录"]
     assert [r[col(visits, "家长反馈")] for r in data_rows(visits)] == ["希望多打电话"]
+    # not on the paper forms, but typed in the talk entry for every kind: printed, never dropped
+    assert [r[col(visits, "交谈后效果")] for r in data_rows(visits)] == ["奶奶放心了"]
+    assert [r[col(wb["家长联系记录"], "交谈后效果")] for r in data_rows(wb["家长联系记录"])
+            if r[col(wb["家长联系记录"], "类别")] == "亲情电话"] == ["孩子很开心"]
     talks = wb["谈心记录"]
     assert "情绪好转" in [r[col(talks, "交谈后效果")] for r in data_rows(talks)]
     calls = {r[col(wb["家长联系记录"], "类别")]: r for r in data_rows(wb["家长联系记录"])}

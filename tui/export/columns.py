@@ -79,27 +79,30 @@ PARENT_CONTACTS = [
     Col("联系对象", 9, "center", "callee"),
     Col("接通", 4, "center", lambda r: "" if r.kind in LETTER_KINDS else yes(r.reached)),
     Col("时长(分)", 6, "int", lambda r: None if r.kind in LETTER_KINDS else r.minutes),
-    Col("内容", 46, "wrap", "content"),
+    Col("内容", 35, "wrap", "content"),
+    Col("交谈后效果", 11, "wrap", "effect"),
     Col("跟进", 16, "wrap", "follow_up_text"),
     Col("教师", 8, "center", "staff_name"),
 ]
 
-# The 家访手记 in the paper's order; a 家访's content is its 孩子表现.
+# The 家访手记 in the paper's order; a 家访's content is its 孩子表现. 交谈后效果 is not on that paper,
+# but the talk entry offers it for every kind, and what a teacher typed is printed.
 HOME_VISITS = [
     Col("家访时间", 11, "daytime", "at"),
     Col("家访教师", 6.5, "center", "staff_name"),
     Col("孩子姓名", 6.5, "center", "child_name"),
     Col("年龄", 3.5, "int", "age"),
-    Col("所属班级", 9, "center", "class_name"),
-    Col("监护人信息 (姓名 关系、联系方式)", 12, "wrap",
+    Col("所属班级", 7.5, "center", "class_name"),
+    Col("监护人信息 (姓名 关系、联系方式)", 11, "wrap",
         lambda r: "\n".join(v for v in (r.guardian, r.guardian_phone) if v)),
-    Col("家庭住址", 8.5, "wrap", "address"),
-    Col("家庭成员情况", 10.5, "wrap", "family_members"),
+    Col("家庭住址", 8, "wrap", "address"),
+    Col("家庭成员情况", 9.5, "wrap", "family_members"),
     Col("生活环境", 10, "wrap", "living_conditions"),
-    Col("孩子表现", 16.5, "wrap", "content"),
+    Col("孩子表现", 13, "wrap", "content"),
     Col("教育需求", 10, "wrap", "education_needs"),
-    Col("家长反馈", 10.5, "wrap", "parent_feedback"),
-    Col("后续计划", 10, "wrap", "follow_up_text"),
+    Col("家长反馈", 9.5, "wrap", "parent_feedback"),
+    Col("后续计划", 9, "wrap", "follow_up_text"),
+    Col("交谈后效果", 9, "wrap", "effect"),
     Col("完成", 4, "center", lambda r: yes(r.reached)),
 ]
 
