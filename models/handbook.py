@@ -44,7 +44,7 @@ from typing import Iterator
 
 import peewee as pw
 
-from models import duties, rules, terms
+from models import duties, protection, rules, terms
 from models.calendar import occurrences
 from models.care_rules import describe
 from models.entities import (
@@ -691,6 +691,9 @@ class Summary:
     guardianship: dict[str, int] = field(default_factory=dict)
     started: list[str] = field(default_factory=list)  # became left behind this month (a parent left)
     ended: list[str] = field(default_factory=list)  # no longer left behind: the parents came home
+    # 强制报告 of the month, 发现—报告—处置 (models/protection.py): counts only, and only in the
+    # whole school's handbook; a class's would tell its teacher that one of her children was reported
+    protection: dict[str, int] | None = None
 
     @property
     def activities(self) -> int:
@@ -732,6 +735,7 @@ def summary(scope: Scope) -> Summary:
         contacts=contact_counts(scope), pairings=npairs, activity_list=acts, duty_list=open_rows,
         national=sum(1 for r in reg if _national(r, scope.as_of)), age_bands=_age_bands(reg, scope.as_of),
         guardianship=_guardianship(reg), started=_started(scope), ended=_ended(scope),
+        protection=None if scope.class_name else protection.counts(scope.school_id, scope.first, scope.last),
     )
 
 

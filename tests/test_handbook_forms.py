@@ -218,7 +218,8 @@ def test_inspector_s_numbers_on_the_summary(october, tmp_path):
     values = [c for row in openpyxl.load_workbook(path)["汇总"].iter_rows(values_only=True) for c in row
               if isinstance(c, str)]
     assert "1 人: 李四" in values and "1 人: 张丽华" in values
-    assert any("校长签字" in v for v in values) and "九、检查意见" in values
+    assert any("校长签字" in v for v in values) and "十、检查意见" in values
+    assert "九、强制报告 (本月发现—报告—处置)" in values  # counts only, in the whole school's handbook
 
 
 @pytest.mark.parametrize("day, later, status", [

@@ -191,6 +191,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.add_argument("--unmask", action="store_true", help="不遮盖身份证号和电话 (仅管理员)")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("report-form", parents=[common], help="打印一份强制报告单 (xlsx, A4 纵向; 报告人、校长、心理咨询室教师)",
+                       description="默认文件名: 强制报告单_<编号>.xlsx (写在当前目录); 每次打印记入审计日志")
+    s.add_argument("report_id", metavar="ID", help="报告单编号 (强制报告列表和报告单上的 #编号)")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
+    s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    s.set_defaults(func=cmd_report_form)
+
+    s = sub.add_parser("report-register", parents=[common], help="导出本学期强制报告登记台账 (xlsx; 校长、心理咨询室教师)",
+                       description="默认文件名: 强制报告登记台账_<学期>.xlsx (写在当前目录)")
+    s.add_argument("--date", metavar="YYYY-MM-DD", help="哪一天所在的学期 (默认: 今天; 假期里是刚结束的学期)")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
+    s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    s.set_defaults(func=cmd_report_register)
     return p
 
 
@@ -839,6 +853,63 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"{scope.label} {scope.month_label}: 留守儿童 {r['基本情况登记表']} 人, 结对 {r['结对帮扶表']} 条, "
           f"谈心 {r['谈心记录']} 条, 家长联系 {r['家长联系记录']} 条, 家访 {r['家访记录']} 条, "
           f"活动 {r['活动记录']} 次, 待办 {r['待办事项']} 项 ({result.seconds:.1f} 秒)")
+    return 0
+
+
+def cmd_report_form(args: argparse.Namespace) -> int:
+    """One 强制报告单 as a one-page xlsx (A4 portrait): for its reporter, the head or the counselor
+    (``models.scope``), the look and the print audited."""
+    from models.scope import ForbiddenError
+    from models.validation import Invalid
+    from tui.context import UsageError
+    from tui.export import ExportError
+    from tui.export.protection import export_report_form
+
+    if not (args.report_id.isascii() and args.report_id.isdigit()):
+        raise UsageError(f"报告单编号应为数字: {args.report_id}")
+    open_database(args)
+    staff, viewer = command_viewer(args.user, context="report-form")
+    path = os.path.abspath(args.output or f"强制报告单_{int(args.report_id)}.xlsx")
+    try:
+        path = export_report_form(int(args.report_id), path, viewer=viewer, force=args.force)
+    except (ExportError, ForbiddenError, Invalid) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"已导出: {path}")
+    return 0
+
+
+def cmd_report_register(args: argparse.Namespace) -> int:
+    """The term's 强制报告登记台账 (head and counselor): the term of ``--date`` (else today), or in
+    the holidays the term just ended, up to that day."""
+    import datetime as dt
+
+    from models import terms
+    from models.entities import School
+    from models.scope import ForbiddenError
+    from tui.context import UsageError
+    from tui.export import ExportError
+    from tui.export.protection import export_register
+
+    day = parse_day(args.date) if args.date else dt.date.today()
+    open_database(args)
+    staff, viewer = command_viewer(args.user, context="report-register")
+    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
+              else School.select().order_by(School.id).first())
+    if school is None:
+        raise UsageError("数据库中还没有学校")
+    term, back = None, day
+    while term is None and (day - back).days < 250:  # a holiday: the term before it
+        term = terms.term_at(back, school_id=school.id)
+        back -= dt.timedelta(days=1)
+    if term is None:
+        raise UsageError(f"{day.isoformat()} 前后找不到学期")
+    path = os.path.abspath(args.output or f"强制报告登记台账_{term.label}.xlsx")
+    try:
+        path = export_register(school.id, term.start, max(term.end, day), term.school_year_label, path,
+                               viewer=viewer, force=args.force)
+    except (ExportError, ForbiddenError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"已导出: {path}")
     return 0
 
 

@@ -131,7 +131,16 @@ def write_summary(wb, s: handbook.Summary, fmt: Formats, exported: str) -> int:
                     first=1)
     form.skip()
 
-    section("九、检查意见")
+    opinion = "九"
+    if s.protection is not None:  # the whole school's handbook only (models/handbook.py says why)
+        section("九、强制报告 (本月发现—报告—处置)")
+        form.header(["发现", "已报告公安", "已处置结案"])
+        line([(s.protection["发现"], "int"), (s.protection["报告"], "int"), (s.protection["处置"], "int")])
+        note("发现: 本月填写的强制报告; 已报告公安: 教师已报警, 或由学校报告并经校长确认; 已处置结案: 已填写处置结果并结案。"
+             "名单见强制报告登记台账 (校长、心理咨询室教师)。")
+        form.skip()
+        opinion = "十"
+    section(f"{opinion}、检查意见")
     ws.merge_range(form.r, 0, form.r + 3, ncols - 1, "", fmt.kinds["wrap"])  # a box for the head's remarks by hand
     form.skip(5)
     who = "班主任签字" if scope.class_name else "填表人签字"
