@@ -374,13 +374,15 @@ def confirm(child_id: int, *, viewer: scope.Viewer, level: str, review_on: dt.da
         child = Child.get_by_id(child_id)
         made_key = not child.key_target
         before = {"attention_level": child.attention_level, "attention_review_on": child.attention_review_on,
-                  "key_target": child.key_target}
-        Child.update(attention_level=level, attention_review_on=review_on, key_target=True).where(
-            Child.id == child_id).execute()
+                  "attention_since": child.attention_since, "key_target": child.key_target}
+        since = child.attention_since if child.attention_level and child.attention_since else today
+        Child.update(attention_level=level, attention_review_on=review_on, attention_since=since,
+                     key_target=True).where(Child.id == child_id).execute()
         row = AttentionDecision.create(child=child_id, staff=viewer.staff_id, decided_at=_decided_at(on_date),
                                        decision=CONFIRM, level=level,
                                        review_on=review_on, reason=note, reasons=reasons, made_key_target=made_key)
-        after = {"attention_level": level, "attention_review_on": review_on, "key_target": True}
+        after = {"attention_level": level, "attention_review_on": review_on, "attention_since": since,
+                 "key_target": True}
         audit.record("create", "attention_decision", row.id, staff_id=viewer.staff_id,
                      new={"child": child_id, "decision": CONFIRM, "level": level, "review_on": review_on,
                           "reason": note, "reasons": reasons})
@@ -401,8 +403,8 @@ def dismiss(child_id: int, *, viewer: scope.Viewer, reason: str, on_date: dt.dat
     with dbmod.write():
         child = Child.get_by_id(child_id)
         before = {"attention_level": child.attention_level, "attention_review_on": child.attention_review_on,
-                  "key_target": child.key_target}
-        after = dict(before, attention_level="", attention_review_on=None)
+                  "attention_since": child.attention_since, "key_target": child.key_target}
+        after = dict(before, attention_level="", attention_review_on=None, attention_since=None)
         if child.attention_level:
             last_confirm = (AttentionDecision.select(AttentionDecision.made_key_target)
                             .where((AttentionDecision.child == child_id) & (AttentionDecision.decision == CONFIRM))

@@ -451,7 +451,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 for ck in plain}
     query = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.key_target, Child.classroom,
                           Classroom.name, Classroom.grade, Classroom.number, Classroom.head_teacher,
-                          Child.school, Child.attention_level, Child.attention_review_on,
+                          Child.school, Child.attention_level, Child.attention_review_on, Child.attention_since,
                           *[_last_contact(ck, Child.id, None, lo, hi, only_if=Child.key_target if key_only[ck] else None)
                             for ck in plain])
              .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
@@ -484,7 +484,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
     out: list[tuple[tuple, Duty]] = []
     limit = None if horizon_days is None else on_date + dt.timedelta(days=horizon_days)
     sees_labels = may_see_attention(viewer)
-    for (cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, school, level, review,
+    for (cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, school, level, review, since,
          *lasts) in children:
         last_of = dict(zip(plain, lasts))
         mine = staff_id is not None and (staff_id == head_id or staff_id in helpers_of.get(cid, ()))
@@ -514,6 +514,9 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 last = helper_last.get((cid, rule.helper_kind, rule.contact_kind))
             else:
                 start = term.start
+                if labelled and since is not None and rule.applies_to != "all":
+                    # a confirmed child's tighter cadences (and 重点's) count from the confirmation
+                    start = max(start, _as_date(since))
                 last = _as_date(last_of[rule.contact_kind])
             due = due_date(rule, last_met=last, period_start=start, term=term)
             if due is None or (limit is not None and due > limit):

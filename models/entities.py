@@ -140,6 +140,7 @@ class Child(BaseModel):
     # 需要关注 confirmed (models/attention.py, 0013): 红 / 黄 or "", and when to look again
     attention_level = pw.CharField(max_length=2, default="")
     attention_review_on = pw.DateField(null=True)
+    attention_since = pw.DateField(null=True)  # confirmed on: the level's cadences count from here
 
     class Meta:
         indexes = ((("school", "classroom", "name_pinyin"), False),)

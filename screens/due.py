@@ -41,6 +41,7 @@ class DueScreen(ListScreen):
         Binding("m", "toggle_mine", "我的/全部"),
         Binding("k", "next_kind", "类别"),
         Binding("r", "reminders", "近7天"),
+        Binding("g", "attention", "需要关注"),
     ]
 
     def __init__(self, today: dt.date | None = None) -> None:
@@ -151,6 +152,24 @@ class DueScreen(ListScreen):
     def action_toggle_mine(self) -> None:
         self.only_mine = not self.only_mine
         self.refilter()  # the duties already read: the same duty if still listed, else the top
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """``g`` (需要关注) only for whom ``models.scope`` lets see it: hidden from the others."""
+        if action == "attention":
+            from models import scope
+
+            return scope.may_see_attention(self.app.viewer)
+        return True
+
+    def action_attention(self) -> None:
+        """需要关注: the early-warning list (screens/attention.py)."""
+        from models import scope
+        from screens.attention import AttentionScreen
+
+        if not scope.may_see_attention(self.app.viewer):
+            self.notify(scope.ATTENTION_FORBIDDEN, severity="warning")
+            return
+        self.app.push_screen(AttentionScreen())
 
     def action_next_kind(self) -> None:
         kinds = [None, *dict.fromkeys(d.contact_kind for d in self.duties)]

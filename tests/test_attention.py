@@ -162,6 +162,8 @@ def test_confirm_marks_tightens_and_schedules_a_review(school):
     after = {d.rule_name: d for d in duties.open_duties(TODAY, viewer=v, child_id=kid.id, horizon_days=None)}
     assert {"红色关注心理辅导", "心理辅导", duties.REVIEW} <= set(after)  # 红: weekly; 重点: the monthly one
     assert after[duties.REVIEW].due == dt.date(2026, 12, 14)
+    assert after["红色关注心理辅导"].due == TODAY + dt.timedelta(days=7)  # counted from the confirmation
+    assert kid.attention_since == TODAY
     row = AttentionDecision.get(AttentionDecision.child == kid.id)
     assert row.decision == "confirm" and "连续3次谈心" in row.reasons
     assert AuditLog.select().where((AuditLog.table == "attention_decision") & (AuditLog.row_id == row.id)).exists()

@@ -47,6 +47,7 @@ COMMANDS = (
             key="1 a"),
     Command("我的孩子或全校", "wodehaizihuoquanxiao", "wdhzhqx", "toggle_mine", section="0", key="0 m"),
     Command("近七天提醒", "jinqitiantixing", "jqttx", "reminders", section="0", key="0 r"),
+    Command("需要关注", "xuyaoguanzhu", "xygz", "attention", section="0", key="0 g"),
     Command("换结对类型", "huanjieduileixing", "hjdlx", "next_kind", section="2", key="2 k"),
     Command("最多帮扶人数", "zuiduobangfurenshu", "zdbfrs", "max_load", section="2", key="2 l"),
     Command("新建活动", "xinjianhuodong", "xjhd", "new", section="4", key="4 n"),

@@ -4,8 +4,9 @@
   a kind computed by ``models/attention.py``, a threshold and a window in days; seeded below;
 - ``attention_decision``: a teacher's confirmation (level 红/黄, review date) or dismissal (reason)
   of a child on the list; the newest row is the child's state;
-- ``child.attention_level`` / ``child.attention_review_on``: the confirmed level and review date,
-  read by the due list (tighter cadences, the review duty) and the roster's mark;
+- ``child.attention_level`` / ``attention_review_on`` / ``attention_since``: the confirmed level, the
+  review date and the day of the confirmation, read by the due list (tighter cadences counted from
+  that day, the review duty) and the roster's mark;
 - two duty rules (``care_rule``) for the confirmed children: 红 — a 心理辅导 every 7 days, 黄 — a
   家长电话 every 7 days (``applies_to`` ``attention_red`` / ``attention_yellow``).
 
@@ -83,6 +84,7 @@ def up(migrator, db):
         migrator.add_column("child", "attention_level",
                             CharField(max_length=2, default="", constraints=[SQL("DEFAULT ''")]), allow_not_null=True),
         migrator.add_column("child", "attention_review_on", DateField(null=True)),
+        migrator.add_column("child", "attention_since", DateField(null=True)),
     )
     rule = Table("attention_rule", ("id",) + RULE_COLUMNS).bind(db)
     have = {name for (name,) in rule.select(rule.name).tuples()}
@@ -100,6 +102,7 @@ def down(migrator, db):
     care = Table("care_rule", ("id",) + CARE_COLUMNS).bind(db)
     care.delete().where(care.name.in_([v[0] for v in CADENCE_RULES])).execute()
     migrator.migrate(
+        migrator.drop_column("child", "attention_since"),
         migrator.drop_column("child", "attention_review_on"),
         migrator.drop_column("child", "attention_level"),
         migrator.drop_table("attention_decision"),
