@@ -36,8 +36,8 @@ import peewee as pw
 from models import db as dbmod
 from models import files, rules, schema, terms
 from models.entities import (
-    ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Grandparent, Pairing, Parent,
-    School, Setting, Staff, TeachingAssignment, join_multi,
+    ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Grandparent, Intervention, Pairing, Parent,
+    Report, School, Setting, Staff, TeachingAssignment, join_multi,
 )
 from models.pinyin import pinyin_keys
 from models.validation import id_check_char
@@ -386,6 +386,7 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
             done = gen.write(lambda msg, frac: _report(progress, msg, lo + share * (0.6 + 0.35 * frac) * 0.95))
             if k == 0:
                 _attention_histories(gen.school)
+                _report_histories(gen.school)
             for table, n in done.items():
                 counts[table] += n
         if dropped:
@@ -452,6 +453,67 @@ def _attention_histories(school_id: int) -> None:
             Contact.update(reached=False, minutes=None, content="未接通", mood="", concerns="", effect="").where(
                 Contact.id.in_(ids)).execute()
             break
+
+
+REPORT_HISTORIES = (  # (situations, talk, facts, opinion): two 强制报告 of the demo class
+    (("非正常损伤", "家庭暴力"), "说奶奶最近经常打{ta}，手臂上有淤青，{ta}不敢回家。",
+     "孩子说奶奶喝酒后用竹条打{ta}，左前臂有两处淤青 (约3厘米)，说不敢回家。", "疑似家庭暴力，需公安介入核实。"),
+    (("脱离监护单独居住或失踪",), "说爷爷住院后这两周一个人在家住，晚上害怕，自己煮面吃。",
+     "孩子说爷爷11月初住院，奶奶在医院陪护，这两周{ta}一个人住在家里，晚上不敢关灯。", "监护人暂时不能履行监护，孩子独自居住。"),
+)
+
+
+def _report_histories(school_id: int) -> None:
+    """Two 强制报告 of the demo class (三年级2班) by its 班主任, both confirmed by the head, so the
+    demo opens without a red banner: one found in October, reported to the police by the teacher and
+    closed with its outcome; one of November, told to the head (the school reported it), the village
+    儿童主任 told, still open. And a 监护干预 of a child assessed 差, re-checked after 7 days. Each
+    report comes from one of the child's talks, rewritten to say what was found. Fixed choices on
+    the rows already generated (no random draw), like ``_attention_histories``."""
+    teacher = Staff.get_or_none((Staff.school == school_id) & (Staff.login == "banzhuren"))
+    head = Staff.get_or_none((Staff.school == school_id) & (Staff.login == "xiaozhang"))
+    if teacher is None or head is None:
+        return
+    room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.head_teacher == teacher.id))
+    if room is None:
+        return
+    kids = list(Child.select(Child.id, Child.sex).where(
+        (Child.classroom == room.id) & (Child.left_behind_type != "") & (Child.status == "在读")
+        & (Child.guardianship_grade != "差")).order_by(Child.id).tuples())[0::3]  # _attention_histories takes 1::3
+    days = (dt.datetime(2026, 10, 15), dt.datetime(2026, 11, 20))
+    made = 0
+    for (cid, sex), (situations, talk, facts, opinion), before in zip(kids, REPORT_HISTORIES, days):
+        ta = "她" if sex == "女" else "他"
+        contact = (Contact.select().where((Contact.child == cid) & (Contact.kind == "谈心") & (Contact.reached == True)  # noqa: E712
+                                          & (Contact.at < before)).order_by(Contact.at.desc()).first())
+        if contact is None:
+            continue
+        Contact.update(content=talk.format(ta=ta), concerns="安全", mood="焦虑").where(Contact.id == contact.id).execute()
+        found = contact.at + dt.timedelta(minutes=20)
+        common = dict(school=school_id, child=cid, contact=contact.id, situations="、".join(situations), found_at=found,
+                      facts=facts.format(ta=ta), opinion=opinion, reporter=teacher.id, confirmed_by=head.id,
+                      created_at=found, updated_at=found + dt.timedelta(days=1))
+        if made == 0:
+            Report.create(**common, path="公安", police_at=found + dt.timedelta(minutes=30), police_unit="青山镇派出所",
+                          receipt_no="QS-2026-1015", confirmed_at=found + dt.timedelta(hours=3),
+                          notified="石门村儿童主任 王秀兰", notified_at=found + dt.timedelta(days=1),
+                          outcome="派出所上门调查，对奶奶批评教育并出具告诫书；父亲从广东返乡照看两周，班主任每周家访。",
+                          closed_at=found + dt.timedelta(days=21))
+        else:
+            Report.create(**common, path="学校", confirmed_at=found + dt.timedelta(hours=2),
+                          police_at=found + dt.timedelta(hours=3), police_unit="青山镇派出所", receipt_no="",
+                          notified="石门村儿童主任 王秀兰", notified_at=found + dt.timedelta(hours=5))
+        made += 1
+    poor = (Child.select(Child.id).where((Child.classroom == room.id) & (Child.guardianship_grade == "差")
+                                         & (Child.status == "在读")).order_by(Child.id).scalar())
+    if poor is not None:
+        noted = dt.date(2026, 11, 10)
+        Intervention.create(child=poor, reason="监护情况差", director="王秀兰", noted_on=noted,
+                            note="祖父母年迈多病，孩子常迟到、衣物不洁，请村里帮助落实照看。",
+                            guardian_response="奶奶答应让住在邻村的姑姑每天来做饭、接送。",
+                            recheck_due=noted + dt.timedelta(days=rules.INTERVENTION_RECHECK_DAYS),
+                            rechecked_on=dt.date(2026, 11, 17), recheck_note="家访: 姑姑每天来做饭，孩子按时到校。",
+                            staff=teacher.id, created_at=dt.datetime(2026, 11, 10, 16, 0))
 
 
 def table_counts() -> dict:
