@@ -1,6 +1,7 @@
 """The import contract: what each layer may load, checked once for every plain command.
 
-Plain commands (init, users, due, rules, export, import, backup, audit, purge) run from cron and
+Plain commands (init, users, due, rules, export, import, backup, audit, purge, report-form,
+report-register) run from cron and
 over SSH on old PCs: they must never load textual, rich or the screens, nor pypinyin (0.35 s and
 ~65 MB: search keys are stored when a name is saved) unless the command stores names. One subprocess
 runs every one of them on a copy of the demo school and then looks at ``sys.modules`` — the one check
@@ -28,6 +29,8 @@ PLAIN_COMMANDS = [
     (["--user", "admin", "audit", "--since", "2026-11-01"], 0),
     (["--user", "admin", "purge", "--dry-run"], 0),
     (["--user", "admin", "export", "--month", "2026-13"], 2),  # the error path too
+    (["--user", "xiaozhang", "report-register", "--date", "2026-11-27", "-o", "{tmp}/register.xlsx"], 0),
+    (["--user", "xiaozhang", "report-form", "1", "-o", "{tmp}/report.xlsx"], 0),
     # commands that may load pypinyin (they store names) come last: sys.modules only grows
     (["--user", "admin", "import", "{tmp}/roster.csv", "--dry-run"], 0),
 ]
