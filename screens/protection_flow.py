@@ -6,7 +6,7 @@ whatever the teacher answers.
 """
 from __future__ import annotations
 
-from models import protection, rules
+from models import protection
 
 def offer_report(app, child_id: int, contact_id: int | None, concerns, *texts: str) -> bool:
     """After a saved talk: ask 是否填写强制报告? when it shows a sign; True if asked."""
@@ -28,8 +28,7 @@ def offer_report(app, child_id: int, contact_id: int | None, concerns, *texts: s
 
 def open_checklist(app, child_id: int, contact_id: int | None = None) -> None:
     """The statutory situations, ticked with digits; going on with one ticked opens the form."""
-    from screens.protection_form import CHECKLIST_TITLE
-    from tui.widgets.pick_list import PickListScreen
+    from screens.protection_form import SituationPicker
 
     def ticked(checked) -> None:
         if not checked:
@@ -41,4 +40,4 @@ def open_checklist(app, child_id: int, contact_id: int | None = None) -> None:
         form = ReportFormScreen(child_id, situations=list(checked), contact_id=contact_id)
         app.call_later(app.push_screen, form)  # after the checklist is popped (as above)
 
-    app.push_screen(PickListScreen(CHECKLIST_TITLE, rules.REPORT_SITUATIONS, multi=True), ticked)
+    app.push_screen(SituationPicker(), ticked)

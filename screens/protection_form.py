@@ -18,14 +18,26 @@ from models.errors import UserError
 from tui.chrome import TitleBar
 from tui.widgets.fields import Input, TextArea, focus_to_fix
 from tui.widgets.guard import DatabaseGuard
+from tui.widgets.pick_list import PickListScreen
 from tui.widgets.text import content
 
-CHECKLIST_TITLE = "强制报告: 勾选发现的情形 (可疑即报)"
+CHECKLIST_TITLE = "强制报告: 勾选发现的情形 (怀疑也要报)"
 PATHS = ("学校", "公安")  # F3 cycles; 学校 first: most teachers tell the head
 FIELD_INPUTS = {"found_at": "#r-found", "facts": "#r-facts", "opinion": "#r-opinion", "police_at": "#r-police-at",
                 "police_unit": "#r-unit", "receipt_no": "#r-receipt", "notified": "#r-notified",
                 "notified_at": "#r-notified-at", "outcome": "#r-outcome", "situations": "#r-facts",
                 "path": "#r-facts"}
+
+
+class SituationPicker(PickListScreen):
+    """The statutory checklist: the pick list, wide enough for 监护人丧失或不履行监护责任 on one line."""
+
+    DEFAULT_CSS = """
+    SituationPicker #pick-box { width: 46; }
+    """
+
+    def __init__(self, current: list[str] | None = None) -> None:
+        super().__init__(CHECKLIST_TITLE, rules.REPORT_SITUATIONS, multi=True, current=current)
 
 
 class ReportFormScreen(DatabaseGuard, Screen[bool]):
@@ -35,8 +47,8 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
     ReportFormScreen #r-form { height: 1fr; }
     ReportFormScreen #r-head { height: 1; padding: 0 1; background: $error; color: $text; text-style: bold; }
     ReportFormScreen #r-situations, ReportFormScreen #r-path { height: 1; padding: 0 1; }
-    ReportFormScreen #r-facts { height: 5; }
-    ReportFormScreen #r-opinion { height: 3; }
+    ReportFormScreen #r-facts { height: 7; }
+    ReportFormScreen #r-opinion { height: 4; }
     ReportFormScreen .r-label { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
@@ -53,6 +65,7 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
         self.child_id, self.contact_id, self.report_id = child_id, contact_id, report_id
         self.values: dict = {"situations": list(situations or ()), "path": "学校", "closed": False}
         self.header = ""
+        self.sub_title = "强制报告"
 
     def compose(self) -> ComposeResult:
         if self.report_id is not None:  # read here, not in the constructor: the look is audited
@@ -115,15 +128,12 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
                 "outcome": q("#r-outcome", Input).value}
 
     def action_situations(self) -> None:
-        from tui.widgets.pick_list import PickListScreen
-
         def chosen(checked) -> None:
             if checked is not None:
                 self.values["situations"] = [s for s in rules.REPORT_SITUATIONS if s in checked]
                 self._render_choices()
 
-        self.app.push_screen(PickListScreen(CHECKLIST_TITLE, rules.REPORT_SITUATIONS, multi=True,
-                                            current=self.values["situations"]), chosen)
+        self.app.push_screen(SituationPicker(self.values["situations"]), chosen)
 
     def action_path(self) -> None:
         now = self.values.get("path") or ""

@@ -1,6 +1,6 @@
 """强制报告 (the banner's key ``!``, ctrl+p 强制报告): the reports the viewer may see — the head and
 the counselor all of the school's, a teacher her own — with the unconfirmed first; ``c`` is the
-head's confirmation, ``enter`` opens the 报告单. The admin, who sees only the banner's count, is
+head's confirmation, ``enter`` opens the 报告单, ``p`` prints it (xlsx), ``l`` the term's 台账. The admin, who sees only the banner's count, is
 told why she cannot open it. Thin: ``models.protection`` reads (and audits) the list."""
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class ReportListScreen(ListScreen):
     BINDINGS = [
         Binding("enter", "open", "打开"),
         Binding("c", "confirm", "校长确认"),
+        Binding("p", "print_form", "打印报告单"),
+        Binding("l", "print_register", "本学期台账"),
         Binding("escape", "back", "返回"),
     ]
 
@@ -77,7 +79,52 @@ class ReportListScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "confirm":
             return scope.may_confirm_report(self.app.viewer)
+        if action == "print_register":
+            return scope.may_export_report_register(self.app.viewer)
         return True
+
+    def _folder(self) -> str:
+        """Where the files go: the login's own folder over SSH (``guanai --as``), else the current one."""
+        import os
+
+        return getattr(self.app.session, "files_dir", None) or os.getcwd()
+
+    def _export(self, name: str, write) -> None:
+        import datetime as dt
+        import os
+
+        path = os.path.join(self._folder(), f"{name}_{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx")
+        try:
+            path = write(path)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self.notify(f"已导出: {path}", timeout=8)
+
+    def action_print_form(self) -> None:
+        """The selected report's one-page 报告单 as xlsx (A4 portrait), audited like every look."""
+        r = self.selected()
+        if r is None:
+            return
+        from tui.export.protection import export_report_form
+
+        self._export(f"强制报告单_{r.id}", lambda path: export_report_form(r.id, path, viewer=self.app.viewer))
+
+    def action_print_register(self) -> None:
+        """The 强制报告登记台账 of the current term (or, in the holidays, the one just ended)."""
+        import datetime as dt
+
+        from models import terms
+        from tui.export.protection import export_register
+
+        today = dt.date.today()
+        term = next((t for t in (terms.term_at(today - dt.timedelta(days=k), school_id=self.app.school_id)
+                                 for k in range(0, 250, 7)) if t is not None), None)
+        if term is None:
+            self.notify("找不到学期, 请先在行事历里设定开学和放假日期", severity="warning")
+            return
+        self._export(f"强制报告登记台账_{term.label}", lambda path: export_register(
+            self.app.school_id, term.start, max(term.end, today), term.school_year_label, path, viewer=self.app.viewer))
 
     def action_open(self) -> None:
         r = self.selected()

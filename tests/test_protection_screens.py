@@ -173,3 +173,31 @@ async def test_the_talk_log_and_the_child_page_lead_to_a_report_and_an_intervent
     iv = Intervention.get()
     assert (iv.child_id, iv.reason, iv.director, iv.recheck_due) == (
         kid.id, "无人监护", "王主任", dt.date.today() + dt.timedelta(days=7))
+
+
+async def test_the_counselor_prints_a_report_and_the_register_from_the_list(tiny_school, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from models import protection, scope
+
+    teacher = tiny_school["staff"][0]
+    counselor = Staff.create(school=tiny_school["school"], name="雷老师", role="counselor", login="xinli")
+    rid = protection.create_report({"situations": ["欺凌"], "found_at": "2026-11-20 10:00", "facts": "被高年级同学打了",
+                                    "path": "学校"}, tiny_school["kids"]["张小明"].id, viewer=scope.viewer_for(teacher))
+    folder = tmp_path / "files"
+    folder.mkdir(mode=0o700)
+    monkeypatch.chdir(folder)
+    app = app_as(tiny_school, counselor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"qzbg", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportListScreen) and [r.id for r in app.screen.rows] == [rid]
+        assert not scope.may_confirm_report(app.viewer)
+        await pilot.press("c")  # not hers: nothing happens
+        await pilot.press("p", "l")
+        await pilot.pause()
+    made = sorted(p.name for p in folder.iterdir())
+    assert [n.split("_")[0] for n in made] == ["强制报告单", "强制报告登记台账"], made
+    form = load_workbook(folder / made[0]).active
+    assert any(c.value == "被高年级同学打了" for row in form.iter_rows() for c in row)
+    assert Report.get_by_id(rid).confirmed_at is None

@@ -68,7 +68,7 @@ def write_report_form(target: IO[bytes], view: protection.ReportView, *, school_
     def pair(l1: str, v1, k1: str, l2: str, v2, k2: str) -> None:
         ws.write_string(form.r, 0, l1, label)
         ws.write_string(form.r, 2, l2, label)
-        ws.set_row(form.r, 20)
+        ws.set_row(form.r, 30 if "\n" in l1 + l2 else 20)  # a two-line label
         write_cell(ws, form.r, 1, v1, k1, fmt)
         write_cell(ws, form.r, 3, v2, k2, fmt)
         form.skip()
