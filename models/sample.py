@@ -36,7 +36,7 @@ import peewee as pw
 from models import db as dbmod
 from models import files, rules, schema, terms
 from models.entities import (
-    ALL_MODELS, Attendance, BusRoute, Child, Classroom, Contact, Event, Grandparent, Intervention, Pairing, Parent,
+    ALL_MODELS, AttentionDecision, Attendance, BusRoute, Child, Classroom, Contact, Event, Grandparent, Intervention, Pairing, Parent,
     Report, School, Setting, Staff, TeachingAssignment, join_multi,
 )
 from models.pinyin import pinyin_keys
@@ -433,9 +433,11 @@ def _attention_histories(school_id: int) -> None:
         return "她" if sex == "女" else "他"
 
     chosen = iter(kids[1::3])
+    low = None
     for cid, sex in chosen:  # the mood of the last three talks
         ids = last(cid, ("谈心",), 3)
         if len(ids) == 3:
+            low = cid
             for i, (text, mood) in zip(ids, ATTENTION_MOODS):
                 Contact.update(content=text.format(ta=ta(sex)), mood=mood, concerns="心理", effect="").where(
                     Contact.id == i).execute()
@@ -453,6 +455,39 @@ def _attention_histories(school_id: int) -> None:
             Contact.update(reached=False, minutes=None, content="未接通", mood="", concerns="", effect="").where(
                 Contact.id.in_(ids)).execute()
             break
+    _attention_decisions(school_id, room, low)
+
+
+def _attention_decisions(school_id: int, room: int | None, low: int | None) -> None:
+    """Two decisions of the demo class's 班主任 on the list: the low-mood child confirmed 黄 on 11-26
+    (its reasons as computed that day), and the first child assessed 差 dismissed on 11-18 after the
+    village 儿童主任 arranged a relative's daily care (the 监护干预 of ``_report_histories``)."""
+    from models import attention, scope
+
+    teacher = Staff.get_or_none((Staff.school == school_id) & (Staff.login == "banzhuren"))
+    if teacher is None or room is None:
+        return
+    poor = (Child.select(Child.id).where((Child.classroom == room) & (Child.guardianship_grade == "差")
+                                         & (Child.status == "在读")).order_by(Child.id).scalar())
+    viewer = scope.system_viewer(school_id)
+    for cid, day, decision in ((poor, dt.date(2026, 11, 18), attention.DISMISS),
+                               (low, dt.date(2026, 11, 26), attention.CONFIRM)):
+        if cid is None:
+            continue
+        found, _ = attention.compute_reasons(day, viewer=viewer, child_ids=[cid])
+        reasons = "\n".join(r.text for r in found.get(cid, ()))
+        at = dt.datetime.combine(day, dt.time(16, 40))
+        if decision == attention.DISMISS:
+            AttentionDecision.create(child=cid, staff=teacher.id, decided_at=at, decision=decision, reasons=reasons,
+                                     reason="村儿童主任已落实姑姑每天照看, 复查时孩子按时到校")
+            continue
+        review = day + dt.timedelta(days=14)
+        key = Child.select(Child.key_target).where(Child.id == cid).scalar()
+        AttentionDecision.create(child=cid, staff=teacher.id, decided_at=at, decision=decision, level="黄",
+                                 review_on=review, reasons=reasons, made_key_target=not key,
+                                 reason="与心理咨询室教师商量, 每周给家长打电话")
+        Child.update(attention_level="黄", attention_review_on=review, attention_since=day, key_target=True).where(
+            Child.id == cid).execute()
 
 
 REPORT_HISTORIES = (  # (situations, talk, facts, opinion): two 强制报告 of the demo class

@@ -58,6 +58,7 @@ class AttentionScreen(ListScreen):
         Binding("c", "confirm", "确认关注"),
         Binding("d", "dismiss", "排除"),
         Binding("enter", "open", "档案"),
+        Binding("x", "export", "导出本月表"),
         Binding("escape", "back", "返回"),
     ]
 
@@ -90,7 +91,7 @@ class AttentionScreen(ListScreen):
         self.rows = [] if refused else found
         red = sum(1 for f in self.rows if f.level == "红")
         yellow = sum(1 for f in self.rows if f.level == "黄")
-        line = f"{today:%m月%d日} 需要关注 · {len(self.rows)} 人 · 红 {red} 黄 {yellow} · c 确认  d 排除  回车 档案"
+        line = f"{today:%m月%d日} 需要关注 · {len(self.rows)} 人 · 红 {red} 黄 {yellow} · c 确认 d 排除 x 导出"
         self.query_one("#att-status", Static).update(content(line, one_line=True))
         empty = self.query_one("#att-empty", Static)
         empty.display = not self.rows
@@ -160,6 +161,30 @@ class AttentionScreen(ListScreen):
     @on(VirtualTable.RowSelected, "#att-table")
     def _row_selected(self) -> None:
         self.action_open()
+
+    def action_export(self, force: bool = False) -> None:
+        """This month's 预警与干预 sheet into the session's files folder (over SSH, the teacher's own)."""
+        import os
+
+        from tui.export import ExportError
+        from tui.export.attention import default_name, export_sheet
+
+        today = self.clock()
+        folder = getattr(self.app.session, "files_dir", None) or os.getcwd()
+        path = os.path.join(folder, default_name(today.year, today.month))
+        if os.path.lexists(path) and not force:
+            from screens.confirm import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(f"{path} 已存在, 覆盖它吗?", yes="覆盖", no="取消"),
+                                 lambda yes: self.action_export(force=True) if yes else None)
+            return
+        try:
+            written = export_sheet(self.app.school_id, today.year, today.month, path, viewer=self.app.viewer,
+                                   force=force)
+        except (ExportError, scope.ForbiddenError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"已导出预警与干预记录表: {written}", timeout=6)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -292,3 +292,25 @@ def test_purge_takes_the_decisions_and_blanks_their_audit(school):
     assert not AttentionDecision.select().where(AttentionDecision.id == row.id).exists()
     logged = AuditLog.get((AuditLog.table == "attention_decision") & (AuditLog.row_id == row.id))
     assert "情绪" not in logged.new
+
+
+def test_the_monthly_sheet_on_paper(school, tmp_path):
+    """The 预警与干预 workbook: a row per decision with its reasons and the month's contacts; a role
+    that may not see labels is refused before any file is written; the export is audited."""
+    import openpyxl
+
+    from tui.export.attention import export_sheet
+
+    _mood(school)
+    v = school["viewer"]
+    attention.confirm(school["kid"].id, viewer=v, level="红", review_on=dt.date(2026, 12, 14), on_date=TODAY)
+    path = export_sheet(school["school"].id, 2026, 11, str(tmp_path / "sheet.xlsx"), viewer=v)
+    ws = openpyxl.load_workbook(path).active
+    assert "2026年11月 留守儿童预警与干预记录表" in ws.cell(1, 1).value and "确认 1 (红 1 黄 0)" in ws.cell(2, 1).value
+    row = [c.value for c in ws[4]]
+    assert row[2:6] == ["张小明", "三年级2班", "确认", "红"] and "连续3次谈心" in row[7] and row[9] == "谈心 3"
+    assert AuditLog.select().where((AuditLog.table == "attention") & (AuditLog.action == "export")).count() == 1
+    teacher = Staff.create(school=school["school"], name="赵老师", role="teacher", login="laoshi")
+    with pytest.raises(scope.ForbiddenError):
+        export_sheet(school["school"].id, 2026, 11, str(tmp_path / "no.xlsx"), viewer=scope.viewer_for(teacher))
+    assert not (tmp_path / "no.xlsx").exists()

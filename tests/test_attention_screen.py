@@ -168,3 +168,19 @@ async def test_a_volunteer_has_neither_key_nor_list(tiny_school, monkeypatch):
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, AttentionScreen)
+
+
+async def test_x_writes_the_months_sheet(tiny_school, monkeypatch, tmp_path):
+    low_moods(tiny_school)
+    app = app_for(tiny_school, tiny_school["staff"][0])
+    app.session.files_dir = str(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_attention(app, pilot, monkeypatch)
+        await pilot.press("x")
+        await pilot.pause()
+        assert (tmp_path / "预警与干预_2026-11.xlsx").exists()
+        await pilot.press("x")  # again: asks before overwriting
+        await pilot.pause()
+        from screens.confirm import ConfirmScreen
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")

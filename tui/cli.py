@@ -205,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.set_defaults(func=cmd_report_register)
+
+    s = sub.add_parser("attention-sheet", parents=[common],
+                       help="导出某月的预警与干预记录表 (需要关注; xlsx; 心理咨询室教师、校长、班主任)",
+                       description="默认文件名: 预警与干预_<YYYY-MM>.xlsx (写在当前目录); 班主任只含本班")
+    s.add_argument("--month", metavar="YYYY-MM", required=True, help="月份, 如 2026-11")
+    s.add_argument("--class", dest="class_name", metavar="NAME", help="只导出这个班级")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
+    s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    s.set_defaults(func=cmd_attention_sheet)
     return p
 
 
@@ -907,6 +916,34 @@ def cmd_report_register(args: argparse.Namespace) -> int:
     try:
         path = export_register(school.id, term.start, max(term.end, day), term.school_year_label, path,
                                viewer=viewer, force=args.force)
+    except (ExportError, ForbiddenError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"已导出: {path}")
+    return 0
+
+
+def cmd_attention_sheet(args: argparse.Namespace) -> int:
+    """The month's 预警与干预 sheet (需要关注): whoever may see the list's labels (models/scope.py)."""
+    from models import handbook
+    from models.entities import School
+    from models.scope import ForbiddenError
+    from tui.context import UsageError
+    from tui.export import ExportError
+    from tui.export.attention import default_name, export_sheet
+
+    try:
+        year, month = handbook.parse_month(args.month)  # refused before the database is opened
+    except handbook.HandbookError as exc:
+        raise UsageError(str(exc)) from None
+    open_database(args)
+    staff, viewer = command_viewer(args.user, context="attention-sheet")
+    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
+              else School.select().order_by(School.id).first())
+    if school is None:
+        raise UsageError("数据库中还没有学校")
+    path = os.path.abspath(args.output or default_name(year, month))
+    try:
+        path = export_sheet(school.id, year, month, path, viewer=viewer, class_name=args.class_name, force=args.force)
     except (ExportError, ForbiddenError) as exc:
         raise UsageError(str(exc)) from None
     print(f"已导出: {path}")
