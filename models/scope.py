@@ -592,6 +592,12 @@ def attention_condition(viewer: Viewer, child=Child) -> pw.Expression:
     return (child.school == viewer.school_id) & cond if viewer.school_id is not None else cond
 
 
+def sees_attention_of_school(viewer: Viewer) -> bool:
+    """Whether the viewer's 需要关注 labels cover the whole school (admin, head, counselor), not only
+    the classes she heads (the 预警与干预 sheet says 全校 or 本班)."""
+    return may_see_attention(viewer) and (viewer.whole_school or viewer.is_counselor)
+
+
 def attention_visible(viewer: Viewer, school_id: int | None, classroom_id: int | None) -> bool:
     """``attention_condition`` for one child already read (its school and class), in memory: the
     due list and the roster decide per row without another query."""

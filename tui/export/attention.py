@@ -72,7 +72,7 @@ def export_sheet(school_id: int, year: int, month: int, path: str, *, viewer: sc
     class; ``class_name`` narrows it) to ``path``; ``ForbiddenError`` before any file is touched."""
     scope.require_attention(viewer)
     rows = attention.monthly_sheet(year, month, viewer=viewer, school_id=school_id)
-    label = "全校" if viewer.whole_school or viewer.is_counselor else "本班"
+    label = "全校" if scope.sees_attention_of_school(viewer) else "本班"
     if class_name:
         room = Classroom.get_or_none((Classroom.school == school_id) & (Classroom.name == class_name))
         if room is None:
