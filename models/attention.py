@@ -35,7 +35,7 @@ import peewee as pw
 from models import audit, duties, scope
 from models import db as dbmod
 from models.coerce import as_date, as_datetime
-from models.entities import AttentionDecision, AttentionRule, Child, Classroom, Contact, Staff
+from models.entities import AttentionDecision, AttentionRule, AuditLog, Child, Classroom, Contact, Staff
 from models.errors import UserError
 from models.sanitize import clean_text, first_refused_in_line
 from models.validation import Invalid, check_day_in_range
@@ -183,14 +183,14 @@ def compute_reasons(on_date: dt.date, *, viewer: scope.Viewer, school_id: int | 
     cond = _scope_children(on_date, viewer, school_id, child_ids)
     rows = (Child.select(Child.id, Child.name, Classroom.name, Child.classroom, Child.name_pinyin, Classroom.grade,
                          Classroom.number, Child.attention_level, Child.attention_review_on,
-                         Child.guardianship_grade, Child.updated_at)
+                         Child.guardianship_grade, Child.created_at)
             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id)).where(cond).tuples())
     children: dict[int, tuple] = {}
     grade_bad: dict[int, dt.date] = {}
-    for cid, name, room, room_id, pinyin, grade, number, level, review, g_grade, updated in rows:
+    for cid, name, room, room_id, pinyin, grade, number, level, review, g_grade, created in rows:
         children[cid] = (name, room or "", room_id, pinyin or "", grade, number, level or "", as_date(review))
         if g_grade == "差":
-            grade_bad[cid] = (as_datetime(updated) or dt.datetime.combine(on_date, dt.time())).date()
+            grade_bad[cid] = (as_datetime(created) or dt.datetime.combine(on_date, dt.time())).date()
     reasons: dict[int, list[Reason]] = defaultdict(list)
     if not children or not rules:
         return reasons, children
@@ -239,8 +239,16 @@ def compute_reasons(on_date: dt.date, *, viewer: scope.Viewer, school_id: int | 
 
     rule = by_kind.get("guardianship")
     if rule is not None:
+        # the day the assessment was last written (its audit row), else the record's creation: a later
+        # edit of another field of the record does not bring a dismissed assessment back
+        assessed = dict(AuditLog.select(AuditLog.row_id, pw.fn.MAX(AuditLog.at))
+                        .where((AuditLog.table == "child") & AuditLog.row_id.in_(ids)
+                               & AuditLog.new.contains('"guardianship_grade"') & (AuditLog.at < hi))
+                        .group_by(AuditLog.row_id).tuples())
         for cid, day in grade_bad.items():
-            reasons[cid].append(Reason(rule.name, f"监护情况评估为差 (档案 {_md(day)} 更新)", day))
+            when = as_datetime(assessed.get(cid))
+            day = when.date() if when else day
+            reasons[cid].append(Reason(rule.name, f"监护情况评估为差 ({_md(day)} 记录)", day))
 
     rule = by_kind.get("overdue")
     if rule is not None:

@@ -127,6 +127,9 @@ class DueScreen(ListScreen):
         if d.rule_name == duties.REPORT_DUTY:  # not a talk: the head confirms it in the report list
             self.app.action_reports()
             return
+        if d.rule_name == duties.REVIEW:  # not a talk either: confirm again or dismiss on 需要关注
+            self.action_attention()
+            return
         from screens.talk_entry import TalkEntryScreen
 
         self.app.push_screen(TalkEntryScreen(d.child_id, kind=d.contact_kind))

@@ -96,8 +96,14 @@ def _parents_home(w):
 
 
 def _guardianship(w):
-    Child.update(guardianship_grade="差", updated_at=dt.datetime(2026, 11, 18, 9)).where(
-        Child.id == w["kid"].id).execute()
+    """Assessed 差 on 11-18 through the record's save (its audit row dates it; a later edit of another
+    field does not)."""
+    from models import audit
+    Child.update(guardianship_grade="差").where(Child.id == w["kid"].id).execute()
+    audit.record("update", "child", w["kid"].id, staff_id=w["teacher"].id, at=dt.datetime(2026, 11, 18, 9),
+                 old={"guardianship_grade": "一般"}, new={"guardianship_grade": "差"})
+    audit.record("update", "child", w["kid"].id, staff_id=w["teacher"].id, at=dt.datetime(2026, 11, 25, 9),
+                 old={"guardian_phone": "13800000000"}, new={"guardian_phone": "13800000001"})
 
 
 RULE_CASES = [  # (history, rule that fires with its text, or None: nothing but 父母失联)
@@ -112,7 +118,7 @@ RULE_CASES = [  # (history, rule that fires with its text, or None: nothing but 
     (_old_call, "父母失联", "49天没有接通父母的电话 (上次 10-12)"),
     (_recent_call, "父母失联", None),
     (_parents_home, "父母失联", None),
-    (_guardianship, "监护情况差", "监护情况评估为差 (档案 11-18 更新)"),
+    (_guardianship, "监护情况差", "监护情况评估为差 (11-18 记录)"),
 ]
 
 

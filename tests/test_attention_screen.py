@@ -184,3 +184,23 @@ async def test_x_writes_the_months_sheet(tiny_school, monkeypatch, tmp_path):
         from screens.confirm import ConfirmScreen
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
+
+
+async def test_t_on_a_review_duty_opens_the_list(tiny_school, monkeypatch):
+    """关注复查 is met by a decision, not a contact: t leads to 需要关注."""
+    low_moods(tiny_school)
+    kid = tiny_school["kids"]["张小明"]
+    Child.update(attention_level="黄", attention_review_on=DAY, attention_since=dt.date(2026, 11, 13),
+                 key_target=True).where(Child.id == kid.id).execute()
+    app = app_for(tiny_school, tiny_school["staff"][0])
+    monkeypatch.setattr("screens.attention.dt", _FixedDate)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0")
+        await pilot.pause()
+        due = app.screen
+        rows = [d.rule_name for d in due.table.rows]
+        due.table.move_cursor(row=rows.index(duties.REVIEW))
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, AttentionScreen)
+        assert app.screen.table.rows[0].name == "张小明" and app.screen.table.rows[0].level == "黄"
