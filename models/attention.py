@@ -205,9 +205,10 @@ def compute_reasons(on_date: dt.date, *, viewer: scope.Viewer, school_id: int | 
              .where(Contact.child.in_(ids) & (Contact.at >= lo) & (Contact.at < hi)
                     & (Contact.kind != scope.COUNSELLING)
                     & ((Contact.kind == "谈心") | Contact.kind.in_(PARENT_CALLS) | Contact.concerns.contains(SAFETY)))
-             .order_by(Contact.child, Contact.at.desc()).tuples())
+             .order_by(Contact.child, Contact.at.desc()))
         per_child: dict[int, list] = defaultdict(list)
-        for cid, at, kind, reached, mood, concerns in q:
+        # raw rows (a term's talks of a school: thousands), converted here as duties.py does
+        for cid, at, kind, reached, mood, concerns in Contact._meta.database.execute(q).fetchall():
             per_child[cid].append((as_datetime(at), kind, bool(reached), mood or "", concerns or ""))
         for cid, contacts in per_child.items():
             for rule in contact_rules:
