@@ -34,7 +34,8 @@ import peewee as pw
 from models import audit, rules, scope, settings
 from models import db as dbmod
 from models.entities import (
-    AttentionDecision, Attendance, Child, Classroom, Consent, Contact, Draft, Pairing, Parent, Staff,
+    Attendance, AttentionDecision, Child, Classroom, Consent, Contact, Draft, Intervention, Pairing, Parent,
+    Report, Staff,
 )
 from models.errors import UserError
 from models.masking import mask_id, mask_phone, mask_value
@@ -348,6 +349,8 @@ def purge(*, viewer: scope.Viewer, today: dt.date | None = None, child_ids=None,
         for model, cond in ((Pairing, Pairing.child.in_(ids) | Pairing.buddy.in_(ids)),
                             (Parent, Parent.child.in_(ids)), (Attendance, Attendance.child.in_(ids)),
                             (Consent, Consent.child.in_(ids)),
+                            (Report, Report.child.in_(ids)),  # 强制报告: their audit rows name the child
+                            (Intervention, Intervention.child.in_(ids)),
                             (AttentionDecision, AttentionDecision.child.in_(ids))):  # deleted by cascade
             deleted[model._meta.table_name] = [r for (r,) in model.select(model.id).where(cond).tuples()]
         keys = [f"child:{i}" for i in ids] + [f"contact:{c}" for c in contact_ids]

@@ -184,3 +184,21 @@ def test_a_guardianship_intervention_has_a_seven_day_recheck(school):
                    content="姑姑每天来做饭")
     assert rechecks(dt.date(2026, 11, 30)) == []
     assert protection.interventions_of_child(kid.id, viewer=teacher)[0].id == iid
+
+
+def test_purge_takes_the_reports_and_blanks_their_audit(school):
+    """A purged child's reports and 监护干预 go with it; their audit rows keep no situation."""
+    from models import privacy
+    from models.entities import Child, Intervention
+
+    w = school
+    rid = _file(w)
+    iid = protection.create_intervention({"reason": "无人监护", "director": "王主任"}, w["kid"].id,
+                                         viewer=w["viewers"]["class_teacher"], today=dt.date(2026, 11, 20))
+    Child.update(status="转出", status_date=dt.date(2020, 7, 1), archived_at=dt.datetime(2020, 9, 1)).where(
+        Child.id == w["kid"].id).execute()
+    privacy.purge(viewer=w["viewers"]["admin"], today=dt.date(2026, 11, 20), child_ids=[w["kid"].id], vacuum=False)
+    assert not Report.select().exists() and not Intervention.select().exists()
+    for table, row_id, word in (("report", rid, "家庭暴力"), ("intervention", iid, "无人监护")):
+        logged = AuditLog.get((AuditLog.table == table) & (AuditLog.row_id == row_id) & (AuditLog.action == "create"))
+        assert word not in logged.new
