@@ -397,18 +397,22 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
     if isinstance(on_date, dt.datetime):
         on_date = on_date.date()
     on_date = _checked_day(on_date)
-    care = [] if kind in (REPORT_DUTY, RECHECK_DUTY) else _care_duties(
+    care = [] if kind in (REPORT_DUTY, RECHECK_DUTY, *CASE_DUTIES) else _care_duties(
         on_date, viewer=viewer, school_id=school_id, kind=kind, classroom_id=classroom_id, staff_id=staff_id,
         child_id=child_id, only_mine=only_mine, horizon_days=horizon_days)
-    if kind not in (None, REPORT_DUTY, RECHECK_DUTY):
+    if kind not in (None, REPORT_DUTY, RECHECK_DUTY, *CASE_DUTIES):
         return care
     urgent = _protection_duties(
         on_date, viewer=viewer, school_id=school_id, classroom_id=_ids(classroom_id), child_id=_ids(child_id),
         staff_id=staff_id, only_mine=only_mine, kind=kind,
         limit=None if horizon_days is None else on_date + dt.timedelta(days=horizon_days),
         horizon_days=DEFAULT_HORIZON if horizon_days is None else horizon_days)
+    cases = _dropout_duties(on_date, viewer=viewer, school_id=school_id, classroom_id=_ids(classroom_id),
+                            child_id=_ids(child_id), staff_id=staff_id, only_mine=only_mine, kind=kind,
+                            limit=None if horizon_days is None else on_date + dt.timedelta(days=horizon_days),
+                            horizon_days=DEFAULT_HORIZON if horizon_days is None else horizon_days)
     # stable: within (mine, due) the care duties keep their order (class, name, rule)
-    return sorted(urgent + care, key=lambda d: (not d.mine, d.due))
+    return sorted(urgent + cases + care, key=lambda d: (not d.mine, d.due))
 
 
 def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = None, kind: str | None = None,
@@ -638,6 +642,37 @@ def _protection_duties(on_date: dt.date, *, viewer: Viewer, school_id, classroom
     return out
 
 
+CASE_DUTIES = ("缺课核实", "劝返家访")  # models.dropout's VERIFY_DUTY, VISIT_DUTY
+DROPOUT_RULE_BASE = 3 * 10 ** 9  # these duties' rule ids: -(base + 2 * case id) (+1 for the visit)
+
+
+def _dropout_duties(on_date: dt.date, *, viewer: Viewer, school_id, classroom_id, child_id, staff_id,
+                    only_mine: bool, limit: dt.date | None, kind: str | None, horizon_days: int) -> list[Duty]:
+    """控辍保学: an open 辍学风险 case's 缺课核实 and 劝返家访 (``models.dropout.case_duties``), open in
+    the holidays too, the class teacher's own."""
+    if kind not in (None, *CASE_DUTIES):
+        return []
+    from models.dropout import VISIT_DUTY, case_duties
+
+    where = pw.SQL("1 = 1")
+    if school_id is not None:
+        where &= Child.school == school_id
+    if classroom_id is not None:
+        where &= Child.classroom.in_(classroom_id)
+    if child_id is not None:
+        where &= Child.id.in_(child_id)
+    out = []
+    for d in case_duties(on_date, viewer=viewer, where=where, staff_id=staff_id, kind=kind):
+        if (limit is not None and d.due > limit) or (only_mine and not d.mine):
+            continue
+        out.append(Duty(child_id=d.child_id, child_name=d.child_name, class_name=d.class_name,
+                        classroom_id=d.classroom_id, rule_id=-(DROPOUT_RULE_BASE + 2 * d.case_id + (d.name == VISIT_DUTY)),
+                        rule_name=d.name, contact_kind=d.contact_kind, due=d.due,
+                        days_overdue=max(0, (on_date - d.due).days), status=status_of(d.due, on_date, horizon_days),
+                        last_met=None, mine=d.mine))
+    return out
+
+
 def count_by_status(duties: Iterable[Duty]) -> dict[str, int]:
     """How many duties per status (逾期 / 今天 / 本周), for a panel header."""
     counts = dict.fromkeys(STATUSES, 0)
@@ -671,4 +706,4 @@ def known_kinds() -> list[str]:
     """What ``--kind`` accepts: the contact kinds, the names of the active rules and 跟进."""
     rules = care_rules()
     return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules),
-                               FOLLOW_UP, REVIEW, REPORT_DUTY, RECHECK_DUTY]))
+                               FOLLOW_UP, REVIEW, REPORT_DUTY, RECHECK_DUTY, *CASE_DUTIES]))

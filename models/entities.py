@@ -440,8 +440,53 @@ class AttentionDecision(BaseModel):
         indexes = ((("child", "decided_at"), False),)
 
 
+class Absence(BaseModel):
+    """控辍保学: a child absent on one school day, with its reason (``rules.ABSENCE_REASONS``); one row
+    per child and day, removed when the child is marked present again (migration 0014)."""
+
+    child = pw.ForeignKeyField(Child, backref="absences", on_delete="CASCADE")
+    day = pw.DateField()
+    reason = pw.CharField(max_length=10)
+    staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("child", "day"), True),)
+
+
+class DropoutCase(BaseModel):
+    """控辍保学: a 辍学风险 case, opened by the absence rule (``models.dropout``), closed (动态销号) on
+    the child's return; ``reported_on`` when the 劝返 failed often enough for a 书面报告 (0014)."""
+
+    school = pw.ForeignKeyField(School, backref="+", on_delete="CASCADE")
+    child = pw.ForeignKeyField(Child, backref="dropout_cases", on_delete="CASCADE")
+    first_absent = pw.DateField()  # the first day of the run of absences
+    opened_on = pw.DateField(index=True)
+    reason = pw.CharField(max_length=10, default="")  # the run's most frequent absence reason
+    verified_on = pw.DateField(null=True)  # 核实: the school checked where the child is
+    verify_note = pw.TextField(default="")
+    reported_on = pw.DateField(null=True)  # 书面报告 drafted for the township
+    confirmed_on = pw.DateField(null=True)  # the head confirmed 辍学 (the child's status follows)
+    closed_on = pw.DateField(null=True, index=True)  # 返校: 动态销号
+    created_at = pw.DateTimeField(default=_now)
+
+
+class DropoutAttempt(BaseModel):
+    """控辍保学: one 劝返 attempt on a case: when, who (a staff member and/or a 村干部 typed), how
+    (``rules.PERSUADE_METHODS``), its outcome (有效/无效) and a note (0014)."""
+
+    case = pw.ForeignKeyField(DropoutCase, backref="attempts", on_delete="CASCADE")
+    day = pw.DateField()
+    staff = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    cadre = pw.CharField(max_length=50, default="")  # 村干部, by name
+    method = pw.CharField(max_length=4)
+    outcome = pw.CharField(max_length=4)  # 有效 / 无效
+    note = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=_now)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Grandparent, Pairing,
     Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent, Report, Intervention,
-    AttentionRule, AttentionDecision,
+    AttentionRule, AttentionDecision, Absence, DropoutCase, DropoutAttempt,
 ]

@@ -34,8 +34,8 @@ import peewee as pw
 from models import audit, rules, scope, settings
 from models import db as dbmod
 from models.entities import (
-    Attendance, AttentionDecision, Child, Classroom, Consent, Contact, Draft, Intervention, Pairing, Parent,
-    Report, Staff,
+    Absence, Attendance, AttentionDecision, Child, Classroom, Consent, Contact, Draft, DropoutAttempt,
+    DropoutCase, Intervention, Pairing, Parent, Report, Staff,
 )
 from models.errors import UserError
 from models.masking import mask_id, mask_phone, mask_value
@@ -351,8 +351,11 @@ def purge(*, viewer: scope.Viewer, today: dt.date | None = None, child_ids=None,
                             (Consent, Consent.child.in_(ids)),
                             (Report, Report.child.in_(ids)),  # 强制报告: their audit rows name the child
                             (Intervention, Intervention.child.in_(ids)),
-                            (AttentionDecision, AttentionDecision.child.in_(ids))):  # deleted by cascade
-            deleted[model._meta.table_name] = [r for (r,) in model.select(model.id).where(cond).tuples()]
+                            (AttentionDecision, AttentionDecision.child.in_(ids)),
+                            (Absence, Absence.child.in_(ids)), (DropoutCase, DropoutCase.child.in_(ids)),
+                            (DropoutAttempt, DropoutAttempt.case.in_(
+                                DropoutCase.select(DropoutCase.id).where(DropoutCase.child.in_(ids))))):
+            deleted[model._meta.table_name] = [r for (r,) in model.select(model.id).where(cond).tuples()]  # cascade
         keys = [f"child:{i}" for i in ids] + [f"contact:{c}" for c in contact_ids]
         for chunk in _chunks(keys):
             result.drafts += Draft.delete().where(Draft.key.in_(chunk)).execute()

@@ -68,3 +68,11 @@ def short_class(name: str) -> str:
         if name.startswith(f"{g}年级"):
             return f"{i}年{name[3:]}"
     return name
+
+# 控辍保学 (dropout prevention): why a child is absent; how a 劝返 (persuading back) was tried
+ABSENCE_REASONS = ("病假", "事假", "无故缺课", "其他")
+PERSUADE_METHODS = ("家访", "电话", "约谈")
+PERSUADE_OUTCOMES = ("有效", "无效")
+DROPOUT_MIN_DAYS = 4  # absent on more than 3 consecutive school days opens a 辍学风险 case
+DROPOUT_VISIT_DAYS = 3  # the class teacher's 家访 is due this many days after the case opened
+DROPOUT_FAILED_ATTEMPTS = 3  # 劝返无效 this many times: a 书面报告 to the township (setting dropout.failed_attempts)

@@ -751,3 +751,63 @@ def may_export_report_register(viewer: Viewer) -> bool:
 def require_report_register(viewer: Viewer) -> None:
     if not may_export_report_register(viewer):
         raise ForbiddenError(REPORT_REGISTER_FORBIDDEN)
+
+
+# --------------------------------------------------------------------------- 控辍保学 (dropout prevention)
+#
+# Absences and 辍学风险 cases are about the children a viewer already sees; they are school work, so a
+# volunteer (爱心妈妈, a community helper) neither marks absences nor follows cases.
+#   mark a child absent / present     whoever sees the child (``child_condition``: a class teacher her
+#                                     class, a teacher her paired children, admin and head the school),
+#                                     not a volunteer, not nobody
+#   see a case, verify it, log a 劝返, record the return
+#                                     the same: whoever may mark the child's absences
+#   confirm 辍学 (the child's status)  the head
+#   the monthly 控辍保学 sheet         the whole school for admin and head; a class for its class teacher
+
+ABSENCE_FORBIDDEN = "爱心妈妈和未登录的用户不能登记缺课或跟进辍学风险"
+DROPOUT_CONFIRM_FORBIDDEN = "只有校长可以确认辍学"
+DROPOUT_SHEET_FORBIDDEN = "控辍保学月报: 全校只限管理员和校长, 一个班限本班班主任"
+
+
+def may_mark_absence(viewer: Viewer) -> bool:
+    """Whether the viewer marks absences and follows 辍学风险 cases at all (of the children she sees)."""
+    if viewer.role in (SYSTEM, BOOTSTRAP):
+        return True
+    return viewer.staff_id is not None and not viewer.nobody and not is_volunteer_role(viewer.role)
+
+
+def dropout_condition(viewer: Viewer, child=Child) -> pw.Expression:
+    """A condition over ``Child``: the children whose absences and cases the viewer sees."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("dropout_condition needs a scope.Viewer")
+    return child_condition(viewer, child) if may_mark_absence(viewer) else pw.SQL("1 = 0")
+
+
+def require_absence(viewer: Viewer, child_id: int) -> None:
+    """Raise ``ForbiddenError`` unless the viewer marks this child's absences and follows its case."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("require_absence needs a scope.Viewer")
+    if not may_mark_absence(viewer):
+        raise ForbiddenError(ABSENCE_FORBIDDEN)
+    require_child(viewer, child_id, "contact")
+
+
+def may_confirm_dropout(viewer: Viewer) -> bool:
+    """Confirm a case as 辍学 (the child's status follows): the head (the trusted SYSTEM viewer too)."""
+    return viewer.role == SYSTEM or (viewer.staff_id is not None and viewer.role == HEAD)
+
+
+def require_confirm_dropout(viewer: Viewer) -> None:
+    if not may_confirm_dropout(viewer):
+        raise ForbiddenError(DROPOUT_CONFIRM_FORBIDDEN)
+
+
+def may_export_dropout(viewer: Viewer, classroom_id: int | None) -> bool:
+    """The monthly 控辍保学 sheet of the school (``None``) or of a class: as the handbook."""
+    return may_export_handbook(viewer, classroom_id)
+
+
+def require_dropout_sheet(viewer: Viewer, classroom_id: int | None) -> None:
+    if not may_export_dropout(viewer, classroom_id):
+        raise ForbiddenError(DROPOUT_SHEET_FORBIDDEN)

@@ -475,7 +475,7 @@ def test_constant_number_of_queries(school, monkeypatch):
 
     few, rows_few = count_for(2)
     many, rows_many = count_for(40)
-    assert few == many <= 7
+    assert few == many <= 8  # 8: the 控辍保学 cases' duties are one query more (models/dropout.py)
     assert len(rows_many) > len(rows_few)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from models import audit, care_rules, children, contacts, db as dbmod, duties, handbook, pairings, privacy, roster
-from models import protection, users
+from models import dropout, protection, users
 from models import calendar as cal
 from models import scope as access
 from models.calendar import birthdays
@@ -429,6 +429,51 @@ def tune_attention_rule(w, v, role):
     return attempt(lambda: attention.update_attention_rule("情绪低落", viewer=v, threshold=4) and None)
 
 
+def mark_absent(key):
+    """Mark a child absent on TODAY (a Friday of the term): 小明 is everyone's own but the counselor's."""
+    def action(w, v, role):
+        kid = own(w, role) if key == "own" else w["kids"]["z"]
+        return attempt(lambda: dropout.mark_absent(kid.id, TODAY, reason="无故缺课", viewer=v, today=TODAY) and None)
+    action.__name__ = f"mark_absent_{key}"
+    return action
+
+
+def _open_cases(w):
+    """A 辍学风险 case for each of 小明, 小红 and 小刚 (four school days absent up to TODAY)."""
+    system = access.system_viewer(w["school"].id)
+    return {name: dropout.mark_absent(w["kids"][name].id, TODAY - dt.timedelta(days=3), TODAY, reason="无故缺课",
+                                      viewer=system, today=TODAY).opened for name in ("x", "y", "z")}
+
+
+def read_dropout_cases(w, v, role):
+    def run():
+        _open_cases(w)
+        return {c.child_name for c in dropout.cases(viewer=v, school_id=w["school"].id)}
+    return attempt(run)
+
+
+def dropout_duties_in_due_list(w, v, role):
+    def run():
+        _open_cases(w)
+        return {d.child_name for d in duties.open_duties(TODAY, viewer=v, kind=dropout.VERIFY_DUTY)}
+    return attempt(run)
+
+
+def log_attempt_own(w, v, role):
+    def run():
+        case = _open_cases(w)["y" if role == "counselor" else "x"]
+        dropout.add_attempt(case, {"method": "家访", "outcome": "无效", "cadre": "王村长"}, viewer=v, today=TODAY)
+    return attempt(run)
+
+
+def confirm_dropout_own(w, v, role):
+    return attempt(lambda: dropout.confirm_dropout(_open_cases(w)["x"], viewer=v, today=TODAY))
+
+
+def dropout_sheet_school(w, v, role):
+    return attempt(lambda: dropout.monthly_sheet(2026, 11, viewer=v, school_id=w["school"].id) and None)
+
+
 WHOLE = {"张小明", "李小红", "王小刚"}
 LABELS = {"红色关注心理辅导", duties.REVIEW}
 ACTIONS = {  # action: expected per role, in ROLES order
@@ -505,6 +550,18 @@ ACTIONS = {  # action: expected per role, in ROLES order
     record_intervention_own: (True, True, True, True, True, True, False),
     predicate("sees_report_banner"): (True, True, False, False, False, False, False),
     predicate("banner_names_children"): (False, True, False, False, False, False, False),
+    # 控辍保学: whoever sees a child marks its absences and follows its case, never a volunteer; the head
+    # confirms 辍学; the monthly sheet goes as the handbook (the school for admin and head, a class for its 班主任)
+    mark_absent("own"): (True, True, True, True, True, False, False),
+    mark_absent("other"): (True, True, False, False, False, False, False),
+    read_dropout_cases: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, set(), set()),
+    dropout_duties_in_due_list: (WHOLE, WHOLE, {"张小明", "李小红"}, {"张小明"}, {"李小红"}, set(), set()),
+    log_attempt_own: (True, True, True, True, True, False, False),
+    confirm_dropout_own: (False, True, False, False, False, False, False),
+    dropout_sheet_school: (True, True, False, False, False, False, False),
+    predicate("may_mark_absence"): (True, True, True, True, True, False, False),
+    predicate("may_export_dropout", "A"): (True, True, True, False, False, False, False),
+    predicate("may_export_dropout", "B"): (True, True, False, False, False, False, False),
 }
 
 

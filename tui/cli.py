@@ -214,6 +214,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.set_defaults(func=cmd_attention_sheet)
+
+    s = sub.add_parser("dropout", parents=[common],
+                       help="控辍保学: 导出某月的控辍保学月报 (xlsx), 或一个辍学风险案例的书面报告 (txt)",
+                       description="默认文件名: 控辍保学月报_<班级或全校>_<YYYY-MM>.xlsx 或 辍学书面报告_<编号>.txt "
+                                   "(写在当前目录); 全校限管理员和校长, 一个班也限本班班主任")
+    what = s.add_mutually_exclusive_group(required=True)
+    what.add_argument("--month", metavar="YYYY-MM", help="月报的月份, 如 2026-11")
+    what.add_argument("--report", metavar="ID", help="打印这个案例的书面报告 (案例页上的 #编号)")
+    s.add_argument("--class", dest="class_name", metavar="NAME", help="只导出这个班级")
+    s.add_argument("-o", "--output", metavar="FILE", help="输出文件")
+    s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    s.add_argument("--unmask", action="store_true", help="不遮盖身份证号 (仅管理员)")
+    s.set_defaults(func=cmd_dropout)
     return p
 
 
@@ -945,6 +958,47 @@ def cmd_attention_sheet(args: argparse.Namespace) -> int:
     try:
         path = export_sheet(school.id, year, month, path, viewer=viewer, class_name=args.class_name, force=args.force)
     except (ExportError, ForbiddenError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"已导出: {path}")
+    return 0
+
+
+def cmd_dropout(args: argparse.Namespace) -> int:
+    """控辍保学: the month's sheet (``--month``) or a case's 书面报告 draft (``--report``)."""
+    from models import handbook
+    from models.entities import School
+    from models.scope import ForbiddenError
+    from models.validation import Invalid
+    from tui.context import UsageError
+    from tui.export import ExportError
+    from tui.export.dropout import default_name, default_report_name, export_report, export_sheet
+
+    if args.report is not None:
+        if not args.report.strip().lstrip("#").isdigit():
+            raise UsageError(f"案例编号应为数字: {args.report}")
+        case_id = int(args.report.strip().lstrip("#"))
+        if args.class_name or args.unmask:
+            raise UsageError("--report 不能与 --class 或 --unmask 一起使用")
+    else:
+        try:
+            year, month = handbook.parse_month(args.month)  # refused before the database is opened
+        except handbook.HandbookError as exc:
+            raise UsageError(str(exc)) from None
+    open_database(args)
+    staff, viewer = command_viewer(args.user, context="dropout")
+    try:
+        if args.report is not None:
+            path = export_report(case_id, os.path.abspath(args.output or default_report_name(case_id)),
+                                 viewer=viewer, force=args.force)
+        else:
+            school = (School.get_or_none(School.id == staff.school_id) if staff is not None
+                      else School.select().order_by(School.id).first())
+            if school is None:
+                raise UsageError("数据库中还没有学校")
+            path = os.path.abspath(args.output or default_name(year, month, args.class_name))
+            path = export_sheet(school.id, year, month, path, viewer=viewer, class_name=args.class_name,
+                                unmask=args.unmask, force=args.force)
+    except (ExportError, ForbiddenError, Invalid) as exc:
         raise UsageError(str(exc)) from None
     print(f"已导出: {path}")
     return 0

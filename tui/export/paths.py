@@ -33,11 +33,11 @@ def resolve_path(scope: Scope, output: str | None, *, cwd: str | None = None) ->
     return path
 
 
-def check_target(path: str, *, force: bool) -> str:
+def check_target(path: str, *, force: bool, suffix: str = ".xlsx") -> str:
     """Refuse a target that cannot be written, before any work; returns the absolute path."""
     path = os.path.abspath(path)
-    if not path.lower().endswith(".xlsx"):
-        raise ExportError(f"输出文件应以 .xlsx 结尾: {path}")
+    if not path.lower().endswith(suffix):
+        raise ExportError(f"输出文件应以 {suffix} 结尾: {path}")
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise ExportError(f"目录不存在: {folder}")
