@@ -201,3 +201,26 @@ async def test_the_counselor_prints_a_report_and_the_register_from_the_list(tiny
     form = load_workbook(folder / made[0]).active
     assert any(c.value == "被高年级同学打了" for row in form.iter_rows() for c in row)
     assert Report.get_by_id(rid).confirmed_at is None
+
+
+async def test_an_unconfirmed_report_is_the_head_s_first_duty_and_t_opens_the_list(tiny_school):
+    from models import protection, scope
+    from screens.due import DueScreen
+
+    teacher = tiny_school["staff"][0]
+    head = Staff.create(school=tiny_school["school"], name="潘校长", role="head", login="xiaozhang")
+    day = dt.datetime.now().replace(microsecond=0) - dt.timedelta(days=2)
+    protection.create_report({"situations": ["遗弃"], "found_at": f"{day:%Y-%m-%d %H:%M}", "facts": "家里没人",
+                              "path": "学校"}, tiny_school["kids"]["张小明"].id, viewer=scope.viewer_for(teacher),
+                             now=day)
+    app = app_as(tiny_school, head)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0")
+        await pilot.pause()
+        due = app.screen
+        assert isinstance(due, DueScreen)
+        first = due.shown[0]
+        assert (first.rule_name, first.child_name, first.status) == ("强制报告待确认", "张小明", "逾期")
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportListScreen)
