@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from models import audit, rules, scope
+from models import audit, conflicts, rules, scope
 from models import db as dbmod
 from models.contacts import parse_when
 from models.entities import Child, Classroom, Contact, Intervention, Report, Staff, join_multi, split_multi
@@ -188,12 +188,17 @@ def _report_for(report_id: int, viewer: scope.Viewer) -> Report:
     return r
 
 
-def update_report(report_id: int, values: dict, *, viewer: scope.Viewer, now: dt.datetime | None = None) -> None:
+def update_report(report_id: int, values: dict, *, viewer: scope.Viewer, now: dt.datetime | None = None,
+                  expected_updated_at: dt.datetime | None = None) -> None:
     """Correct or complete a report (the police's receipt, who was told, the outcome, closing it):
-    whoever may see it. The audit row names the changed fields only."""
+    whoever may see it. The audit row names the changed fields only. With ``expected_updated_at``
+    (the version the form showed) a report saved by someone else meanwhile is refused, nothing
+    written: the form holds every field, so saving it would silently undo the other's changes."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
     with dbmod.write():
         r = _report_for(report_id, viewer)
+        if expected_updated_at is not None and not conflicts.same_version(r.updated_at, expected_updated_at):
+            raise Invalid("这份报告在你打开之后已被别人修改; 请记下你的修改, 关闭后重新打开再改 (没有保存)")
         if values.get("closed") and r.closed_at is not None:
             values = {**values, "closed_at": r.closed_at}
         clean = _checked(values, now)
@@ -202,7 +207,7 @@ def update_report(report_id: int, values: dict, *, viewer: scope.Viewer, now: dt
             return
         for k in changed:
             setattr(r, k, clean[k])
-        r.updated_at = now
+        r.updated_at = conflicts.next_stamp(r.updated_at, now)
         r.save()
         new = {"fields": [REPORT_LABELS.get(k, k) for k in changed]}
         if "closed_at" in changed:
@@ -218,7 +223,7 @@ def confirm_report(report_id: int, *, viewer: scope.Viewer, now: dt.datetime | N
         r = _report_for(report_id, viewer)
         if r.confirmed_at is not None:
             return
-        r.confirmed_at, r.confirmed_by, r.updated_at = now, viewer.staff_id, now
+        r.confirmed_at, r.confirmed_by = now, viewer.staff_id  # not a new version: no form field changed
         r.save()
         audit.record("confirm", "report", report_id, staff_id=viewer.staff_id, at=now, new={"confirmed_at": now})
 
@@ -249,6 +254,7 @@ class ReportView:
     closed_at: dt.datetime | None
     created_at: dt.datetime
     contact_id: int | None = None
+    updated_at: dt.datetime | None = None  # the version a form saves over (``update_report``)
 
     @property
     def state(self) -> str:
@@ -283,7 +289,8 @@ def _views(cond: pw.Expression) -> list[ReportView]:
     q = (Report.select(Report.id, Report.child, Child.name, Classroom.name, Report.situations, Report.found_at,
                        Report.facts, Report.opinion, reporter.name, Report.path, Report.police_at,
                        Report.police_unit, Report.receipt_no, confirmer.name, Report.confirmed_at, Report.notified,
-                       Report.notified_at, Report.outcome, Report.closed_at, Report.created_at, Report.contact)
+                       Report.notified_at, Report.outcome, Report.closed_at, Report.created_at, Report.contact,
+                       Report.updated_at)
          .join(Child, on=(Report.child == Child.id))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .switch(Report).join(reporter, pw.JOIN.LEFT_OUTER, on=(Report.reporter == reporter.id))
@@ -291,13 +298,13 @@ def _views(cond: pw.Expression) -> list[ReportView]:
          .where(cond).order_by(Report.found_at.desc(), Report.id.desc()))
     out = []
     for (rid, cid, cname, room, situations, found, facts, opinion, rep, path, police_at, unit, receipt, conf,
-         conf_at, notified, notified_at, outcome, closed, created, contact) in q.tuples():
+         conf_at, notified, notified_at, outcome, closed, created, contact, updated) in q.tuples():
         out.append(ReportView(
             id=rid, child_id=cid, child_name=cname, class_name=room or "", situations=split_multi(situations),
             found_at=_as_dt(found), facts=facts, opinion=opinion, reporter=rep or "", path=path,
             police_at=_as_dt(police_at), police_unit=unit, receipt_no=receipt, confirmed_by=conf or "",
             confirmed_at=_as_dt(conf_at), notified=notified, notified_at=_as_dt(notified_at), outcome=outcome,
-            closed_at=_as_dt(closed), created_at=_as_dt(created), contact_id=contact))
+            closed_at=_as_dt(closed), created_at=_as_dt(created), contact_id=contact, updated_at=_as_dt(updated)))
     return out
 
 

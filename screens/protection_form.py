@@ -66,12 +66,14 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
         self.values: dict = {"situations": list(situations or ()), "path": "学校", "closed": False}
         self.header = ""
         self.sub_title = "强制报告"
+        self.version = None  # an existing report's updated_at: a save over a newer one is refused
 
     def compose(self) -> ComposeResult:
         if self.report_id is not None:  # read here, not in the constructor: the look is audited
             view = protection.report_detail(self.report_id, viewer=self.app.viewer)
             self.child_id = view.child_id
             self.values = view.form_values()
+            self.version = view.updated_at
             self.header = (f"报告单 #{view.id} · {view.state} · 报告人 {view.reporter or '-'}"
                            + (f" · 校长 {view.confirmed_by} 已确认" if view.confirmed_at else ""))
         else:
@@ -159,7 +161,8 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
                 self.report_id = protection.create_report(values, self.child_id, viewer=self.app.viewer,
                                                           contact_id=self.contact_id)
             else:
-                protection.update_report(self.report_id, values, viewer=self.app.viewer)
+                protection.update_report(self.report_id, values, viewer=self.app.viewer,
+                                         expected_updated_at=self.version)
         except UserError as exc:
             error.update(content(str(exc), one_line=True))
             self.notify(str(exc), severity="error", timeout=5)

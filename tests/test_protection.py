@@ -202,3 +202,18 @@ def test_purge_takes_the_reports_and_blanks_their_audit(school):
     for table, row_id, word in (("report", rid, "家庭暴力"), ("intervention", iid, "无人监护")):
         logged = AuditLog.get((AuditLog.table == table) & (AuditLog.row_id == row_id) & (AuditLog.action == "create"))
         assert word not in logged.new
+
+
+def test_a_report_changed_meanwhile_is_not_overwritten(school):
+    w = school
+    rid = _file(w)
+    mine = protection.report_detail(rid, viewer=w["viewers"]["class_teacher"])
+    theirs = protection.report_detail(rid, viewer=w["viewers"]["head"])
+    protection.confirm_report(rid, viewer=w["viewers"]["head"])  # no form field: not a new version
+    protection.update_report(rid, {**theirs.form_values(), "receipt_no": "QS-1"}, viewer=w["viewers"]["head"],
+                             expected_updated_at=theirs.updated_at, now=NOW + dt.timedelta(hours=1))
+    with pytest.raises(Invalid, match="已被别人修改"):
+        protection.update_report(rid, {**mine.form_values(), "outcome": "已家访"},
+                                 viewer=w["viewers"]["class_teacher"], expected_updated_at=mine.updated_at)
+    after = protection.report_detail(rid, viewer=w["viewers"]["head"])
+    assert (after.receipt_no, after.outcome) == ("QS-1", "")
