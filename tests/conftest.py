@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import uuid
 
 import pytest
 
@@ -55,12 +54,11 @@ def db_path(backend, request, tmp_path):
         dbmod.current().close()
         return
     server = request.getfixturevalue("pg_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    target = server.create_database(name, template=server.migrated_template())
+    target = server.fresh_database()  # a reset database of an earlier test, or a new copy
     dbmod.open_database(target)
     yield target
     dbmod.current().close()
-    server.drop_database(name)
+    server.release(target)
 
 
 def copy_private(source: str, target: str) -> None:
