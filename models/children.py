@@ -971,6 +971,10 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
         child[f] = _date(child.get(f))
     child["id"] = row["id"]
     child["school"] = row["school"]
+    # 需要关注: the level and review date only for whom scope lets see the label, else none at all
+    labelled = scope.attention_visible(viewer, row["school"], row["classroom"])
+    child["attention_level"] = row["attention_level"] if labelled else ""
+    child["attention_review_on"] = _date(row["attention_review_on"]) if labelled else None
     for f in ("created_at", "updated_at", "archived_at"):
         child[f] = row[f]
     bus = None

@@ -336,6 +336,9 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         out.kv("特长", c["talent"] or "无")
         out.kv("残障", c["disability"] or "无")
         out.kv("重点帮扶对象", _yes(c["key_target"]), style="bold" if c["key_target"] else "")
+        if c.get("attention_level"):  # 需要关注: set only for whom models.scope lets see it
+            review = f", {_date(c['attention_review_on'])} 复查" if c.get("attention_review_on") else ""
+            out.kv("需要关注", f"{c['attention_level']}色关注{review} (0 g 查看原因)", style="bold")
         out.kv("学业分组", c["academic_group"])
         if not pairings:
             out.kv("结对帮扶", "尚未结对", style="bold")

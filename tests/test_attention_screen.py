@@ -204,3 +204,23 @@ async def test_t_on_a_review_duty_opens_the_list(tiny_school, monkeypatch):
         await pilot.pause()
         assert isinstance(app.screen, AttentionScreen)
         assert app.screen.table.rows[0].name == "张小明" and app.screen.table.rows[0].level == "黄"
+
+
+@pytest.mark.parametrize("who,shown", [("class_teacher", True), ("volunteer", False)])
+async def test_the_child_page_shows_the_level_only_to_who_may_see_it(tiny_school, who, shown):
+    from screens.child_detail import ChildDetailScreen
+
+    kid = tiny_school["kids"]["张小明"]
+    Child.update(attention_level="红", attention_review_on=dt.date(2026, 12, 4), key_target=True).where(
+        Child.id == kid.id).execute()
+    staff = tiny_school["staff"][0]
+    if who == "volunteer":
+        staff = Staff.create(school=tiny_school["school"], name="王妈妈", role="volunteer", login="aixinmama")
+        Pairing.create(child=kid, kind="爱心妈妈", staff=staff, started_on=dt.date(2026, 9, 1))
+    app = app_for(tiny_school, staff)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ChildDetailScreen(kid.id))
+        await pilot.pause()
+        special = str(app.screen.query_one("#detail-special", Static).content)
+        assert "重点帮扶对象" in special
+        assert ("红色关注, 2026-12-04 复查" in special) is shown

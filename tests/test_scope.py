@@ -425,6 +425,14 @@ def attention_mark_in_roster(w, v, role):
     return attempt(run)
 
 
+def attention_on_child_page(w, v, role):
+    """小明's page (children.child_detail) carries his level only for who may see labels."""
+    def run():
+        _flag_everyone(w)
+        return children.child_detail(w["kids"]["x"].id, viewer=v)["child"]["attention_level"]
+    return attempt(run)
+
+
 def tune_attention_rule(w, v, role):
     return attempt(lambda: attention.update_attention_rule("情绪低落", viewer=v, threshold=4) and None)
 
@@ -536,6 +544,7 @@ ACTIONS = {  # action: expected per role, in ROLES order
     dismiss_attention_own: (True, True, True, False, True, False, False),
     attention_labels_in_due_list: (LABELS, LABELS, LABELS, set(), LABELS, set(), set()),
     attention_mark_in_roster: ({"张小明"}, {"张小明"}, {"张小明"}, set(), {"张小明"}, set(), set()),
+    attention_on_child_page: ("红", "红", "红", "", "红", "", False),
     tune_attention_rule: (True, True, False, False, False, False, False),
     predicate("may_see_attention"): (True, True, True, False, True, False, False),
     predicate("sees_whole", "S"): (True, True, None, None, None, None, None),
