@@ -646,6 +646,11 @@ CASE_DUTIES = ("缺课核实", "劝返家访")  # models.dropout's VERIFY_DUTY, 
 DROPOUT_RULE_BASE = 3 * 10 ** 9  # these duties' rule ids: -(base + 2 * case id) (+1 for the visit)
 
 
+def case_of_duty(rule_id: int) -> int:
+    """The 辍学风险 case of a 缺课核实 or 劝返家访 duty, from its rule id."""
+    return (-rule_id - DROPOUT_RULE_BASE) // 2
+
+
 def _dropout_duties(on_date: dt.date, *, viewer: Viewer, school_id, classroom_id, child_id, staff_id,
                     only_mine: bool, limit: dt.date | None, kind: str | None, horizon_days: int) -> list[Duty]:
     """控辍保学: an open 辍学风险 case's 缺课核实 and 劝返家访 (``models.dropout.case_duties``), open in

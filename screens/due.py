@@ -127,6 +127,11 @@ class DueScreen(ListScreen):
         if d.rule_name == duties.REPORT_DUTY:  # not a talk: the head confirms it in the report list
             self.app.action_reports()
             return
+        if d.rule_name in duties.CASE_DUTIES:  # 控辍保学: the case's page (核实, 劝返, 返校)
+            from screens.dropout_case import DropoutCaseScreen
+
+            self.app.push_screen(DropoutCaseScreen(duties.case_of_duty(d.rule_id)))
+            return
         if d.rule_name == duties.REVIEW:  # not a talk either: confirm again or dismiss on 需要关注
             self.action_attention()
             return

@@ -73,6 +73,7 @@ class RosterScreen(ListScreen):
         Binding("s", "sort", "排序"),
         Binding("a", "toggle_scope", "范围"),
         Binding("i", "import", "导入"),
+        Binding("x", "absent", "缺课"),
         Binding("escape", "clear_search", "清除", show=False),
     ]
 
@@ -217,6 +218,35 @@ class RosterScreen(ListScreen):
     @on(VirtualTable.RowSelected, "#roster-table")
     def _row_selected(self) -> None:
         self.action_open()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """``x`` (缺课) only for whom ``models.scope`` lets mark absences: hidden from a volunteer."""
+        if action == "absent":
+            from models import scope
+
+            return scope.may_mark_absence(self.app.viewer)
+        return True
+
+    def action_absent(self) -> None:
+        """控辍保学: x then a digit marks the selected child absent today (screens/absence.py)."""
+        from models import scope
+
+        child_id = self.selected_id()
+        if child_id is None:
+            self.notify("请先选中一个孩子", severity="warning")
+            return
+        if not scope.may_mark_absence(self.app.viewer):
+            self.notify(scope.ABSENCE_FORBIDDEN, severity="warning")
+            return
+        from screens.absence import AbsenceScreen
+
+        name = self.shown[self.query_one(VirtualTable).cursor_row].name
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, timeout=6)
+
+        self.app.push_screen(AbsenceScreen(child_id, name), done)
 
     def action_talk(self) -> None:
         child_id = self.selected_id()

@@ -284,6 +284,13 @@ class GuanaiApp(DatabaseGuard, App):
                 bar.refresh()
         return text
 
+    def action_dropout_cases(self) -> None:
+        """控辍保学: the 辍学风险 cases the viewer follows (screens/dropout_case.py)."""
+        from screens.dropout_case import DropoutListScreen
+
+        if not isinstance(self.screen, DropoutListScreen):
+            self.push_screen(DropoutListScreen())
+
     def action_reports(self) -> None:
         from screens.protection_list import ReportListScreen
 

@@ -60,6 +60,8 @@ COMMANDS = (
     Command("审计日志", "shenjirizhi", "sjrz", "audit", app=True, admin=True),
     Command("校车路线", "xiaocheluxian", "xclx", "bus_routes", app=True, admin=True),
     Command("强制报告", "qiangzhibaogao", "qzbg", "reports", key="!", app=True),
+    Command("控辍保学", "kongchuobaoxue", "kcbx", "dropout_cases", app=True),
+    Command("登记缺课", "dengjiqueke", "djqk", "absent", section="1", key="1 x"),
     Command("退出", "tuichu", "tc", "quit", key="q", app=True),
 )
 
