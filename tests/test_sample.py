@@ -213,7 +213,9 @@ def test_proportions(default):
 
 def test_default_file_is_small(default):
     path, _ = default
-    assert os.path.getsize(path) < 5 * 1024 * 1024
+    # 5 MiB until issues 18-19: their tables (reports, 需要关注, 控辍保学: a few pages each, mostly
+    # empty) took the file just over it; the talk log is still nine tenths of it
+    assert os.path.getsize(path) < 5.5 * 1024 * 1024
 
 
 def test_every_class_has_one_head_teacher(small):
