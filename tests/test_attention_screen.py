@@ -224,3 +224,15 @@ async def test_the_child_page_shows_the_level_only_to_who_may_see_it(tiny_school
         special = str(app.screen.query_one("#detail-special", Static).content)
         assert "重点帮扶对象" in special
         assert ("红色关注, 2026-12-04 复查" in special) is shown
+
+
+async def test_names_and_reasons_are_text_not_markup(tiny_school, monkeypatch):
+    Child.update(name="[/b]王[red]小明").where(Child.id == tiny_school["kids"]["张小明"].id).execute()
+    low_moods(tiny_school)
+    app = app_for(tiny_school, tiny_school["staff"][0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_attention(app, pilot, monkeypatch)
+        assert "[/b]王[red]小明" in screen_text(screen)  # the detail line under the table, literally
+        await pilot.press("d")
+        await pilot.pause()
+        assert "[/b]王[red]小明" in screen_text(app.screen)
