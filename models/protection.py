@@ -158,6 +158,21 @@ def _checked(values: dict, now: dt.datetime | None) -> dict:
 # --------------------------------------------------------------------------- writing
 
 
+def draft_from_contact(contact_id: int | None, child_id: int, *, viewer: scope.Viewer) -> dict:
+    """A new report's starting values from the talk, call or visit that led to it: its time as the
+    time found and its text as the facts (what the child said, written down minutes ago: typing it
+    twice in the middle of a disclosure is how words get lost). Empty when there is no such contact
+    of this child, or the viewer may not read its text (a 心理辅导 note of someone else)."""
+    if contact_id is None:
+        return {}
+    scope.require_child(viewer, child_id, "contact")
+    row = (Contact.select(Contact.at, Contact.kind, Contact.staff, Contact.content)
+           .where((Contact.id == contact_id) & (Contact.child == child_id)).first())
+    if row is None or scope.hides(viewer, row.kind, row.staff_id):
+        return {}
+    return {"found_at": f"{_as_dt(row.at):%Y-%m-%d %H:%M}", "facts": row.content or ""}
+
+
 def create_report(values: dict, child_id: int, *, viewer: scope.Viewer, contact_id: int | None = None,
                   now: dt.datetime | None = None) -> int:
     """File a report on the child (anyone who may record a talk with it); all or nothing.

@@ -78,6 +78,8 @@ class ReportFormScreen(DatabaseGuard, Screen[bool]):
                            + (f" · 校长 {view.confirmed_by} 已确认" if view.confirmed_at else ""))
         else:
             self.values["found_at"] = f"{dt.datetime.now():%Y-%m-%d %H:%M}"
+            # from a talk: its time and the child's words, to be trimmed to the facts
+            self.values.update(protection.draft_from_contact(self.contact_id, self.child_id, viewer=self.app.viewer))
             self.header = "新建强制报告 (报告人身份只有校长和心理咨询室教师可见)"
         v = self.values
         yield TitleBar(strip=False)

@@ -93,6 +93,21 @@ def school(any_db):
     return {"school": s, "staff": staff, "kid": kid, "talk": talk, "viewers": viewers}
 
 
+def test_a_report_from_a_talk_starts_with_its_words_and_time(school):
+    """The teacher's own talk: its text and time; another child's talk or a 心理辅导 note the viewer
+    may not read: nothing (the facts are then typed)."""
+    teacher, kid = school["viewers"]["class_teacher"], school["kid"].id
+    assert protection.draft_from_contact(school["talk"].id, kid, viewer=teacher) == {
+        "found_at": "2026-11-20 10:00", "facts": TALK}
+    assert protection.draft_from_contact(None, kid, viewer=teacher) == {}
+    other = add_child(school["school"], Classroom.get(), "王芳")
+    elsewhere = Contact.create(child=other, staff=school["staff"]["class_teacher"], kind="谈心", at=NOW, content="别的孩子")
+    assert protection.draft_from_contact(elsewhere.id, kid, viewer=teacher) == {}  # not this child's talk
+    note = Contact.create(child=kid, staff=school["staff"]["counselor"], kind="心理辅导", at=NOW, content="只给咨询老师看")
+    assert protection.draft_from_contact(note.id, kid, viewer=teacher) == {}
+    assert protection.draft_from_contact(note.id, kid, viewer=school["viewers"]["head"]) == {}
+
+
 def _file(w, now=NOW) -> int:
     return protection.create_report(GOOD, w["kid"].id, viewer=w["viewers"]["class_teacher"],
                                     contact_id=w["talk"].id, now=now)

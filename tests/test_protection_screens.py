@@ -60,7 +60,11 @@ async def test_a_talk_leads_to_a_report_and_the_head_confirms_it(tiny_school):
         await pilot.pause()
         form = app.screen
         assert isinstance(form, ReportFormScreen)
-        await pilot.press("ctrl+s")  # no facts yet: refused, nothing written
+        # the talk's words and time are the starting facts: nothing typed twice mid-disclosure
+        assert form.query_one("#r-facts", TextArea).text == TALK
+        assert form.query_one("#r-found").value == f"{saved.at:%Y-%m-%d %H:%M}"
+        form.query_one("#r-facts", TextArea).load_text("")
+        await pilot.press("ctrl+s")  # no facts: refused, nothing written
         await pilot.pause()
         assert app.screen is form and not Report.select().exists()
         form.query_one("#r-facts", TextArea).load_text("孩子说奶奶经常打他; 左臂有两处淤青")
