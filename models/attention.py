@@ -312,8 +312,11 @@ def _last_decisions(child_ids) -> dict[int, tuple]:
 
 def attention_list(on_date: dt.date, *, viewer: scope.Viewer, school_id: int | None = None) -> list[Flagged]:
     """The 需要关注 list on ``on_date``: confirmed children first (红, then 黄), then the others with
-    reasons not dismissed since their newest date; within each, by class and name."""
-    reasons, children = compute_reasons(on_date, viewer=viewer, school_id=school_id)
+    reasons not dismissed since their newest date, the most pressing rule first (the rules' order:
+    a low mood before a guardianship assessment kept on file); within each, by class and name."""
+    rules = attention_rules()
+    rank = {r.name: i for i, r in enumerate(rules)}
+    reasons, children = compute_reasons(on_date, viewer=viewer, school_id=school_id, rules=rules)
     candidates = set(reasons) | {cid for cid, c in children.items() if c[6]}
     if not candidates:
         return []
@@ -324,13 +327,15 @@ def attention_list(on_date: dt.date, *, viewer: scope.Viewer, school_id: int | N
         name, room, room_id, pinyin, grade, number, level, review = children[cid]
         info = decisions.get(cid, {"last": None, "dismissed": None})
         dismissed = info["dismissed"]
-        shown = [r for r in reasons.get(cid, ()) if dismissed is None or r.newest > dismissed]
+        shown = sorted((r for r in reasons.get(cid, ()) if dismissed is None or r.newest > dismissed),
+                       key=lambda r: rank.get(r.rule, len(rank)))
         if not shown and not level:
             continue
         last = info["last"]
         out.append((
-            (LEVELS.index(level) if level in LEVELS else len(LEVELS), grade if grade is not None else 99,
-             number or 0, pinyin, name, cid),
+            (LEVELS.index(level) if level in LEVELS else len(LEVELS),
+             rank.get(shown[0].rule, len(rank)) if shown and not level else 0,
+             grade if grade is not None else 99, number or 0, pinyin, name, cid),
             Flagged(cid, name, room, room_id, shown, level, review, last[1] if last else None, last[2] if last else "")))
     out.sort(key=lambda kv: kv[0])
     return [f for _, f in out]

@@ -320,3 +320,14 @@ def test_the_monthly_sheet_on_paper(school, tmp_path):
     with pytest.raises(scope.ForbiddenError):
         export_sheet(school["school"].id, 2026, 11, str(tmp_path / "no.xlsx"), viewer=scope.viewer_for(teacher))
     assert not (tmp_path / "no.xlsx").exists()
+
+
+def test_the_most_pressing_signal_comes_first(school):
+    """Undecided children by their first rule (a low mood before an assessment on file), then class."""
+    _guardianship(school)  # 张小明, 三年级2班
+    for day, mood in ((2, "低落"), (16, "焦虑"), (28, "低落")):  # 王小刚, 五年级1班
+        talk(school["far"], school["teacher"], day, mood=mood)
+    counselor = scope.viewer_for(school["counselor"])
+    listed = attention.attention_list(TODAY, viewer=counselor)
+    assert [f.name for f in listed] == ["王小刚", "张小明"]
+    assert [r.rule for r in listed[0].reasons] == ["情绪低落"]
