@@ -331,3 +331,40 @@ def test_the_most_pressing_signal_comes_first(school):
     listed = attention.attention_list(TODAY, viewer=counselor)
     assert [f.name for f in listed] == ["王小刚", "张小明"]
     assert [r.rule for r in listed[0].reasons] == ["情绪低落"]
+
+
+CLI_CASES = [  # (argv after --db, exit code, text expected in stdout or stderr)
+    (("rules",), 0, "情绪低落\t需要关注\t连续3次谈心情绪低落或焦虑 (60天内)"),
+    (("--user", "admin", "rules", "情绪低落", "--times", "4", "--days", "30"), 0,
+     "情绪低落\t需要关注\t连续4次谈心情绪低落或焦虑 (30天内)"),
+    (("--user", "admin", "rules", "父母失联", "--disable"), 0, "父母失联\t需要关注\t30天没有接通父母的电话\t(已停用)"),
+    (("--user", "banzhuren", "rules", "情绪低落", "--times", "4"), 2, "只有管理员或校长"),
+    (("--user", "admin", "rules", "情绪低落", "--times", "0"), 2, "次数应在 1 到 20 之间"),
+    (("--user", "admin", "rules", "情绪低落", "--every", "3"), 2, "只能改 --times"),
+    (("--user", "admin", "rules", "每周谈心", "--days", "3"), 2, "只用于需要关注的规则"),
+    (("--user", "admin", "rules", "情绪低落"), 2, "需要一项修改"),
+    (("--user", "xinli", "attention-sheet", "--month", "2026-13"), 2, "没有这个月份"),
+    (("--user", "laoshi", "attention-sheet", "--month", "2026-11"), 2, "只有班主任"),
+]
+
+
+@pytest.mark.parametrize("argv,code,text", CLI_CASES, ids=[" ".join(c[0]) for c in CLI_CASES])
+def test_the_commands(tmp_path, argv, code, text):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    db = tmp_path / "s.db"
+    shutil.copyfile(root / "sample.db", db)
+    db.chmod(0o600)
+    tmp_path.chmod(0o700)
+    guanai = str(Path(sys.executable).with_name("guanai"))
+    done = subprocess.run([guanai, "--db", str(db), *argv], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                          env={**os.environ, "GUANAI_DB": ""})
+    assert done.returncode == code, done.stderr
+    assert text in (done.stdout if code == 0 else done.stderr)
+    if code == 2:
+        assert len(done.stderr.strip().splitlines()) == 1 and not list(tmp_path.glob("*.xlsx"))
