@@ -36,8 +36,8 @@ import peewee as pw
 from models import db as dbmod
 from models import files, rules, schema, terms
 from models.entities import (
-    ALL_MODELS, AttentionDecision, Attendance, BusRoute, Child, Classroom, Contact, Event, Grandparent, Intervention, Pairing, Parent,
-    Report, School, Setting, Staff, TeachingAssignment, join_multi,
+    ALL_MODELS, Absence, AttentionDecision, Attendance, BusRoute, Child, Classroom, Contact, DropoutAttempt, DropoutCase,
+    Event, Grandparent, Intervention, Pairing, Parent, Report, School, Setting, Staff, TeachingAssignment, join_multi,
 )
 from models.pinyin import pinyin_keys
 from models.validation import id_check_char
@@ -387,6 +387,7 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
             if k == 0:
                 _attention_histories(gen.school)
                 _report_histories(gen.school)
+                _dropout_histories(gen.school)
             for table, n in done.items():
                 counts[table] += n
         if dropped:
@@ -549,6 +550,78 @@ def _report_histories(school_id: int) -> None:
                             recheck_due=noted + dt.timedelta(days=rules.INTERVENTION_RECHECK_DAYS),
                             rechecked_on=dt.date(2026, 11, 17), recheck_note="家访: 姑姑每天来做饭，孩子按时到校。",
                             staff=teacher.id, created_at=dt.datetime(2026, 11, 10, 16, 0))
+
+
+DROPOUT_VERIFY = ("电话核实: 在外婆家帮忙收玉米, 外婆说忙完就送回来。",
+                  "电话核实: 父亲十一月中旬把孩子带到自己务工的地方, 说孩子不想读了, 在那边帮忙。")
+DROPOUT_ATTEMPTS = (  # (case, school day after the case opened, who: login or "", 村干部, method, outcome, note)
+    (0, 1, "banzhuren", "李主任", "家访", "有效", "和外婆、村主任一起讲了义务教育的规定, 外婆答应明天就送回学校。"),
+    (1, 1, "banzhuren", "", "电话", "无效", "父亲说孩子自己不想读, 在那边也能学手艺。"),
+    (1, 3, "banzhuren", "李主任", "家访", "无效", "爷爷奶奶也劝不动, 说孩子只听父亲的。"),
+    (1, 5, "xiaozhang", "李主任", "约谈", "无效", "视频约谈父亲, 讲了监护人送适龄子女入学的法定义务, 父亲仍不同意。"),
+)
+
+
+def _dropout_histories(school_id: int) -> None:
+    """Two 控辍保学 cases of the demo class (三年级2班), made by the rules of ``models.dropout`` from
+    absences placed on the children's school days without a contact: one in October, back at school
+    the school day after its 劝返 (closed: 动态销号), one from mid-November to the end of the log
+    with three 劝返 无效, hence a 书面报告 for the township. Rows only (no audit rows: the demo's log
+    starts empty); fixed choices on the rows already generated, no random draw."""
+    from models import dropout
+
+    teacher = Staff.get_or_none((Staff.school == school_id) & (Staff.login == "banzhuren"))
+    room = teacher and Classroom.get_or_none((Classroom.school == school_id) & (Classroom.head_teacher == teacher.id))
+    if room is None:
+        return
+    staff = {s.login: s.id for s in Staff.select().where(Staff.school == school_id)}
+    kids = [cid for (cid,) in Child.select(Child.id).where(
+        (Child.classroom == room.id) & (Child.left_behind_type != "") & (Child.status == "在读")
+        & (Child.guardianship_grade != "差")).order_by(Child.id).tuples()][2::3]  # reports 0::3, attention 1::3
+    days = dropout.school_days(dt.date(2026, 10, 12), LOG_END, school_id=school_id)
+    talked: dict[int, set] = {}
+    for cid, at in Contact.select(Contact.child, Contact.at).where(Contact.child.in_(kids)).tuples():
+        talked.setdefault(cid, set()).add(at.date() if isinstance(at, dt.datetime) else dt.date.fromisoformat(str(at)[:10]))
+
+    def quiet(cid: int, first: int, last: int) -> bool:
+        return not any(d in talked.get(cid, ()) for d in days[first:last])
+
+    october = next(((cid, i) for cid in kids for i in range(0, 10) if quiet(cid, i, i + 5)), None)
+    # the open case: the first other child, away for the log's last two weeks; its talks at school
+    # on those days go (a child who is not at school has none; calls home stay)
+    tail = next(((cid, len(days) - 10) for cid in kids if october is None or cid != october[0]), None)
+    if tail is not None:
+        lo = dt.datetime.combine(days[tail[1]], dt.time())
+        Contact.delete().where((Contact.child == tail[0]) & (Contact.at >= lo)
+                               & Contact.kind.in_(("谈心", "心理辅导", "亲情电话", "亲情书信"))).execute()
+    needed = dropout.failed_attempts_needed(school_id)
+    for k, found in enumerate((october, tail)):
+        if found is None:
+            continue
+        cid, start = found
+        absent = days[start:start + 5] if k == 0 else days[start:]
+        run = dropout.absence_run(absent, days)
+        if run is None:
+            continue
+        opened = run[rules.DROPOUT_MIN_DAYS - 1]
+        at = dt.datetime.combine(opened, dt.time(16, 30))
+        Absence.insert_many([{"child": cid, "day": d, "reason": "无故缺课", "staff": teacher.id,
+                              "created_at": dt.datetime.combine(d, dt.time(8, 20))} for d in absent]).execute()
+        case = DropoutCase.create(school=school_id, child=cid, first_absent=run[0], opened_on=opened, reason="无故缺课",
+                                  verified_on=opened, verify_note=DROPOUT_VERIFY[k], created_at=at)
+        failed = 0
+        for which, after, login, cadre, method, outcome, note in DROPOUT_ATTEMPTS:
+            if which != k:
+                continue
+            day = days[days.index(opened) + after]
+            DropoutAttempt.create(case=case.id, day=day, staff=staff.get(login), cadre=cadre, method=method,
+                                  outcome=outcome, note=note, created_at=dt.datetime.combine(day, dt.time(17, 0)))
+            failed += outcome == "无效"
+            if failed == needed and case.reported_on is None:
+                case.reported_on = day
+        if k == 0:  # back the school day after the 劝返: a present day after the opening closes it
+            case.closed_on = days[days.index(run[-1]) + 1]
+        case.save()
 
 
 def table_counts() -> dict:

@@ -1,7 +1,7 @@
 """The import contract: what each layer may load, checked once for every plain command.
 
 Plain commands (init, users, due, rules, export, import, backup, audit, purge, report-form,
-report-register, attention-sheet) run from cron and
+report-register, attention-sheet, dropout) run from cron and
 over SSH on old PCs: they must never load textual, rich or the screens, nor pypinyin (0.35 s and
 ~65 MB: search keys are stored when a name is saved) unless the command stores names. One subprocess
 runs every one of them on a copy of the demo school and then looks at ``sys.modules`` — the one check
@@ -32,6 +32,8 @@ PLAIN_COMMANDS = [
     (["--user", "xiaozhang", "report-register", "--date", "2026-11-27", "-o", "{tmp}/register.xlsx"], 0),
     (["--user", "xiaozhang", "report-form", "1", "-o", "{tmp}/report.xlsx"], 0),
     (["--user", "xinli", "attention-sheet", "--month", "2026-11", "-o", "{tmp}/attention.xlsx"], 0),
+    (["--user", "xiaozhang", "dropout", "--month", "2026-11", "-o", "{tmp}/dropout.xlsx"], 0),
+    (["--user", "banzhuren", "dropout", "--report", "2", "-o", "{tmp}/dropout-report.txt"], 0),
     # commands that may load pypinyin (they store names) come last: sys.modules only grows
     (["--user", "admin", "import", "{tmp}/roster.csv", "--dry-run"], 0),
 ]
