@@ -281,6 +281,31 @@ def absences_on(day: dt.date, *, viewer: scope.Viewer, classroom_id: int | None 
     return dict(q.tuples())
 
 
+@dataclass
+class RegisterRow:
+    """One child of a class register (全班考勤): its absence reason that day ("" when present) and
+    the state of its open 辍学风险 case ("" when none)."""
+    child_id: int
+    name: str
+    reason: str
+    case: str
+
+
+def class_register(classroom_id: int, day: dt.date, *, viewer: scope.Viewer) -> list[RegisterRow]:
+    """The children of a class the viewer may mark (at school or 辍学, not archived), by name, with
+    their absence on ``day`` and open case; three queries."""
+    if not scope.may_mark_absence(viewer):
+        raise scope.ForbiddenError(scope.ABSENCE_FORBIDDEN)
+    kids = list(Child.select(Child.id, Child.name).where(
+        (Child.classroom == classroom_id) & Child.status.in_(("在读", "辍学")) & Child.archived_at.is_null()
+        & scope.dropout_condition(viewer)).order_by(Child.name_pinyin, Child.id).tuples())
+    absent = absences_on(day, viewer=viewer, classroom_id=classroom_id)
+    cases = {cid: (OPEN if reported is None else REPORTED) for cid, reported in DropoutCase.select(
+        DropoutCase.child, DropoutCase.reported_on).where(
+        DropoutCase.child.in_([k for k, _ in kids]) & DropoutCase.closed_on.is_null()).tuples()} if kids else {}
+    return [RegisterRow(cid, name, absent.get(cid, ""), cases.get(cid, "")) for cid, name in kids]
+
+
 # --------------------------------------------------------------------------- the case
 
 
@@ -530,7 +555,7 @@ def report_text(case_id: int, *, viewer: scope.Viewer, today: dt.date | None = N
         f"    我校{c.class_name}学生{c.child_name} ({c.sex or '性别未填'}, 身份证号 {mask_id(c.id_number) or '未填'}"
         + (f", 家住{c.address}" if c.address else "") + f") 自 {c.first_absent:%Y年%m月%d日} 起连续缺课"
         + f" (登记缺课 {days} 个上学日, 主要原因: {c.reason}), 学校于 {c.opened_on:%Y年%m月%d日} 列为辍学风险"
-        + (f", {c.verified_on:%m月%d日} 核实: {c.verify_note or '已核实'}" if c.verified_on else "") + "。")
+        + (f", {c.verified_on:%m月%d日} 核实: {(c.verify_note or '已核实').rstrip('。.')}" if c.verified_on else "") + "。")
     lines.append(f"    班主任{c.head_teacher or ''}及学校先后 {len(c.attempts)} 次劝返:" if c.attempts
                  else "    学校尚未开展劝返。")
     for i, a in enumerate(c.attempts, 1):

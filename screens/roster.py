@@ -74,6 +74,7 @@ class RosterScreen(ListScreen):
         Binding("a", "toggle_scope", "范围"),
         Binding("i", "import", "导入"),
         Binding("x", "absent", "缺课"),
+        Binding("X", "class_absent", "全班考勤", show=False),
         Binding("escape", "clear_search", "清除", show=False),
     ]
 
@@ -221,7 +222,7 @@ class RosterScreen(ListScreen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """``x`` (缺课) only for whom ``models.scope`` lets mark absences: hidden from a volunteer."""
-        if action == "absent":
+        if action in ("absent", "class_absent"):
             from models import scope
 
             return scope.may_mark_absence(self.app.viewer)
@@ -247,6 +248,21 @@ class RosterScreen(ListScreen):
                 self.notify(message, timeout=6)
 
         self.app.push_screen(AbsenceScreen(child_id, name), done)
+
+    def action_class_absent(self) -> None:
+        """全班考勤: X opens today's register of the selected child's class (screens/absence.py)."""
+        from models import scope
+
+        if not scope.may_mark_absence(self.app.viewer):
+            self.notify(scope.ABSENCE_FORBIDDEN, severity="warning")
+            return
+        row = self.shown[self.query_one(VirtualTable).cursor_row] if self.selected_id() is not None else None
+        if row is None or row.classroom_id is None:
+            self.notify("请先选中一个孩子 (考勤按他所在的班级)", severity="warning")
+            return
+        from screens.absence import ClassAbsenceScreen
+
+        self.app.push_screen(ClassAbsenceScreen(row.classroom_id, row.class_name))
 
     def action_talk(self) -> None:
         child_id = self.selected_id()

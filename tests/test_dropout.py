@@ -205,4 +205,9 @@ def test_volunteers_neither_mark_nor_see_cases(school):
     with pytest.raises(scope.ForbiddenError, match="爱心妈妈"):
         dropout.mark_absent(school["kid"], TODAY, reason="病假", viewer=v, today=TODAY)
     assert dropout.cases(viewer=v) == [] and case_duties(school, TODAY, v) == set()
+    with pytest.raises(scope.ForbiddenError):
+        dropout.class_register(school["classes"][0].id, TODAY, viewer=v)
+    register = dropout.class_register(school["classes"][0].id, D("11-19"), viewer=school["teacher"])
+    assert [(r.name, r.reason, r.case) for r in register] == [("张丽华", "", ""),
+                                                               ("张小明", "无故缺课", dropout.OPEN)]
     assert audit  # the module is used by the audit rows checked above

@@ -11,7 +11,7 @@ from textual.widgets import Static
 import tui.app
 from models import dropout, duties, scope
 from models.entities import Absence, DropoutAttempt, DropoutCase, Pairing, Staff
-from screens.absence import AbsenceScreen
+from screens.absence import AbsenceScreen, ClassAbsenceScreen
 from screens.due import DueScreen
 from screens.dropout_case import AttemptScreen, CaseDayScreen, DropoutCaseScreen, DropoutListScreen
 from screens.roster import RosterScreen
@@ -151,3 +151,33 @@ async def test_a_volunteer_has_no_absence_key(tiny_school, monkeypatch):
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, RosterScreen) and Absence.select().count() == 0
+
+
+async def test_class_register_space_toggles_and_digits_pick_the_reason(tiny_school, monkeypatch):
+    teacher = tiny_school["staff"][0]
+    kid = tiny_school["kids"]["张小明"]
+    app = app_for(tiny_school, teacher, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.select_child(kid.id)
+        await pilot.press("X")
+        await pilot.pause()
+        register = app.screen
+        assert isinstance(register, ClassAbsenceScreen)
+        assert [r.name for r in register.rows] == ["张丽华", "张小明"]
+        assert "三年级2班 11-26 考勤 · 2 人 · 缺课 0" in screen_text(register)
+        register.table.move_cursor(row=1)
+        await pilot.press("space")
+        await pilot.pause()
+        assert Absence.get(Absence.child == kid.id).reason == "无故缺课"
+        assert "缺课 1" in screen_text(register) and register.selected().child_id == kid.id
+        await pilot.press("2")
+        await pilot.pause()
+        assert Absence.get(Absence.child == kid.id).reason == "事假"
+        await pilot.press("space")
+        await pilot.pause()
+        assert Absence.select().count() == 0 and "缺课 0" in screen_text(register)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RosterScreen)

@@ -62,6 +62,7 @@ COMMANDS = (
     Command("强制报告", "qiangzhibaogao", "qzbg", "reports", key="!", app=True),
     Command("控辍保学", "kongchuobaoxue", "kcbx", "dropout_cases", app=True),
     Command("登记缺课", "dengjiqueke", "djqk", "absent", section="1", key="1 x"),
+    Command("全班考勤", "quanbankaoqin", "qbkq", "class_absent", section="1", key="1 X"),
     Command("退出", "tuichu", "tc", "quit", key="q", app=True),
 )
 
