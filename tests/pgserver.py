@@ -49,7 +49,8 @@ class PgServer:
             shutil.chown(self.dir, user="postgres")
         self._run(os.path.join(self.bindir, "initdb"), "-D", self.data, "-A", "trust", "-U", "postgres",
                   "-E", "UTF8", "--locale=C.UTF-8")
-        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        # autovacuum off: no statistics change under a test (or under the template) while it runs
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off"
         self._run(os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-o", opts, "-w", "-l",
                   os.path.join(self.dir, "log"), "start")
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
@@ -185,10 +186,11 @@ class PgServer:
             cur.execute(f"""SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables
                             WHERE schemaname NOT IN {self._SYSTEM} ORDER BY 1""")
             tables = [r[0] for r in cur.fetchall()]
-            seeds = {}
+            seeds, pages = {}, {}
             for table in tables:
-                cur.execute(f"SELECT json_agg(t ORDER BY ctid)::text, {self._content_sql(table)} FROM {table} t")
-                rows, digest = cur.fetchone()
+                cur.execute(f"SELECT json_agg(t ORDER BY ctid)::text, {self._content_sql(table)}, "
+                            f"pg_relation_size('{table}') FROM {table} t")
+                rows, digest, pages[table] = cur.fetchone()
                 if rows:
                     seeds[table] = (rows, digest)
             cur.execute(self._SEQUENCES_SQL)
@@ -199,8 +201,8 @@ class PgServer:
             size = cur.fetchone()[0]
         finally:
             con.close()
-        self._state = {"catalog": catalog, "tables": tables, "seeds": seeds, "sequences": sequences,
-                       "sizes": sizes, "size": size}
+        self._state = {"catalog": catalog, "tables": tables, "seeds": seeds, "pages": pages,
+                       "sequences": sequences, "sizes": sizes, "size": size}
         return self._state
 
     def _reset(self, name: str) -> bool:
@@ -217,9 +219,11 @@ class PgServer:
             cur.execute(self._CATALOG_SQL)
             if cur.fetchone()[0] != state["catalog"]:
                 return False
-            seeds = state["seeds"]
-            checks = [f"{self._content_sql(t)} <> %s" if t in seeds else f"EXISTS (SELECT 1 FROM {t})"
-                      for t in state["tables"]]
+            # a table is changed when its rows are, or its file is (rows written and deleted again
+            # leave their pages behind)
+            seeds, pages = state["seeds"], state["pages"]
+            checks = [(f"{self._content_sql(t)} <> %s" if t in seeds else f"EXISTS (SELECT 1 FROM {t})")
+                      + f" OR pg_relation_size('{t}') <> {pages[t]}" for t in state["tables"]]
             cur.execute("SELECT " + ", ".join(checks), [seeds[t][1] for t in state["tables"] if t in seeds])
             dirty = [t for t, changed in zip(state["tables"], cur.fetchone()) if changed]
             if dirty:
@@ -233,10 +237,11 @@ class PgServer:
                     if table in seeds:
                         cur.execute(f"INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, %s)",
                                     (seeds[table][0],))
-                cur.execute("UPDATE pg_class c SET relpages = s.p, reltuples = s.t, relallvisible = s.v "
-                            "FROM json_to_recordset(%s) AS s(oid oid, p int, t real, v int) WHERE c.oid = s.oid "
-                            "AND (c.relpages, c.reltuples, c.relallvisible) IS DISTINCT FROM (s.p, s.t, s.v)",
-                            (state["sizes"],))
+            # a VACUUM (ours, or the app's after a purge) leaves its counts in the catalog
+            cur.execute("UPDATE pg_class c SET relpages = s.p, reltuples = s.t, relallvisible = s.v "
+                        "FROM json_to_recordset(%s) AS s(oid oid, p int, t real, v int) WHERE c.oid = s.oid "
+                        "AND (c.relpages, c.reltuples, c.relallvisible) IS DISTINCT FROM (s.p, s.t, s.v)",
+                        (state["sizes"],))
             cur.execute(self._SEQUENCES_SQL)
             for sequence, value in cur.fetchall():
                 wanted = state["sequences"].get(sequence)

@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 
 from models import db as dbmod
-from models.entities import CareRule, Classroom, Contact, School, Staff
+from models.entities import CareRule, Classroom, Contact, Draft, School, Staff
 from tests.conftest import add_child
 
 
@@ -40,7 +40,7 @@ def snapshot(url: str) -> dict:
 
 def use(url: str) -> None:
     """What a test does: rows in many tables, a migration's row changed, a sequence moved by a
-    refused insert."""
+    refused insert, a draft written and deleted (no rows left, its pages are)."""
     dbmod.open_database(url)
     try:
         school = School.create(name="测试小学", county="云岭县")
@@ -48,6 +48,7 @@ def use(url: str) -> None:
         room = Classroom.create(school=school, grade=3, number=2, name="三年级2班", head_teacher=teacher)
         child = add_child(school, room, "张小明")
         Contact.create(child=child, staff=teacher, kind="谈心", at=dt.datetime(2026, 11, 20, 10))
+        Draft.create(staff=teacher, form="talk", key="child:1", data="{}").delete_instance()
         CareRule.update(interval_days=3).where(CareRule.name == "每周谈心").execute()
         with pytest.raises(pw.IntegrityError):
             with dbmod.current().atomic():
