@@ -181,3 +181,31 @@ async def test_class_register_space_toggles_and_digits_pick_the_reason(tiny_scho
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RosterScreen)
+
+
+async def test_head_confirms_dropout_and_prints_the_written_report(tiny_school, monkeypatch, tmp_path):
+    from models.entities import Child
+
+    teacher = tiny_school["staff"][0]
+    head = Staff.create(school=tiny_school["school"], name="潘校长", role="head", login="xiaozhang")
+    kid = tiny_school["kids"]["张小明"]
+    v = scope.viewer_for(teacher)
+    case = dropout.mark_absent(kid.id, DAY - dt.timedelta(days=3), DAY, reason="无故缺课", viewer=v, today=DAY).opened
+    for _ in range(3):
+        dropout.add_attempt(case, {"method": "电话", "outcome": "无效"}, viewer=v, today=DAY)
+    monkeypatch.chdir(tmp_path)
+    app = app_for(tiny_school, head, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_dropout_cases()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        page = app.screen
+        assert isinstance(page, DropoutCaseScreen) and "书面报告 (草稿, p 打印)" in screen_text(page)
+        await pilot.press("c", "y")
+        await pilot.pause()
+        assert Child.get_by_id(kid.id).status == "辍学" and not page.check_action("confirm", ())
+        await pilot.press("p")
+        await pilot.pause()
+        printed = list(tmp_path.glob("辍学书面报告_*.txt"))
+        assert len(printed) == 1 and "3 次劝返无效" in printed[0].read_text(encoding="utf-8-sig")
