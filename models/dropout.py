@@ -460,6 +460,7 @@ class CaseView:
     closed_on: dt.date | None
     attempts: list[AttemptView] = field(default_factory=list)
     absences: list[tuple[dt.date, str]] = field(default_factory=list)
+    class_order: tuple[int, int] = (99, 99)  # (grade, number): classes in the school's order
 
     def status_on(self, day: dt.date) -> str:
         if self.closed_on is not None and self.closed_on <= day:
@@ -481,8 +482,8 @@ def _case_rows(where: pw.Expression, viewer: scope.Viewer) -> list[CaseView]:
     """Cases (with their attempts) matching ``where`` among the children the viewer follows: three queries."""
     Head = Staff.alias("head")
     q = (DropoutCase.select(DropoutCase, Child.name.alias("child_name"), Child.sex, Child.classroom.alias("room_id"),
-                            Classroom.name.alias("class_name"), Child.id_number, Child.address,
-                            Head.name.alias("head_name"))
+                            Classroom.name.alias("class_name"), Classroom.grade, Classroom.number, Child.id_number,
+                            Child.address, Head.name.alias("head_name"))
          .join(Child, on=(DropoutCase.child == Child.id))
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .join(Head, pw.JOIN.LEFT_OUTER, on=(Classroom.head_teacher == Head.id))
@@ -494,7 +495,7 @@ def _case_rows(where: pw.Expression, viewer: scope.Viewer) -> list[CaseView]:
         out[c.id] = CaseView(
             id=c.id, child_id=c.child_id, child_name=c.child_name, sex=c.sex or "", class_name=c.class_name or "",
             classroom_id=c.room_id, id_number=c.id_number or "", address=c.address or "",
-            head_teacher=c.head_name or "", first_absent=as_date(c.first_absent),
+            head_teacher=c.head_name or "", class_order=(c.grade or 99, c.number or 99), first_absent=as_date(c.first_absent),
             opened_on=as_date(c.opened_on), reason=c.reason, verified_on=as_date(c.verified_on),
             verify_note=c.verify_note, reported_on=as_date(c.reported_on), confirmed_on=as_date(c.confirmed_on),
             closed_on=as_date(c.closed_on))
@@ -621,7 +622,7 @@ def monthly_sheet(year: int, month: int, *, viewer: scope.Viewer, school_id: int
         where &= Child.classroom == classroom_id
     found = _case_rows(where, viewer)
     rows, by_class = [], {}
-    for c in sorted(found, key=lambda c: (c.class_name, c.first_absent, c.child_name)):
+    for c in sorted(found, key=lambda c: (c.class_order, c.class_name, c.first_absent, c.id)):
         done = [a for a in c.attempts if a.day <= last]
         people = list(dict.fromkeys([c.head_teacher] + [a.staff for a in done] + [f"村干部{a.cadre}" for a in done
                                                                                  if a.cadre]))
@@ -633,7 +634,7 @@ def monthly_sheet(year: int, month: int, *, viewer: scope.Viewer, school_id: int
         k.opened += first <= c.opened_on <= last
         k.closed += c.closed_on is not None and first <= c.closed_on <= last
         k.attempts += sum(first <= a.day <= last for a in c.attempts)
-    return MonthSheet(rows=rows, classes=[by_class[k] for k in sorted(by_class)])
+    return MonthSheet(rows=rows, classes=list(by_class.values()))  # in the rows' (the school's) class order
 
 
 # --------------------------------------------------------------------------- duties
