@@ -23,6 +23,38 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: about SQLite itself (pragmas, locking): never on PostgreSQL")
 
 
+# Seconds a whole module took on a 2-core machine (`--durations`, then summed per module), for the
+# modules that take long for their number of tests: real terminals, sshd, Pilot sessions.
+MODULE_SECONDS = {
+    "test_import": 49, "test_child_screens": 41, "test_due_screen": 40, "test_orientation": 40,
+    "test_server_setup": 40, "test_two_terminals": 36, "test_talk_entry": 35, "test_handbook": 34,
+    "test_identity": 27, "test_duties": 23, "test_audit_cli": 22, "test_pairing_board": 20, "test_guard": 20,
+    "test_live": 18, "test_bus_routes": 17, "test_children": 17, "test_search_picker": 17,
+    "test_calendar_screen": 16, "test_due_cli": 16, "test_pairings": 14, "test_backup": 13,
+    "test_protection_screens": 13, "test_scope": 13, "test_cli": 12, "test_handbook_forms": 12,
+    "test_import_rules": 11, "test_orientation_tmux": 10, "test_terminal_escapes_tmux": 9, "test_smoke_tmux": 9,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Longest modules first. xdist (``--dist loadscope``) hands each worker a whole module, in
+    this order (``--no-loadscope-reorder`` in pyproject.toml; its own order is by number of
+    tests, which put the two-terminal, sshd and tmux modules, few tests but long ones, last,
+    while the other worker had nothing left to do). A module not measured counts 0.05 s a test."""
+    def module(item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    count: dict[str, int] = {}
+    for item in items:
+        count[module(item)] = count.get(module(item), 0) + 1
+
+    def seconds(item) -> float:
+        path = module(item)
+        return MODULE_SECONDS.get(os.path.basename(path).removesuffix(".py"), 0.05 * count[path])
+
+    items.sort(key=lambda item: -seconds(item))  # stable: a module's own order is kept
+
+
 def pytest_generate_tests(metafunc):
     """Tests marked ``both_backends`` (the model layer) run once per backend; with
     GUANAI_TEST_EVERYTHING_ON_BOTH=1 every test that takes a database does (screens too: slower)."""
