@@ -19,9 +19,8 @@ from tui.export.paths import ExportError, check_target
 from tui.export.table import Form
 
 COLS = (("序号", 4.5, "int"), ("姓名", 7, "center"), ("性别", 4.5, "center"), ("班级", 9, "center"),
-        ("身份证号", 19, "text"), ("辍学/缺课起始日期", 11, "date"), ("原因", 8, "center"), ("劝返次数", 6, "int"),
-        ("劝返责任人", 20, "wrap"), ("状态", 8, "center"), ("返校日期", 10, "date"))
-CLASS_COLS = ("班级", "月末在案", "本月新增", "本月返校", "本月劝返")
+        ("身份证号", 19, "text"), ("辍学/缺课起始日期", 11, "date"), ("原因", 8, "center"), ("劝返次数", 7.5, "int"),
+        ("劝返责任人", 26, "wrap"), ("状态", 8, "center"), ("返校日期", 10, "date"))
 SIGN = "填表人: __________    校长签字: __________    (学校盖章)    日期: ______年____月____日"
 
 
@@ -61,12 +60,11 @@ def write_sheet(target: IO[bytes], sheet: dropout.MonthSheet, *, school_name: st
         ws.write_string(form.r, 0, "本月没有辍学风险 (连续缺课超过 3 个上学日) 的学生", fmt.empty)
         form.skip()
     form.skip()
-    if sheet.classes:
-        form.header(list(CLASS_COLS) + [""] * (len(widths) - len(CLASS_COLS)))
+    if sheet.classes:  # by class, one line each: the month's counts
+        form.merged("分班统计", fmt.header, 20)
         for k in sheet.classes:
-            values = [(k.class_name, "center"), (k.open_at_end, "int"), (k.opened, "int"), (k.closed, "int"),
-                      (k.attempts, "int")]
-            form.line(values + [("", "text")] * (len(widths) - len(values)))
+            form.merged(f"{k.class_name}: 月末在案 {k.open_at_end} 人, 本月新增 {k.opened} 人, 本月返校 {k.closed} 人, "
+                        f"本月劝返 {k.attempts} 次", fmt.note, 18)
         form.skip()
     form.merged("连续缺课超过 3 个上学日 (周末、节假日和寒暑假不计) 即列为辍学风险, 由关爱按缺课登记计算; "
                 "劝返无效达到规定次数的, 向乡镇人民政府书面报告; 学生返校即销号。", fmt.note, 30)
