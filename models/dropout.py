@@ -118,6 +118,20 @@ def failed_attempts_needed(school_id: int | None) -> int:
     return max(1, value)
 
 
+def set_failed_attempts(school_id: int | None, value, *, viewer: scope.Viewer) -> int:
+    """Change N (劝返 无效 before a 书面报告, 1-10): a rule of the school, so the admin's and the
+    head's (``scope.require_rule_editor``); audited as a setting. Cases already reported stay so."""
+    scope.require_rule_editor(viewer)
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise DropoutError(f"劝返次数应为 1 到 10 的整数: {value}") from None
+    if not 1 <= n <= 10:
+        raise DropoutError(f"劝返次数应为 1 到 10 的整数: {value}")
+    settings.put(school_id, FAILED_SETTING, str(n), staff_id=viewer.staff_id)
+    return n
+
+
 # --------------------------------------------------------------------------- marking absences
 
 

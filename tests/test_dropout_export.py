@@ -108,3 +108,23 @@ def test_the_class_teacher_exports_her_class(cases, tmp_path):
               "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert cells(out)[1][3][1] == "=张小明"
+
+
+@pytest.mark.parametrize("user, value, code, out", [
+    ("xiaozhang", "", 0, "劝返无效 3 次后写书面报告"),
+    ("xiaozhang", "2", 0, "劝返无效 2 次后写书面报告"),
+    ("lilaoshi", "2", 2, "只有管理员或校长可以修改规则"),
+    ("admin", "0", 2, "1 到 10"),
+    ("admin", "x", 2, "1 到 10"),
+])
+def test_the_failed_attempts_setting(cases, user, value, code, out):
+    res = run("--db", cases["db"], "--user", user, "dropout", "--attempts", *([value] if value else []))
+    assert res.returncode == code and out in (res.stdout if code == 0 else res.stderr), res.stderr
+    if code == 2:
+        assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_due_lists_the_case_duties(cases):
+    res = run("--db", cases["db"], "--user", "lilaoshi", "due", "--date", "2026-11-20", "--kind", "缺课核实")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\t")[:5] == ["=张小明", "三年级2班", "缺课核实", "家长电话", "2026-11-19"]

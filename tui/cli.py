@@ -222,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     what = s.add_mutually_exclusive_group(required=True)
     what.add_argument("--month", metavar="YYYY-MM", help="月报的月份, 如 2026-11")
     what.add_argument("--report", metavar="ID", help="打印这个案例的书面报告 (案例页上的 #编号)")
+    what.add_argument("--attempts", metavar="N", help="劝返无效几次后写书面报告 (默认 3; 管理员、校长); 不加值见当前设置",
+                      nargs="?", const="")
     s.add_argument("--class", dest="class_name", metavar="NAME", help="只导出这个班级")
     s.add_argument("-o", "--output", metavar="FILE", help="输出文件")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
@@ -973,6 +975,8 @@ def cmd_dropout(args: argparse.Namespace) -> int:
     from tui.export import ExportError
     from tui.export.dropout import default_name, default_report_name, export_report, export_sheet
 
+    if args.attempts is not None:
+        return _dropout_attempts(args)
     if args.report is not None:
         if not args.report.strip().lstrip("#").isdigit():
             raise UsageError(f"案例编号应为数字: {args.report}")
@@ -1001,6 +1005,29 @@ def cmd_dropout(args: argparse.Namespace) -> int:
     except (ExportError, ForbiddenError, Invalid) as exc:
         raise UsageError(str(exc)) from None
     print(f"已导出: {path}")
+    return 0
+
+
+def _dropout_attempts(args: argparse.Namespace) -> int:
+    """``guanai dropout --attempts [N]``: show or (admin, head) change N, the 劝返 无效 before a 书面报告."""
+    from models import dropout
+    from models.entities import School
+    from models.scope import ForbiddenError
+    from models.validation import Invalid
+    from tui.context import UsageError
+
+    open_database(args)
+    staff, viewer = command_viewer(args.user, context="dropout")
+    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
+              else School.select().order_by(School.id).first())
+    if school is None:
+        raise UsageError("数据库中还没有学校")
+    if args.attempts:
+        try:
+            dropout.set_failed_attempts(school.id, args.attempts, viewer=viewer)
+        except (ForbiddenError, Invalid) as exc:
+            raise UsageError(str(exc)) from None
+    print(f"劝返无效 {dropout.failed_attempts_needed(school.id)} 次后写书面报告")
     return 0
 
 
