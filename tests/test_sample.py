@@ -401,3 +401,29 @@ def test_committed_sample_db_is_what_guanai_sample_builds(default):
     assert _rows(committed) == _rows(path)
     assert _query(committed, "SELECT name FROM schema_migration ORDER BY name") == _query(
         path, "SELECT name FROM schema_migration ORDER BY name")
+
+
+def test_dropout_cases_follow_the_rules(default):
+    """The demo's 控辍保学 cases are what models/dropout.py's rule makes of their absences: one closed
+    on the school day after its run, one open with three 劝返 无效 and its 书面报告 on the third."""
+    from models import dropout
+
+    path, _ = default
+    cases = _query(path, "SELECT id, child_id, first_absent, opened_on, reported_on, closed_on FROM dropout_case "
+                         "ORDER BY id")
+    assert len(cases) == 2
+    for cid, child, first, opened, reported, closed in cases:
+        absent = [dt.date.fromisoformat(d) for (d,) in _query(
+            path, "SELECT day FROM absence WHERE child_id = ? ORDER BY day", child)]
+        holidays = dropout.statutory_holidays(2026)
+        days = [absent[0] + dt.timedelta(days=i) for i in range((absent[-1] - absent[0]).days + 8)]
+        days = [d for d in days if d.weekday() < 5 and d not in holidays]  # October and November: term days
+        run = dropout.absence_run(absent, days)
+        assert (run[0].isoformat(), run[3].isoformat()) == (first, opened)
+        failed = [d for (d,) in _query(path, "SELECT day FROM dropout_attempt WHERE case_id = ? AND outcome = '无效' "
+                                             "ORDER BY day", cid)]
+        assert reported == (failed[2] if len(failed) >= 3 else None)
+        assert closed == (days[days.index(run[-1]) + 1].isoformat() if closed else None)
+    assert [c[5] is None for c in cases] == [False, True]
+    assert _query(path, "SELECT count(*) FROM contact c JOIN dropout_case d ON d.child_id = c.child_id "
+                        "WHERE d.closed_on IS NULL AND c.kind = '谈心' AND c.at >= d.first_absent") == [(0,)]
