@@ -232,8 +232,13 @@ def _apply_rule(child: Child, *, today: dt.date, staff_id: int | None, now: dt.d
     counts = Counter(marks[d] for d in run)
     # the most frequent reason; on a tie the one that worries most (无故缺课 first)
     reason = max(counts, key=lambda r: (counts[r], _worry(r)))
-    case = DropoutCase.create(school=child.school_id, child=child.id, first_absent=run[0],
-                              opened_on=max(today, run[rules.DROPOUT_MIN_DAYS - 1]), reason=reason, created_at=now)
+    try:
+        with dbmod.write():  # a savepoint: on PostgreSQL a failed insert must not end the whole transaction
+            case = DropoutCase.create(school=child.school_id, child=child.id, first_absent=run[0],
+                                      opened_on=max(today, run[rules.DROPOUT_MIN_DAYS - 1]), reason=reason,
+                                      created_at=now)
+    except pw.IntegrityError:  # dropout_case_one_open: another teacher's mark opened it a moment ago
+        return None
     audit.record("create", "dropout_case", case.id, staff_id=staff_id, at=now,
                  new={"child": child.id, "first_absent": run[0].isoformat(), "days": len(run), "reason": reason})
     return case.id

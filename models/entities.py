@@ -471,6 +471,12 @@ class DropoutCase(BaseModel):
     created_at = pw.DateTimeField(default=_now)
 
 
+# one open 辍学风险 case per child, by the database itself (migration 0014): two teachers marking the
+# fourth day at the same moment on PostgreSQL would otherwise both open one
+DropoutCase.add_index(DropoutCase.child, unique=True, where=DropoutCase.closed_on.is_null(),
+                      name="dropout_case_one_open")
+
+
 class DropoutAttempt(BaseModel):
     """控辍保学: one 劝返 attempt on a case: when, who (a staff member and/or a 村干部 typed), how
     (``rules.PERSUADE_METHODS``), its outcome (有效/无效) and a note (0014)."""

@@ -211,3 +211,18 @@ def test_volunteers_neither_mark_nor_see_cases(school):
     assert [(r.name, r.reason, r.case) for r in register] == [("张丽华", "", ""),
                                                                ("张小明", "无故缺课", dropout.OPEN)]
     assert audit  # the module is used by the audit rows checked above
+
+
+def test_one_open_case_per_child_by_the_database(school):
+    """Two teachers marking the fourth day at once (PostgreSQL, READ COMMITTED): the index refuses a
+    second open case; a closed one does not count."""
+    import peewee as pw
+
+    case_id = mark(school, [("11-16", "11-19")]).opened
+    kw = dict(school=school["school"].id, child=school["kid"], first_absent=D("11-16"), opened_on=D("11-19"))
+    from models import db as dbmod
+
+    with pytest.raises(pw.IntegrityError), dbmod.write():
+        DropoutCase.create(**kw)
+    DropoutCase.update(closed_on=D("11-20")).where(DropoutCase.id == case_id).execute()
+    assert DropoutCase.create(**kw).id != case_id

@@ -3,7 +3,9 @@
 - ``absence``: a child absent on one day with its reason, unique per child and day;
 - ``dropout_case``: a 辍学风险 case opened by the absence rule, with its 核实, 书面报告, the head's
   辍学 confirmation and its closing on return (动态销号);
-- ``dropout_attempt``: the 劝返 log of a case.
+- ``dropout_attempt``: the 劝返 log of a case;
+- at most one open case per child: a partial unique index, as 0007 for pairings (two teachers
+  marking the fourth day at once on PostgreSQL would otherwise both open one).
 
 New tables only, frozen model copies as in 0013.
 """
@@ -70,9 +72,12 @@ def up(migrator, db):
             table_name = 'dropout_attempt'
 
     db.create_tables([Absence, DropoutCase, DropoutAttempt])
+    db.execute_sql('CREATE UNIQUE INDEX "dropout_case_one_open" ON "dropout_case" ("child_id") '
+                   'WHERE "closed_on" IS NULL')
 
 
 def down(migrator, db):
+    db.execute_sql('DROP INDEX IF EXISTS "dropout_case_one_open"')
     migrator.migrate(
         migrator.drop_table("dropout_attempt"),
         migrator.drop_table("dropout_case"),
