@@ -18,7 +18,7 @@ from models import audit
 from models import conflicts
 from models import db as dbmod
 from models import child_fields, rules
-from models import privacy, scope
+from models import privacy, protection, scope
 from models.coerce import as_date as _date, jsonable
 from models.entities import (
     AuditLog, BusRoute, Child, Classroom, Contact, Grandparent, Pairing, Parent, Staff, join_multi, split_multi,
@@ -1031,6 +1031,8 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
                          "summary": first})
 
     history = _history(child_id)
+    # 强制报告 for the reporter, the head and the counselor only (nothing, not even a count, for others)
+    reports, interventions = protection.child_page_rows(child_id, viewer=viewer)
 
     privacy.mask_detail(child, parents, history)
     from models.calendar import events_attended  # lazy: the calendar brings dateutil, ~20 ms of every start-up
@@ -1049,6 +1051,8 @@ def child_detail(child_id: int, *, viewer: scope.Viewer) -> dict:
         "history": history,
         "events": events_attended(child_id),
         "consents": privacy.consent_rows(child_id),
+        "reports": reports,
+        "interventions": interventions,
         "updated_by_name": row["updated_by_name"] or "",
     }
 

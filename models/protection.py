@@ -22,6 +22,7 @@ import peewee as pw
 
 from models import audit, conflicts, rules, scope
 from models import db as dbmod
+from models.coerce import as_date
 from models.contacts import parse_when
 from models.entities import Child, Classroom, Contact, Intervention, Report, Staff, join_multi, split_multi
 from models.sanitize import clean_text, first_refused_in_line
@@ -359,10 +360,30 @@ def unconfirmed_count(school_id: int | None, *, viewer: scope.Viewer) -> int:
     return Report.select().where(cond).count()
 
 
+def confirmers(school_id: int | None) -> list[str]:
+    """The names of who must confirm the school's reports (its head): what the admin's page says,
+    since her banner counts reports she may not open. Names of staff only, no child."""
+    cond = scope.report_confirmer_condition(Staff)
+    if school_id is not None:
+        cond &= Staff.school == school_id
+    return [name for (name,) in Staff.select(Staff.name).where(cond).order_by(Staff.id).tuples()]
+
+
 def reports_of_child(child_id: int, *, viewer: scope.Viewer) -> list[ReportView]:
     """The child's reports the viewer may see (none for most), for the child's page."""
     scope.require_child(viewer, child_id, "read")
     return _views((Report.child == child_id) & scope.report_condition(viewer, Report))
+
+
+def child_page_rows(child_id: int, *, viewer: scope.Viewer) -> tuple[list[ReportView], list[InterventionView]]:
+    """The child page's 强制报告 and 监护干预, for ``children.child_detail`` (which has checked that the
+    viewer reads the child): the reports she may see (``scope.report_condition``: reporter, head,
+    counselor) and the child's interventions (whoever sees the child), two queries whatever their
+    number. Listing reports is a look: one audit row names them, only when there is one."""
+    reports = _views((Report.child == child_id) & scope.report_condition(viewer, Report))
+    if reports and not viewer.nobody:
+        audit.record("view", "report", 0, staff_id=viewer.staff_id, new={"reports": [v.id for v in reports]})
+    return reports, _intervention_views(Intervention.child == child_id)
 
 
 def register_rows(school_id: int, lo: dt.date, hi: dt.date, *, viewer: scope.Viewer) -> list[ReportView]:
@@ -449,6 +470,48 @@ def recheck_intervention(intervention_id: int, note: str, *, viewer: scope.Viewe
         row.save()
         audit.record("update", "intervention", intervention_id, staff_id=viewer.staff_id,
                      new={"rechecked_on": row.rechecked_on})
+
+
+@dataclass
+class InterventionView:
+    id: int
+    child_id: int
+    reason: str
+    director: str
+    noted_on: dt.date
+    note: str
+    guardian_response: str
+    recheck_due: dt.date
+    rechecked_on: dt.date | None
+    recheck_note: str
+    staff: str  # who recorded it
+
+    @property
+    def state(self) -> str:
+        return f"{self.rechecked_on:%m-%d} 已复查" if self.rechecked_on else f"{self.recheck_due:%m-%d} 复查"
+
+
+def _intervention_views(cond: pw.Expression) -> list[InterventionView]:
+    """Interventions matching ``cond``, newest first, with who recorded each (one query)."""
+    q = (Intervention.select(Intervention.id, Intervention.child, Intervention.reason, Intervention.director,
+                             Intervention.noted_on, Intervention.note, Intervention.guardian_response,
+                             Intervention.recheck_due, Intervention.rechecked_on, Intervention.recheck_note,
+                             Staff.name)
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Intervention.staff == Staff.id))
+         .where(cond).order_by(Intervention.noted_on.desc(), Intervention.id.desc()))
+    return [InterventionView(id=i, child_id=c, reason=reason, director=director, noted_on=as_date(noted), note=note,
+                             guardian_response=response, recheck_due=as_date(due), rechecked_on=as_date(rechecked),
+                             recheck_note=recheck_note or "", staff=staff or "")
+            for i, c, reason, director, noted, note, response, due, rechecked, recheck_note, staff in q.tuples()]
+
+
+def intervention_detail(intervention_id: int, *, viewer: scope.Viewer) -> InterventionView:
+    """One 监护干预, for whoever sees its child (the child page's enter)."""
+    views = _intervention_views(Intervention.id == intervention_id)
+    if not views:
+        raise Invalid("这条监护干预记录已不存在")
+    scope.require_child(viewer, views[0].child_id, "read")
+    return views[0]
 
 
 def interventions_of_child(child_id: int, *, viewer: scope.Viewer) -> list[Intervention]:

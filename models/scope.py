@@ -733,6 +733,12 @@ def require_confirm_report(viewer: Viewer) -> None:
         raise ForbiddenError(REPORT_CONFIRM_FORBIDDEN)
 
 
+def report_confirmer_condition(staff=Staff) -> pw.Expression:
+    """A condition over ``Staff``: who confirms reports (an active head), named to the admin, whose
+    banner is a count she cannot act on."""
+    return (staff.role == HEAD) & (staff.active == True)  # noqa: E712 (SQL)
+
+
 def sees_report_banner(viewer: Viewer) -> bool:
     """The red banner of unconfirmed reports on every screen: the head and the admin."""
     return viewer.staff_id is not None and viewer.role in WHOLE_SCHOOL_ROLES

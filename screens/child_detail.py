@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.cells import cell_len
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from models import children, privacy, rules
 from models.roster import flags_text, mask_id, mask_student_no
@@ -113,6 +115,7 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         Binding("g", "archive", "归档", show=False),
         Binding("b", "report", "强制报告", show=False),
         Binding("j", "intervention", "监护干预", show=False),
+        Binding("r", "protection", "报告/干预"),
         Binding("escape", "back", "返回"),
         Binding("pageup", "page_up", "上一页", show=False),
         Binding("pagedown", "page_down", "下一页", show=False),
@@ -150,6 +153,15 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         height: auto;
         padding: 0 1 0 2;
     }
+    ChildDetailScreen #detail-protection {
+        height: auto;
+        max-height: 8;
+        border: none;
+        padding: 0 1;
+    }
+    ChildDetailScreen .-none {
+        display: none;
+    }
     """
 
     def __init__(self, child_id: int) -> None:
@@ -157,12 +169,18 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         self.child_id = child_id
         self.detail: dict | None = None
         self.revealed: dict[str, str] | None = None  # the full numbers after ``u`` (audited)
+        self.protection_items: list[tuple[str, int]] = []  # (kind, id) of the 强制报告与监护干预 lines
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="detail-title")
         yield Static(id="detail-missing")
         with VerticalScroll(id="detail-body"):
+            # 强制报告 and 监护干预 first, and only for whom models.scope lets see one (else not even
+            # the heading): enter on a line opens it
+            yield Static("强制报告与监护干预 (r 选择, 回车 打开)", id="detail-protection-heading",
+                         classes="heading -none", markup=False)
+            yield OptionList(id="detail-protection", classes="-none")
             for key, title in SECTIONS:
                 yield Static(title, classes="heading", markup=False)
                 yield Static(id=f"detail-{key}", classes="section")
@@ -209,6 +227,28 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         self._set("detail-contacts", self._contacts(d["contacts"]))
         self._set("detail-events", self._events(d.get("events", [])))
         self._set("detail-history", self._history(d))
+        self._show_protection(d.get("reports", []), d.get("interventions", []))
+        self.refresh_bindings()
+
+    def _show_protection(self, reports: list, interventions: list) -> None:
+        """The child's reports (the viewer's own, or all for the head and counselor) and
+        监护干预, one line each; the section is absent when there is none to show."""
+        box = self.query_one("#detail-protection", OptionList)
+        highlighted = box.highlighted
+        box.clear_options()
+        self.protection_items = [("report", r.id) for r in reports] + [("intervention", i.id) for i in interventions]
+        for r in reports:
+            line = (f"强制报告 {r.found_at:%Y-%m-%d} {'、'.join(r.situations)} · {r.state}"
+                    + (f" · 报告人 {r.reporter}" if r.reporter else ""))
+            box.add_option(Option(Content(clean(line)), id=f"report-{r.id}"))
+        for i in interventions:
+            line = f"监护干预 {i.noted_on:%Y-%m-%d} {i.reason} · 告知 {i.director} · {i.state}"
+            box.add_option(Option(Content(clean(line)), id=f"intervention-{i.id}"))
+        shown = bool(self.protection_items)
+        box.set_class(not shown, "-none")
+        self.query_one("#detail-protection-heading").set_class(not shown, "-none")
+        if shown and highlighted is not None:
+            box.highlighted = min(highlighted, len(self.protection_items) - 1)
 
     def _set(self, widget_id: str, value: Content | Lines) -> None:
         if isinstance(value, Lines):
@@ -428,7 +468,41 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         """强制报告 about this child: the statutory checklist, then the 报告单 (screens/protection_flow.py)."""
         from screens import protection_flow
 
-        protection_flow.open_checklist(self.app, self.child_id)
+        protection_flow.open_checklist(self.app, self.child_id, then=lambda _=None: self.load())
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "protection":
+            return bool(self.protection_items)  # r only when there is a line the viewer may see
+        return True
+
+    def action_protection(self) -> None:
+        """To the 强制报告与监护干预 lines (arrows choose, enter opens)."""
+        box = self.query_one("#detail-protection", OptionList)
+        if box.highlighted is None:
+            box.highlighted = 0
+        box.focus()
+        self.query_one("#detail-body", VerticalScroll).scroll_home(animate=False)
+
+    @on(OptionList.OptionSelected, "#detail-protection")
+    def _open_protection(self, event: OptionList.OptionSelected) -> None:
+        """A report opens as its 报告单 (a look, audited), a 监护干预 as its page (复查 there)."""
+        kind, row_id = self.protection_items[event.option_index]
+        if kind == "report":
+            from screens.protection_form import ReportFormScreen
+
+            self.app.push_screen(ReportFormScreen(report_id=row_id), lambda _=None: self.load())
+        else:
+            from models import protection
+            from models.errors import UserError
+            from screens.protection_form import InterventionViewScreen
+
+            try:
+                view = protection.intervention_detail(row_id, viewer=self.app.viewer)
+            except UserError as exc:  # gone meanwhile, or no longer a child she sees
+                self.notify(str(exc), severity="warning", markup=False)
+                self.load()
+                return
+            self.app.push_screen(InterventionViewScreen(view), lambda _=None: self.load())
 
     def action_intervention(self) -> None:
         """监护干预, when the 监护类型 is 无人监护 or the 监护情况评估 差 (models/protection.py)."""
@@ -439,7 +513,8 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         if reason is None:
             self.notify("监护类型为无人监护或监护情况评估为差时, 才需要登记监护干预", timeout=4)
             return
-        self.app.push_screen(InterventionFormScreen(self.child_id, reason))
+        self.app.push_screen(InterventionFormScreen(self.child_id, reason),
+                             lambda saved=None: self.load() if saved else None)
 
     def action_unmask(self) -> None:
         """显示完整号码: a deliberate look at the full numbers, in the audit log; u again hides them."""

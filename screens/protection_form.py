@@ -231,3 +231,60 @@ class InterventionFormScreen(DatabaseGuard, ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class InterventionViewScreen(DatabaseGuard, ModalScreen[bool]):
+    """One 监护干预, opened from the child's page: who was told, what, the guardian's response, the
+    re-check; while it is not re-checked, what was seen then can be written here (``ctrl+s``)."""
+
+    DEFAULT_CSS = """
+    InterventionViewScreen { align: center middle; }
+    #ivv-box { width: 72; max-width: 100%; height: auto; max-height: 100%; border: round $warning;
+               padding: 0 1; background: $surface; }
+    #ivv-box Input { width: 1fr; }
+    """
+    BINDINGS = [Binding("ctrl+s", "save", "保存复查", priority=True),
+                Binding("escape", "cancel", "返回", priority=True)]
+
+    def __init__(self, view: protection.InterventionView) -> None:
+        """``view``: ``protection.intervention_detail``'s, read by the opener (which says if it is gone)."""
+        super().__init__()
+        self.view = view
+        self.intervention_id = view.id
+
+    def compose(self) -> ComposeResult:
+        v = self.view
+        lines = [f"监护干预 · {child_label(v.child_id)} · {v.reason}",
+                 f"告知 {v.noted_on:%Y-%m-%d} 村儿童主任 {v.director}" + (f" · 登记人 {v.staff}" if v.staff else ""),
+                 f"告知内容: {v.note or '未填'}", f"监护人回应: {v.guardian_response or '未填'}"]
+        if v.rechecked_on:
+            lines.append(f"{v.rechecked_on:%Y-%m-%d} 已复查: {v.recheck_note or '未填'}")
+        else:
+            lines.append(f"复查: {v.recheck_due:%Y-%m-%d} 到期 (家访、家长电话或监护人座谈接通也算)")
+        with Vertical(id="ivv-box"):
+            yield Static(content("\n".join(lines)), id="ivv-text")
+            if not v.rechecked_on:
+                with Horizontal(classes="talk-row"):
+                    yield Label("复查情况")
+                    yield Input(id="ivv-recheck")
+            yield Static(id="ivv-error", classes="talk-err")
+            keys = "esc 返回" if v.rechecked_on else "ctrl+s 保存复查    esc 返回"
+            yield Static(content(keys, one_line=True))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "save":
+            return self.view.rechecked_on is None
+        return True
+
+    def action_save(self) -> None:
+        try:
+            protection.recheck_intervention(self.intervention_id, self.query_one("#ivv-recheck", Input).value,
+                                            viewer=self.app.viewer)
+        except UserError as exc:
+            self.query_one("#ivv-error", Static).update(content(str(exc), one_line=True))
+            return
+        self.notify("复查已登记", timeout=3)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

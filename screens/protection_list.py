@@ -33,6 +33,7 @@ class ReportListScreen(ListScreen):
     DEFAULT_CSS = """
     ReportListScreen #reports-status { height: 1; padding: 0 1; background: $boost; }
     ReportListScreen #reports-table { height: 1fr; scrollbar-size-vertical: 1; }
+    ReportListScreen #reports-note { height: auto; padding: 1 2; display: none; }
     """
     BINDINGS = [
         Binding("enter", "open", "打开"),
@@ -50,6 +51,7 @@ class ReportListScreen(ListScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="reports-status")
+        yield Static(id="reports-note")
         yield VirtualTable(COLUMNS, cells=report_cells, key=report_key, id="reports-table", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
@@ -61,16 +63,34 @@ class ReportListScreen(ListScreen):
     def show(self, data: list[protection.ReportView]) -> list[protection.ReportView]:
         self.rows = data
         waiting = sum(1 for r in data if r.confirmed_at is None and r.closed_at is None)
-        if scope.banner_names_children(self.app.viewer) or data:
+        viewer = self.app.viewer
+        if scope.banner_names_children(viewer) or data:
             line = f"强制报告 {len(data)} 份 · 待校长确认 {waiting} 份 · 回车 打开"
-            if scope.may_confirm_report(self.app.viewer):
+            if scope.may_confirm_report(viewer):
                 line += "  c 确认"
         else:
-            count = protection.unconfirmed_count(self.app.school_id, viewer=self.app.viewer)
-            line = (f"待校长确认的强制报告 {count} 份。{scope.REPORT_FORBIDDEN}, 请提醒校长确认"
+            count = protection.unconfirmed_count(self.app.school_id, viewer=viewer)
+            line = (f"待校长确认的强制报告 {count} 份 (只显示份数)。{scope.REPORT_FORBIDDEN}, 请提醒校长确认"
                     if count else "没有你能查看的强制报告")
+        # the admin's banner counts reports she may not open: the page says who must act, no child
+        note = self.query_one("#reports-note", Static)
+        note.display = scope.sees_report_banner(viewer) and not scope.banner_names_children(viewer)
+        if note.display and not data:
+            count = protection.unconfirmed_count(self.app.school_id, viewer=viewer)
+            line = f"待校长确认的强制报告 {count} 份 (管理员只看到份数)" if count else "没有待校长确认的强制报告"
         self.query_one("#reports-status", Static).update(content(line, one_line=True))
+        if note.display:
+            note.update(content(self._who_acts(), one_line=False))
+        self.table.display = bool(data) or not note.display
+        self.refresh_bindings()
         return self.rows
+
+    def _who_acts(self) -> str:
+        """The admin's page: that the head (by name) confirms the reports counted — no child."""
+        heads = "、".join(protection.confirmers(self.app.school_id)) or "(还没有校长的登录账号, 请在教职工账号里添加)"
+        return (f"需要校长确认: {heads}。\n请提醒校长登录关爱, 按 ! 打开强制报告列表, "
+                "逐份看过后按 c 确认 (由学校报告或跟进)。\n\n"
+                f"{scope.REPORT_FORBIDDEN}; 管理员只看到份数, 看不到孩子和报告人。")
 
     def selected(self) -> protection.ReportView | None:
         row = self.table.cursor_row
@@ -81,6 +101,8 @@ class ReportListScreen(ListScreen):
             return scope.may_confirm_report(self.app.viewer)
         if action == "print_register":
             return scope.may_export_report_register(self.app.viewer)
+        if action in ("open", "print_form"):
+            return bool(self.rows)  # nothing listed (the admin's page): no key that does nothing
         return True
 
     def _folder(self) -> str:
@@ -139,12 +161,27 @@ class ReportListScreen(ListScreen):
         self.action_open()
 
     def action_confirm(self) -> None:
+        """The head's confirmation, asked first (only ``y`` confirms): from then on the school
+        takes the report over, so a key pressed by mistake must not do it."""
         r = self.selected()
         if r is None:
             return
         if r.confirmed_at is not None:
             self.notify(f"这份报告已由 {r.confirmed_by} 确认", timeout=3)
             return
+        from screens.confirm import ConfirmScreen
+
+        question = (f"确认 {r.child_name} ({r.class_name or '未分班'}) 的强制报告?\n"
+                    f"情形: {'、'.join(r.situations)}\n发现: {r.found_at:%Y-%m-%d %H:%M} · {r.path_label}\n"
+                    "确认后由学校接手这份报告 (学校报告公安或跟进处置)。")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._confirm(r)
+
+        self.app.push_screen(ConfirmScreen(question, yes="确认, 由学校接手", no="不确认", strict=True), answer)
+
+    def _confirm(self, r: protection.ReportView) -> None:
         try:
             protection.confirm_report(r.id, viewer=self.app.viewer)
         except UserError as exc:

@@ -428,16 +428,17 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             else:
                 self.notify(saved, timeout=2)
             report, self.report_after_save = self.report_after_save, False
-            app, child, new = self.app, child_ids[0], self.contact_id is None
+            app, new = self.app, self.contact_id is None
             self.dismiss(True)
             from screens import protection_flow
 
-            # once this screen is gone: a dialog's answer goes to the screen that was current
-            if report:  # ctrl+b: the teacher asked for it
-                app.call_later(protection_flow.open_checklist, app, child, ids[0])
-            elif new:  # a new talk with 安全 ticked or a sign of harm in the text: ask
-                app.call_later(protection_flow.offer_report, app, child, ids[0], snapshot.concerns, snapshot.content,
-                               snapshot.effect, snapshot.follow_up, snapshot.parent_feedback)
+            # once this screen is gone: a dialog's answer goes to the screen that was current.
+            # ctrl+b (the teacher asked), or a new talk with 安全 ticked or a sign of harm in the
+            # text: each child of a group talk in turn, each with its own saved contact
+            if report or new:
+                app.call_later(protection_flow.offer_reports, app, list(zip(child_ids, ids)), snapshot.concerns,
+                               snapshot.content, snapshot.effect, snapshot.follow_up, snapshot.parent_feedback,
+                               asked=report)
             return
         # Typed on while the save waited: what was saved is the entry's new original, and the rest
         # stays in the form (and its draft, now keyed by the entry) as an edit of that entry.

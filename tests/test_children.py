@@ -413,8 +413,8 @@ def test_child_detail(school):
     finally:
         del db.execute_sql
     # a fixed count, none per row: the scope check (models/scope.py), child, parents, grandparents,
-    # pairings, contacts, history, consents
-    assert len(queries) <= 11
+    # pairings, contacts, history, consents, the 强制报告 the viewer may see and the 监护干预
+    assert len(queries) <= 13
 
     assert d["child"]["name"] == "张小明" and d["child"]["id_number"] == mask_id(BOY_ID)  # masked: privacy.py
     assert d["class_name"] == "三年级2班"

@@ -4,6 +4,7 @@ role × action matrix (tests/test_scope.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -232,3 +233,45 @@ def test_a_report_changed_meanwhile_is_not_overwritten(school):
                                  viewer=w["viewers"]["class_teacher"], expected_updated_at=mine.updated_at)
     after = protection.report_detail(rid, viewer=w["viewers"]["head"])
     assert (after.receipt_no, after.outcome) == ("QS-1", "")
+
+
+def test_the_child_page_lists_reports_in_a_fixed_number_of_queries_and_audits_the_look(school):
+    """children.child_detail carries the reports the viewer may see and the interventions: no query
+    per row, one audit row naming the reports listed (none when there is nothing to list)."""
+    from models import children
+    from models import db as dbmod
+
+    w, kid = school, school["kid"].id
+    head = w["viewers"]["head"]  # every report of the school, and the child
+
+    def detail(viewer):
+        queries, db = [], dbmod.current()
+        original = db.execute_sql
+        db.execute_sql = lambda sql, *a, **k: queries.append(sql) or original(sql, *a, **k)
+        try:
+            d = children.child_detail(kid, viewer=viewer)
+        finally:
+            del db.execute_sql
+        return d, len(queries)
+
+    looks = AuditLog.select().where((AuditLog.table == "report") & (AuditLog.action == "view"))
+    empty, base = detail(head)
+    assert (empty["reports"], empty["interventions"], looks.count()) == ([], [], 0)
+    rids = [_file(w, NOW + dt.timedelta(minutes=k)) for k in range(3)]
+    protection.create_intervention({"reason": "监护情况差", "director": "王主任"}, kid,
+                                   viewer=w["viewers"]["class_teacher"], today=dt.date(2026, 11, 20))
+    full, n = detail(head)
+    assert n == base + 1  # the audit row of the look, whatever the number of rows
+    assert [r.id for r in full["reports"]] == rids[::-1] and [i.reason for i in full["interventions"]] == ["监护情况差"]
+    assert full["interventions"][0].staff == "李老师" and full["interventions"][0].state == "11-27 复查"
+    assert [json.loads(r.new)["reports"] for r in looks] == [rids[::-1]]
+    admin_view, _ = detail(w["viewers"]["admin"])  # the admin: the interventions, no report, no audited look
+    assert admin_view["reports"] == [] and len(admin_view["interventions"]) == 1 and looks.count() == 1
+
+
+def test_the_admin_is_told_who_confirms(school):
+    w = school
+    assert protection.confirmers(w["school"].id) == ["潘校长"]
+    Staff.update(active=False).where(Staff.role == "head").execute()
+    assert protection.confirmers(w["school"].id) == []
+    assert protection.confirmers(School.create(name="别的学校").id) == []

@@ -106,6 +106,40 @@ def test_the_register_lists_the_term(reported, tmp_path):
     assert res.returncode == 2 and "强制报告登记台账只有校长和心理咨询室教师可以导出" in res.stderr
 
 
+@pytest.mark.parametrize("output, made", [  # -o as `guanai export` takes it: a file, or a folder
+    ("{tmp}/out", "out/{default}"),  # an existing folder: the default name in it
+    ("{tmp}/out/", "out/{default}"),
+    ("{tmp}/out/mine.xlsx", "out/mine.xlsx"),
+    ("", "cwd/{default}"),  # no -o: the working folder
+])
+@pytest.mark.parametrize("argv, user, default", [
+    (["report-form", "{id}"], "lilaoshi", "强制报告单_{id}.xlsx"),
+    (["report-register", "--date", "2026-12-01"], "xinli", "强制报告登记台账_{term}.xlsx"),
+])
+def test_o_takes_a_file_or_a_folder(reported, tmp_path, argv, user, default, output, made):
+    from models import terms
+
+    for folder in ("out", "cwd"):
+        (tmp_path / folder).mkdir()
+    term = terms.term_at(dt.date(2026, 12, 1), school_id=reported["school"].id).label
+    default = default.format(id=reported["id"], term=term)
+    argv = [a.format(id=reported["id"]) for a in argv] + (["-o", output.format(tmp=tmp_path)] if output else [])
+    res = subprocess.run([GUANAI, "--db", reported["db"], "--user", user, *argv], capture_output=True, text=True,
+                         env={**os.environ, "GUANAI_DB": ""}, timeout=60, cwd=tmp_path / "cwd")
+    assert res.returncode == 0, res.stderr
+    path = tmp_path / made.format(default=default)
+    assert res.stdout.strip() == f"已导出: {path}"
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.xlsx")) == [path.relative_to(tmp_path)]
+
+
+@pytest.mark.parametrize("argv", [["report-form", "{id}"], ["report-register", "--date", "2026-12-01"]])
+def test_o_a_folder_that_is_not_there_is_one_line(reported, tmp_path, argv):
+    argv = [a.format(id=reported["id"]) for a in argv]
+    res = run("--db", reported["db"], "--user", "xiaozhang", *argv, "-o", f"{tmp_path}/nowhere/")
+    assert res.returncode == 2 and res.stdout == "" and "目录不存在" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "nowhere").exists()
+
+
 def test_the_handbook_summary_counts_found_reported_handled(reported):
     from models import handbook
 

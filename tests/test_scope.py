@@ -366,6 +366,21 @@ def record_intervention_own(w, v, role):
                                                           own(w, role).id, viewer=v, today=TODAY) and None)
 
 
+def protection_on_child_page(w, v, role):
+    """小明's page (children.child_detail): how many of his 强制报告 (one filed by the class teacher,
+    one by his 帮扶 teacher) and 监护干预 it lists — reports for their reporter and the head (the counselor,
+    who sees every report, does not see 小明)."""
+    def run():
+        x = w["kids"]["x"].id
+        for filer in ("class_teacher", "teacher"):
+            protection.create_report(REPORT, x, viewer=w["viewers"][filer])
+        protection.create_intervention({"reason": "监护情况差", "director": "王主任"}, x,
+                                       viewer=w["viewers"]["class_teacher"], today=TODAY)
+        d = children.child_detail(x, viewer=v)
+        return len(d["reports"]), len(d["interventions"])
+    return attempt(run)
+
+
 def predicate(name, *args):
     """A scope predicate as a matrix row; ``"A"``/``"B"`` stand for the two classes' ids."""
     def action(w, v, role):
@@ -557,6 +572,7 @@ ACTIONS = {  # action: expected per role, in ROLES order
     confirm_report: (False, True, False, False, False, False, False),
     report_register: (False, True, False, False, True, False, False),
     record_intervention_own: (True, True, True, True, True, True, False),
+    protection_on_child_page: ((0, 1), (2, 1), (1, 1), (1, 1), False, (0, 1), False),
     predicate("sees_report_banner"): (True, True, False, False, False, False, False),
     predicate("banner_names_children"): (False, True, False, False, False, False, False),
     # 控辍保学: whoever sees a child marks its absences and follows its case, never a volunteer; the head

@@ -193,16 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("report-form", parents=[common], help="打印一份强制报告单 (xlsx, A4 纵向; 报告人、校长、心理咨询室教师)",
-                       description="默认文件名: 强制报告单_<编号>.xlsx (写在当前目录); 每次打印记入审计日志")
+                       description="默认文件名: 强制报告单_<编号>.xlsx (写在当前目录, 或 -o 给出的目录); 每次打印记入审计日志")
     s.add_argument("report_id", metavar="ID", help="报告单编号 (强制报告列表和报告单上的 #编号)")
-    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件或目录")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.set_defaults(func=cmd_report_form)
 
     s = sub.add_parser("report-register", parents=[common], help="导出本学期强制报告登记台账 (xlsx; 校长、心理咨询室教师)",
-                       description="默认文件名: 强制报告登记台账_<学期>.xlsx (写在当前目录)")
+                       description="默认文件名: 强制报告登记台账_<学期>.xlsx (写在当前目录, 或 -o 给出的目录)")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="哪一天所在的学期 (默认: 今天; 假期里是刚结束的学期)")
-    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件或目录")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.set_defaults(func=cmd_report_register)
 
@@ -887,13 +887,14 @@ def cmd_report_form(args: argparse.Namespace) -> int:
     from models.validation import Invalid
     from tui.context import UsageError
     from tui.export import ExportError
+    from tui.export.paths import resolve_output
     from tui.export.protection import export_report_form
 
     if not (args.report_id.isascii() and args.report_id.isdigit()):
         raise UsageError(f"报告单编号应为数字: {args.report_id}")
     open_database(args)
     staff, viewer = command_viewer(args.user, context="report-form")
-    path = os.path.abspath(args.output or f"强制报告单_{int(args.report_id)}.xlsx")
+    path = resolve_output(args.output, f"强制报告单_{int(args.report_id)}.xlsx")  # a file, or a folder
     try:
         path = export_report_form(int(args.report_id), path, viewer=viewer, force=args.force)
     except (ExportError, ForbiddenError, Invalid) as exc:
@@ -912,6 +913,7 @@ def cmd_report_register(args: argparse.Namespace) -> int:
     from models.scope import ForbiddenError
     from tui.context import UsageError
     from tui.export import ExportError
+    from tui.export.paths import resolve_output, safe_part
     from tui.export.protection import export_register
 
     day = parse_day(args.date) if args.date else dt.date.today()
@@ -927,7 +929,7 @@ def cmd_report_register(args: argparse.Namespace) -> int:
         back -= dt.timedelta(days=1)
     if term is None:
         raise UsageError(f"{day.isoformat()} 前后找不到学期")
-    path = os.path.abspath(args.output or f"强制报告登记台账_{term.label}.xlsx")
+    path = resolve_output(args.output, f"强制报告登记台账_{safe_part(term.label, '学期')}.xlsx")  # file or folder
     try:
         path = export_register(school.id, term.start, max(term.end, day), term.school_year_label, path,
                                viewer=viewer, force=args.force)

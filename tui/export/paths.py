@@ -17,19 +17,30 @@ class ExportError(UserError):
 
 def default_filename(scope: Scope) -> str:
     """留守儿童工作手册_<班级或学校>_<YYYY-MM>.xlsx, safe on Windows and USB sticks."""
-    label = _BAD_NAME.sub("", scope.label).strip().strip(".") or "学校"
+    label = safe_part(scope.label, "学校")
     return f"留守儿童工作手册_{label}_{scope.month_text}.xlsx"
+
+
+def safe_part(text: str, fallback: str) -> str:
+    """A piece of a file name (a class, a term) without what Windows or a USB stick refuses."""
+    return _BAD_NAME.sub("", text).strip().strip(".") or fallback
 
 
 def resolve_path(scope: Scope, output: str | None, *, cwd: str | None = None) -> str:
     """The absolute target: ``output`` (a file, or a folder for the default name), else the default
     name in ``cwd`` (the working folder)."""
+    return resolve_output(output, default_filename(scope), cwd=cwd)
+
+
+def resolve_output(output: str | None, default_name: str, *, cwd: str | None = None) -> str:
+    """What every command's ``-o`` means: a file, or a folder (an existing one, or any path written
+    with a trailing slash) for ``default_name`` in it; no ``-o``: ``default_name`` in ``cwd``."""
     base = cwd or os.getcwd()
     if not output:
-        return os.path.join(base, default_filename(scope))
+        return os.path.join(base, default_name)
     path = os.path.abspath(os.path.join(base, os.path.expanduser(output)))
-    if os.path.isdir(path):
-        return os.path.join(path, default_filename(scope))
+    if os.path.isdir(path) or output.endswith(("/", os.sep)):
+        return os.path.join(path, default_name)
     return path
 
 
