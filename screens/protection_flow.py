@@ -11,11 +11,6 @@ from typing import Callable, Sequence
 from models import protection
 
 
-def offer_report(app, child_id: int, contact_id: int | None, concerns, *texts: str) -> bool:
-    """After a saved talk: ask 是否填写强制报告? when it shows a sign; True if asked."""
-    return offer_reports(app, [(child_id, contact_id)], concerns, *texts)
-
-
 def offer_reports(app, saved: Sequence[tuple[int, int | None]], concerns, *texts: str, asked: bool = False) -> bool:
     """After a saved talk, call or visit of one child or a group (``saved``: (child, its contact) in
     the group's order): when it shows a sign (or ``asked``: the teacher pressed ctrl+b), each child

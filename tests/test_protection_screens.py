@@ -408,3 +408,27 @@ async def test_the_admin_s_page_says_the_head_must_confirm_and_names_no_child(ti
             await pilot.pause()
             assert app.screen is page
     assert Report.get().confirmed_at is None
+
+
+async def test_ctrl_b_in_a_group_talk_asks_for_each_child(tiny_school):
+    """ctrl+b goes straight to the checklist for one child; for a group it cannot know which child
+    the teacher means, so it asks for each in turn, as the offer does."""
+    teacher = tiny_school["staff"][0]
+    app = app_as(tiny_school, teacher)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "slash", *"zxm", "enter", "t")
+        await pilot.pause()
+        app.screen.query_one("#talk-content", TextArea).load_text("谈数学作业")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press(*"zlh", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await settle(pilot, app)
+        asked = []
+        while isinstance(app.screen, ConfirmScreen):
+            asked.append(app.screen.question)
+            await pilot.press("n")
+            await pilot.pause()
+    assert len(asked) == 2 and "1/2" in asked[0] and "张丽华" in asked[1] and "这次记录" not in asked[1]
+    assert Contact.select().where(Contact.content == "谈数学作业").count() == 2 and not Report.select().exists()
