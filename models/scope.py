@@ -675,10 +675,12 @@ def require_bus_routes(viewer: Viewer, action: str, school_id: int | None = None
 # child up). Not the admin (who keeps the system, not the children: the banner gives her a count
 # only) and not the class teacher unless she filed it. Anyone who may record a talk with the child
 # files a report about it. Each look is written to the audit log (``models.protection``).
-#   see a report, its reporter     reporter, head, counselor (the trusted SYSTEM viewer too)
+#   see a report, its reporter     reporter, head, counselor (the trusted SYSTEM viewer too); the
+#                                  child's page lists the same, and nothing at all for anyone else
 #   file a report                  anyone who sees the child (``require_child(..., "contact")``)
 #   confirm a report               the head
-#   the open-report banner         head (with the children) and admin (a count only)
+#   the open-report banner         head (with the children) and admin (a count only: her page names
+#                                  the head who confirms, ``report_confirmer_condition``)
 #   the term's 台账 (register)      head and counselor
 #   监护干预 (guardianship)         anyone who sees the child records and reads them
 
