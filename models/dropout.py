@@ -554,13 +554,11 @@ def case_detail(case_id: int, *, viewer: scope.Viewer) -> CaseView:
     return case
 
 
-def case_of_child(child_id: int, *, viewer: scope.Viewer) -> int | None:
-    """The child's open case (or its newest), for the child's page and the roster's marks."""
-    if not scope.may_mark_absence(viewer) or not scope.can_see(viewer, child_id):
-        return None
-    row = (DropoutCase.select(DropoutCase.id).where(DropoutCase.child == child_id)
-           .order_by(DropoutCase.closed_on.is_null(False).desc(), DropoutCase.id.desc()).tuples().first())
-    return row[0] if row else None
+def child_cases(child_id: int, *, viewer: scope.Viewer) -> list[CaseView]:
+    """The child's cases, open first, for its page; none for a viewer who does not follow cases."""
+    if not scope.may_mark_absence(viewer):
+        return []
+    return _case_rows(DropoutCase.child == child_id, viewer)
 
 
 def report_text(case_id: int, *, viewer: scope.Viewer, today: dt.date | None = None) -> str:

@@ -178,7 +178,7 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         with VerticalScroll(id="detail-body"):
             # 强制报告 and 监护干预 first, and only for whom models.scope lets see one (else not even
             # the heading): enter on a line opens it
-            yield Static("强制报告与监护干预 (r 选择, 回车 打开)", id="detail-protection-heading",
+            yield Static("强制报告、监护干预、控辍保学 (r 选择, 回车 打开)", id="detail-protection-heading",
                          classes="heading -none", markup=False)
             yield OptionList(id="detail-protection", classes="-none")
             for key, title in SECTIONS:
@@ -227,16 +227,20 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         self._set("detail-contacts", self._contacts(d["contacts"]))
         self._set("detail-events", self._events(d.get("events", [])))
         self._set("detail-history", self._history(d))
-        self._show_protection(d.get("reports", []), d.get("interventions", []))
+        from models import dropout  # 控辍保学: the child's 辍学风险 cases join the lines
+
+        self._show_protection(d.get("reports", []), d.get("interventions", []),
+                              dropout.child_cases(self.child_id, viewer=self.app.viewer))
         self.refresh_bindings()
 
-    def _show_protection(self, reports: list, interventions: list) -> None:
+    def _show_protection(self, reports: list, interventions: list, cases: list = ()) -> None:
         """The child's reports (the viewer's own, or all for the head and counselor) and
         监护干预, one line each; the section is absent when there is none to show."""
         box = self.query_one("#detail-protection", OptionList)
         highlighted = box.highlighted
         box.clear_options()
-        self.protection_items = [("report", r.id) for r in reports] + [("intervention", i.id) for i in interventions]
+        self.protection_items = ([("report", r.id) for r in reports] + [("intervention", i.id) for i in interventions]
+                                 + [("dropout", c.id) for c in cases])
         for r in reports:
             line = (f"强制报告 {r.found_at:%Y-%m-%d} {'、'.join(r.situations)} · {r.state}"
                     + (f" · 报告人 {r.reporter}" if r.reporter else ""))
@@ -244,6 +248,10 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         for i in interventions:
             line = f"监护干预 {i.noted_on:%Y-%m-%d} {i.reason} · 告知 {i.director} · {i.state}"
             box.add_option(Option(Content(clean(line)), id=f"intervention-{i.id}"))
+        for c in cases:
+            line = (f"辍学风险 {c.first_absent:%Y-%m-%d} 起 · {c.status}"
+                    + (f" {c.closed_on:%m-%d}" if c.closed_on else "") + f" · 劝返 {len(c.attempts)} 次")
+            box.add_option(Option(Content(clean(line)), id=f"dropout-{c.id}"))
         shown = bool(self.protection_items)
         box.set_class(not shown, "-none")
         self.query_one("#detail-protection-heading").set_class(not shown, "-none")
@@ -487,7 +495,11 @@ class ChildDetailScreen(DatabaseGuard, Screen):
     def _open_protection(self, event: OptionList.OptionSelected) -> None:
         """A report opens as its 报告单 (a look, audited), a 监护干预 as its page (复查 there)."""
         kind, row_id = self.protection_items[event.option_index]
-        if kind == "report":
+        if kind == "dropout":  # 控辍保学: the case's page (screens/dropout_case.py)
+            from screens.dropout_case import DropoutCaseScreen
+
+            self.app.push_screen(DropoutCaseScreen(row_id), lambda _=None: self.load())
+        elif kind == "report":
             from screens.protection_form import ReportFormScreen
 
             self.app.push_screen(ReportFormScreen(report_id=row_id), lambda _=None: self.load())

@@ -228,7 +228,7 @@ class DropoutCaseScreen(DatabaseGuard, Screen):
         self.notify(f"已导出: {path}", timeout=8)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)  # the child's page, when it opened this one, reloads
 
 
 class AttemptScreen(DatabaseGuard, ModalScreen[str | None]):

@@ -209,3 +209,25 @@ async def test_head_confirms_dropout_and_prints_the_written_report(tiny_school, 
         await pilot.pause()
         printed = list(tmp_path.glob("辍学书面报告_*.txt"))
         assert len(printed) == 1 and "3 次劝返无效" in printed[0].read_text(encoding="utf-8-sig")
+
+
+async def test_the_childs_page_lists_its_case_and_opens_it(tiny_school, monkeypatch):
+    from screens.child_detail import ChildDetailScreen
+
+    teacher = tiny_school["staff"][0]
+    kid = tiny_school["kids"]["张小明"]
+    case = dropout.mark_absent(kid.id, DAY - dt.timedelta(days=3), DAY, reason="病假", viewer=scope.viewer_for(teacher),
+                               today=DAY).opened
+    app = app_for(tiny_school, teacher, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ChildDetailScreen(kid.id))
+        await pilot.pause()
+        page = app.screen
+        assert page.protection_items == [("dropout", case)]
+        assert "控辍保学" in screen_text(page)
+        await pilot.press("r", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DropoutCaseScreen) and app.screen.case_id == case
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is page
