@@ -128,3 +128,14 @@ def test_due_lists_the_case_duties(cases):
     res = run("--db", cases["db"], "--user", "lilaoshi", "due", "--date", "2026-11-20", "--kind", "缺课核实")
     assert res.returncode == 0, res.stderr
     assert res.stdout.split("\t")[:5] == ["=张小明", "三年级2班", "缺课核实", "家长电话", "2026-11-19"]
+
+
+def test_output_may_be_a_folder(cases, tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    res = run("--db", cases["db"], "--user", "xiaozhang", "dropout", "--month", "2026-11", "-o", str(folder))
+    assert res.returncode == 0, res.stderr
+    res = run("--db", cases["db"], "--user", "xiaozhang", "dropout", "--report", str(cases["case"]), "-o", str(folder))
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["控辍保学月报_全校_2026-11.xlsx",
+                                                       f"辍学书面报告_{cases['case']}.txt"]

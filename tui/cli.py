@@ -218,14 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("dropout", parents=[common],
                        help="控辍保学: 导出某月的控辍保学月报 (xlsx), 或一个辍学风险案例的书面报告 (txt)",
                        description="默认文件名: 控辍保学月报_<班级或全校>_<YYYY-MM>.xlsx 或 辍学书面报告_<编号>.txt "
-                                   "(写在当前目录); 全校限管理员和校长, 一个班也限本班班主任")
+                                   "(写在当前目录, 或 -o 给出的目录); 全校限管理员和校长, 一个班也限本班班主任")
     what = s.add_mutually_exclusive_group(required=True)
     what.add_argument("--month", metavar="YYYY-MM", help="月报的月份, 如 2026-11")
     what.add_argument("--report", metavar="ID", help="打印这个案例的书面报告 (案例页上的 #编号)")
     what.add_argument("--attempts", metavar="N", help="劝返无效几次后写书面报告 (默认 3; 管理员、校长); 不加值见当前设置",
                       nargs="?", const="")
     s.add_argument("--class", dest="class_name", metavar="NAME", help="只导出这个班级")
-    s.add_argument("-o", "--output", metavar="FILE", help="输出文件")
+    s.add_argument("-o", "--output", metavar="FILE", help="输出文件或目录")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.add_argument("--unmask", action="store_true", help="不遮盖身份证号 (仅管理员)")
     s.set_defaults(func=cmd_dropout)
@@ -976,6 +976,7 @@ def cmd_dropout(args: argparse.Namespace) -> int:
     from tui.context import UsageError
     from tui.export import ExportError
     from tui.export.dropout import default_name, default_report_name, export_report, export_sheet
+    from tui.export.paths import resolve_output
 
     if args.attempts is not None:
         return _dropout_attempts(args)
@@ -994,14 +995,14 @@ def cmd_dropout(args: argparse.Namespace) -> int:
     staff, viewer = command_viewer(args.user, context="dropout")
     try:
         if args.report is not None:
-            path = export_report(case_id, os.path.abspath(args.output or default_report_name(case_id)),
+            path = export_report(case_id, resolve_output(args.output, default_report_name(case_id)),  # file or folder
                                  viewer=viewer, force=args.force)
         else:
             school = (School.get_or_none(School.id == staff.school_id) if staff is not None
                       else School.select().order_by(School.id).first())
             if school is None:
                 raise UsageError("数据库中还没有学校")
-            path = os.path.abspath(args.output or default_name(year, month, args.class_name))
+            path = resolve_output(args.output, default_name(year, month, args.class_name))  # a file, or a folder
             path = export_sheet(school.id, year, month, path, viewer=viewer, class_name=args.class_name,
                                 unmask=args.unmask, force=args.force)
     except (ExportError, ForbiddenError, Invalid) as exc:

@@ -15,7 +15,7 @@ from models.entities import Classroom, School
 from models.masking import mask_id
 from tui.export.cells import Formats, clean
 from tui.export.layout import page_setup, set_widths
-from tui.export.paths import ExportError, check_target
+from tui.export.paths import ExportError, check_target, safe_part
 from tui.export.table import Form
 
 COLS = (("序号", 4.5, "int"), ("姓名", 7, "center"), ("性别", 4.5, "center"), ("班级", 9, "center"),
@@ -127,7 +127,7 @@ def export_report(case_id: int, path: str, *, viewer: scope.Viewer, force: bool 
 
 
 def default_name(year: int, month: int, class_name: str | None = None) -> str:
-    return f"控辍保学月报_{class_name or '全校'}_{year}-{month:02d}.xlsx"
+    return f"控辍保学月报_{safe_part(class_name or '', '全校')}_{year}-{month:02d}.xlsx"
 
 
 def default_report_name(case_id: int) -> str:
