@@ -204,7 +204,12 @@ def mark_absent(child_id: int, first, last=None, *, reason: str, viewer: scope.V
                     log.append((row_id, {"reason": old}, {"reason": reason}))
                     changed.append(day)
                 continue
-            row = Absence.create(child=child_id, day=day, reason=reason, staff=viewer.staff_id, created_at=now)
+            try:
+                with dbmod.write():  # a savepoint: another teacher may mark the same day this moment
+                    row = Absence.create(child=child_id, day=day, reason=reason, staff=viewer.staff_id,
+                                         created_at=now)
+            except pw.IntegrityError:  # the (child, day) index: marked meanwhile, one row it is
+                continue
             log.append((row.id, None, {"child": child_id, "day": day.isoformat(), "reason": reason}))
             changed.append(day)
         for row_id, old, new in log:
