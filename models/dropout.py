@@ -30,6 +30,7 @@ import peewee as pw
 from models import audit, rules, scope, settings, terms
 from models import db as dbmod
 from models.coerce import as_date
+from models.conflicts import next_stamp
 from models.entities import Absence, Child, Classroom, Contact, DropoutAttempt, DropoutCase, School, Staff
 from models.masking import mask_id
 from models.sanitize import clean_text, first_refused_in_line
@@ -289,9 +290,11 @@ def _close(case: DropoutCase, child: Child, day: dt.date, *, staff_id: int | Non
 
 
 def _set_status(child: Child, status: str, day: dt.date | None, *, staff_id: int | None, now: dt.datetime) -> None:
-    old = {"status": child.status, "status_date": child.status_date.isoformat() if child.status_date else None}
-    Child.update(status=status, status_date=day, updated_at=now, updated_by=staff_id).where(
-        Child.id == child.id).execute()
+    before = as_date(child.status_date)
+    old = {"status": child.status, "status_date": before.isoformat() if before else None}
+    # a newer stamp than the record's: a child form opened before this change reports a conflict
+    Child.update(status=status, status_date=day, updated_at=next_stamp(child.updated_at, now),
+                 updated_by=staff_id).where(Child.id == child.id).execute()
     audit.record("update", "child", child.id, staff_id=staff_id, at=now, old=old,
                  new={"status": status, "status_date": day.isoformat() if day else None})
 
