@@ -356,7 +356,7 @@ def verify_case(case_id: int, note: str = "", *, viewer: scope.Viewer, day=None,
     with dbmod.write():
         case, _ = _case_for(case_id, viewer)
         if day < as_date(case.first_absent) or day > today:
-            raise DropoutError("核实日期应在缺课开始之后、今天之前")
+            raise DropoutError("核实日期不能早于缺课开始的那天, 也不能晚于今天")
         case.verified_on, case.verify_note = day, note
         case.save()
         audit.record("verify", "dropout_case", case.id, staff_id=viewer.staff_id, at=now,
@@ -392,7 +392,7 @@ def add_attempt(case_id: int, values: dict, *, viewer: scope.Viewer, today: dt.d
         if case.closed_on is not None:
             raise DropoutError("这个孩子已返校, 案例已销号")
         if day < as_date(case.first_absent) or day > today:
-            raise DropoutError("劝返日期应在缺课开始之后、今天之前")
+            raise DropoutError("劝返日期不能早于缺课开始的那天, 也不能晚于今天")
         row = DropoutAttempt.create(case=case.id, day=day, staff=staff_id, cadre=cadre, method=method,
                                     outcome=outcome, note=note, created_at=now)
         audit.record("create", "dropout_attempt", row.id, staff_id=viewer.staff_id, at=now,
@@ -419,7 +419,7 @@ def record_return(case_id: int, day=None, *, viewer: scope.Viewer, today: dt.dat
         if case.closed_on is not None:
             raise DropoutError(f"已于 {as_date(case.closed_on):%m-%d} 返校销号")
         if day <= as_date(case.first_absent) or day > today:
-            raise DropoutError("返校日期应在缺课开始之后、今天之前")
+            raise DropoutError("返校日期应晚于缺课开始的那天, 且不晚于今天")
         row = Absence.get_or_none((Absence.child == child.id) & (Absence.day == day))
         if row is not None:
             audit.record("delete", "absence", row.id, staff_id=viewer.staff_id, at=now,
