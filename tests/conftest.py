@@ -23,16 +23,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: about SQLite itself (pragmas, locking): never on PostgreSQL")
 
 
-# Seconds a whole module took on a 2-core machine (`--durations`, then summed per module), for the
-# modules that take long for their number of tests: real terminals, sshd, Pilot sessions.
+# Seconds a whole module took on a 2-core machine with 4 workers (junit times summed per module),
+# for the modules that take long for their number of tests: real terminals, sshd, Pilot sessions.
 MODULE_SECONDS = {
-    "test_import": 49, "test_child_screens": 41, "test_due_screen": 40, "test_orientation": 40,
-    "test_server_setup": 40, "test_two_terminals": 36, "test_talk_entry": 35, "test_handbook": 34,
-    "test_identity": 27, "test_duties": 23, "test_audit_cli": 22, "test_pairing_board": 20, "test_guard": 20,
-    "test_live": 18, "test_bus_routes": 17, "test_children": 17, "test_search_picker": 17,
-    "test_calendar_screen": 16, "test_due_cli": 16, "test_pairings": 14, "test_backup": 13,
-    "test_protection_screens": 13, "test_scope": 13, "test_cli": 12, "test_handbook_forms": 12,
-    "test_import_rules": 11, "test_orientation_tmux": 10, "test_terminal_escapes_tmux": 9, "test_smoke_tmux": 9,
+    "test_child_screens": 56, "test_two_terminals": 38, "test_protection_screens": 38,
+    "test_import": 36, "test_server_setup": 35, "test_orientation": 34, "test_talk_entry": 34,
+    "test_handbook": 28, "test_due_screen": 24, "test_pairing_board": 21, "test_guard": 20,
+    "test_calendar_screen": 18, "test_identity": 17, "test_live": 15, "test_audit_cli": 14,
+    "test_backup": 14, "test_duties": 14, "test_dropout_export": 13, "test_protection_export": 13,
+    "test_sample": 12, "test_search_picker": 11, "test_orientation_tmux": 10,
+    "test_dropout_screens": 10, "test_scope": 9, "test_smoke_tmux": 9, "test_terminal_escapes_tmux": 9,
 }
 
 

@@ -15,11 +15,12 @@ def order(nodeids: list[str]) -> list[str]:
 
 
 def test_measured_long_modules_start_first_and_each_module_keeps_its_order():
+    longer, shorter = sorted(["test_two_terminals", "test_server_setup"], key=lambda m: -conftest.MODULE_SECONDS[m])
     many_quick = [f"tests/test_validation.py::test_{i}" for i in range(30)]
-    nodeids = [*many_quick, "tests/test_two_terminals.py::test_a", "tests/test_server_setup.py::test_b",
-               "tests/test_server_setup.py::test_a", "tests/test_masking.py::test_x"]
-    assert order(nodeids) == ["tests/test_server_setup.py::test_b", "tests/test_server_setup.py::test_a",
-                              "tests/test_two_terminals.py::test_a", *many_quick, "tests/test_masking.py::test_x"]
+    nodeids = [*many_quick, f"tests/{shorter}.py::test_a", f"tests/{longer}.py::test_b",
+               f"tests/{longer}.py::test_a", "tests/test_masking.py::test_x"]
+    assert order(nodeids) == [f"tests/{longer}.py::test_b", f"tests/{longer}.py::test_a",
+                              f"tests/{shorter}.py::test_a", *many_quick, "tests/test_masking.py::test_x"]
 
 
 def test_every_measured_module_exists():
