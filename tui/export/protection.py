@@ -20,9 +20,11 @@ from tui.export.table import Form
 
 FORM_WIDTHS = (15, 27, 13, 27)  # label, value, label, value: A4 portrait at 100 %
 FORM_SIGN = "报告人签字: __________    校长签字: __________    日期: ______年____月____日"
-REGISTER_COLS = (("序号", 4.5, "int"), ("发现时间", 10, "datetime"), ("儿童", 7, "center"), ("班级", 8, "center"),
-                 ("情形", 15, "wrap"), ("报告途径", 10, "wrap"), ("报警时间", 10, "datetime"), ("接警单位/回执号", 13, "wrap"),
-                 ("校长确认", 10, "datetime"), ("已告知", 11, "wrap"), ("处置结果", 18, "wrap"), ("报告人", 7, "center"))
+# times as 月-日 时:分 (the register is one term's): a full date and time does not fit a column that
+# leaves room for the 处置结果, and LibreOffice prints ### for a number wider than its cell
+REGISTER_COLS = (("序号", 4.5, "int"), ("发现时间", 11, "daytime"), ("儿童", 7, "center"), ("班级", 8, "center"),
+                 ("情形", 14, "wrap"), ("报告途径", 10, "wrap"), ("报警时间", 11, "daytime"), ("接警单位/回执号", 13, "wrap"),
+                 ("校长确认", 11, "daytime"), ("已告知", 11, "wrap"), ("处置结果", 16, "wrap"), ("报告人", 7, "center"))
 # the 报告单's long texts, in printed lines at most, so that the form stays one A4 page at 100 %
 FORM_LINES = {"事实": 16, "判断": 6, "处置结果": 6}
 
