@@ -8,8 +8,9 @@ from models import children
 from models.entities import Child
 
 # The columns the app keeps itself; every other Child column is one a teacher fills.
+# The attention_* columns are written by a 需要关注 decision (models/attention.py), never by the form.
 APP_COLUMNS = {"id", "school", "name_pinyin", "name_initials", "created_at", "updated_at", "updated_by",
-               "archived_at"}
+               "archived_at", "attention_level", "attention_since", "attention_review_on"}
 
 
 def test_every_column_a_user_fills_is_described_once():
