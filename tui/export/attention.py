@@ -12,8 +12,8 @@ from typing import IO
 from models import attention, audit, files, scope
 from models import db as dbmod
 from models.entities import Classroom, School
-from tui.export.cells import Formats, clean
-from tui.export.layout import page_setup, set_widths
+from tui.export.cells import Formats
+from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths
 from tui.export.paths import ExportError, check_target
 from tui.export.table import Form
 
@@ -27,13 +27,8 @@ SIGN = "心理咨询室教师: __________    校长签字: __________    日期:
 def write_sheet(target: IO[bytes], rows: list[attention.SheetRow], *, school_name: str, scope_label: str,
                 month_label: str, printed_by: str = "", now: dt.datetime | None = None) -> None:
     """One sheet: the month's decisions, oldest first, and the counts above them."""
-    import xlsxwriter
-
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
-                                      "strings_to_urls": False, "default_date_format": "yyyy-mm-dd",
-                                      "in_memory": True})
-    wb.set_properties({"title": "预警与干预", "author": printed_by, "comments": "关爱 guanai"})
+    wb = one_sheet_workbook(target, "预警与干预", printed_by)
     fmt = Formats(wb)
     ws = wb.add_worksheet("预警与干预")
     widths = [w for _, w, _ in COLS]
@@ -43,12 +38,9 @@ def write_sheet(target: IO[bytes], rows: list[attention.SheetRow], *, school_nam
     confirmed = [r for r in rows if r.decision == attention.DECISION_WORDS[attention.CONFIRM]]
     counts = (f"确认 {len(confirmed)} (红 {sum(r.level == '红' for r in confirmed)} "
               f"黄 {sum(r.level == '黄' for r in confirmed)})  排除 {len(rows) - len(confirmed)}")
-    ws.set_row(0, 28)
-    ws.merge_range(0, 0, 0, len(widths) - 1, "", fmt.title)
-    ws.write_string(0, 0, clean(f"{month_label} 留守儿童预警与干预记录表"), fmt.title)
-    ws.merge_range(1, 0, 1, len(widths) - 1, "", fmt.scope)
-    ws.write_string(1, 0, clean(f"学校: {school_name}    范围: {scope_label}    {counts}    打印: {now:%Y-%m-%d %H:%M}"
-                                + (f" {printed_by}" if printed_by else "")), fmt.scope)
+    plain_title_rows(ws, len(widths), fmt, f"{month_label} 留守儿童预警与干预记录表",
+                     f"学校: {school_name}    范围: {scope_label}    {counts}    打印: {now:%Y-%m-%d %H:%M}"
+                     + (f" {printed_by}" if printed_by else ""))
     form.r = 2
     form.header([label for label, _, _ in COLS])
     for i, r in enumerate(rows, 1):

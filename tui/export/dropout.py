@@ -13,8 +13,8 @@ from models import audit, dropout, files, scope
 from models import db as dbmod
 from models.entities import Classroom, School
 from models.masking import mask_id
-from tui.export.cells import Formats, clean
-from tui.export.layout import page_setup, set_widths
+from tui.export.cells import Formats
+from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths
 from tui.export.paths import ExportError, check_target, safe_part
 from tui.export.table import Form
 
@@ -27,13 +27,8 @@ SIGN = "填表人: __________    校长签字: __________    (学校盖章)    �
 def write_sheet(target: IO[bytes], sheet: dropout.MonthSheet, *, school_name: str, scope_label: str,
                 month_label: str, unmask: bool = False, printed_by: str = "", now: dt.datetime | None = None) -> None:
     """One A4 landscape sheet: the cases of the month, then the counts by class."""
-    import xlsxwriter
-
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
-                                      "strings_to_urls": False, "default_date_format": "yyyy-mm-dd",
-                                      "in_memory": True})
-    wb.set_properties({"title": "控辍保学月报", "author": printed_by, "comments": "关爱 guanai"})
+    wb = one_sheet_workbook(target, "控辍保学月报", printed_by)
     fmt = Formats(wb)
     ws = wb.add_worksheet("控辍保学月报")
     widths = [w for _, w, _ in COLS]
@@ -41,13 +36,9 @@ def write_sheet(target: IO[bytes], sheet: dropout.MonthSheet, *, school_name: st
     page_setup(ws, widths=widths, landscape=True, header_row=2)
     form = Form(ws, widths, fmt)
     open_now = sum(r.status != dropout.CLOSED for r in sheet.rows)
-    ws.set_row(0, 28)
-    ws.merge_range(0, 0, 0, len(widths) - 1, "", fmt.title)
-    ws.write_string(0, 0, clean(f"{month_label} 控辍保学工作月报表"), fmt.title)
-    ws.merge_range(1, 0, 1, len(widths) - 1, "", fmt.scope)
-    ws.write_string(1, 0, clean(f"学校: {school_name}    范围: {scope_label}    在案 {len(sheet.rows)} 人, 月末未返校 "
-                                f"{open_now} 人    打印: {now:%Y-%m-%d %H:%M}" + (f" {printed_by}" if printed_by else "")),
-                    fmt.scope)
+    plain_title_rows(ws, len(widths), fmt, f"{month_label} 控辍保学工作月报表",
+                     f"学校: {school_name}    范围: {scope_label}    在案 {len(sheet.rows)} 人, 月末未返校 "
+                     f"{open_now} 人    打印: {now:%Y-%m-%d %H:%M}" + (f" {printed_by}" if printed_by else ""))
     form.r = 2
     form.header([label for label, _, _ in COLS])
     for i, r in enumerate(sheet.rows, 1):

@@ -6,7 +6,7 @@ as one document (see ``page_setup``)."""
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import IO, Iterable
 
 from models.handbook import Scope
 from tui.export.cells import Col, Formats, clean
@@ -135,3 +135,24 @@ def head(ws, scope: Scope, title: str, ncols: int | Iterable[float], fmt: Format
     ws.set_row(1, 18 + (merged_lines(line, span) - 1) * LINE_PT)
     ws.merge_range(1, 0, 1, last, "", fmt.scope)
     ws.write_string(1, 0, line, fmt.scope)
+
+
+def one_sheet_workbook(target: IO[bytes], title: str, author: str):
+    """The workbook of a one-sheet print (报告单, 登记台账, 月报, 预警与干预): user text never becomes a
+    formula, a number or a link; the document title and author say what and who."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                      "strings_to_urls": False, "default_date_format": "yyyy-mm-dd",
+                                      "in_memory": True})
+    wb.set_properties({"title": title, "author": author, "comments": "关爱 guanai"})
+    return wb
+
+
+def plain_title_rows(ws, ncols: int, fmt: Formats, title: str, line: str) -> None:
+    """Rows 0 and 1 of a one-sheet print: its title and who/what/when, merged over the table."""
+    ws.set_row(0, 28)
+    ws.merge_range(0, 0, 0, ncols - 1, "", fmt.title)
+    ws.write_string(0, 0, clean(title), fmt.title)
+    ws.merge_range(1, 0, 1, ncols - 1, "", fmt.scope)
+    ws.write_string(1, 0, clean(line), fmt.scope)

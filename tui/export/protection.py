@@ -12,8 +12,8 @@ from typing import IO
 from models import audit, files, protection, rules, scope
 from models import db as dbmod
 from models.entities import Report, School
-from tui.export.cells import Formats, clean, write_cell
-from tui.export.layout import page_setup, set_widths
+from tui.export.cells import Formats, write_cell
+from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths
 from tui.export.measure import LINE_PT, MAX_ROW_PT, merged_lines
 from tui.export.paths import ExportError, check_target
 from tui.export.table import Form
@@ -29,24 +29,6 @@ REGISTER_COLS = (("序号", 4.5, "int"), ("发现时间", 11, "daytime"), ("儿�
 FORM_LINES = {"事实": 16, "判断": 6, "处置结果": 6}
 
 
-def _workbook(target: IO[bytes], title: str, author: str):
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
-                                      "strings_to_urls": False, "default_date_format": "yyyy-mm-dd",
-                                      "in_memory": True})
-    wb.set_properties({"title": title, "author": author, "comments": "关爱 guanai"})
-    return wb
-
-
-def _title(ws, form: Form, title: str, line: str, fmt: Formats) -> None:
-    ws.set_row(0, 28)
-    ws.merge_range(0, 0, 0, len(form.widths) - 1, "", fmt.title)
-    ws.write_string(0, 0, clean(title), fmt.title)
-    ws.merge_range(1, 0, 1, len(form.widths) - 1, "", fmt.scope)
-    ws.write_string(1, 0, clean(line), fmt.scope)
-
-
 def _when(t: dt.datetime | None):
     return t if t is not None else ""
 
@@ -57,14 +39,15 @@ def write_report_form(target: IO[bytes], view: protection.ReportView, *, school_
     found, facts and opinion in their own rows, the path with the police's time, unit and receipt,
     the head's confirmation, who was told, the outcome, and the signature line."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    wb = _workbook(target, "强制报告单", printed_by)
+    wb = one_sheet_workbook(target, "强制报告单", printed_by)
     fmt = Formats(wb)
     ws = wb.add_worksheet("报告单")
     set_widths(ws, FORM_WIDTHS)
     page_setup(ws, widths=list(FORM_WIDTHS), landscape=False, header_row=None)
     form = Form(ws, FORM_WIDTHS, fmt)
-    _title(ws, form, "侵害未成年人案件强制报告单", f"学校: {school_name}    编号: {view.id}    打印: {now:%Y-%m-%d %H:%M}"
-           + (f" {printed_by}" if printed_by else ""), fmt)
+    plain_title_rows(ws, len(form.widths), fmt, "侵害未成年人案件强制报告单",
+                     f"学校: {school_name}    编号: {view.id}    打印: {now:%Y-%m-%d %H:%M}"
+                     + (f" {printed_by}" if printed_by else ""))
     label = fmt.header
 
     def pair(l1: str, v1, k1: str, l2: str, v2, k2: str) -> None:
@@ -111,15 +94,16 @@ def write_register(target: IO[bytes], views: list[protection.ReportView], *, sch
                    printed_by: str = "", now: dt.datetime | None = None) -> None:
     """强制报告登记台账: one row per report of the term, oldest first (A4 landscape at 100 %)."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    wb = _workbook(target, "强制报告登记台账", printed_by)
+    wb = one_sheet_workbook(target, "强制报告登记台账", printed_by)
     fmt = Formats(wb)
     ws = wb.add_worksheet("强制报告登记台账")
     widths = [w for _, w, _ in REGISTER_COLS]
     set_widths(ws, widths)
     page_setup(ws, widths=widths, landscape=True, header_row=2)
     form = Form(ws, widths, fmt)
-    _title(ws, form, f"{term_label} 强制报告登记台账", f"学校: {school_name}    共 {len(views)} 份    打印: "
-           f"{now:%Y-%m-%d %H:%M}" + (f" {printed_by}" if printed_by else ""), fmt)
+    plain_title_rows(ws, len(form.widths), fmt, f"{term_label} 强制报告登记台账",
+                     f"学校: {school_name}    共 {len(views)} 份    打印: {now:%Y-%m-%d %H:%M}"
+                     + (f" {printed_by}" if printed_by else ""))
     form.r = 2
     form.header([label for label, _, _ in REGISTER_COLS])
     for i, v in enumerate(views, 1):
