@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -118,8 +119,6 @@ class GuanaiApp(DatabaseGuard, App):
         """Tab and shift+tab move the cursor before the next key is handled: Textual hands them to
         the focused field first and moves on only when they bubble back, and the text typed after
         them in the same read (SSH under load, an IME) went into the field being left."""
-        from textual import events
-
         if (isinstance(event, events.Key) and not event.is_forwarded and event.key in self._FOCUS_ACTIONS
                 and self._tab_only_moves_focus(event.key)):
             if event.key == "tab":

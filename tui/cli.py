@@ -799,6 +799,19 @@ def command_viewer(login: str | None, *, context: str):
     return staff, scope.viewer_for(staff)
 
 
+def command_school(staff):
+    """The school a plain command reports on: the staff member's, else (a database without logins
+    yet) the first; none at all is a UsageError (exit 2)."""
+    from models.entities import School
+    from tui.context import UsageError
+
+    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
+              else School.select().order_by(School.id).first())
+    if school is None:
+        raise UsageError("数据库中还没有学校, 请先录入或导入名册")
+    return school
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     """The due list as plain text for cron and scripts.
 
@@ -846,7 +859,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     """The handbook workbook for one month, of one class or the whole school (see tui/export.py)."""
     from models import handbook
     from models.duties import RuleError
-    from models.entities import School
     from models.scope import ForbiddenError, may_unmask_export
     from tui.context import UsageError
     from tui.export import ExportError, export_handbook, resolve_path
@@ -857,10 +869,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         staff, viewer = command_viewer(args.user, context="export")
         if args.unmask and not may_unmask_export(viewer):  # said before anything is read (export_handbook checks too)
             raise UsageError("只有管理员可以导出未遮盖的身份证号和电话 (用 --user 指定管理员的登录名)")
-        school = (School.get_or_none(School.id == staff.school_id) if staff is not None
-                  else School.select().order_by(School.id).first())
-        if school is None:
-            raise UsageError("数据库中还没有学校, 请先录入或导入名册")
+        school = command_school(staff)
         scope = handbook.make_scope(school.id, args.month, viewer=viewer, class_name=args.class_name)
         path = resolve_path(scope, args.output)
         progress = _stderr_progress() if sys.stderr.isatty() else None
@@ -909,7 +918,6 @@ def cmd_report_register(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from models import terms
-    from models.entities import School
     from models.scope import ForbiddenError
     from tui.context import UsageError
     from tui.export import ExportError
@@ -919,10 +927,7 @@ def cmd_report_register(args: argparse.Namespace) -> int:
     day = parse_day(args.date) if args.date else dt.date.today()
     open_database(args)
     staff, viewer = command_viewer(args.user, context="report-register")
-    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
-              else School.select().order_by(School.id).first())
-    if school is None:
-        raise UsageError("数据库中还没有学校")
+    school = command_school(staff)
     term, back = None, day
     while term is None and (day - back).days < 250:  # a holiday: the term before it
         term = terms.term_at(back, school_id=school.id)
@@ -942,7 +947,6 @@ def cmd_report_register(args: argparse.Namespace) -> int:
 def cmd_attention_sheet(args: argparse.Namespace) -> int:
     """The month's 预警与干预 sheet (需要关注): whoever may see the list's labels (models/scope.py)."""
     from models import handbook
-    from models.entities import School
     from models.scope import ForbiddenError
     from tui.context import UsageError
     from tui.export import ExportError
@@ -954,10 +958,7 @@ def cmd_attention_sheet(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     open_database(args)
     staff, viewer = command_viewer(args.user, context="attention-sheet")
-    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
-              else School.select().order_by(School.id).first())
-    if school is None:
-        raise UsageError("数据库中还没有学校")
+    school = command_school(staff)
     path = os.path.abspath(args.output or default_name(year, month))
     try:
         path = export_sheet(school.id, year, month, path, viewer=viewer, class_name=args.class_name, force=args.force)
@@ -970,7 +971,6 @@ def cmd_attention_sheet(args: argparse.Namespace) -> int:
 def cmd_dropout(args: argparse.Namespace) -> int:
     """控辍保学: the month's sheet (``--month``) or a case's 书面报告 draft (``--report``)."""
     from models import handbook
-    from models.entities import School
     from models.scope import ForbiddenError
     from models.validation import Invalid
     from tui.context import UsageError
@@ -998,10 +998,7 @@ def cmd_dropout(args: argparse.Namespace) -> int:
             path = export_report(case_id, resolve_output(args.output, default_report_name(case_id)),  # file or folder
                                  viewer=viewer, force=args.force)
         else:
-            school = (School.get_or_none(School.id == staff.school_id) if staff is not None
-                      else School.select().order_by(School.id).first())
-            if school is None:
-                raise UsageError("数据库中还没有学校")
+            school = command_school(staff)
             path = resolve_output(args.output, default_name(year, month, args.class_name))  # a file, or a folder
             path = export_sheet(school.id, year, month, path, viewer=viewer, class_name=args.class_name,
                                 unmask=args.unmask, force=args.force)
@@ -1014,17 +1011,13 @@ def cmd_dropout(args: argparse.Namespace) -> int:
 def _dropout_attempts(args: argparse.Namespace) -> int:
     """``guanai dropout --attempts [N]``: show or (admin, head) change N, the 劝返 无效 before a 书面报告."""
     from models import dropout
-    from models.entities import School
     from models.scope import ForbiddenError
     from models.validation import Invalid
     from tui.context import UsageError
 
     open_database(args)
     staff, viewer = command_viewer(args.user, context="dropout")
-    school = (School.get_or_none(School.id == staff.school_id) if staff is not None
-              else School.select().order_by(School.id).first())
-    if school is None:
-        raise UsageError("数据库中还没有学校")
+    school = command_school(staff)
     if args.attempts:
         try:
             dropout.set_failed_attempts(school.id, args.attempts, viewer=viewer)
