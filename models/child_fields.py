@@ -40,6 +40,10 @@ class ChildField:
         return self.kind in (ID, PHONE, STUDENT_NO)
 
 
+# 困境儿童 (国发〔2016〕36号: 家庭贫困, 自身残疾, 监护缺失或监护不当; 民政: 孤儿, 事实无人抚养儿童; 重病):
+# a child may be in several; the report pack counts each category and the distinct children.
+DIFFICULTY_CATEGORIES = ("贫困", "残疾", "重病", "监护缺失或不当", "孤儿", "事实无人抚养", "其他")
+
 _BASIC, _SCHOOL, _CARE, _INCOME, _SPECIAL, _PERSONAL = (
     "儿童基本情况", "学籍", "实际监护情况", "家庭收入与救助", "三特生与帮扶", "个人情况")
 
@@ -110,6 +114,8 @@ FIELDS: tuple[ChildField, ...] = (
     ChildField("talent", "特长", group=_SPECIAL, hint="有特长时填写, 如 书法", synonyms=("特长生", "兴趣特长")),
     ChildField("key_target", "重点帮扶对象", BOOL, group=_SPECIAL,
                synonyms=("是否重点帮扶对象", "重点帮扶", "是否重点")),
+    ChildField("difficulty", "困境类别", MULTI, DIFFICULTY_CATEGORIES, group=_SPECIAL,
+               synonyms=("困境儿童类别", "困境儿童类型", "困境类型", "困境儿童")),
     ChildField("academic_group", "学业分组", CHOICE, rules.ACADEMIC_GROUPS, group=_SPECIAL,
                synonyms=("学习分组", "学业")),
     ChildField("personality", "性格特征", group=_PERSONAL, synonyms=("性格",)),

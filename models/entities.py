@@ -57,6 +57,9 @@ class Staff(BaseModel):
     left_on = pw.DateField(null=True)
     failed_pins = pw.IntegerField(default=0)  # wrong PINs in a row (migration 0005)
     locked_until = pw.DateTimeField(null=True)  # no login before this time (migration 0005)
+    # 县/乡镇 officers (roles county, township): the county or township name (School.county /
+    # School.township) whose schools they oversee; their ``school`` is only where the row is kept
+    area = pw.CharField(max_length=100, default="")  # migration 0015
 
 
 class BusRoute(BaseModel):
@@ -127,6 +130,7 @@ class Child(BaseModel):
     disability = pw.CharField(max_length=100, default="")  # 残障: 残疾类别及等级, empty when none
     academic_group = pw.CharField(max_length=20, default="")  # 学业分组
     key_target = pw.BooleanField(default=False)  # 重点帮扶对象
+    difficulty = pw.CharField(max_length=100, default="")  # 困境类别, 、-joined (migration 0016)
     personality = pw.CharField(max_length=200, default="")  # 性格特征
     hobbies = pw.CharField(max_length=200, default="")  # 兴趣爱好
     status = pw.CharField(max_length=4, default="在读", index=True)  # 在读/转出/毕业/辍学
@@ -491,8 +495,25 @@ class DropoutAttempt(BaseModel):
     created_at = pw.DateTimeField(default=_now)
 
 
+class ReportSnapshot(BaseModel):
+    """The facts of one run of the report pack (``models/report_pack.py``), kept to compare the next
+    run with (本期变动清单): its scope (one school, or the schools of a county), its period, who made it,
+    and per counted child the facts compared — as JSON. Added by migration 0016."""
+
+    scope_key = pw.CharField(max_length=200)  # e.g. school:3, or county:3,4,5 (the school ids covered)
+    school = pw.ForeignKeyField(School, null=True, backref="+", on_delete="CASCADE")  # a one-school pack
+    period = pw.CharField(max_length=30)  # 2026-11, or 2026年秋季学期
+    period_end = pw.DateField()
+    created_at = pw.DateTimeField(default=_now)
+    created_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    facts = pw.TextField(default="[]")
+
+    class Meta:
+        indexes = ((("scope_key", "period_end"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, BusRoute, Classroom, TeachingAssignment, Child, Parent, Grandparent, Pairing,
     Contact, CareRule, Event, Attendance, AuditLog, Draft, Setting, Consent, Report, Intervention,
-    AttentionRule, AttentionDecision, Absence, DropoutCase, DropoutAttempt,
+    AttentionRule, AttentionDecision, Absence, DropoutCase, DropoutAttempt, ReportSnapshot,
 ]

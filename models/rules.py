@@ -28,6 +28,8 @@ STAFF_ROLES = {
     "teacher": "任课教师",
     "counselor": "心理咨询室教师",
     "volunteer": "志愿者",
+    "county": "县",
+    "township": "乡镇",
 }
 
 PAIRING_KINDS = ("帮扶教师", "爱心妈妈", "学习帮手", "党员干部")

@@ -13,6 +13,11 @@ Who sees what (least privilege: PIPL, 未成年人保护法)
                        as its class teacher, whatever the role on their staff row.
     teacher, volunteer (爱心妈妈), counselor
                        only the children they are actively paired with.
+    county, township   (县, 乡镇 officers: ``Staff.area`` names the county or township) every child of the
+                       schools of their area (``area_school_ids``), read-only and masked: every write
+                       predicate below refuses them, they never unmask, never read a 心理辅导 note or a
+                       强制报告 (counts only, ``models/county.py``), and see neither 需要关注 labels nor the
+                       absences. ``school_viewer`` narrows one to a school of the area (the drill-down).
     no staff           nothing: a session whose login matched no active staff member sees empty
                        lists and an explanation. Exception (``bootstrap``): a brand-new database
                        with no active staff login at all (nobody could sign in yet) is set up by
@@ -49,12 +54,16 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from models.entities import Child, Classroom, Pairing, Staff
+from models.entities import Child, Classroom, Pairing, School, Staff
 from models.errors import UserError
 
 ADMIN = "admin"
 HEAD = "head"
 VOLUNTEER = "volunteer"
+COUNTY = "county"
+TOWNSHIP = "township"
+AREA_ROLES = (COUNTY, TOWNSHIP)  # 县, 乡镇: over the schools of an area, read-only
+AREA_READ_ONLY = "县、乡镇账号只能查看 (只读), 不能修改学校的数据"
 WHOLE_SCHOOL_ROLES = (ADMIN, HEAD)
 # The roles whose day starts on 待办 (their own children's duties); the head and the admin start
 # on the whole roster.
@@ -92,6 +101,7 @@ class Viewer:
     school_id: int | None
     class_ids: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
+    area: str = ""  # the county or township of a 县/乡镇 officer (``is_area_viewer``)
 
     @property
     def whole_school(self) -> bool:
@@ -100,6 +110,10 @@ class Viewer:
     @property
     def nobody(self) -> bool:
         return not self.role
+
+    @property
+    def is_area(self) -> bool:
+        return self.role in AREA_ROLES
 
     @property
     def is_counselor(self) -> bool:
@@ -149,10 +163,100 @@ def viewer_for(staff: Staff | int | None, *, school_id: int | None = None) -> Vi
         if staff is None and not has_any_login():
             return Viewer(staff_id=None, role=BOOTSTRAP, school_id=school_id)
         return nobody(school_id)
+    if staff.role in AREA_ROLES:
+        # no school, no classes: the area's schools (``area_school_ids``), whatever row keeps it
+        return Viewer(staff_id=staff.id, role=staff.role, school_id=None, name=staff.name,
+                      area=(staff.area or "").strip())
     classes = frozenset(cid for (cid,) in Classroom.select(Classroom.id)
                         .where(Classroom.head_teacher == staff.id).tuples())
     return Viewer(staff_id=staff.id, role=staff.role, school_id=staff.school_id, class_ids=classes,
                   name=staff.name)
+
+
+# --------------------------------------------------------------------------- 县/乡镇 (area viewers)
+
+
+def is_area_viewer(viewer: Viewer) -> bool:
+    """A 县 or 乡镇 officer: the schools of an area, read-only, masked."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("is_area_viewer needs a scope.Viewer")
+    return viewer.is_area and viewer.staff_id is not None
+
+
+def area_schools(viewer: Viewer) -> pw.SelectQuery:
+    """The ids of the schools an area viewer covers (a subquery; none for anyone else)."""
+    s = School.alias("scope_school")
+    if not is_area_viewer(viewer) or not viewer.area:
+        return s.select(s.id).where(pw.SQL("1 = 0"))
+    column = s.county if viewer.role == COUNTY else s.township
+    return s.select(s.id).where(column == viewer.area)
+
+
+def area_school_ids(viewer: Viewer) -> list[int]:
+    """The schools an area viewer covers, by id (one query); [] for anyone else."""
+    return sorted(sid for (sid,) in area_schools(viewer).tuples())
+
+
+def school_viewer(viewer: Viewer, school_id: int) -> Viewer:
+    """The area viewer narrowed to one school of its area (the drill-down: that school's summary and
+    its roster, masked and read-only as ever); ``ForbiddenError`` for a school outside the area."""
+    if not is_area_viewer(viewer):
+        raise ForbiddenError("只有县、乡镇账号可以查看辖区内的学校")
+    if school_id not in area_school_ids(viewer):
+        raise ForbiddenError("这所学校不在你的辖区内")
+    return Viewer(staff_id=viewer.staff_id, role=viewer.role, school_id=school_id, name=viewer.name,
+                  area=viewer.area)
+
+
+REPORT_SCOPE_FORBIDDEN = "只有校长、管理员和县、乡镇账号可以生成报表"
+
+
+def _school_named(school) -> list[int]:
+    """The ids of the school named by ``school`` (an id, its digits, or its exact name)."""
+    if isinstance(school, int) or (isinstance(school, str) and school.strip().isdigit()):
+        return [sid for (sid,) in School.select(School.id).where(School.id == int(school)).tuples()]
+    name = str(school).strip()
+    return [sid for (sid,) in School.select(School.id).where(School.name == name).order_by(School.id).tuples()]
+
+
+def report_school_ids(viewer: Viewer, school=None, county: bool = False) -> list[int]:
+    """The schools a report (the report pack) may cover, by id, for the viewer.
+
+    head, admin    their own school (``school`` may only name it; not ``county``);
+    SYSTEM         every school, or the named one;
+    county         every school of the county, or the named one if it is inside;
+    township       the schools of the township (or the named one inside); not ``county``;
+    anyone else    ``ForbiddenError``. ``school`` is a school's name or id."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("report_school_ids needs a scope.Viewer")
+    named = _school_named(school) if school not in (None, "") else None
+    if viewer.role == SYSTEM:
+        allowed = ([viewer.school_id] if viewer.school_id is not None else
+                   [sid for (sid,) in School.select(School.id).order_by(School.id).tuples()])
+        if named is None:
+            return allowed
+        hits = [sid for sid in named if sid in allowed]
+        if not hits:
+            raise UserError(f"没有这个学校: {school}")
+        return hits[:1]
+    if is_area_viewer(viewer):
+        if county and viewer.role != COUNTY:
+            raise ForbiddenError("乡镇账号只能汇总本乡镇的学校, 不能汇总全县")
+        allowed = area_school_ids(viewer)
+        if viewer.school_id is not None:
+            allowed = [sid for sid in allowed if sid == viewer.school_id]
+    elif viewer.staff_id is not None and viewer.role in WHOLE_SCHOOL_ROLES and viewer.school_id is not None:
+        if county:
+            raise ForbiddenError("全县汇总只限县级账号")
+        allowed = [viewer.school_id]
+    else:
+        raise ForbiddenError(REPORT_SCOPE_FORBIDDEN)
+    if named is None:
+        return allowed
+    hits = [sid for sid in named if sid in allowed]
+    if not hits:
+        raise ForbiddenError("这所学校不在你可以生成报表的范围内")
+    return hits[:1]
 
 
 # --------------------------------------------------------------------------- reading
@@ -172,6 +276,9 @@ def child_condition(viewer: Viewer, child=Child) -> pw.Expression:
         return child.school == viewer.school_id if viewer.school_id is not None else pw.SQL("1 = 1")
     if viewer.nobody or viewer.staff_id is None:
         return pw.SQL("1 = 0")
+    if viewer.is_area:
+        cond = child.school.in_(area_schools(viewer))
+        return (child.school == viewer.school_id) & cond if viewer.school_id is not None else cond
     cond = child.id.in_(paired_children(viewer.staff_id))
     if viewer.role == "counselor":
         # the 心理咨询室 counsels the 重点帮扶对象 monthly (the 心理辅导 duty): she sees them all
@@ -196,6 +303,8 @@ def can_see(viewer: Viewer, child_id: int) -> bool:
 
 def _may_manage(viewer: Viewer, school_id: int | None, classroom_id: int | None) -> bool:
     """Edit the 档案, pair, consent, archive: admin, head, the class teacher of the child's class."""
+    if viewer.is_area:
+        return False
     if viewer.role in (SYSTEM, BOOTSTRAP):
         return viewer.school_id is None or viewer.school_id == school_id
     if viewer.staff_id is None or viewer.school_id != school_id:
@@ -227,6 +336,8 @@ def require_child(viewer: Viewer, child_id: int, action: str = "read") -> None:
     if row is None:
         return
     school_id, classroom_id = row
+    if viewer.is_area and action != "read":
+        raise ForbiddenError(f"{AREA_READ_ONLY}: {ACTION_WORDS[action]}")
     if action in ("read", "contact"):
         if viewer.whole_school and viewer.school_id in (None, school_id):
             return
@@ -246,6 +357,8 @@ def require_children(viewer: Viewer, child_ids, action: str = "read") -> None:
 
 def require_new_child(viewer: Viewer, school_id: int, classroom_id: int | None) -> None:
     """Creating a child: admin, head; a class teacher only into one of their classes."""
+    if viewer.is_area:
+        raise ForbiddenError(AREA_READ_ONLY)
     if viewer.role in WHOLE_SCHOOL_ROLES + (SYSTEM, BOOTSTRAP):
         if viewer.school_id is None or viewer.school_id == school_id:
             return
@@ -256,6 +369,8 @@ def require_new_child(viewer: Viewer, school_id: int, classroom_id: int | None) 
 
 def may_pair(viewer: Viewer) -> bool:
     """Whether the viewer changes pairings at all (the board shows its keys only then)."""
+    if viewer.is_area:
+        return False
     return viewer.whole_school or bool(viewer.class_ids)
 
 
@@ -322,6 +437,8 @@ def may_create_event(viewer: Viewer, school_id: int | None = None) -> bool:
 def may_change_event(viewer: Viewer, owner: EventOwner) -> bool:
     """Edit or delete the event (a whole series or one of its dates): admin and head of its
     school; anyone else only an event they created or that names them as organiser."""
+    if viewer.is_area:
+        return False
     if viewer.role in (SYSTEM, BOOTSTRAP):
         return _same_school(viewer, owner.school_id)
     if viewer.staff_id is None or viewer.school_id != owner.school_id:
@@ -335,6 +452,8 @@ def may_change_event(viewer: Viewer, owner: EventOwner) -> bool:
 
 def may_mark_attendance(viewer: Viewer, owner: EventOwner) -> bool:
     """Tick who took part: whoever may change the event, and any class teacher of the school."""
+    if viewer.is_area:
+        return False
     if may_change_event(viewer, owner):
         return True
     return viewer.staff_id is not None and viewer.school_id == owner.school_id and bool(viewer.class_ids)
@@ -373,6 +492,8 @@ def require_term_plan(viewer: Viewer) -> None:
 
 def sees_counselling(viewer: Viewer, author_id: int | None = None) -> bool:
     """Whether the viewer reads a 心理辅导 note's content: a counselor, or the one who wrote it."""
+    if viewer.is_area:
+        return False
     return viewer.is_counselor or (viewer.staff_id is not None and author_id == viewer.staff_id)
 
 
@@ -403,6 +524,8 @@ def may_import(viewer: Viewer) -> bool:
     """Whether the viewer imports rosters at all: admin and head (their school), a class teacher
     (into the classes they head). Others are refused before the file is even read, dry run too:
     a trial run reports on existing children."""
+    if viewer.is_area:
+        return False
     return viewer.whole_school or bool(viewer.class_ids)
 
 
@@ -528,16 +651,22 @@ def own_class(viewer: Viewer, *, only: bool = False) -> int | None:
 
 def may_create_children(viewer: Viewer) -> bool:
     """Whether the viewer creates children at all (admin, head; a class teacher into her class)."""
+    if viewer.is_area:
+        return False
     return viewer.whole_school or bool(viewer.class_ids)
 
 
 def may_import_into(viewer: Viewer, classroom_id: int | None) -> bool:
     """Whether an import may put rows into this class (a class teacher: only one she heads)."""
+    if viewer.is_area:
+        return False
     return viewer.whole_school or (classroom_id is not None and classroom_id in viewer.class_ids)
 
 
 def may_pair_class(viewer: Viewer, classroom_id: int | None) -> bool:
     """Whether the viewer may pair a child of this class (admin, head; its class teacher)."""
+    if viewer.is_area:
+        return False
     return viewer.whole_school or (classroom_id is not None and classroom_id in viewer.class_ids)
 
 
@@ -575,6 +704,8 @@ ATTENTION_FORBIDDEN = "只有班主任 (本班)、心理咨询室教师、校长
 
 def may_see_attention(viewer: Viewer) -> bool:
     """Whether the viewer sees the 需要关注 list and its labels at all."""
+    if viewer.is_area:
+        return False
     if viewer.whole_school:
         return True
     return viewer.staff_id is not None and (viewer.is_counselor or bool(viewer.class_ids))
@@ -637,7 +768,10 @@ BUS_EDIT_FORBIDDEN = "只有管理员可以新增、修改或删除校车路线"
 
 
 def may_view_bus_routes(viewer: Viewer, school_id: int | None = None) -> bool:
-    """See the school's routes and drivers: any signed-in staff member of that school."""
+    """See the school's routes and drivers: any signed-in staff member of that school (not a 县/乡镇
+    officer: a route, its driver and his phone are the school's own business)."""
+    if viewer.is_area:
+        return False
     if viewer.role in (SYSTEM, BOOTSTRAP):
         return school_id is None or _same_school(viewer, school_id)
     if viewer.nobody or viewer.staff_id is None:
@@ -702,6 +836,8 @@ def may_see_report(viewer: Viewer, school_id: int | None, reporter_id: int | Non
     """One report (and who filed it): its reporter, the head, the counselor of its school."""
     if not isinstance(viewer, Viewer):
         raise TypeError("may_see_report needs a scope.Viewer")
+    if viewer.is_area:
+        return False  # the county sees counts only (models/county.py), never a report
     if not _report_school(viewer, school_id):
         return False
     if sees_all_reports(viewer):
@@ -716,7 +852,7 @@ def require_report(viewer: Viewer, school_id: int | None, reporter_id: int | Non
 
 def report_condition(viewer: Viewer, report) -> pw.Expression:
     """A condition over ``Report`` (or an alias): the reports the viewer may see."""
-    if viewer.nobody:
+    if viewer.nobody or viewer.is_area:
         return pw.SQL("1 = 0")
     cond = pw.SQL("1 = 1") if sees_all_reports(viewer) else (
         report.reporter == viewer.staff_id if viewer.staff_id is not None else pw.SQL("1 = 0"))
@@ -780,6 +916,8 @@ DROPOUT_SHEET_FORBIDDEN = "控辍保学月报: 全校只限管理员和校长, �
 
 def may_mark_absence(viewer: Viewer) -> bool:
     """Whether the viewer marks absences and follows 辍学风险 cases at all (of the children she sees)."""
+    if viewer.is_area:
+        return False  # counts only, on the county dashboard
     if viewer.role in (SYSTEM, BOOTSTRAP):
         return True
     return viewer.staff_id is not None and not viewer.nobody and not is_volunteer_role(viewer.role)

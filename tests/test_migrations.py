@@ -77,17 +77,20 @@ def test_0007_ends_duplicate_active_pairings_then_enforces_one(db_path):
     since_7 = [n for n in schema.known_versions() if int(n[:4]) >= 7]
     schema._runner().down(target=since_7[0])  # rolls back 0007 and everything after it
     assert schema.schema_version() == 6
+    def insert_v6(model, **values):
+        """The model's defaults, but only the columns version 6 has (later versions add columns)."""
+        columns = {c.name for c in dbmod.current().get_columns(model._meta.table_name)}
+        row = model(**values)
+        data = {f.column_name: f.db_value(row.__data__.get(f.name)) for f in model._meta.sorted_fields
+                if f.column_name in columns and f.name != "id"}
+        pw.Table(model._meta.table_name, list(data)).bind(dbmod.current()).insert(data).execute()
+        return model.select(model.id).where(model.name == values["name"]).scalar()
+
     s = School.create(name="测试小学")
-    t1 = Staff.create(school=s, name="李老师")
-    t2 = Staff.create(school=s, name="赵老师")
+    t1 = insert_v6(Staff, school=s, name="李老师")
+    t2 = insert_v6(Staff, school=s, name="赵老师")
     room = Classroom.create(school=s, grade=1, number=1, name="一年级1班")
-    # the model's defaults, but only the columns version 6 has (later versions add child columns)
-    columns = {c.name for c in dbmod.current().get_columns("child")}
-    row = Child(school=s, classroom=room, name="张小明")
-    data = {f.column_name: f.db_value(row.__data__.get(f.name)) for f in Child._meta.sorted_fields
-            if f.column_name in columns and f.name != "id"}
-    pw.Table("child", list(data)).bind(dbmod.current()).insert(data).execute()
-    kid = Child.select(Child.id).where(Child.name == "张小明").scalar()
+    kid = insert_v6(Child, school=s, classroom=room, name="张小明")
     old = Pairing.create(child=kid, kind="帮扶教师", staff=t1, started_on=dt.date(2026, 9, 1))
     new = Pairing.create(child=kid, kind="帮扶教师", staff=t2, started_on=dt.date(2026, 9, 3))
     mama = Pairing.create(child=kid, kind="爱心妈妈", staff=t2, started_on=dt.date(2026, 9, 1))

@@ -34,7 +34,7 @@ _ORDER = ("name", "sex", "ethnicity", "birth_date", "id_number", "student_no", "
           *(f"{p}.{s}" for p in PARENTS for s in PARENT_SUBS),
           "guardian_name", "guardian_relation", "guardian_phone", "guardian_id_number", "guardian_education",
           "guardian_address", "guardianship_type", "guardianship_grade", "income_sources", "aid_received",
-          "hardship", "talent", "key_target", "academic_group", "personality", "hobbies", "notes")
+          "hardship", "difficulty", "talent", "key_target", "academic_group", "personality", "hobbies", "notes")
 FIELDS: dict[str, str] = {name: child_fields.LABELS.get(name) or _EXTRA_LABELS[name] for name in _ORDER}
 IGNORED = "_ignore"  # 序号 and the like: known, never imported
 SYNONYMS: dict[str, tuple[str, ...]] = {

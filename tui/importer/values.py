@@ -83,7 +83,10 @@ CHOICE_TABLES = {
     "guardianship_type": GUARDIANSHIP_TYPE_WORDS, "guardianship_grade": GRADE_WORDS, "health": HEALTH_WORDS,
     "schooling": SCHOOLING_WORDS, "status": STATUS_WORDS, "guardian_education": EDUCATION_WORDS,
 }
-MULTI_TABLES = {"income_sources": INCOME_WORDS, "aid_received": AID_WORDS}
+DIFFICULTY_WORDS = _table({"贫困": ("家庭贫困", "困难", "建档立卡"), "残疾": ("自身残疾", "残障"), "重病": ("大病", "重病儿童"),
+                          "监护缺失或不当": ("监护缺失", "监护不当", "监护缺失或监护不当"),
+                          "事实无人抚养": ("事实无人抚养儿童",), "其他": ("其它",)})
+MULTI_TABLES = {"income_sources": INCOME_WORDS, "aid_received": AID_WORDS, "difficulty": DIFFICULTY_WORDS}
 # In a parent's work-place column these mean the parent is not away (已故: deceased), never a city.
 NOT_AWAY_WORDS = {"务农", "在家", "本地", "家中", "家里", "未外出", "已故", "去世", "病故", "死亡", "不详", "离异",
                   "离婚", "无", "当地", "本县", "本镇", "本乡", "在家务农", "家务", "务农在家", "无业", "待业"}
