@@ -1187,7 +1187,7 @@ class _Generator:
                 guardian_phone=fam.guardian.phone, guardian_id_number="", guardian_education="",
                 guardian_address="", guardianship_type="", guardianship_grade="", income_sources="",
                 aid_received="", health="健康", illness="", hardship=False, talent="", disability="",
-                academic_group="", key_target=False, personality="", hobbies="", status="在读",
+                academic_group="", key_target=False, difficulty="", personality="", hobbies="", status="在读",
                 status_date=None, bus_route=None, notes="",
                 created_at=created + dt.timedelta(seconds=20 * n),
                 updated_at=created + dt.timedelta(seconds=20 * n),
@@ -1242,6 +1242,11 @@ class _Generator:
             if "政府救助" not in row["income_sources"]:
                 row["income_sources"] = join_multi(
                     v for v in rules.INCOME_SOURCES if v in row["income_sources"].split("、") + ["政府救助"])
+        # 困境类别 from the facts above (no draw of its own: the rest of the sample stays as it was)
+        row["difficulty"] = join_multi(category for category, yes in (
+            ("贫困", row["hardship"]), ("残疾", bool(row["disability"])),
+            ("重病", health == "患病" and "医疗救助" in row["aid_received"]),
+            ("监护缺失或不当", row["guardianship_type"] == "无人监护" or row["guardianship_grade"] == "差")) if yes)
 
     def make_key_targets(self, lb: list[_Kid]) -> None:
         rng = self.rng

@@ -621,6 +621,16 @@ def role_heads_class(role: str) -> bool:
     return role == "class_teacher"
 
 
+def is_area_role(role: str) -> bool:
+    """A 县 or 乡镇 officer's row: it names an area (``Staff.area``), heads and teaches no class."""
+    return role in AREA_ROLES
+
+
+def area_schools_where(role: str, area: str) -> pw.Expression:
+    """A condition over ``School``: the schools of the area a 县/乡镇 login of ``role`` would cover."""
+    return (School.county if role == COUNTY else School.township) == area
+
+
 def is_volunteer_role(role: str) -> bool:
     """A community 爱心妈妈, not school staff: never a 帮扶教师, and said so in a suggestion."""
     return role == VOLUNTEER

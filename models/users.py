@@ -130,9 +130,30 @@ def validate_login(login: str) -> str:
     return login
 
 
+def check_area(role: str, area: str | None, class_name: str | None = None) -> str:
+    """The area of a new 县/乡镇 login (a county or township some school of the database names, so the
+    officer sees at least one school); "" for every other role, which may not name one."""
+    area = clean_text(area or "", multiline=False).strip()
+    if not scope.is_area_role(role):
+        if area:
+            raise UserError("只有县、乡镇账号需要 --area (县名或乡镇名)")
+        return ""
+    if class_name:
+        raise UserError("县、乡镇账号不带班级")
+    if not area:
+        raise UserError("县、乡镇账号要用 --area 指定所管的县名或乡镇名 (与学校登记的县/乡镇一致)")
+    if not School.select().where(scope.area_schools_where(role, area)).exists():
+        column = School.county if role == scope.COUNTY else School.township
+        known = sorted({n for (n,) in School.select(column).tuples() if n})
+        raise UserError(f"没有学校登记在 {area}" + (f" (数据库中有: {'、'.join(known[:10])})" if known else ""))
+    return area
+
+
 def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: str | None = None,
-             pin: str | None = None, school_id: int | None = None, phone: str = "") -> Staff:
-    """A new staff login. ``class_name``: the class a 班主任 heads, or a class another role teaches."""
+             pin: str | None = None, school_id: int | None = None, phone: str = "", area: str | None = None) -> Staff:
+    """A new staff login. ``class_name``: the class a 班主任 heads, or a class another role teaches;
+    ``area``: the county or township of a 县/乡镇 officer (role county or township), whose row is
+    kept under the acting admin's school but who sees the area's schools (``models/scope.py``)."""
     check_admin(by, bootstrap=True, role=_role_key(role))
     login = validate_login(login)
     phone = clean_text(phone or "", multiline=False).strip()  # never store a control character
@@ -147,6 +168,7 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
     except Invalid as exc:
         raise UserError(str(exc)) from None
     role = parse_role(role)
+    area = check_area(role, area, class_name)
     if Staff.select().where(Staff.login == login).exists():
         raise UserError(f"登录名 {login} 已被使用")
     try:
@@ -175,8 +197,10 @@ def add_user(login: str, name: str, role: str, *, by: Staff | None, class_name: 
                 dbmod.current().execute_sql("LOCK TABLE staff IN SHARE ROW EXCLUSIVE MODE")
             check_admin(by, bootstrap=True, role=role)
         staff = Staff.create(school=school_id, name=name, name_pinyin=full, name_initials=initials, role=role,
-                             login=login, pin_hash=hashed, phone=phone, active=True)
+                             login=login, pin_hash=hashed, phone=phone, active=True, area=area)
         new = {"login": login, "name": name, "role": role, "pin": bool(hashed)}
+        if area:
+            new["area"] = area
         if room is not None:
             if scope.role_heads_class(role):
                 old_head = room.head_teacher_id

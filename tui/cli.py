@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--name", required=True, metavar="NAME", help="姓名")
     u.add_argument("--role", required=True, metavar="ROLE",
                    help="admin 管理员 / head 校长 / class_teacher 班主任 / teacher 任课教师 / counselor 心理咨询室教师 / "
-                        "volunteer 志愿者(爱心妈妈)")
+                        "volunteer 志愿者(爱心妈妈) / county 县 / township 乡镇")
+    u.add_argument("--area", default="", metavar="NAME", help="县、乡镇账号所管的县名或乡镇名 (如 云岭县、城关镇)")
     u.add_argument("--class", dest="class_name", metavar="NAME", help="班主任所带的班, 或任课的班 (如 三年级2班)")
     u.add_argument("--phone", default="", metavar="PHONE", help="电话")
     u.add_argument("--pin", action="store_true", help="同时设置 PIN (在终端中输入, 不回显)")
@@ -683,7 +684,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         validate_login(args.login)
         pin = _new_pin(args.login) if args.pin else None
         staff = add_user(args.login, args.name, args.role, by=by, class_name=args.class_name, pin=pin,
-                         phone=args.phone)
+                         phone=args.phone, area=args.area)
     except UserError as exc:
         raise UsageError(str(exc)) from None
     print(f"已添加 {staff.login} ({staff.name})" + (", 已设置 PIN" if staff.pin_hash else ""))
