@@ -844,13 +844,27 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
         problem = duties.check_rule(r)
         if problem:
             raise HandbookError(f"规则「{r.name}」: {problem}")
-    as_of = scope.as_of
-    cond = _scope_cond(scope) & duties.subject_condition(as_of)
-    kids = {cid: (bool(key), level or "") for cid, key, level
-            in Child.select(Child.id, Child.key_target, Child.attention_level).where(cond).tuples()}
+    tallies = duty_tallies(_scope_cond(scope), first=scope.first, as_of=scope.as_of, term=term,
+                           specs=[r for r, _ in specs]).get(scope.school_id, {})
+    if open_rows is None:
+        open_rows = open_duty_rows(scope)
+    overdue = Counter(d.rule_id for d in open_rows if d.status == duties.OVERDUE)
+    return [DutyLine(rule.name, rule.contact_kind, cadence, rule.per_term, *tallies.get(rule.id, (0, 0, 0)),
+                     overdue.get(rule.id, 0)) for rule, cadence in specs]
+
+
+def duty_tallies(where: pw.Expression, *, first: dt.date, as_of: dt.date, term: duties.Term,
+                 specs: list) -> dict[int, dict[int, tuple[int, int, int]]]:
+    """Per school and rule (``duties.RuleSpec``): (children, required, done) of the month ``first`` ..
+    ``as_of`` for the children of ``where`` (a condition over Child: one school's scope, or the
+    schools of a county for its dashboard, ``models/county.py``). A fixed handful of queries, whatever
+    the number of schools (see the module docstring for what counts)."""
+    cond = where & duties.subject_condition(as_of)
+    kids = {cid: (school, bool(key), level or "") for cid, school, key, level
+            in Child.select(Child.id, Child.school, Child.key_target, Child.attention_level).where(cond).tuples()}
 
     # Helper rules: the active pairings (with an active staff member) open_duties reads.
-    helper_kinds = sorted({r.helper_kind for r, _ in specs if r.helper_kind})
+    helper_kinds = sorted({r.helper_kind for r in specs if r.helper_kind})
     helper_start: dict[tuple[int, str], dt.date] = {}
     if helper_kinds:
         q = (Pairing.select(Pairing.child, Pairing.kind, Pairing.started_on)
@@ -864,10 +878,10 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
             helper_start[key] = min(helper_start.get(key, started), started)
 
     # Reached contacts per child and kind: in the month, or in the term for a per-term rule.
-    plain_kinds = sorted({r.contact_kind for r, _ in specs if not r.helper_kind})
-    month_lo, month_hi = _bounds(max(scope.first, term.start), as_of)
+    plain_kinds = sorted({r.contact_kind for r in specs if not r.helper_kind})
+    month_lo, month_hi = _bounds(max(first, term.start), as_of)
     term_lo, _ = _bounds(term.start, as_of)
-    per_term_kinds = {r.contact_kind for r, _ in specs if r.per_term}
+    per_term_kinds = {r.contact_kind for r in specs if r.per_term}
     plain_month: Counter = Counter()
     plain_term: set[tuple[int, str]] = set()
     if plain_kinds:
@@ -882,7 +896,7 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
             plain_term.add((cid, kind))
     helper_month: Counter = Counter()
     helper_term: set[tuple[int, str, str]] = set()
-    helper_specs = [(r.helper_kind, r.contact_kind) for r, _ in specs if r.helper_kind]
+    helper_specs = [(r.helper_kind, r.contact_kind) for r in specs if r.helper_kind]
     if helper_specs:
         q = (Contact.select(Contact.child, Pairing.kind, Contact.kind,
                             pw.fn.COUNT(pw.fn.DISTINCT(pw.Case(None, [(Contact.at >= month_lo, Contact.id)], None))))
@@ -899,15 +913,11 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
             helper_month[(cid, hk, ck)] = int(n or 0)
             helper_term.add((cid, hk, ck))
 
-    if open_rows is None:
-        open_rows = open_duty_rows(scope)
-    overdue = Counter(d.rule_id for d in open_rows if d.status == duties.OVERDUE)
-
-    lines = []
+    out: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
     cache: dict[tuple[int, dt.date], int] = {}
-    for rule, cadence in specs:
-        subjects = required = done = 0
-        for cid, (key_target, level) in kids.items():
+    for rule in specs:
+        per_school: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for cid, (school, key_target, level) in kids.items():
             if not duties.rule_applies(rule.applies_to, key_target, level):
                 continue
             if rule.helper_kind:
@@ -921,17 +931,18 @@ def duty_lines(scope: Scope, *, open_rows: list[duties.Duty] | None = None) -> l
                 start = term.start
                 n_month = plain_month.get((cid, rule.contact_kind), 0)
                 met_term = (cid, rule.contact_kind) in plain_term
-            subjects += 1
+            tally = per_school[school]
+            tally[0] += 1
             if rule.per_term:
-                required += 1
-                done += 1 if met_term else 0
+                tally[1] += 1
+                tally[2] += 1 if met_term else 0
                 continue
             k = (rule.id, start)
             if k not in cache:
-                cache[k] = _ideal_deadlines(rule, start, term, scope.first, as_of)
+                cache[k] = _ideal_deadlines(rule, start, term, first, as_of)
             need = cache[k]
-            required += need
-            done += min(need, n_month)
-        lines.append(DutyLine(rule.name, rule.contact_kind, cadence, rule.per_term, subjects, required, done,
-                              overdue.get(rule.id, 0)))
-    return lines
+            tally[1] += need
+            tally[2] += min(need, n_month)
+        for school, (subjects, required, done) in per_school.items():
+            out[school][rule.id] = (subjects, required, done)
+    return out
