@@ -230,6 +230,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     s.add_argument("--unmask", action="store_true", help="不遮盖身份证号 (仅管理员)")
     s.set_defaults(func=cmd_dropout)
+
+    s = sub.add_parser("report", parents=[common],
+                       help="导出上报用的留守儿童、困境儿童统计报表 (xlsx; 校长、管理员, 县、乡镇账号)",
+                       description="民政和教育统计两种口径并列, 年龄段、监护类型、困境儿童、控辍保学和本期变动清单; "
+                                   "每次生成都保存一份快照, 供下次对比。默认文件名: 留守儿童统计报表_<学校或全县>_<期间>.xlsx "
+                                   "(写在当前目录, 或 -o 给出的目录)")
+    when = s.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", metavar="YYYY-MM", help="哪个月, 如 2026-11")
+    when.add_argument("--term", metavar="NAME", help="哪个学期, 如 2026年秋季学期 或 2026秋")
+    s.add_argument("--school", metavar="NAME", help="只统计这所学校 (县、乡镇账号; 默认: 本人的学校或辖区)")
+    s.add_argument("--county", action="store_true", help="全县汇总: 每校一行, 另有合计 (县级账号)")
+    s.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件或目录")
+    s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    s.set_defaults(func=cmd_report)
     return p
 
 
@@ -1006,6 +1020,34 @@ def cmd_dropout(args: argparse.Namespace) -> int:
     except (ExportError, ForbiddenError, Invalid) as exc:
         raise UsageError(str(exc)) from None
     print(f"已导出: {path}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The report pack (上报): the schools the user may report on (``models.scope.report_school_ids``)."""
+    from models import report_pack
+    from models.scope import ForbiddenError
+    from tui.context import UsageError
+    from tui.export import ExportError
+    from tui.export.report_pack import export_pack
+
+    try:
+        period = report_pack.month_period(args.month) if args.month else None  # refused before the database opens
+    except report_pack.ReportError as exc:
+        raise UsageError(str(exc)) from None
+    open_database(args)
+    staff, viewer = command_viewer(args.user, context="report")
+    try:
+        if period is None:
+            period = report_pack.term_period(args.term, school_id=viewer.school_id)
+        path, pack = export_pack(period, args.output, viewer=viewer, school=args.school, county=args.county,
+                                 force=args.force)
+    except (ExportError, ForbiddenError, report_pack.ReportError) as exc:
+        raise UsageError(str(exc)) from None
+    c = pack.total
+    print(f"已导出: {path}")
+    print(f"{pack.label} {pack.period.label}: 留守儿童 民政口径 {c.mz} 人, 教育统计口径 {c.jy} 人; 困境儿童 {c.difficult} 人; "
+          f"控辍保学在案 {c.cases} 人; 本期变动 {len(pack.changes)} 人" + (" (首次生成, 全部列为新增)" if pack.first_report else ""))
     return 0
 
 
