@@ -390,6 +390,8 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
                 _dropout_histories(gen.school)
             for table, n in done.items():
                 counts[table] += n
+        if len(plan) > 1:
+            counts[Staff._meta.table_name] += _area_officers()
         if dropped:
             _report(progress, "建立索引", 0.95)
             for sql in dropped:
@@ -401,7 +403,34 @@ def load_sample(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, m
                 db.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT MAX(id) FROM \"{table}\"))")
+        # the planner's statistics for the new rows now, as autovacuum would do a little later: the
+        # county's first dashboard must not be planned on an empty table's guesses
+        db.execute_sql("ANALYZE")
     return counts
+
+
+# The county's two demo logins over its schools (models/scope.py: read-only, masked): the county
+# education bureau's officer (all 50 schools) and the first township's (its schools only).
+AREA_OFFICERS = (("xian", "罗建国", "county", COUNTY), ("zhen", "孙丽华", "township", TOWNSHIPS[0]))
+
+
+def _area_officers() -> int:
+    """The 县 and 乡镇 officers of a county, kept under its first school; no random draw, so the
+    schools' rows are those of a county without them. Returns the rows added."""
+    first = School.select(School.id).where(School.county == COUNTY).order_by(School.id).scalar()
+    next_id = (Staff.select(pw.fn.MAX(Staff.id)).scalar() or 0) + 1
+    used = {login for (login,) in Staff.select(Staff.login).where(Staff.login.is_null(False)).tuples()}
+    rows = []
+    for k, (login, name, role, area) in enumerate(AREA_OFFICERS):
+        if login in used:
+            continue
+        full, initials = pinyin_keys(name)
+        rows.append(dict(id=next_id + k, school=first, name=name, name_pinyin=full, name_initials=initials,
+                         sex="男" if role == "county" else "女", role=role, phone="", login=login, pin_hash="",
+                         active=True, area=area))
+    if rows:
+        Staff.insert_many(rows).execute()
+    return len(rows)
 
 
 ATTENTION_MOODS = (("说想妈妈，晚上偷偷哭，问什么都不愿多说。", "低落"),
