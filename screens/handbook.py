@@ -63,6 +63,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
         Binding("m", "focus_month", "月份", priority=True),
         Binding("c", "focus_class", "班级", priority=True),
         Binding("o", "focus_folder", "保存到", priority=True),
+        Binding("r", "export_pack", "上报报表"),  # the month's report pack (models/report_pack.py)
         Binding("escape", "leave_field", "返回", show=False),
     ]
     DEFAULT_CSS = """
@@ -133,6 +134,16 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
         select.value = mine if mine is not None else SCHOOL
         self.query_one("#hb-progress", ProgressBar).display = False
         self.query_one("#hb-export", Button).focus()
+        try:  # models.scope: the head, the admin (their school), a 县/乡镇 officer (the area)
+            self.pack_schools = access.report_school_ids(viewer)
+        except access.ForbiddenError:
+            self.pack_schools = []
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "export_pack":
+            return bool(getattr(self, "pack_schools", []))
+        return True
         self.refresh_preview()
 
     def _my_class(self, rooms: list[tuple[int, str]]) -> int | None:
@@ -336,6 +347,85 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
             self.app.call_from_thread(self._failed, f"导出失败: {type(exc).__name__}: {exc}")
             return
         self.app.call_from_thread(self._done, result)
+
+    # ------------------------------------------------------------------ the report pack (上报)
+
+    def action_export_pack(self) -> None:
+        """The month's report pack of the viewer's school (or area), as ``guanai report``, to the folder."""
+        from models import report_pack
+        from models.entities import School
+        from tui.export import ExportError
+        from tui.export.report_pack import default_name
+
+        if self.exporting or not getattr(self, "pack_schools", []):
+            return
+        try:
+            period = report_pack.month_period(self._month(), today=self.today)
+            one = self.pack_schools[0] if len(self.pack_schools) == 1 else None
+            label = School.get_by_id(one).name if one else f"{len(self.pack_schools)} 所学校"
+            path = self._pack_target(default_name(label, period.key))
+        except (report_pack.ReportError, ExportError) as exc:
+            self._say(str(exc), error=True)
+            return
+        if os.path.lexists(path):
+            from screens.confirm import ConfirmScreen
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._start_pack(period, path, force=True)
+
+            self.app.push_screen(ConfirmScreen(f"文件已存在:\n{path}\n覆盖它吗?", yes="覆盖", no="取消"), answered)
+            return
+        self._start_pack(period, path, force=False)
+
+    def _pack_target(self, name: str) -> str:
+        """The pack goes where the handbook goes: the folder typed (a typed .xlsx: its folder)."""
+        from tui.export import ExportError
+
+        where = os.path.expanduser(self.query_one("#hb-folder", Input).value.strip() or self.folder)
+        if where.lower().endswith(".xlsx"):
+            where = os.path.dirname(where) or self.folder
+        where = os.path.join(self.folder, where)
+        if not os.path.isdir(where):
+            raise ExportError(f"目录不存在: {where}")
+        confined = getattr(self.app.session, "files_dir", None)
+        if confined:  # a teacher over SSH: nothing of the service account's within reach
+            from tui.context import UsageError, within
+
+            try:
+                within(confined, where)
+            except UsageError as exc:
+                raise ExportError(str(exc)) from None
+        return os.path.join(where, name)
+
+    def _start_pack(self, period, path: str, *, force: bool) -> None:
+        self.exporting = True
+        self._say(f"正在生成 {period.label} 上报报表…")
+        self._export_pack(period, path, force)
+
+    @work(thread=True, exclusive=True, group="handbook-pack", exit_on_error=False)
+    def _export_pack(self, period, path: str, force: bool) -> None:
+        from models.report_pack import ReportError
+        from tui.export import ExportError
+        from tui.export.report_pack import export_pack
+
+        try:
+            with dbmod.current().connection_context():
+                path, pack = export_pack(period, path, viewer=self.app.viewer, force=force)
+        except (ExportError, ReportError, access.ForbiddenError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, nothing is left behind
+            self.app.call_from_thread(self._failed, f"导出失败: {type(exc).__name__}: {exc}")
+            return
+        self.app.call_from_thread(self._pack_done, path, pack)
+
+    def _pack_done(self, path: str, pack) -> None:
+        self.exporting = False
+        self.last_pack = path
+        c = pack.total
+        self._say(f"上报报表已保存到: {path} (民政口径 {c.mz} 人, 教育统计口径 {c.jy} 人, 本期变动 {len(pack.changes)} 人)")
+        self.notify("上报报表已导出", timeout=4)
 
     def _progress(self, message: str, fraction: float) -> None:
         self.query_one("#hb-progress", ProgressBar).update(progress=round(fraction * 100))

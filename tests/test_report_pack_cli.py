@@ -85,3 +85,37 @@ def test_refusals_are_one_line_and_write_nothing(school, tmp_path, args, message
     assert res.returncode == 2 and res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr, res.stderr
     assert list(out.iterdir()) == []
+
+
+async def test_the_handbook_screen_exports_the_pack(school, tmp_path, monkeypatch):
+    """手册 (5), r: the month's pack of the head's school, into the folder; a class teacher has no such key."""
+    from textual.widgets import Static
+
+    from screens.handbook import HandbookScreen
+    from tui.app import GuanaiApp
+    from tui.context import Session
+
+    monkeypatch.chdir(tmp_path)
+    s = School.get()
+    for login, has_key in (("lilaoshi", False), ("xiaozhang", True)):
+        staff = Staff.get(Staff.login == login)
+        app = GuanaiApp(Session(target=school, school_id=s.id, staff_id=staff.id, staff_name=staff.name,
+                                school_name=s.name))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("5")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, HandbookScreen)
+            assert screen.check_action("export_pack", ()) is has_key
+            await pilot.press("m", *"2026-11", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            target = tmp_path / "留守儿童统计报表_测试小学_2026-11.xlsx"
+            assert target.exists() is has_key
+            if has_key:
+                said = str(screen.query_one("#hb-result", Static).content).replace("\n", "")
+                assert "上报报表已保存到" in said and "民政口径 1 人" in said
+                assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert load_workbook(target).sheetnames == SHEETS
