@@ -8,7 +8,7 @@ roster's so that load from other processes falls on both alike. The plain comman
 whole processes (wall time; peak RSS from wait4's rusage).
 
 Options: ``--quick`` (fewer runs), ``--only NAME[,NAME]`` (startup, keys, search, due, export,
-import, textual), ``--no-write`` (do not touch bench/RESULTS.md).
+import, textual, report), ``--no-write`` (do not touch bench/RESULTS.md).
 """
 from __future__ import annotations
 
@@ -528,6 +528,49 @@ def measure_no_textual(figs: dict, data: dict, log) -> None:
 # --------------------------------------------------------------------------- report
 
 
+REPORT_USER = "xian"  # the county set's 县 officer (models/sample.py AREA_OFFICERS)
+
+
+def measure_report_pg(figs: dict, data: dict, runs: int, log) -> None:
+    """The county report pack on PostgreSQL: ``guanai report --month --county`` by the 县 officer over the
+    county set (20,000 children in 50 schools, loaded by ``guanai --db URL sample --children 20000``) in a
+    throwaway server started as the tests start theirs (tests/pgserver.py); whole processes."""
+    key = "report_county_pg"
+    if not command_exists("report"):
+        figs[key].text = "not available: `guanai report` does not exist yet"
+        return
+    from tests.pgserver import PgServer
+
+    server = PgServer()
+    try:
+        server.start()
+    except Exception as exc:  # noqa: BLE001 - no server binaries: the figure says so
+        figs[key].text = f"no PostgreSQL server: {str(exc)[:80]}"
+        return
+    out_dir = tempfile.mkdtemp(prefix="guanai-bench-")
+    try:
+        url = server.create_database("bench_report")
+        log(f"  载入县级数据到 PostgreSQL ({datasets.COUNTY_CHILDREN} 名学生) ...")
+        t = time.perf_counter()
+        subprocess.run(guanai("--db", url, "sample", "--children", str(datasets.COUNTY_CHILDREN)), cwd=ROOT,
+                       check=True, capture_output=True, timeout=1800)
+        log(f"  完成, {time.perf_counter() - t:.1f} 秒")
+        for k in range(runs):
+            out = os.path.join(out_dir, f"pack-{k}.xlsx")
+            wall, rss, rc, err = run_process(guanai("--db", url, "--user", REPORT_USER, "report", "--month", MONTH,
+                                                    "--county", "-o", out), timeout=600)
+            if rc != 0:
+                figs[key].text = f"error (exit {rc}): {err.strip()[:80]}"
+                break
+            figs[key].add(wall)
+            figs["report_rss"].add(rss)
+        if figs[key].samples:
+            log(f"  guanai report --county (PostgreSQL): {statistics.median(figs[key].samples):.2f} s")
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        server.stop()
+
+
 def figures() -> dict[str, Figure]:
     f = {}
     f["first_baseline"] = Figure("first frame, bare Textual baseline (header + table + footer)", "—", "s")
@@ -554,6 +597,9 @@ def figures() -> dict[str, Figure]:
     f["import_rss"] = Figure("`guanai import`, peak RSS", "—", "MB")
     f["import_xueji"] = Figure(f"`guanai import`, {IMPORT_ROWS:,}-row 学籍 export (65 columns, .xlsx)", "≤ 5 s", "s",
                                limit=5)
+    f["report_county_pg"] = Figure("`guanai report --month --county`, county pack on PostgreSQL, 20,000 children "
+                                   "in 50 schools (whole process)", "≤ 15 s", "s", limit=15)
+    f["report_rss"] = Figure("`guanai report --county`, peak RSS", "—", "MB")
     f["no_textual"] = Figure("export, due, import, backup never import textual", "none does")
     return f
 
@@ -674,7 +720,7 @@ def write_results(md: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="关爱 benchmark (issue 9)")
     ap.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the harness)")
-    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,xueji,textual")
+    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,xueji,textual,report")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = ap.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
@@ -688,7 +734,13 @@ def main(argv: list[str] | None = None) -> int:
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
     log("准备数据 ...")
-    data = {"sample": datasets.sample(log), "county": datasets.county(log), "big_school": datasets.big_school(log)}
+
+    class Data(dict):  # each data set made on first use: ``--only`` makes only those its figures read
+        def __missing__(self, name: str) -> str:
+            self[name] = getattr(datasets, name)(log)
+            return self[name]
+
+    data = Data()
     figs = figures()
     steps = (
         ("startup", lambda: measure_startup(figs, data, runs, log)),
@@ -698,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
         ("import", lambda: measure_import(figs, data, 2 if args.quick else 3, log)),
         ("xueji", lambda: measure_import_xueji(figs, data, 2 if args.quick else 3, log)),
         ("textual", lambda: measure_no_textual(figs, data, log)),
+        ("report", lambda: measure_report_pg(figs, data, 3 if args.quick else 5, log)),
     )
     for name, step in steps:
         if only and name not in only:
