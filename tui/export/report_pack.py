@@ -30,7 +30,8 @@ DEFINITIONS_NOTE = (
     "两种口径不同, 人数不同是正常的: 见 两种口径均计入 / 仅民政口径 / 仅教育统计口径 三栏。")
 
 
-def _sheet(wb, fmt, name: str, widths: list[float], pack, title: str, *, landscape: bool = False) -> tuple:
+def _sheet(wb, fmt, name: str, widths: list[float], *, landscape: bool = False) -> tuple:
+    """A sheet with its columns and the print setup: A4 at 100 %, rows 0-2 repeated on every page."""
     ws = wb.add_worksheet(name)
     set_widths(ws, widths)
     page_setup(ws, widths=widths, landscape=landscape, header_row=2)
@@ -66,7 +67,7 @@ def _summary(wb, fmt, pack, now, by) -> None:
               "困境儿童", "控辍保学在案"]
     widths = [4.5, SCHOOL_W, 7, 8, 8, 10, 8.5, 7.5, 7, 8.5, 7, 7, 7]
     kinds = ["int", "center", *["int"] * 11]
-    ws, form = _sheet(wb, fmt, "汇总", widths, pack, "汇总", landscape=True)
+    ws, form = _sheet(wb, fmt, "汇总", widths, landscape=True)
     _title(ws, form, fmt, pack, "汇总", now, by)
     form.header(labels)
     for i, c in enumerate(_rows(pack), 1):
@@ -84,7 +85,7 @@ def _two_definitions(wb, fmt, pack, now, by, name: str, keys: tuple[str, ...], l
                      note: str) -> None:
     widths = [4.5, SCHOOL_W, 12, *[max(7.0, min(11.0, len(label) * 1.6 + 1)) for label in labels], 7]
     kinds = ["int", "center", "center", *["int"] * (len(labels) + 1)]
-    ws, form = _sheet(wb, fmt, name, widths, pack, name)
+    ws, form = _sheet(wb, fmt, name, widths)
     _title(ws, form, fmt, pack, name, now, by)
     form.header(["序号", "学校", "口径", *labels, "合计"])
     n = 0
@@ -105,7 +106,7 @@ def _difficulty(wb, fmt, pack, now, by) -> None:
     labels = [*DIFFICULTY_CATEGORIES, "困境儿童人数 (不重复)", "其中留守儿童"]
     widths = [4.5, SCHOOL_W, *[max(6.0, len(c) * 1.7 + 1) for c in DIFFICULTY_CATEGORIES], 10, 8]
     kinds = ["int", "center", *["int"] * len(labels)]
-    ws, form = _sheet(wb, fmt, "困境儿童", widths, pack, "困境儿童")
+    ws, form = _sheet(wb, fmt, "困境儿童", widths)
     _title(ws, form, fmt, pack, "困境儿童", now, by)
     form.header(["序号", "学校", *labels])
     for i, c in enumerate(_rows(pack), 1):
@@ -121,7 +122,7 @@ def _dropout(wb, fmt, pack, now, by) -> None:
     if len(pack.schools) == 1 and not pack.county:
         widths = [w for _, w, _ in DROPOUT_COLS]
         kinds = [k if k != "text" else "code" for _, _, k in DROPOUT_COLS]
-        ws, form = _sheet(wb, fmt, "控辍保学", widths, pack, "控辍保学", landscape=True)
+        ws, form = _sheet(wb, fmt, "控辍保学", widths, landscape=True)
         c = pack.schools[0]
         _title(ws, form, fmt, pack, "控辍保学", now, by, extra=f"在案 {c.cases} 人, 期末未返校 {c.cases_open} 人")
         form.header([label for label, _, _ in DROPOUT_COLS])
@@ -136,7 +137,7 @@ def _dropout(wb, fmt, pack, now, by) -> None:
         return
     widths = [4.5, SCHOOL_W, 9, 9, 9, 9, 9]
     kinds = ["int", "center", *["int"] * 5]
-    ws, form = _sheet(wb, fmt, "控辍保学", widths, pack, "控辍保学")
+    ws, form = _sheet(wb, fmt, "控辍保学", widths)
     _title(ws, form, fmt, pack, "控辍保学", now, by)
     form.header(["序号", "学校", "期内在案", "期末未返校", "本期新增", "本期返校 (销号)", "本期劝返次数"])
     for i, c in enumerate(_rows(pack), 1):
@@ -154,7 +155,7 @@ def _changes(wb, fmt, pack, now, by) -> None:
             ("民政口径", 6, "center"), ("教育统计口径", 7, "center")]
     widths = [w for _, w, _ in cols]
     kinds = [k for _, _, k in cols]
-    ws, form = _sheet(wb, fmt, "本期变动清单", widths, pack, "本期变动清单", landscape=True)
+    ws, form = _sheet(wb, fmt, "本期变动清单", widths, landscape=True)
     counts = {k: sum(c.kind == k for c in pack.changes)
               for k in (report_pack.NEW, report_pack.EXITED, report_pack.CHANGED)}
     _title(ws, form, fmt, pack, "本期变动清单", now, by,
