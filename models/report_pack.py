@@ -89,13 +89,16 @@ def month_period(text: str, *, today: dt.date | None = None) -> Period:
 _TERM = re.compile(r"\s*(\d{4})\s*年?\s*(春|秋)(?:季)?(?:学期)?\s*")
 
 
-def term_period(text: str, *, school_id: int | None = None) -> Period:
-    """'2026年秋季学期' (or 2026秋, 2026秋季) as the school's term (``models.terms``, the one term model)."""
+def term_period(text: str, *, school_id: int | None = None, today: dt.date | None = None) -> Period:
+    """'2026年秋季学期' (or 2026秋, 2026秋季) as the school's term (``models.terms``, the one term model);
+    one not begun yet is refused (a term under way counts to its last day, ages at that day)."""
     m = _TERM.fullmatch(text or "")
     if not m:
         raise ReportError(f"学期应写作 如 2026年秋季学期 或 2026秋: {text}")
     name = terms.SPRING if m.group(2) == "春" else terms.AUTUMN
     term = terms.saved_term(name, int(m.group(1)), school_id=school_id)
+    if term.start > (today or dt.date.today()):
+        raise ReportError(f"{term.label}还没有开始 ({term.start:%Y-%m-%d} 开学), 不能生成报表")
     return Period(term.label, term.label, term.start, term.end)
 
 
@@ -240,7 +243,7 @@ def parse_period(month: str | None = None, term: str | None = None, *, school_id
                  today: dt.date | None = None) -> Period:
     if bool(month) == bool(term):
         raise ReportError("请给出 --month YYYY-MM 或 --term 学期 (二者选一)")
-    return month_period(month, today=today) if month else term_period(term, school_id=school_id)
+    return month_period(month, today=today) if month else term_period(term, school_id=school_id, today=today)
 
 
 def build(period: Period, *, viewer: scope.Viewer, school=None, county: bool = False) -> Pack:

@@ -188,7 +188,7 @@ def test_periods(db_path, text, label, first, last):
 
 
 @pytest.mark.parametrize("month, term", [("2026-13", None), ("2027-01", None), (None, "秋季"), (None, None),
-                                         ("2026-11", "2026秋")])
+                                         ("2026-11", "2026秋"), (None, "2027春")])
 def test_bad_periods_are_refused(db_path, month, term):
     with pytest.raises(report_pack.ReportError):
         report_pack.parse_period(month, term, today=dt.date(2026, 12, 6))
