@@ -197,6 +197,17 @@ def area_school_ids(viewer: Viewer) -> list[int]:
     return sorted(sid for (sid,) in area_schools(viewer).tuples())
 
 
+def sees_area_dashboard(viewer: Viewer) -> bool:
+    """The 县/乡镇 dashboard (``models/county.py``): an area viewer over its whole area (not narrowed
+    to one school), or the trusted SYSTEM viewer over every school."""
+    return (is_area_viewer(viewer) and viewer.school_id is None) or viewer.role == SYSTEM
+
+
+def covers_county(viewer: Viewer) -> bool:
+    """A 县 officer: its report pack may sum the whole county (``report_school_ids(county=True)``)."""
+    return is_area_viewer(viewer) and viewer.role == COUNTY
+
+
 def school_viewer(viewer: Viewer, school_id: int) -> Viewer:
     """The area viewer narrowed to one school of its area (the drill-down: that school's summary and
     its roster, masked and read-only as ever); ``ForbiddenError`` for a school outside the area."""
@@ -628,7 +639,12 @@ def is_area_role(role: str) -> bool:
 
 def area_schools_where(role: str, area: str) -> pw.Expression:
     """A condition over ``School``: the schools of the area a 县/乡镇 login of ``role`` would cover."""
-    return (School.county if role == COUNTY else School.township) == area
+    return area_column(role) == area
+
+
+def area_column(role: str) -> pw.Field:
+    """The ``School`` column a 县/乡镇 login's area names: ``county`` or ``township``."""
+    return School.county if role == COUNTY else School.township
 
 
 def is_volunteer_role(role: str) -> bool:

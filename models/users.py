@@ -143,7 +143,7 @@ def check_area(role: str, area: str | None, class_name: str | None = None) -> st
     if not area:
         raise UserError("县、乡镇账号要用 --area 指定所管的县名或乡镇名 (与学校登记的县/乡镇一致)")
     if not School.select().where(scope.area_schools_where(role, area)).exists():
-        column = School.county if role == scope.COUNTY else School.township
+        column = scope.area_column(role)
         known = sorted({n for (n,) in School.select(column).tuples() if n})
         raise UserError(f"没有学校登记在 {area}" + (f" (数据库中有: {'、'.join(known[:10])})" if known else ""))
     return area

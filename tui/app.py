@@ -58,6 +58,12 @@ def _handbook_screen() -> Screen:
     return HandbookScreen()
 
 
+def _county_screen() -> Screen:
+    from screens.county import CountyScreen
+
+    return CountyScreen()
+
+
 def _palette_provider():
     from tui.palette import GuanaiCommands
 
@@ -95,7 +101,7 @@ class GuanaiApp(DatabaseGuard, App):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {_palette_provider}
     MODES = {"roster": _roster_screen, "talks": _talk_log_screen, "due": _due_screen, "pairing": _pairing_screen,
-             "calendar": _calendar_screen, "handbook": _handbook_screen}
+             "calendar": _calendar_screen, "handbook": _handbook_screen, "county": _county_screen}
     DEFAULT_MODE = "roster"
 
     BINDINGS = [
@@ -150,6 +156,12 @@ class GuanaiApp(DatabaseGuard, App):
 
         if session.staff_id and scope.starts_on_due_list(session.viewer):
             self.DEFAULT_MODE = "due"
+        # A 县/乡镇 officer starts on the area's schools (screens/county.py); ``drilled`` is the officer
+        # narrowed to the school being looked at (``scope.school_viewer``), which ``viewer`` then gives.
+        self.area_viewer = bool(session.staff_id) and scope.is_area_viewer(session.viewer)
+        self.drilled = None
+        if self.area_viewer:
+            self.DEFAULT_MODE = "county"
         theme = os.environ.get("GUANAI_THEME", "ansi-dark")
         # The default theme is set without its watcher: that would parse every stylesheet a
         # second time just before the first frame (20-30 ms of start-up on an old PC).
@@ -383,15 +395,19 @@ class GuanaiApp(DatabaseGuard, App):
     @property
     def viewer(self):
         """Whose scope every screen's queries run in (``models.scope``)."""
-        return self.session.viewer
+        return self.drilled or self.session.viewer
 
     @property
     def school_id(self) -> int:
-        return self.session.school_id
+        return self.drilled.school_id if self.drilled is not None else self.session.school_id
 
     async def action_section(self, key: str) -> None:
         """Land on the section's main list: a child page or dialog left open in that section is
         closed (a form with unsaved input stays, and says so, rather than losing the text)."""
+        if getattr(self, "area_viewer", False):
+            self.notify("县、乡镇账号不使用 0-5 各页: 在学校一览中按 enter 查看一所学校的汇总, 再按 1 看名册 (只读, 已遮盖)",
+                        severity="warning")
+            return
         await self.switch_mode(SECTIONS[key][0])
         while len(self.screen_stack) > 1:
             is_dirty = getattr(self.screen, "is_dirty", None)

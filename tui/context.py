@@ -16,6 +16,7 @@ from models import db as dbmod
 from models import schema
 from models.entities import School, Staff
 from models.errors import UserError
+from models.scope import is_area_role
 
 ENV_DB = "GUANAI_DB"
 
@@ -157,7 +158,9 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
             shutil.rmtree(demo_dir, ignore_errors=True)
         raise
     return Session(
-        target=target, school_id=school.id, school_name=school.name,
+        target=target, school_id=school.id,
+        # a 县/乡镇 officer works over an area, not the school the staff row is kept under
+        school_name=(staff.area or school.name) if staff is not None and is_area_role(staff.role) else school.name,
         staff_id=staff.id if staff else None, staff_name=staff.name if staff else "",
         demo_dir=demo_dir,
         files_dir=files_folder(target, staff.login) if forced and staff is not None else None,

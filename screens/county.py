@@ -1,0 +1,272 @@
+"""学校一览: the start screen of a 县/乡镇 officer — one line per school of the area (models/county.py).
+
+The figures that cost little (学生, 留守, 建档率, 结对率, 强制报告, 辍学风险) come first, in a thread; the
+duties' 完成率 and 逾期 (most of the cost on a county) follow in a second one and fill their columns.
+``enter`` drills into the school: its month's summary (the handbook's 汇总 text), then ``1`` its roster —
+with the officer narrowed to that school by ``scope.school_viewer`` (``app.viewer`` while there), so every
+screen reads masked and read-only as ever. ``escape`` comes back. ``r`` writes the month's report pack
+(上报报表) of the area into the working folder (tui/export/report_pack.py). Each look is audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from models import county, scope
+from models import db as dbmod
+from tui.chrome import TitleBar
+from tui.widgets.guard import DatabaseGuard
+from tui.widgets.text import content
+from tui.widgets.virtual_table import VirtualTable
+
+WAIT = "..."
+COLUMNS = (("学校", 14), ("学生", 5), ("留守", 5), ("建档率", 6), ("结对率", 6), ("完成率", 6), ("逾期", 5),
+           ("报告", 4), ("辍学", 4))
+
+
+def school_cells(r: county.SchoolFigures, counted: bool = True) -> tuple:
+    """A school's line in COLUMNS order; 完成率 and 逾期 wait for ``count_duties``."""
+    duty = (county.percent(r.duty_rate), str(r.overdue)) if counted else (WAIT, WAIT)
+    return (r.name, str(r.pupils), str(r.left_behind), county.percent(r.filing_rate),
+            county.percent(r.pairing_rate), *duty, str(r.open_reports), str(r.open_cases))
+
+
+def total_text(board: county.Dashboard) -> str:
+    t = board.total
+    duty = (f"完成率 {county.percent(t.duty_rate)}  逾期 {t.overdue}" if board.duties_counted
+            else "完成率、逾期 计算中...")
+    return (f"合计 {len(board.rows)} 所  学生 {t.pupils}  留守 {t.left_behind}  建档率 {county.percent(t.filing_rate)}"
+            f"  结对率 {county.percent(t.pairing_rate)}\n{duty}  强制报告(未结) {t.open_reports}"
+            f"  辍学风险(未销号) {t.open_cases}")
+
+
+class CountyScreen(DatabaseGuard, Screen):
+    """The area's schools, their figures and totals; enter opens one."""
+
+    BINDINGS = [
+        Binding("enter", "open", "查看学校"),
+        Binding("r", "export_pack", "上报报表"),
+        Binding("g", "reload", "刷新"),
+    ]
+    DEFAULT_CSS = """
+    CountyScreen #county-status { height: 1; padding: 0 1; background: $boost; }
+    CountyScreen #county-total { height: 2; padding: 0 1; }
+    """
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        super().__init__()
+        self.today = today
+        self.board: county.Dashboard | None = None
+        self.loads = 0
+        self.exporting = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(strip=False)
+        yield Static(content("正在读取辖区学校...", one_line=True), id="county-status")
+        yield VirtualTable(COLUMNS, cells=self._cells, key=lambda r: str(r.school_id), id="county-table")
+        yield Static(id="county-total")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "学校一览"
+        self.query_one(VirtualTable).focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        self.app.drilled = None  # back from a school: the officer's whole area again
+
+    def _cells(self, r: county.SchoolFigures) -> tuple:
+        return school_cells(r, self.board is not None and self.board.duties_counted)
+
+    # -- loading ------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.loads += 1
+        self._load(self.loads)
+
+    @work(thread=True, exclusive=True, group="county", exit_on_error=False)
+    def _load(self, n: int) -> None:
+        try:
+            with dbmod.current().connection_context():
+                board = county.dashboard(self.app.viewer, today=self.today, duties_too=False)
+        except Exception as exc:  # noqa: BLE001 - said on the screen, the app stays
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self._show, n, board)
+        try:
+            with dbmod.current().connection_context():
+                county.count_duties(board, self.app.viewer)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self._show, n, board)
+
+    def _failed(self, exc: Exception) -> None:
+        message = str(exc) if isinstance(exc, scope.ForbiddenError) else f"读取失败: {type(exc).__name__}: {exc}"
+        self.query_one("#county-status", Static).update(content(message, one_line=True))
+
+    def _show(self, n: int, board: county.Dashboard) -> None:
+        if n != self.loads:
+            return  # an older load
+        table = self.query_one(VirtualTable)
+        keep = table.row_key_at(table.cursor_row) if self.board is not None else None
+        self.board = board
+        table.set_rows(board.rows, keep=keep)
+        table.refresh()
+        self.query_one("#county-status", Static).update(content(
+            f"{board.area}  {len(board.rows)} 所学校  截至 {board.as_of:%m-%d}  只读, 已遮盖  enter 查看学校", one_line=True))
+        self.query_one("#county-total", Static).update(content(total_text(board)))
+
+    # -- drill down ---------------------------------------------------------------
+    def action_open(self) -> None:
+        table = self.query_one(VirtualTable)
+        key = table.row_key_at(table.cursor_row)
+        if key is None:
+            return
+        try:
+            narrowed = county.drill_down(self.app.viewer, int(key))
+        except scope.ForbiddenError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.app.drilled = narrowed
+        self.app.push_screen(SchoolScreen(self.today))
+
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    # -- the report pack ------------------------------------------------------------
+    def action_export_pack(self) -> None:
+        """The month's report pack of the area (``guanai report --month``), into the working folder."""
+        from models import report_pack
+        from tui.export.report_pack import default_name
+
+        if self.exporting:
+            return
+        try:
+            ids = scope.report_school_ids(self.app.viewer, county=self._whole_county())
+            today = self.today or dt.date.today()
+            period = report_pack.month_period(f"{today:%Y-%m}", today=today)
+        except (scope.ForbiddenError, report_pack.ReportError) as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        folder = getattr(self.app.session, "files_dir", None) or os.getcwd()
+        path = os.path.join(folder, default_name(self.app.viewer.area or f"{len(ids)} 所学校", period.key))
+        if os.path.lexists(path):
+            from screens.confirm import ConfirmScreen
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._start_pack(period, path, True)
+
+            self.app.push_screen(ConfirmScreen(f"文件已存在:\n{path}\n覆盖它吗?", yes="覆盖", no="取消"), answered)
+            return
+        self._start_pack(period, path, False)
+
+    def _whole_county(self) -> bool:
+        return scope.covers_county(self.app.viewer)
+
+    def _start_pack(self, period, path: str, force: bool) -> None:
+        self.exporting = True
+        self.query_one("#county-status", Static).update(content(f"正在生成 {period.label} 上报报表...", one_line=True))
+        self._export_pack(period, path, force)
+
+    @work(thread=True, exclusive=True, group="county-pack", exit_on_error=False)
+    def _export_pack(self, period, path: str, force: bool) -> None:
+        from models.report_pack import ReportError
+        from tui.export import ExportError
+        from tui.export.report_pack import export_pack
+
+        try:
+            with dbmod.current().connection_context():
+                path, pack = export_pack(period, path, viewer=self.app.viewer, county=self._whole_county(),
+                                         force=force)
+        except (ExportError, ReportError, scope.ForbiddenError) as exc:
+            self.app.call_from_thread(self._pack_done, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown, nothing left behind
+            self.app.call_from_thread(self._pack_done, f"导出失败: {type(exc).__name__}: {exc}")
+            return
+        self.app.call_from_thread(self._pack_done, f"上报报表已保存到: {path}")
+
+    def _pack_done(self, message: str) -> None:
+        self.exporting = False
+        self.query_one("#county-status", Static).update(content(message, one_line=True))
+        self.notify(message, timeout=6)
+
+
+class SchoolScreen(DatabaseGuard, Screen):
+    """One school of the area: its month's summary so far (the handbook's 汇总 as text), read-only."""
+
+    BINDINGS = [
+        Binding("escape", "back", "返回一览"),
+        Binding("1", "roster", "名册(遮盖)", priority=True),
+    ]
+    DEFAULT_CSS = """
+    SchoolScreen #school-summary { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        super().__init__()
+        self.today = today
+        self.summary = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(strip=False)
+        yield Static(content("正在读取本月汇总..."), id="school-summary")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        from models.entities import School
+
+        self.sub_title = School.get_by_id(self.app.viewer.school_id).name
+        self._load()
+
+    @work(thread=True, exclusive=True, group="county-school", exit_on_error=False)
+    def _load(self) -> None:
+        from screens.handbook import preview_text
+
+        try:
+            with dbmod.current().connection_context():
+                s = county.school_summary(self.app.viewer, today=self.today)
+                text = preview_text(s)
+        except Exception as exc:  # noqa: BLE001
+            text = f"读取失败: {type(exc).__name__}: {exc}"
+            s = None
+        self.app.call_from_thread(self._show, s, text)
+
+    def _show(self, summary, text: str) -> None:
+        self.summary = summary
+        self.query_one("#school-summary", Static).update(content(text + "\n\n1 名册 (证件号、电话已遮盖)   esc 返回一览"))
+
+    def action_roster(self) -> None:
+        self.app.push_screen(SchoolRosterScreen())
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _roster_base():
+    from screens.roster import RosterScreen
+
+    return RosterScreen
+
+
+class SchoolRosterScreen(_roster_base()):
+    """The school's roster as its own screen shows it, for the narrowed officer: masked, read-only
+    (the write keys refuse by ``models/scope.py``); escape clears a search, then comes back."""
+
+    BINDINGS = [Binding("escape", "back", "返回", show=True)]
+
+    def action_back(self) -> None:
+        from textual.widgets import Input
+
+        if self.query_one("#roster-search", Input).value:
+            self.action_clear_search()
+            return
+        self.app.pop_screen()
