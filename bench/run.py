@@ -7,7 +7,7 @@ Textual app, bench/baseline_app.py) is timed in the same run, its runs interleav
 roster's so that load from other processes falls on both alike. The plain commands are timed as
 whole processes (wall time; peak RSS from wait4's rusage).
 
-Options: ``--quick`` (fewer runs), ``--only NAME[,NAME]`` (startup, keys, search, due, export,
+Options: ``--quick`` (fewer runs), ``--only NAME[,NAME]`` (startup, keys, search, due, export, county,
 import, textual, report), ``--no-write`` (do not touch bench/RESULTS.md).
 """
 from __future__ import annotations
@@ -571,6 +571,21 @@ def measure_report_pg(figs: dict, data: dict, runs: int, log) -> None:
         server.stop()
 
 
+def measure_county_pg(figs: dict, runs: int, log) -> None:
+    """The 县 officer's 学校一览 on PostgreSQL (bench/county.py: its own server and county set)."""
+    from bench import county
+
+    try:
+        got = county.measure(runs, log)
+    except Exception as exc:  # noqa: BLE001 - no server binaries, a failed start: the figure says so
+        figs["county_first_pg"].text = f"not measured: {str(exc)[:80]}"
+        return
+    for value in got["first"]:
+        figs["county_first_pg"].add(value)
+    for value in got["full"]:
+        figs["county_full_pg"].add(value)
+
+
 def figures() -> dict[str, Figure]:
     f = {}
     f["first_baseline"] = Figure("first frame, bare Textual baseline (header + table + footer)", "—", "s")
@@ -600,6 +615,9 @@ def figures() -> dict[str, Figure]:
     f["report_county_pg"] = Figure("`guanai report --month --county`, county pack on PostgreSQL, 20,000 children "
                                    "in 50 schools (whole process)", "≤ 15 s", "s", limit=15)
     f["report_rss"] = Figure("`guanai report --county`, peak RSS", "—", "MB")
+    f["county_first_pg"] = Figure("县 dashboard (学校一览) first frame on PostgreSQL, 20,000 children / 50 schools",
+                                  "≤ 1 s", "s", limit=1.0)
+    f["county_full_pg"] = Figure("县 dashboard with 完成率 and 逾期 filled in (second thread), same set", "—", "s")
     f["no_textual"] = Figure("export, due, import, backup never import textual", "none does")
     return f
 
@@ -720,7 +738,7 @@ def write_results(md: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="关爱 benchmark (issue 9)")
     ap.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the harness)")
-    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,xueji,textual,report")
+    ap.add_argument("--only", help="comma-separated: startup,search,due,export,import,xueji,textual,report,county")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = ap.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
@@ -751,6 +769,7 @@ def main(argv: list[str] | None = None) -> int:
         ("xueji", lambda: measure_import_xueji(figs, data, 2 if args.quick else 3, log)),
         ("textual", lambda: measure_no_textual(figs, data, log)),
         ("report", lambda: measure_report_pg(figs, data, 3 if args.quick else 5, log)),
+        ("county", lambda: measure_county_pg(figs, 3 if args.quick else 5, log)),
     )
     for name, step in steps:
         if only and name not in only:
