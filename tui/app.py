@@ -1,6 +1,7 @@
 """The 关爱 application: global keys, the screens by number, help and the command palette."""
 from __future__ import annotations
 
+import gc
 import os
 import time
 
@@ -194,6 +195,9 @@ class GuanaiApp(DatabaseGuard, App):
 
     def on_ready(self) -> None:
         self.startup_seconds = (time.perf_counter_ns() - self.start_ns) / 1e9
+        if not gc.isenabled():  # the command line turned the collector off for the start (tui/cli.py)
+            gc.freeze()  # what the start made lives as long as the app: never scanned again
+            gc.enable()
         self.log.info(f"startup {self.startup_seconds:.3f}s")
         explanation = self.viewer.explanation()  # no staff account: empty lists, and why
         if explanation:

@@ -10,8 +10,6 @@ an input gets one line, a text area keeps newlines and tabs. Screens import ``In
 from __future__ import annotations
 
 from textual.widgets import Input as _Input
-from textual.widgets import TextArea as _TextArea
-from textual.widgets.text_area import Edit, EditResult
 
 from models.sanitize import clean_text
 
@@ -23,18 +21,35 @@ class Input(_Input):
         return clean_text(value, multiline=False)
 
 
-class TextArea(_TextArea):
-    """Multi-line text area: the loaded text and every edit (typed or pasted) are cleaned."""
+def _text_area_class() -> type:
+    """``TextArea``, made on first use: Textual's text area (its document, undo history and
+    highlight themes) costs every start-up ~5 ms, and the first screen (名册, 待办) has none."""
+    from textual.widgets import TextArea as _TextArea
+    from textual.widgets.text_area import Edit, EditResult
 
-    def __init__(self, text: str = "", **kwargs) -> None:
-        super().__init__(clean_text(text or "", multiline=True), **kwargs)
+    class TextArea(_TextArea):
+        """Multi-line text area: the loaded text and every edit (typed or pasted) are cleaned."""
 
-    def load_text(self, text: str) -> None:
-        super().load_text(clean_text(text or "", multiline=True))
+        def __init__(self, text: str = "", **kwargs) -> None:
+            super().__init__(clean_text(text or "", multiline=True), **kwargs)
 
-    def edit(self, edit: Edit) -> EditResult:
-        edit.text = clean_text(edit.text, multiline=True)
-        return super().edit(edit)
+        def load_text(self, text: str) -> None:
+            super().load_text(clean_text(text or "", multiline=True))
+
+        def edit(self, edit: Edit) -> EditResult:
+            edit.text = clean_text(edit.text, multiline=True)
+            return super().edit(edit)
+
+    TextArea.__module__, TextArea.__qualname__ = __name__, "TextArea"
+    return TextArea
+
+
+def __getattr__(name: str):
+    """``from tui.widgets.fields import TextArea`` makes the class the first time (PEP 562)."""
+    if name == "TextArea":
+        cls = globals()["TextArea"] = _text_area_class()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class NumberInput(Input):
