@@ -190,3 +190,25 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, CountyScreen) and app.drilled is None and app.viewer.school_id is None
+
+
+@pytest.mark.sqlite_only
+def test_a_county_sample_has_its_two_officers(tmp_path):
+    """``guanai sample`` of a county: the 县 officer over every school, the 乡镇 officer over the first
+    township's (models/sample.py AREA_OFFICERS); a one-school sample has neither."""
+    from models.sample import TOWNSHIPS, build_sample
+
+    path = str(tmp_path / "county.db")
+    build_sample(path, children=60, schools=len(TOWNSHIPS) + 1)
+    dbmod.open_database(path)
+    try:
+        xian, zhen = (scope.viewer_for(Staff.get(Staff.login == login)) for login in ("xian", "zhen"))
+        assert len(scope.area_school_ids(xian)) == School.select().count() == len(TOWNSHIPS) + 1
+        assert [School.get_by_id(s).township for s in scope.area_school_ids(zhen)] == [TOWNSHIPS[0]] * 2
+    finally:
+        dbmod.current().close()
+    import sqlite3
+
+    demo = sqlite3.connect(f"file:{Path(__file__).parent.parent / 'sample.db'}?mode=ro", uri=True)
+    assert demo.execute("SELECT COUNT(*) FROM staff WHERE role IN ('county', 'township')").fetchone() == (0,)
+    demo.close()
