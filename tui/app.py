@@ -420,6 +420,25 @@ class GuanaiApp(DatabaseGuard, App):
                 return
             await self.pop_screen()
 
+    # Textual's switch_mode holds screen updates for 50 ms (App.delay_update) and the screen
+    # switched to repaints when that ends. Now and then (one section switch in a few dozen in
+    # tmux, seen with Textual 8.2) the screen is left with its repaint pending and its update
+    # timer paused, so the terminal keeps showing the page left behind until the next key. One
+    # more refresh once the hold is over starts the timer again; it is only asked for when a
+    # repaint is still pending (Textual's private flags; should they change, it always refreshes).
+    SWITCH_REPAINT_SECONDS = 0.12
+
+    def switch_mode(self, mode: str):
+        result = super().switch_mode(mode)
+        self.set_timer(self.SWITCH_REPAINT_SECONDS, self._repaint_screen, name="switch-repaint")
+        return result
+
+    def _repaint_screen(self) -> None:
+        screen = self.screen
+        if (getattr(screen, "_repaint_required", True) or getattr(screen, "_layout_required", True)
+                or getattr(screen, "_dirty_widgets", True)):
+            screen.refresh()
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
