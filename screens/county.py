@@ -264,7 +264,7 @@ class SchoolRosterScreen(_roster_base()):
     BINDINGS = [Binding("escape", "back", "返回", show=True)]
 
     def action_back(self) -> None:
-        from textual.widgets import Input
+        from tui.widgets.fields import Input
 
         if self.query_one("#roster-search", Input).value:
             self.action_clear_search()
