@@ -181,6 +181,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         self.group_index = 0
         self._columns_for: str | None = None
         self._filling = False
+        self._away = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -197,8 +198,14 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         self.reload()
         self.query_one("#pb-helpers", OptionList).focus()
 
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.board is not None:
+        """Back from a dialog or another section: the board again. Not on its first showing, which
+        on_mount has read (the mode switch resumes the screen twice: it was read three times)."""
+        if self._away and self.is_mounted and self.board is not None:
+            self._away = False
             self.reload()
 
     # -- data -----------------------------------------------------------------
@@ -229,7 +236,8 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
     def _load_board_in_thread(self, kind: str, generation: int) -> None:
         try:
             with dbmod.current().connection_context():
-                board = pairings.load_board(self.app.school_id, kind, viewer=self.app.viewer)
+                board = pairings.load_board(self.app.school_id, kind, viewer=self.app.viewer,
+                                            with_last_contacts=False)
         except Exception as exc:  # noqa: BLE001 - the next poll tries again
             mine = dbmod.translate(exc)  # a dropped connection is closed, so the next poll reconnects
             self.app.call_from_thread(self.log.warning, f"board reload failed: {mine or exc}")
@@ -251,7 +259,8 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
                 current = self.current_child()
                 child_id = current.child_id if current else None
                 row = self.query_one("#pb-table", DataTable).cursor_row
-        self.board = board or pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer)
+        self.board = board or pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer,
+                                                  with_last_contacts=False)  # per group: show_group
         index = next((i for i, g in enumerate(self.board.groups) if g.key == group_key), 0)
         helpers = self.query_one("#pb-helpers", OptionList)
         self._filling = True
@@ -276,6 +285,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         assert self.board is not None
         self.group_index = index
         g = self.group
+        pairings.fill_last_contacts(self.board, g)  # this helper's children only: one small query
         unpaired = g.key == pairings.UNPAIRED
         table = self.query_one("#pb-table", DataTable)
         wanted = "unpaired" if unpaired else "helper"
