@@ -234,7 +234,9 @@ class Contact(BaseModel):
     updated_at = pw.DateTimeField(default=_now)
 
     class Meta:
-        indexes = ((("child", "at"), False), (("staff", "at"), False), (("at",), False))
+        # (child, kind, at, staff): a child's last contact of one kind (by one helper), migration 0017
+        indexes = ((("child", "at"), False), (("staff", "at"), False), (("at",), False),
+                   (("child", "kind", "at", "staff"), False))
 
 
 class CareRule(BaseModel):

@@ -860,8 +860,9 @@ def duty_tallies(where: pw.Expression, *, first: dt.date, as_of: dt.date, term: 
     schools of a county for its dashboard, ``models/county.py``). A fixed handful of queries, whatever
     the number of schools (see the module docstring for what counts)."""
     cond = where & duties.subject_condition(as_of)
+    rows = Child._meta.database.execute  # raw rows: tens of thousands on a county, no per-value conversion
     kids = {cid: (school, bool(key), level or "") for cid, school, key, level
-            in Child.select(Child.id, Child.school, Child.key_target, Child.attention_level).where(cond).tuples()}
+            in rows(Child.select(Child.id, Child.school, Child.key_target, Child.attention_level).where(cond))}
 
     # Helper rules: the active pairings (with an active staff member) open_duties reads.
     helper_kinds = sorted({r.helper_kind for r in specs if r.helper_kind})
@@ -871,8 +872,8 @@ def duty_tallies(where: pw.Expression, *, first: dt.date, as_of: dt.date, term: 
              .join(Staff, on=(Pairing.staff == Staff.id))
              .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
              .where(cond & duties.active_pairing(as_of) & (Staff.active == True)  # noqa: E712
-                    & Pairing.kind.in_(helper_kinds)).tuples())
-        for cid, kind, started in q:
+                    & Pairing.kind.in_(helper_kinds)))
+        for cid, kind, started in rows(q):
             started = _date(started)
             key = (cid, kind)
             helper_start[key] = min(helper_start.get(key, started), started)
@@ -890,28 +891,43 @@ def duty_tallies(where: pw.Expression, *, first: dt.date, as_of: dt.date, term: 
              .where(cond & Contact.kind.in_(plain_kinds) & (Contact.reached == True)  # noqa: E712
                     & (Contact.at >= (term_lo if plain_kinds and per_term_kinds & set(plain_kinds) else month_lo))
                     & (Contact.at < month_hi))
-             .group_by(Contact.child, Contact.kind).tuples())
-        for cid, kind, n in q:
+             .group_by(Contact.child, Contact.kind))
+        for cid, kind, n in rows(q):
             plain_month[(cid, kind)] = int(n or 0)
             plain_term.add((cid, kind))
     helper_month: Counter = Counter()
     helper_term: set[tuple[int, str, str]] = set()
     helper_specs = [(r.helper_kind, r.contact_kind) for r in specs if r.helper_kind]
     if helper_specs:
-        q = (Contact.select(Contact.child, Pairing.kind, Contact.kind,
-                            pw.fn.COUNT(pw.fn.DISTINCT(pw.Case(None, [(Contact.at >= month_lo, Contact.id)], None))))
-             .join(Pairing, on=((Pairing.child == Contact.child) & (Pairing.staff == Contact.staff)))
+        # each helper (child, kind, staff member) once, from their first active pairing's start; their
+        # contacts counted by a short walk of the (child, kind, at, staff) index (migration 0017): a
+        # contact has one author, so the helpers' counts add up without a DISTINCT over every contact
+        q = (Pairing.select(Pairing.child, Pairing.kind, Pairing.staff, pw.fn.MIN(Pairing.started_on))
              .join(Staff, on=(Pairing.staff == Staff.id))
-             .switch(Contact).join(Child, on=(Contact.child == Child.id))
+             .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
              .where(cond & duties.active_pairing(as_of) & (Staff.active == True)  # noqa: E712
-                    & Pairing.kind.in_(sorted({h for h, _ in helper_specs}))
-                    & Contact.kind.in_(sorted({c for _, c in helper_specs}))
-                    & (Contact.reached == True) & (Contact.at >= term_lo) & (Contact.at < month_hi)  # noqa: E712
-                    & (Contact.at >= Pairing.started_on))
-             .group_by(Contact.child, Pairing.kind, Contact.kind).tuples())
-        for cid, hk, ck, n in q:
-            helper_month[(cid, hk, ck)] = int(n or 0)
-            helper_term.add((cid, hk, ck))
+                    & Pairing.kind.in_(sorted({h for h, _ in helper_specs})))
+             .group_by(Pairing.child, Pairing.kind, Pairing.staff))
+        helpers = q.cte("helpers", materialized=True, columns=("child_id", "hk", "staff_id", "since"))
+        h = helpers.c
+
+        def walk(ck: str, lo: dt.datetime) -> pw.SelectQuery:
+            hc = Contact.alias("hc")
+            return hc.select(pw.fn.COUNT(hc.id)).where(
+                (hc.child == h.child_id) & (hc.kind == ck) & (hc.at >= lo) & (hc.at < month_hi)
+                & (hc.staff == h.staff_id) & (hc.reached == True) & (hc.at >= h.since))  # noqa: E712
+
+        pairs = sorted(set(helper_specs))
+        cols = []
+        for hk, ck in pairs:  # the month's count, and whether the term has any (the first one found)
+            cols += [pw.Case(None, [(h.hk == hk, walk(ck, month_lo))], None),
+                     pw.Case(None, [(h.hk == hk, pw.fn.EXISTS(walk(ck, term_lo).select(pw.SQL("1"))))], None)]
+        for cid, hk, *counts in rows(helpers.select_from(h.child_id, h.hk, *cols).with_cte(helpers)):
+            for i, (spec_hk, ck) in enumerate(pairs):
+                if spec_hk != hk or not counts[2 * i + 1]:
+                    continue
+                helper_month[(cid, hk, ck)] += int(counts[2 * i] or 0)
+                helper_term.add((cid, hk, ck))
 
     out: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
     cache: dict[tuple[int, dt.date], int] = {}

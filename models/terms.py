@@ -121,12 +121,32 @@ def saved_term(name: str, year: int, *, school_id: int | None) -> Term:
 
 def term_at(day: dt.date, *, school_id: int | None) -> Term | None:
     """The school's term that ``day`` falls in (one query), or None in 寒假 and 暑假."""
-    stored = _stored(school_id)
+    return _term_in(day, _stored(school_id))
+
+
+def _term_in(day: dt.date, stored: dict[str, str]) -> Term | None:
     for name, year in ((AUTUMN, day.year - 1), (SPRING, day.year), (AUTUMN, day.year)):
         term = from_settings(name, year, stored)
         if day in term:
             return term
     return None
+
+
+def terms_at(day: dt.date, school_ids) -> dict[int, Term | None]:
+    """``term_at`` for many schools in one query (the county dashboard): each school's own 开学/放假."""
+    from models.entities import Setting
+
+    ids = sorted(set(school_ids))
+    stored: dict[int, dict[str, str]] = {sid: {} for sid in ids}
+    if ids:
+        try:
+            for sid, key, value in (Setting.select(Setting.school, Setting.key, Setting.value)
+                                    .where(Setting.school.in_(ids) & Setting.key.startswith(SETTING_PREFIX))
+                                    .tuples()):
+                stored[sid][key] = value
+        except pw.DatabaseError:  # a database from before settings: only the suggested dates
+            pass
+    return {sid: _term_in(day, values) for sid, values in stored.items()}
 
 
 def terms_overlapping(first: dt.date, last: dt.date, *, school_id: int | None) -> list[Term]:

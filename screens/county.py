@@ -1,7 +1,9 @@
 """学校一览: the start screen of a 县/乡镇 officer — one line per school of the area (models/county.py).
 
-The figures that cost little (学生, 留守, 建档率, 结对率, 强制报告, 辍学风险) come first, in a thread; the
-duties' 完成率 and 逾期 (most of the cost on a county) follow in a second one and fill their columns.
+The figures that cost little (学生, 留守, 建档率, 结对率, 强制报告, 辍学风险) come in one thread; the
+duties' 完成率 and 逾期 (most of the cost on a county) each in a thread of its own started at the same
+moment (``county.duty_counts``: no board needed), so the whole board is there when the slowest is.
+逾期 is the handbook summary's (关爱事项 overdue, ``county.overdue_counts``): the totals line says so.
 ``enter`` drills into the school: its month's summary (the handbook's 汇总 text), then ``1`` its roster —
 with the officer narrowed to that school by ``scope.school_viewer`` (``app.viewer`` while there), so every
 screen reads masked and read-only as ever. ``escape`` comes back. ``r`` writes the month's report pack
@@ -30,16 +32,21 @@ COLUMNS = (("学校", 14), ("学生", 5), ("留守", 5), ("建档率", 6), ("结
            ("报告", 4), ("辍学", 4))
 
 
-def school_cells(r: county.SchoolFigures, counted: bool = True) -> tuple:
-    """A school's line in COLUMNS order; 完成率 and 逾期 wait for ``count_duties``."""
-    duty = (county.percent(r.duty_rate), str(r.overdue)) if counted else (WAIT, WAIT)
+def school_cells(r: county.SchoolFigures, counted=county.DUTY_PARTS) -> tuple:
+    """A school's line in COLUMNS order; 完成率 and 逾期 wait for their part (``county.duty_counts``)."""
+    rate = county.percent(r.duty_rate) if "rate" in counted else WAIT
+    overdue = str(r.overdue) if "overdue" in counted else WAIT
     return (r.name, str(r.pupils), str(r.left_behind), county.percent(r.filing_rate),
-            county.percent(r.pairing_rate), *duty, str(r.open_reports), str(r.open_cases))
+            county.percent(r.pairing_rate), rate, overdue, str(r.open_reports), str(r.open_cases))
+
+
+OVERDUE_LABEL = "关爱事项逾期"  # the handbook summary's 关爱事项 逾期, not every overdue line of 待办
+OVERDUE_NOTE = "一览中的「逾期」是上表关爱事项逾期之和; 待办里的跟进、关注复查、强制报告、缺课核实不计入"
 
 
 def total_text(board: county.Dashboard) -> str:
     t = board.total
-    duty = (f"完成率 {county.percent(t.duty_rate)}  逾期 {t.overdue}" if board.duties_counted
+    duty = (f"完成率 {county.percent(t.duty_rate)}  {OVERDUE_LABEL} {t.overdue}" if board.duties_counted
             else "完成率、逾期 计算中...")
     return (f"合计 {len(board.rows)} 所  学生 {t.pupils}  留守 {t.left_behind}  建档率 {county.percent(t.filing_rate)}"
             f"  结对率 {county.percent(t.pairing_rate)}\n{duty}  强制报告(未结) {t.open_reports}"
@@ -63,6 +70,8 @@ class CountyScreen(DatabaseGuard, Screen):
         super().__init__()
         self.today = today
         self.board: county.Dashboard | None = None
+        self.pending: dict[str, dict] = {}  # duty parts counted before the board was there
+        self.board_load = 0  # the load the board is from
         self.loads = 0
         self.exporting = False
 
@@ -82,12 +91,15 @@ class CountyScreen(DatabaseGuard, Screen):
         self.app.drilled = None  # back from a school: the officer's whole area again
 
     def _cells(self, r: county.SchoolFigures) -> tuple:
-        return school_cells(r, self.board is not None and self.board.duties_counted)
+        return school_cells(r, self.board.counted if self.board is not None else ())
 
     # -- loading ------------------------------------------------------------------
     def action_reload(self) -> None:
         self.loads += 1
+        self.pending = {}
         self._load(self.loads)
+        for part in county.DUTY_PARTS:  # beside the board, each on its own connection
+            self._count(self.loads, part)
 
     @work(thread=True, exclusive=True, group="county", exit_on_error=False)
     def _load(self, n: int) -> None:
@@ -98,13 +110,25 @@ class CountyScreen(DatabaseGuard, Screen):
             self.app.call_from_thread(self._failed, exc)
             return
         self.app.call_from_thread(self._show, n, board)
+
+    @work(thread=True, exit_on_error=False)
+    def _count(self, n: int, part: str) -> None:
         try:
             with dbmod.current().connection_context():
-                county.count_duties(board, self.app.viewer)
+                counts = county.duty_counts(self.app.viewer, self.today or dt.date.today(), part)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self._show, n, board)
+        self.app.call_from_thread(self._counted, n, part, counts)
+
+    def _counted(self, n: int, part: str, counts: dict) -> None:
+        if n != self.loads:
+            return  # an older load
+        if self.board is None or self.board_load != n:
+            self.pending[part] = counts  # the board of this load is not there yet
+            return
+        county.apply_counts(self.board, part, counts)
+        self._show(n, self.board)
 
     def _failed(self, exc: Exception) -> None:
         message = str(exc) if isinstance(exc, scope.ForbiddenError) else f"读取失败: {type(exc).__name__}: {exc}"
@@ -115,7 +139,10 @@ class CountyScreen(DatabaseGuard, Screen):
             return  # an older load
         table = self.query_one(VirtualTable)
         keep = table.row_key_at(table.cursor_row) if self.board is not None else None
-        self.board = board
+        for part, counts in self.pending.items():
+            county.apply_counts(board, part, counts)
+        self.pending = {}
+        self.board, self.board_load = board, n
         table.set_rows(board.rows, keep=keep)
         table.refresh()
         self.query_one("#county-status", Static).update(content(
@@ -242,7 +269,7 @@ class SchoolScreen(DatabaseGuard, Screen):
 
     def _show(self, summary, text: str) -> None:
         self.summary = summary
-        self.query_one("#school-summary", Static).update(content(text + "\n\n1 名册 (证件号、电话已遮盖)   esc 返回一览"))
+        self.query_one("#school-summary", Static).update(content(text + f"\n\n{OVERDUE_NOTE}\n1 名册 (证件号、电话已遮盖)   esc 返回一览"))
 
     def action_roster(self) -> None:
         self.app.push_screen(SchoolRosterScreen())

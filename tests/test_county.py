@@ -62,11 +62,43 @@ def test_each_officer_sees_the_schools_of_its_area_with_the_handbook_summary_fig
         assert (r.pupils, r.left_behind) == (len(area[key]["kids"]) + 1, s.children)
         assert r.filing_rate == s.filing_rate and r.filing_rate < 1  # the child without an address
         assert (r.required, r.done) == (sum(d.required for d in s.duty_lines), sum(d.done for d in s.duty_lines))
+        assert r.overdue == sum(d.overdue for d in s.duty_lines)  # the summary's 关爱事项 逾期, not all of 待办
         assert r.paired == 1 and (r.open_reports, r.open_cases) == (reports, cases)
     total = board.total
     assert (total.pupils, total.open_reports, total.open_cases) == (7, 1, 1) and board.duties_counted
     looks = AuditLog.select().where((AuditLog.action == "view") & (AuditLog.table == "county"))
     assert [(x.staff_id, x.row_id) for x in looks][:1] == [(area["county"].staff_id, 0)]
+
+
+def test_each_school_counts_its_duties_in_its_own_term_as_its_summary_does(area):
+    """完成率 and 逾期 per school in the school's own 开学/放假 (the 行事历's settings, read for all schools
+    at once); 逾期 is the summary's 关爱事项 column: fewer than the 待办 list's overdue lines when a
+    跟进 or a 控辍保学 check is overdue too (the totals line names it 关爱事项逾期)."""
+    from models import duties, settings, terms
+    from models.entities import Contact
+    from screens.county import OVERDUE_LABEL, total_text
+
+    a, b = area["a"], area["b"]
+    settings.put(b["school"].id, terms.setting_key(terms.AUTUMN, 2026, "start"), "2026-11-02")
+    Contact.create(child=a["kids"][0], staff=a["teacher"], kind="谈心", at=dt.datetime(2026, 11, 2, 10),
+                   reached=True, follow_up="再谈", follow_up_due=dt.date(2026, 11, 10))
+    board = county.dashboard(area["county"], today=TODAY)
+    assert terms.terms_at(TODAY, [a["school"].id, b["school"].id]) == {
+        a["school"].id: terms.term_at(TODAY, school_id=a["school"].id),
+        b["school"].id: terms.Term(terms.AUTUMN, 2026, dt.date(2026, 11, 2), terms.default_term(terms.AUTUMN, 2026).end)}
+    rows = {r.school_id: r for r in board.rows}
+    waiting = {}
+    for key in ("a", "b"):
+        sid = area[key]["school"].id
+        s = handbook.summary(handbook.make_scope(sid, "2026-11", viewer=scope.system_viewer(sid), today=TODAY))
+        r = rows[sid]
+        assert (r.required, r.done, r.overdue) == (sum(d.required for d in s.duty_lines),
+                                                   sum(d.done for d in s.duty_lines),
+                                                   sum(d.overdue for d in s.duty_lines)), key
+        waiting[key] = sum(1 for d in s.duty_list if d.status == duties.OVERDUE)
+    assert rows[a["school"].id].overdue > 0 and rows[b["school"].id].required < rows[a["school"].id].required
+    assert waiting["a"] > rows[a["school"].id].overdue  # the 跟进 is overdue in 待办, not a 关爱事项
+    assert f"{OVERDUE_LABEL} {board.total.overdue}" in total_text(board)
 
 
 def test_one_query_per_figure_whatever_the_number_of_schools(area):
