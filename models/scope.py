@@ -183,6 +183,15 @@ def is_area_viewer(viewer: Viewer) -> bool:
     return viewer.is_area and viewer.staff_id is not None
 
 
+def is_read_only(viewer: Viewer) -> bool:
+    """A viewer who may change nothing anywhere (a 县/乡镇 officer, over the area or drilled into one
+    school): the screens do not offer their write keys (new, edit, talk, import, absence, unmask,
+    consent ...) at all; the writes themselves still refuse by the checks below."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("is_read_only needs a scope.Viewer")
+    return viewer.is_area
+
+
 def area_schools(viewer: Viewer) -> pw.SelectQuery:
     """The ids of the schools an area viewer covers (a subquery; none for anyone else)."""
     s = School.alias("scope_school")

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from models import children, privacy, rules
 from models.roster import flags_text, mask_id, mask_student_no
-from models.scope import ForbiddenError
+from models.scope import ForbiddenError, is_read_only
 from tui.widgets.text import clean
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
@@ -387,6 +387,7 @@ class ChildDetailScreen(DatabaseGuard, Screen):
         if c.get("attention_level"):  # 需要关注: set only for whom models.scope lets see it
             review = f", {_date(c['attention_review_on'])} 复查" if c.get("attention_review_on") else ""
             out.kv("需要关注", f"{c['attention_level']}色关注{review} (0 g 查看原因)", style="bold")
+        out.kv("困境类别", c.get("difficulty") or "无")  # as the form's 三特生 group has it (models/child_fields.py)
         out.kv("学业分组", c["academic_group"])
         if not pairings:
             out.kv("结对帮扶", "尚未结对", style="bold")
@@ -478,7 +479,11 @@ class ChildDetailScreen(DatabaseGuard, Screen):
 
         protection_flow.open_checklist(self.app, self.child_id, then=lambda _=None: self.load())
 
+    WRITE_ACTIONS = ("edit", "talk", "unmask", "consent", "withdraw", "archive", "report", "intervention")
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in self.WRITE_ACTIONS and is_read_only(self.app.viewer):
+            return False  # a 县/乡镇 officer: not offered (each still refuses by models/scope.py)
         if action == "protection":
             return bool(self.protection_items)  # r only when there is a line the viewer may see
         return True

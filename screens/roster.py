@@ -220,12 +220,18 @@ class RosterScreen(ListScreen):
     def _row_selected(self) -> None:
         self.action_open()
 
+    WRITE_ACTIONS = ("new", "edit", "talk", "import", "absent", "class_absent")
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """``x`` (缺课) only for whom ``models.scope`` lets mark absences: hidden from a volunteer."""
-        if action in ("absent", "class_absent"):
+        """``x`` (缺课) only for whom ``models.scope`` lets mark absences: hidden from a volunteer; no write
+        key at all (footer, palette) for a read-only viewer (``scope.is_read_only``: a 县/乡镇 officer)."""
+        if action in self.WRITE_ACTIONS:
             from models import scope
 
-            return scope.may_mark_absence(self.app.viewer)
+            if scope.is_read_only(self.app.viewer):
+                return False
+            if action in ("absent", "class_absent"):
+                return scope.may_mark_absence(self.app.viewer)
         return True
 
     def action_absent(self) -> None:

@@ -179,11 +179,24 @@ def test_an_admin_adds_an_officer_over_an_area_of_the_database(area):
 # --------------------------------------------------------------------------- the screen
 
 
+def keys_offered(screen) -> set[str]:
+    """The keys the footer shows (check_action True, shown)."""
+    return {key for key, active in screen.active_bindings.items() if active.binding.show and active.enabled}
+
+
+def footer_text(screen) -> str:
+    from textual.widgets import Footer
+
+    return " ".join(str(getattr(item, "description", "")) for item in screen.query_one(Footer).query("*"))
+
+
 @pytest.mark.sqlite_only
 async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(area, monkeypatch):
     from textual.widgets import Static
 
     import tui.app
+    from models.entities import Child
+    from screens.child_detail import ChildDetailScreen
     from screens.county import CountyScreen, SchoolRosterScreen, SchoolScreen
     from tui.app import GuanaiApp
     from tui.context import Session
@@ -193,6 +206,7 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         CSS_PATH = str(Path(tui.app.__file__).with_name("styles.tcss"))
         MODES = {**GuanaiApp.MODES, "county": lambda: CountyScreen(today=TODAY)}
 
+    Child.update(difficulty="贫困、监护缺失或不当").where(Child.school == area["a"]["school"].id).execute()
     officer = Staff.get(Staff.login == "xian")
     app = App(Session(target=area["target"], school_id=area["a"]["school"].id, staff_id=officer.id, staff_name=officer.name,
                       school_name="云岭县"))
@@ -219,7 +233,21 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         assert {r.name for r in shown} == {"青山0号", "青山1号", "青山2号"}  # its school's, masked
         assert all(not r.id_number or "*" in r.id_number for r in shown)
         assert ID not in {r.id_number for r in shown} and any(r.id_number for r in shown)
-        await pilot.press("escape", "escape")
+        # read-only: no write key in the footer (nor the palette, which lists the same active bindings)
+        assert not {"n", "e", "t", "i", "x"} & keys_offered(app.screen) and "slash" in keys_offered(app.screen)
+        footer = footer_text(app.screen)
+        assert "搜索" in footer and not {"修改", "新建", "谈心", "导入", "缺课"} & set(footer.split())
+        await pilot.press("enter")  # the child's page, masked, no write key either
+        await pilot.pause()
+        assert isinstance(app.screen, ChildDetailScreen)
+        assert not {"e", "t", "u", "c"} & keys_offered(app.screen) and "escape" in keys_offered(app.screen)
+        assert "困境类别" in str(app.screen.query_one("#detail-special", Static).content)
+        assert "贫困、监护缺失或不当" in str(app.screen.query_one("#detail-special", Static).content)
+        await pilot.press("e", "t", "u")  # not bound for the officer: nothing opens, nothing unmasked
+        await pilot.pause()
+        assert isinstance(app.screen, ChildDetailScreen) and "修改" not in footer_text(app.screen)
+        assert ID not in str(app.screen.query_one("#detail-basic", Static).content)
+        await pilot.press("escape", "escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, CountyScreen) and app.drilled is None and app.viewer.school_id is None
 
@@ -244,3 +272,15 @@ def test_a_county_sample_has_its_two_officers(tmp_path):
     demo = sqlite3.connect(f"file:{Path(__file__).parent.parent / 'sample.db'}?mode=ro", uri=True)
     assert demo.execute("SELECT COUNT(*) FROM staff WHERE role IN ('county', 'township')").fetchone() == (0,)
     demo.close()
+
+
+@pytest.mark.parametrize("who, read_only", [
+    ("county", True), ("township", True), ("county_drilled", True), ("head_a", False), ("teacher_a", False),
+    ("system", False),
+])
+def test_is_read_only_is_the_area_officers_over_an_area_or_one_school(area, who, read_only):
+    viewers = {"county": area["county"], "township": area["township"],
+               "county_drilled": scope.school_viewer(area["county"], area["a"]["school"].id),
+               "head_a": scope.viewer_for(area["a"]["head"]), "teacher_a": scope.viewer_for(area["a"]["teacher"]),
+               "system": scope.system_viewer()}
+    assert scope.is_read_only(viewers[who]) is read_only
