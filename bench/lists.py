@@ -12,8 +12,9 @@ school: the head's own children are few), ``2`` (结对). For each list:
   status line on screen (``N 人``, ``共 N 条``, ``待办 · 全校``, ``结对帮扶 ·``). 待办's is the
   ``0`` frame plus the ``m`` frame: together they bring the whole school's list;
 - **per cursor key**: the first five ``down`` keys from the top of the list (inside the visible
-  rows; on the pairing board down the helpers, the right side following), from the write of the
-  key to the last byte written for it (until the output is quiet for 0.3 s), and those bytes.
+  rows; on the pairing board in its list of children, the right side, after ``right``), from the
+  write of the key to the last byte written for it (until the output is quiet for 0.3 s), and
+  those bytes.
 
 Each list's figure is the median over the rounds; its ratio is the median of the per-round ratios
 to the roster's figure of the same round (load from other processes falls on both alike).
@@ -78,8 +79,7 @@ def _frame(term: Terminal, key: str, ready, timeout: float = 60.0) -> float | No
 
 
 def _cursor_keys(term: Terminal) -> tuple[list[float], list[int]]:
-    """(seconds, bytes) of the first ``down`` keys from the top of the list: inside the visible rows
-    (on the pairing board, down the helpers: the children on the right follow)."""
+    """(seconds, bytes) of the first ``down`` keys from the top of the list: inside the visible rows."""
     times, sizes = [], []
     for _ in range(CURSOR_KEYS):
         mark = term.mark()
@@ -109,6 +109,9 @@ def one_round(argv: list[str], env: dict, cwd: str, roster_count: int | None, st
             out[name] = seconds
             if name == "due":
                 continue  # its cursor keys on the whole school's list, after m
+            if name == "pairing":  # the list of children is the right side (the helpers are its index)
+                term.send("right")
+                term.settle(quiet=0.3, timeout=10)
             times, sizes = _cursor_keys(term)
             base = name.split("+")[0]
             out[f"{base}:keys"], out[f"{base}:bytes"] = times, sizes
