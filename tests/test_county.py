@@ -200,6 +200,7 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
     from screens.county import CountyScreen, SchoolRosterScreen, SchoolScreen
     from tui.app import GuanaiApp
     from tui.context import Session
+    from tui.palette import commands_for
     from tui.widgets.virtual_table import VirtualTable
 
     class App(GuanaiApp):
@@ -241,6 +242,8 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         await pilot.pause()
         assert isinstance(app.screen, ChildDetailScreen)
         assert not {"e", "t", "u", "c"} & keys_offered(app.screen) and "escape" in keys_offered(app.screen)
+        offered = {c.title for c in commands_for(app, app.screen)}  # ctrl+p: none of the write commands either
+        assert "帮助" in offered and not {"修改档案", "记录谈心", "新建档案", "登记缺课", "导入名册"} & offered
         assert "困境类别" in str(app.screen.query_one("#detail-special", Static).content)
         assert "贫困、监护缺失或不当" in str(app.screen.query_one("#detail-special", Static).content)
         await pilot.press("e", "t", "u")  # not bound for the officer: nothing opens, nothing unmasked

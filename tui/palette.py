@@ -86,13 +86,23 @@ def score(command: Command, query: str) -> float:
 
 
 def commands_for(app, screen) -> list[Command]:
-    """The commands the palette offers on ``screen`` (admin screens to an admin only)."""
+    """The commands the palette offers on ``screen`` (admin screens to an admin only): none the screen's
+    ``check_action`` refuses, as its footer; for a read-only viewer (``scope.is_read_only``: a 县/乡镇
+    officer, whom the sections do not apply to) none that goes through a section."""
+    from models.scope import Viewer, is_read_only
+
+    viewer = getattr(app, "viewer", None)
+    read_only = isinstance(viewer, Viewer) and is_read_only(viewer)
     out = []
     for c in COMMANDS:
         if c.admin and not getattr(app, "is_admin", False):
             continue
         if not c.app and c.section is None and not callable(getattr(screen, f"action_{c.action}", None)):
             continue  # a selected child is needed: only where there is one
+        if not c.app and c.section is None and screen.check_action(c.action, ()) is False:
+            continue  # not offered on this screen (its footer does not show it either)
+        if read_only and c.section is not None:
+            continue
         if c.only and type(screen).__name__ not in c.only:
             continue
         out.append(c)
