@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import dropout, rules
 from models.errors import UserError
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
 from tui.widgets.fields import Input, focus_now
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable

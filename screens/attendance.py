@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import calendar as cal
 from models import roster
@@ -20,6 +20,7 @@ from screens.confirm import ConfirmScreen
 from screens.lines import line
 from tui.widgets.checklist import CheckList
 from tui.widgets.fields import Input
+from tui.widgets.footer import Footer
 from tui.widgets.text import clean
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

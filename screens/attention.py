@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import attention, scope
 from models.attention import Flagged
@@ -21,6 +21,7 @@ from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
 from tui.widgets.fields import Input
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.pick_list import PickListScreen
 from tui.widgets.text import content

@@ -10,13 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import audit
 from models.validation import Invalid, validate_date
 from tui.chrome import TitleBar
 from tui.widgets.fields import Input, focus_now
 from tui.list_screen import ListScreen
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from models import bus
 from models.errors import UserError
@@ -20,6 +20,7 @@ from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from tui.chrome import TitleBar
 from tui.widgets.fields import Input, focus_to_fix
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.list_screen import DataChanged, LiveData
 from tui.widgets.text import content, text

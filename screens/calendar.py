@@ -9,7 +9,7 @@ import datetime as dt
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import calendar as cal
 from models import scope
@@ -19,6 +19,7 @@ from screens.day_agenda import DayAgendaScreen
 from screens.event_form import EventFormScreen
 from screens.lines import line
 from screens.term_plan import TermPlanScreen
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.month_grid import MonthGrid
 from tui.chrome import TitleBar

@@ -16,12 +16,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import children, privacy, rules
 from models.roster import flags_text, mask_id, mask_student_no
 from models.scope import ForbiddenError, is_read_only
+from tui.widgets.footer import Footer
 from tui.widgets.text import clean
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

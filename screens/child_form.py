@@ -19,7 +19,7 @@ from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Label, Select, Static
+from textual.widgets import Checkbox, Label, Select, Static
 
 from models import child_fields, children, drafts
 from models.children import GRANDPARENT_FIELDS, GRANDPARENT_KEYS, PARENT_FIELDS, PARENT_KEYS
@@ -31,6 +31,7 @@ from screens.confirm import ConfirmScreen
 from screens.conflict import ConflictScreen, show_value
 from screens.saving import BackgroundSave
 from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.footer import Footer
 from tui.widgets.text import clean, content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

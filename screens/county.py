@@ -18,11 +18,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import county, scope
 from models import db as dbmod
 from tui.chrome import TitleBar
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import calendar as cal
@@ -16,6 +16,7 @@ from models.calendar import Occurrence
 from screens.event_actions import EventKeys, delete_occurrence, edit_occurrence, open_attendance
 from screens.event_form import EventFormScreen
 from screens.lines import line, occ_line
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import dropout, rules, scope
 from models.errors import UserError
@@ -20,6 +20,7 @@ from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
 from tui.widgets.fields import Input, focus_now
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable

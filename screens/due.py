@@ -6,13 +6,14 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import duties
 from models.duties import Duty
 from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
 

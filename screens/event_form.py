@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from models import calendar as cal
 from models import drafts, rules
@@ -24,6 +24,7 @@ from models.scope import ForbiddenError
 from screens.drafted import DraftedForm
 from screens.lines import line
 from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Label, ProgressBar, Select, Static
 
 from models import db as dbmod
 from models import handbook
 from models import scope as access  # handbook.Scope instances are called ``scope`` here
 from tui.widgets.fields import Input, NumberInput, focus_now
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

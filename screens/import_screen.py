@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from models import db as dbmod
 from models import roster, scope
 from tui import importer
 from tui.widgets.fields import Input, focus_now
+from tui.widgets.footer import Footer
 from tui.widgets.text import clean, content, text
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import db as dbmod
@@ -33,6 +33,7 @@ from models.rules import short_class
 from models.scope import ForbiddenError
 from screens.confirm import ConfirmScreen
 from screens.help import HelpScreen
+from tui.widgets.footer import Footer
 from tui.widgets.pairing_picker import NewName, PickerScreen
 from tui.widgets.search_picker import cell, fit
 from tui.widgets.text import clean, content, text

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from models import pairings
 from screens.confirm import ConfirmScreen
+from tui.widgets.footer import Footer
 from tui.widgets.search_picker import fit
 from tui.widgets.fields import Input, TextArea
 from tui.widgets.text import clean, content, text

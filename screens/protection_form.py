@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from models import protection, rules
 from models.contacts import child_label
 from models.errors import UserError
 from tui.chrome import TitleBar
 from tui.widgets.fields import Input, TextArea, focus_to_fix
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.pick_list import PickListScreen
 from tui.widgets.text import content

@@ -7,12 +7,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import protection, scope
 from models.errors import UserError
 from tui.chrome import TitleBar
 from tui.list_screen import ListScreen
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
 

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from models import conflicts, contacts, drafts, rules
 from models.contacts import ContactForm
@@ -22,6 +22,7 @@ from screens.drafted import DraftedForm
 from screens.conflict import ConflictScreen
 from screens.saving import BackgroundSave
 from tui.widgets.fields import Input, TextArea, focus_now, focus_to_fix
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar

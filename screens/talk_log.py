@@ -4,7 +4,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models import contacts
 from models.contacts import LogFilter, LogRow
@@ -12,6 +12,7 @@ from models.rules import short_class
 from tui.chrome import TitleBar
 from tui.widgets.fields import Input, focus_now
 from tui.list_screen import ListScreen
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
 

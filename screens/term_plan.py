@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from models import calendar as cal
 from models.calendar import PlanItem, TermDates
@@ -22,6 +22,7 @@ from screens.confirm import ConfirmScreen
 from screens.lines import line
 from tui.widgets.checklist import CheckList
 from tui.widgets.fields import Input
+from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from models import rules, users
 from models.entities import Staff
@@ -17,6 +17,7 @@ from models.roster import classrooms
 from screens.confirm import ConfirmScreen
 from tui.widgets.fields import Input
 from tui.list_screen import ListScreen
+from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
