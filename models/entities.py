@@ -211,7 +211,8 @@ Pairing.add_index(Pairing.child, Pairing.kind, unique=True, where=Pairing.ended_
 class Contact(BaseModel):
     """One entry of the talk log: a talk, a call, a visit, a letter."""
 
-    child = pw.ForeignKeyField(Child, backref="contacts", on_delete="CASCADE")
+    # no index of its own: (child, at) and (child, kind, at, staff) below lead with it (migration 0017)
+    child = pw.ForeignKeyField(Child, backref="contacts", on_delete="CASCADE", index=False)
     staff = pw.ForeignKeyField(Staff, null=True, backref="contacts", on_delete="SET NULL")
     kind = pw.CharField(max_length=10)  # see rules.CONTACT_KINDS
     at = pw.DateTimeField()
