@@ -213,8 +213,9 @@ def overdue_counts(by_term: dict, today: dt.date, specs: list) -> dict[int, int]
     """逾期 per school: the care rules' duties overdue today (``duties.open_duties`` status 逾期, rule by
     rule) — what the handbook summary's 关爱事项 table sums, as the school's head sees it (需要关注 cadences
     included). Not the 跟进, 关注复查, 强制报告 and 控辍保学 items of the 待办 list: those have columns or
-    lists of their own. One query: the last reached contact per child and kind (and per paired helper)
-    grouped in the server, then each rule's deadline test as SQL over it (``duties.due_date``):
+    lists of their own. One query: the last reached contact per child and kind (and per paired helper), a
+    step down the (child, kind, at, staff) index each (migration 0017), the children read once
+    (MATERIALIZED), then each rule's deadline test as SQL over them (``duties.due_date``):
 
         not met since the duty period began:  overdue when the period began on or before A
         met on day m (m >= the period start):  overdue when m <= B
@@ -233,7 +234,7 @@ def overdue_counts(by_term: dict, today: dt.date, specs: list) -> dict[int, int]
 
     def latest(ck: str, child, staff=None) -> pw.Node:
         """The last reached contact of kind ``ck`` with the child (by ``staff``) in [lo, hi): a short walk
-        of the (child, kind, staff, at) index (migration 0017)."""
+        of the (child, kind, at, staff) index (migration 0017)."""
         lc = Contact.alias("od_contact")
         cond = (lc.child == child) & (lc.kind == ck) & (lc.reached == True) & (lc.at >= lo) & (lc.at < hi)  # noqa: E712
         if staff is not None:
