@@ -5,7 +5,6 @@ Opened with enter on the pairing board. ``ctrl+s`` saves the plan, ``esc`` goes 
 """
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical

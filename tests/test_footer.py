@@ -45,3 +45,17 @@ async def test_a_tab_between_fields_with_the_same_keys_keeps_the_strip():
         await pilot.press("shift+tab")
         await pilot.pause()
         assert "选择" not in labels(app) and "保存" in labels(app)
+
+
+def test_no_screen_takes_textual_s_footer_directly():
+    """Every screen's strip is this one: a screen with Textual's own would rebuild on every tab."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [f"{path.name}: {alias.name}"
+                 for path in [*root.glob("screens/*.py"), *root.glob("tui/*.py")]
+                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("textual.widgets")
+                 for alias in node.names if alias.name == "Footer"]
+    assert offenders == []
