@@ -139,8 +139,9 @@ class DayAgendaScreen(DatabaseGuard, EventKeys, Screen[dt.date | None]):
         return "\n".join(lines).rstrip() or "没有生日、待办或提醒。"
 
     def _selected(self) -> Occurrence | None:
-        ol = self.query_one(OptionList)
-        if not self.occs or ol.highlighted is None or ol.highlighted >= len(self.occs):
+        found = self.query(OptionList)  # none while the screen is still being built or taken down
+        ol = found.first() if found else None
+        if ol is None or not self.occs or ol.highlighted is None or ol.highlighted >= len(self.occs):
             return None
         return self.occs[ol.highlighted]
 

@@ -36,7 +36,11 @@ class Footer(_TextualFooter):
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
-        if not self.is_attached or not self.app.screen_stack:  # closed meanwhile: nothing to show
+        if not self.is_attached or self._pruning or not self.app.screen_stack:  # going away: nothing to show
             return
-        if self._signature() != self._shown:
+        try:
+            same = self._signature() == self._shown
+        except Exception:  # noqa: BLE001 - a screen's check_action asked mid-build: Textual's own way
+            same = False
+        if not same:
             await self.recompose()
