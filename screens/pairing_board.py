@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from models import db as dbmod
@@ -36,11 +36,12 @@ from screens.help import HelpScreen
 from tui.widgets.footer import Footer
 from tui.widgets.pairing_picker import NewName, PickerScreen
 from tui.widgets.search_picker import cell, fit
-from tui.widgets.text import clean, content, text
+from tui.widgets.text import clean, content
 from tui.widgets.fields import focus_now
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
 from tui.list_screen import DataChanged, LiveData
+from tui.widgets.virtual_table import VirtualTable
 
 NAME_CELLS = 14
 LOAD_CELLS = 6
@@ -135,10 +136,11 @@ class HelperList(OptionList):
     BINDINGS = [Binding("enter", "select", "打开")]
 
 
-class ChildTable(DataTable):
-    """The right table; enter opens the pairing, left goes back to the helpers."""
+class ChildTable(VirtualTable):
+    """The right table (only the rows on screen are drawn: a cursor move repaints two lines);
+    enter opens the pairing, left goes back to the helpers."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "计划")]
+    BINDINGS = [Binding("enter", "select_cursor", "计划"), Binding("left", "cursor_left", show=False)]
 
     def action_cursor_left(self) -> None:
         focus_now(self.screen.query_one("#pb-helpers"))
@@ -192,7 +194,8 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             with Vertical(id="pb-right"):
                 yield Static(id="pb-head")
                 yield Static(id="pb-empty")
-                yield ChildTable(id="pb-table", cursor_type="row", zebra_stripes=True)
+                yield ChildTable(UNPAIRED_COLUMNS, cells=self._child_cells, key=lambda c: str(c.child_id),
+                                 id="pb-table", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -218,7 +221,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
     def current_child(self) -> BoardChild | None:
         if self.board is None:
             return None
-        table = self.query_one("#pb-table", DataTable)
+        table = self.query_one("#pb-table", ChildTable)
         rows = self.group.children
         if not rows or table.cursor_row is None or not 0 <= table.cursor_row < len(rows):
             return None
@@ -259,7 +262,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             if child_id is None and row is None:
                 current = self.current_child()
                 child_id = current.child_id if current else None
-                row = self.query_one("#pb-table", DataTable).cursor_row
+                row = self.query_one("#pb-table", ChildTable).cursor_row
         self.board = board or pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer,
                                                   with_last_contacts=False)  # per group: show_group
         index = next((i for i, g in enumerate(self.board.groups) if g.key == group_key), 0)
@@ -288,44 +291,33 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         g = self.group
         pairings.fill_last_contacts(self.board, g)  # this helper's children only: one small query
         unpaired = g.key == pairings.UNPAIRED
-        table = self.query_one("#pb-table", DataTable)
+        table = self.query_one("#pb-table", ChildTable)
         wanted = "unpaired" if unpaired else "helper"
         if self._columns_for != wanted:
-            table.clear(columns=True)
-            for label, width in (UNPAIRED_COLUMNS if unpaired else HELPER_COLUMNS):
-                table.add_column(label, width=width)
+            table.set_columns(UNPAIRED_COLUMNS if unpaired else HELPER_COLUMNS)
             self._columns_for = wanted
-        else:
-            table.clear()
-        widths = [w for _, w in (UNPAIRED_COLUMNS if unpaired else HELPER_COLUMNS)]
-
-        def cells(*values: tuple[str, str]) -> list:
-            # cut to the column ourselves: DataTable's ellipsis is an ambiguous-width glyph
-            return [text(fit(v, w), style) for (v, style), w in zip(values, widths)]
-
-        for c in g.children:
-            if unpaired:
-                s = c.suggestion
-                table.add_row(*cells((c.name, ""), (short_class(c.class_name), ""), (c.flags, "bold"),
-                                     (short_name(s.label, widths[3]) if s else "无", "" if s else "dim"),
-                                     (s.reason if s else "", "green"),
-                                     (c.note, "yellow")))
-            else:
-                staff = g.key[0] == "staff"
-                last = f"{c.last_contact:%m-%d}" if c.last_contact else ("从未" if staff else "-")
-                table.add_row(*cells((c.name, ""), (short_class(c.class_name), ""), (c.flags, "bold"),
-                                     (f"{c.started_on:%m-%d}" if c.started_on else "", ""),
-                                     (last, "yellow" if staff and not c.last_contact else ""),
-                                     ("有" if c.has_plan else "无", "" if c.has_plan else "dim"),
-                                     (c.note, "yellow")))
         target = None
         if child_id is not None:
             target = next((i for i, c in enumerate(g.children) if c.child_id == child_id), None)
         if target is None and row is not None and g.children:
             target = min(row, len(g.children) - 1)
-        if target is not None:
-            table.move_cursor(row=target, animate=False)
+        table.set_rows(g.children, cursor=target or 0)  # each row's cells when its line is drawn
         self._update_head()
+
+    def _child_cells(self, c: BoardChild) -> tuple:
+        """A child's cells in the shown group's columns (VirtualTable cuts them to the column)."""
+        g = self.group
+        if g.key == pairings.UNPAIRED:
+            s = c.suggestion
+            return (c.name, short_class(c.class_name), (c.flags, "bold"),
+                    (short_name(s.label, UNPAIRED_COLUMNS[3][1]) if s else "无", "" if s else "dim"),
+                    ((s.reason if s else ""), "green"), (c.note, "yellow"))
+        staff = g.key[0] == "staff"
+        last = f"{c.last_contact:%m-%d}" if c.last_contact else ("从未" if staff else "-")
+        return (c.name, short_class(c.class_name), (c.flags, "bold"),
+                f"{c.started_on:%m-%d}" if c.started_on else "",
+                (last, "yellow" if staff and not c.last_contact else ""),
+                ("有" if c.has_plan else "无", "" if c.has_plan else "dim"), (c.note, "yellow"))
 
     def _update_head(self) -> None:
         assert self.board is not None
@@ -371,7 +363,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
     def _helper_selected(self) -> None:
         self.action_focus_children()
 
-    @on(DataTable.RowSelected, "#pb-table")
+    @on(VirtualTable.RowSelected, "#pb-table")
     def _row_selected(self) -> None:
         self.action_open()
 
@@ -381,7 +373,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
 
     def action_focus_children(self) -> None:
         if self.group.children:
-            focus_now(self.query_one("#pb-table", DataTable))
+            focus_now(self.query_one("#pb-table", ChildTable))
 
     # -- writing, with the over-load question -------------------------------------
     def _write(self, attempt: Callable[[bool], Any], done: Callable[[Any], None]) -> None:
@@ -441,7 +433,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             self.notify(f"{clean(child.name)}已有{self.kind}{clean(self.group.name)}; 要换人请按 m",
                         severity="warning", markup=False)
             return
-        row = self.query_one("#pb-table", DataTable).cursor_row
+        row = self.query_one("#pb-table", ChildTable).cursor_row
 
         def pick(helper: pairings.HelperKey) -> None:
             self._write(lambda allow: pairings.assign(self.app.school_id, child.child_id, self.kind, helper,
@@ -470,7 +462,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             self.notify(f"没有给{clean(child.name)}的建议 (同班的人都满了); 按 a 自己选", severity="warning",
                         markup=False)
             return
-        row = self.query_one("#pb-table", DataTable).cursor_row
+        row = self.query_one("#pb-table", ChildTable).cursor_row
         self._write(lambda allow: pairings.assign(self.app.school_id, child.child_id, self.kind, s.helper,
                                                   viewer=self.app.viewer, staff_id=self.app.staff_id,
                                                   allow_over=allow),
@@ -504,7 +496,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             self.notify("请选中一个已结对的孩子再按 m; 未结对的孩子按 a", severity="warning")
             return
         current = self.group.key if self.group.key != pairings.UNPAIRED else None
-        row = self.query_one("#pb-table", DataTable).cursor_row
+        row = self.query_one("#pb-table", ChildTable).cursor_row
         pairing_id = child.pairing_id
 
         def pick(helper: pairings.HelperKey) -> None:
@@ -523,7 +515,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         from screens.pairing_dialogs import end_reason_screen
 
         helper = self.group.name if self.group.key != pairings.UNPAIRED else child.note
-        row = self.query_one("#pb-table", DataTable).cursor_row
+        row = self.query_one("#pb-table", ChildTable).cursor_row
         pairing_id = child.pairing_id
 
         def answer(reason: str | None) -> None:
@@ -601,7 +593,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
             self.query_one("#pb-helpers", OptionList).highlighted = item.group
             self.show_group(item.group, row=item.row if item.row is not None else 0)
             if item.row is not None:
-                self.query_one("#pb-table", DataTable).focus()
+                self.query_one("#pb-table", ChildTable).focus()
 
         self.app.push_screen(PickerScreen(items, lambda f: f.line, title=f"查找孩子或{self.kind}",
                                           needs_pinyin=pairings.add_pinyin

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, OptionList, Static
 from models import pairings
 from models.entities import Child, Pairing, Staff
 from models.scope import system_viewer
+from tui.widgets.virtual_table import VirtualTable
 
 ALL = system_viewer()  # the whole database: these tests are not about scope (tests/test_scope.py is)
 from screens.confirm import ConfirmScreen
@@ -70,7 +71,7 @@ async def test_board_shows_unpaired_first_and_helpers_with_load(school):
         assert prompts[0].startswith("未结对") and prompts[0].rstrip().endswith("2")
         assert any(p.startswith("李老师") and p.rstrip().endswith("1/15") for p in prompts)
         assert unpaired_names(screen) == ["王芳", "张丽华"]
-        table = screen.query_one("#pb-table", DataTable)
+        table = screen.query_one("#pb-table", VirtualTable)
         assert [str(c) for c in table.get_row_at(0)][:5] == ["王芳", "5年1班", "重", "赵老师", "班主任"]
         await go_to_group(pilot, screen, "李老师")
         assert [str(c) for c in table.get_row_at(0)][:5] == ["张小明", "3年2班", "", "09-01", "11-20"]
@@ -238,7 +239,7 @@ async def test_open_the_pairing_edit_the_plan(school):
         assert app.screen is screen
         p = Pairing.get(Pairing.child == kid.id)
         assert (p.plan_time, p.plan_content, p.plan_results) == ("meizhousan", "fudao", "jinbu")
-        assert str(screen.query_one("#pb-table", DataTable).get_row_at(0)[5]) == "有"
+        assert str(screen.query_one("#pb-table", VirtualTable).get_row_at(0)[5]) == "有"
 
 
 async def test_talk_from_the_board(school):
@@ -295,7 +296,7 @@ async def test_markup_in_names_shows_literally(school, name):
     app = make_app(school)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_board(pilot, app)
-        cells = [str(c) for c in screen.query_one("#pb-table", DataTable).get_row_at(0)]
+        cells = [str(c) for c in screen.query_one("#pb-table", VirtualTable).get_row_at(0)]
         shown = cells[0].removesuffix("~")  # a cut name ends in ~ (screens/pairing_picker.py)
         assert cells[0] == name.replace("\x1b", "")[:8] or name.replace("\x1b", "").startswith(shown)
         await pilot.press("s")  # messages with the name do not crash either

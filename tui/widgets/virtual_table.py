@@ -181,6 +181,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self.set_rows(())
         return self
 
+    def set_columns(self, columns: Sequence[tuple[str, int]]) -> None:
+        """Other columns (the rows' ``cells`` must then give theirs): one table for lists of two
+        kinds of row, like the pairing board's 未结对 and a helper's children."""
+        self.columns = [(clean(label), width) for label, width in columns]
+        self._width = sum(w + 2 * PADDING for _, w in self.columns)
+        self.virtual_size = Size(self._width, len(self._rows) + 1)
+        self.refresh()
+
     def row_key_at(self, index: int) -> str | None:
         if 0 <= index < len(self._rows):
             return self._key(self._rows[index])
