@@ -222,13 +222,20 @@ class _SchoolData:
     staff_classes: dict[int, list[str]]  # staff -> class names
 
 
-def _load_kids(school_id: int) -> dict[int, BoardChild]:
+def _load_kids(school_id: int, only_for: str | None = None) -> dict[int, BoardChild]:
+    """The school's children; with ``only_for`` (a kind whose helpers are not pupils) only those a
+    board of that kind shows: the left-behind and whoever has an open pairing of the kind (8,300 of
+    a school's 20,000: a 学习帮手 board needs every pupil, as a buddy)."""
+    cond = (Child.school == school_id) & Child.archived_at.is_null()
+    if only_for is not None:
+        paired = Pairing.select(Pairing.child).where((Pairing.kind == only_for) & Pairing.ended_on.is_null())
+        cond &= (Child.left_behind_type != "") | Child.id.in_(paired)
     q = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.name_initials, Child.sex, Child.student_no,
                       Child.classroom, Child.hardship, Child.talent, Child.disability, Child.key_target,
                       Child.status, Child.left_behind_type, Child.address,
                       Classroom.name.alias("class_name"), Classroom.grade, Classroom.number)
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
-         .where((Child.school == school_id) & Child.archived_at.is_null())
+         .where(cond)
          .order_by(Classroom.grade, Classroom.number, Child.name_pinyin, Child.id))
     kids = {}
     # read raw, as the roster is: peewee's per-value conversion of 20,000 rows × 17 columns took
@@ -246,8 +253,8 @@ def _load_kids(school_id: int) -> dict[int, BoardChild]:
     return kids
 
 
-def _load_school(school_id: int, extra_staff: Iterable[int] = ()) -> _SchoolData:
-    kids = _load_kids(school_id)
+def _load_school(school_id: int, extra_staff: Iterable[int] = (), only_for: str | None = None) -> _SchoolData:
+    kids = _load_kids(school_id, only_for)
     extra = set(extra_staff)
     cond = Staff.school == school_id
     if extra:
@@ -373,7 +380,7 @@ def load_board(school_id: int, kind: str, *, viewer: scope.Viewer, with_suggesti
     ``with_last_contacts`` each child's last contact with its helper is read when its group is
     shown (``fill_last_contacts``): one GROUP BY over the school's contacts was most of a large
     school's board (0.3 s of 0.8 for 20,000 pupils) and 未结对, shown first, has none."""
-    return _build(school_id, kind, with_suggestions, viewer, with_last_contacts)[0]
+    return _build(school_id, kind, with_suggestions, viewer, with_last_contacts, narrow=True)[0]
 
 
 def fill_last_contacts(board: Board, group: HelperGroup) -> None:
@@ -403,11 +410,12 @@ def _manages(viewer: scope.Viewer, classroom_id: int | None) -> bool:
 
 
 def _build(school_id: int, kind: str, with_suggestions: bool, viewer: scope.Viewer,
-           with_last_contacts: bool = True) -> tuple[Board, _SchoolData]:
+           with_last_contacts: bool = True, narrow: bool = False) -> tuple[Board, _SchoolData]:
     htype = helper_type(kind)
     visible = _visible(school_id, viewer)
     pairs = _active_pairings(school_id, kind)
-    data = _load_school(school_id, extra_staff={p["staff"] for p in pairs if p["staff"]})
+    data = _load_school(school_id, extra_staff={p["staff"] for p in pairs if p["staff"]},
+                        only_for=kind if narrow and htype != "child" else None)
     kids, staff = data.kids, data.staff
     limit = max_load(school_id, kind)
     last = (_last_contacts(school_id, {p["staff"] for p in pairs if p["staff"]})
