@@ -434,6 +434,8 @@ class GuanaiApp(DatabaseGuard, App):
         return result
 
     def _repaint_screen(self) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
         screen = self.screen
         if (getattr(screen, "_repaint_required", True) or getattr(screen, "_layout_required", True)
                 or getattr(screen, "_dirty_widgets", True)):
