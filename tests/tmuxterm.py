@@ -10,7 +10,15 @@ SOCKET = f"guanai-test-{uuid.uuid4().hex[:6]}"
 
 
 def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, timeout=20)
+    """One tmux command on the private server. A session started just as the previous test's last
+    session was killed can reach the server while it exits ("server exited unexpectedly"): tmux
+    starts a new server for the next try."""
+    for _ in range(5):
+        done = subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, timeout=20)
+        if done.returncode == 0 or "server exited unexpectedly" not in done.stderr:
+            return done
+        time.sleep(0.1)
+    return done
 
 
 def screen(name):
