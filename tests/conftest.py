@@ -21,6 +21,27 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "both_backends: run on a SQLite file and again on the test PostgreSQL server")
     config.addinivalue_line("markers", "sqlite_only: about SQLite itself (pragmas, locking): never on PostgreSQL")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        compile_the_app_once()
+
+
+def compile_the_app_once() -> None:
+    """The app's modules as an installed copy has them: compiled once, before the workers start.
+
+    The CI machines set PYTHONDONTWRITEBYTECODE, and the editable install compiles nothing, so
+    every one of the suite's several hundred ``guanai`` processes (plain commands, real terminals)
+    and every worker compiled the same ~50 modules again: 85 ms a start, a tenth of the suite's
+    CPU. The variable is dropped for the workers and what they start, and the caches written
+    now (``__pycache__`` is ignored by git); a test about bytecode itself may still set it."""
+    import compileall
+    import sys
+    from pathlib import Path
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+    root = Path(__file__).resolve().parent.parent
+    for package in ("models", "screens", "tui", "tests"):
+        compileall.compile_dir(root / package, quiet=2)
 
 
 # Seconds a whole module took on a 2-core machine with 4 workers (junit times summed per module),
