@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO
 
-from models import attention, audit, files, scope
-from models import db as dbmod
+from models import attention, audit, scope
 from models.entities import Classroom, School
 from tui.export.cells import Formats
 from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths
+from tui.export.publish import publish
 from tui.export.paths import ExportError, check_target
 from tui.export.table import Form
 
@@ -72,23 +72,12 @@ def export_sheet(school_id: int, year: int, month: int, path: str, *, viewer: sc
         rows, label = [r for r in rows if r.class_name == class_name], class_name
     school = School.get_by_id(school_id)
     path = check_target(path, force=force)
-    try:
-        with files.pending(path) as out:
-            write_sheet(out.file, rows, school_name=school.name, scope_label=label, month_label=f"{year}年{month}月",
-                        printed_by=viewer.name, now=now)
-            with dbmod.write():
-                audit.record("export", "attention", 0, staff_id=viewer.staff_id,
-                             new={"month": f"{year}-{month:02d}", "scope": label, "rows": len(rows), "file": path})
-                try:
-                    out.publish(overwrite=force)
-                except FileExistsError:
-                    raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
-    except ExportError:
-        raise
-    except OSError as exc:
-        from models.backup import _why
-
-        raise ExportError(_why(exc, path)) from None
+    publish(path, force=force,
+            write=lambda fh: write_sheet(fh, rows, school_name=school.name, scope_label=label,
+                                         month_label=f"{year}年{month}月", printed_by=viewer.name, now=now),
+            record=lambda: audit.record("export", "attention", 0, staff_id=viewer.staff_id,
+                                        new={"month": f"{year}-{month:02d}", "scope": label, "rows": len(rows),
+                                             "file": path}))
     return path
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO
 
-from models import audit, dropout, files, scope
-from models import db as dbmod
+from models import audit, dropout, scope
 from models.entities import Classroom, School
 from models.masking import mask_id
 from tui.export.cells import Formats
 from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths
+from tui.export.publish import publish
 from tui.export.paths import ExportError, check_target, safe_part
 from tui.export.table import Form
 
@@ -66,21 +66,9 @@ def write_sheet(target: IO[bytes], sheet: dropout.MonthSheet, *, school_name: st
 def _write(path: str, force: bool, body, audit_row: dict, table: str, row_id: int, viewer: scope.Viewer,
            suffix: str = ".xlsx") -> str:
     path = check_target(path, force=force, suffix=suffix)
-    try:
-        with files.pending(path) as out:
-            body(out.file)
-            with dbmod.write():
-                audit.record("export", table, row_id, staff_id=viewer.staff_id, new={**audit_row, "file": path})
-                try:
-                    out.publish(overwrite=force)
-                except FileExistsError:
-                    raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
-    except ExportError:
-        raise
-    except OSError as exc:
-        from models.backup import _why
-
-        raise ExportError(_why(exc, path)) from None
+    publish(path, force=force, write=body,
+            record=lambda: audit.record("export", table, row_id, staff_id=viewer.staff_id,
+                                        new={**audit_row, "file": path}))
     return path
 
 

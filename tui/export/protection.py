@@ -9,13 +9,13 @@ import datetime as dt
 import os
 from typing import IO
 
-from models import audit, files, protection, rules, scope
-from models import db as dbmod
+from models import audit, protection, rules, scope
 from models.entities import Report, School
 from tui.export.cells import Formats, write_cell
 from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths
 from tui.export.measure import LINE_PT, MAX_ROW_PT, merged_lines
-from tui.export.paths import ExportError, check_target
+from tui.export.publish import publish
+from tui.export.paths import check_target
 from tui.export.table import Form
 
 FORM_WIDTHS = (15, 27, 13, 27)  # label, value, label, value: A4 portrait at 100 %
@@ -124,21 +124,8 @@ def write_register(target: IO[bytes], views: list[protection.ReportView], *, sch
 
 def _publish(path: str, force: bool, write, audit_row: dict, row_id: int, staff_id: int | None) -> str:
     path = check_target(path, force=force)
-    try:
-        with files.pending(path) as out:
-            write(out.file)
-            with dbmod.write():
-                audit.record("export", "report", row_id, staff_id=staff_id, new={**audit_row, "file": path})
-                try:
-                    out.publish(overwrite=force)
-                except FileExistsError:
-                    raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
-    except ExportError:
-        raise
-    except OSError as exc:
-        from models.backup import _why
-
-        raise ExportError(_why(exc, path)) from None
+    publish(path, force=force, write=write,
+            record=lambda: audit.record("export", "report", row_id, staff_id=staff_id, new={**audit_row, "file": path}))
     return path
 
 

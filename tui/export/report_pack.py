@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO
 
-from models import audit, files, report_pack, scope
-from models import db as dbmod
+from models import audit, report_pack, scope
 from models.child_fields import DIFFICULTY_CATEGORIES
 from models.masking import mask_id
 from models.rules import GUARDIANSHIP_TYPES
@@ -18,7 +17,8 @@ from tui.export.cells import Formats, clean
 from tui.export.dropout import COLS as DROPOUT_COLS
 from tui.export.layout import one_sheet_workbook, page_setup, plain_title_rows, set_widths, sheet_px
 from tui.export.measure import LINE_PT, TITLE_LINE_PT, merged_lines
-from tui.export.paths import ExportError, check_target, safe_part
+from tui.export.publish import publish
+from tui.export.paths import check_target, safe_part
 from tui.export.table import Form
 
 TITLE = "留守儿童、困境儿童统计报表"
@@ -204,22 +204,11 @@ def export_pack(period: report_pack.Period, path: str | None, *, viewer: scope.V
 
     pack = report_pack.build(period, viewer=viewer, school=school, county=county)
     path = check_target(resolve_output(path, default_name(pack), cwd=cwd), force=force)
-    try:
-        with files.pending(path) as out:
-            write_pack(out.file, pack, printed_by=viewer.name, now=now)
-            with dbmod.write():
-                snap = report_pack.save_snapshot(pack, staff_id=viewer.staff_id)
-                audit.record("export", "report_snapshot", snap, staff_id=viewer.staff_id,
-                             new={"period": pack.period.key, "scope": pack.label, "schools": len(pack.school_ids),
-                                  "changes": len(pack.changes), "file": path})
-                try:
-                    out.publish(overwrite=force)
-                except FileExistsError:
-                    raise ExportError(f"文件已存在: {path} (要覆盖请加 --force)") from None
-    except ExportError:
-        raise
-    except OSError as exc:
-        from models.backup import _why
+    def record() -> None:
+        snap = report_pack.save_snapshot(pack, staff_id=viewer.staff_id)
+        audit.record("export", "report_snapshot", snap, staff_id=viewer.staff_id,
+                     new={"period": pack.period.key, "scope": pack.label, "schools": len(pack.school_ids),
+                          "changes": len(pack.changes), "file": path})
 
-        raise ExportError(_why(exc, path)) from None
+    publish(path, force=force, write=lambda fh: write_pack(fh, pack, printed_by=viewer.name, now=now), record=record)
     return path, pack
