@@ -291,6 +291,16 @@ class SchoolRosterScreen(_roster_base()):
 
     BINDINGS = [Binding("escape", "back", "返回", show=True)]
 
+    def on_mount(self) -> None:
+        """Say whose roster it is, and no section strip: an officer has none of the sections."""
+        from models.entities import School
+
+        super().on_mount()
+        self.sub_title = f"{School.get_by_id(self.app.viewer.school_id).name} > 名册"
+        bar = self.query_one(TitleBar)
+        bar.strip = False
+        bar.add_class("no-strip")
+
     def action_back(self) -> None:
         from tui.widgets.fields import Input
 

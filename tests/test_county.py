@@ -198,6 +198,7 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
     from models.entities import Child
     from screens.child_detail import ChildDetailScreen
     from screens.county import CountyScreen, SchoolRosterScreen, SchoolScreen
+    from tui.chrome import TitleBar
     from tui.app import GuanaiApp
     from tui.context import Session
     from tui.palette import commands_for
@@ -230,6 +231,8 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, SchoolRosterScreen)
+        bar = app.screen.query_one(TitleBar)  # whose roster, and no section strip an officer cannot use
+        assert bar.title_text().endswith("> 名册") and "0 待办" not in str(bar.render())
         shown = app.screen.shown
         assert {r.name for r in shown} == {"青山0号", "青山1号", "青山2号"}  # its school's, masked
         assert all(not r.id_number or "*" in r.id_number for r in shown)
