@@ -197,8 +197,7 @@ def area_schools(viewer: Viewer) -> pw.SelectQuery:
     s = School.alias("scope_school")
     if not is_area_viewer(viewer) or not viewer.area:
         return s.select(s.id).where(pw.SQL("1 = 0"))
-    column = s.county if viewer.role == COUNTY else s.township
-    return s.select(s.id).where(column == viewer.area)
+    return s.select(s.id).where(area_column(viewer.role, s) == viewer.area)
 
 
 def area_school_ids(viewer: Viewer) -> list[int]:
@@ -651,9 +650,9 @@ def area_schools_where(role: str, area: str) -> pw.Expression:
     return area_column(role) == area
 
 
-def area_column(role: str) -> pw.Field:
-    """The ``School`` column a 县/乡镇 login's area names: ``county`` or ``township``."""
-    return School.county if role == COUNTY else School.township
+def area_column(role: str, school=School) -> pw.Field:
+    """The ``School`` (or alias) column a 县/乡镇 login's area names: ``county`` or ``township``."""
+    return school.county if role == COUNTY else school.township
 
 
 def is_volunteer_role(role: str) -> bool:

@@ -23,6 +23,7 @@ from textual.widgets import Static
 from models import county, scope
 from models import db as dbmod
 from tui.chrome import TitleBar
+from tui.pack_export import ReportPackExport
 from tui.widgets.footer import Footer
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.text import content
@@ -54,7 +55,7 @@ def total_text(board: county.Dashboard) -> str:
             f"  辍学风险(未销号) {t.open_cases}")
 
 
-class CountyScreen(DatabaseGuard, Screen):
+class CountyScreen(ReportPackExport, DatabaseGuard, Screen):
     """The area's schools, their figures and totals; enter opens one."""
 
     BINDINGS = [
@@ -74,7 +75,6 @@ class CountyScreen(DatabaseGuard, Screen):
         self.pending: dict[str, dict] = {}  # duty parts counted before the board was there
         self.board_load = 0  # the load the board is from
         self.loads = 0
-        self.exporting = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar(strip=False)
@@ -185,46 +185,17 @@ class CountyScreen(DatabaseGuard, Screen):
             return
         folder = getattr(self.app.session, "files_dir", None) or os.getcwd()
         path = os.path.join(folder, default_name(self.app.viewer.area or f"{len(ids)} 所学校", period.key))
-        if os.path.lexists(path):
-            from screens.confirm import ConfirmScreen
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._start_pack(period, path, True)
-
-            self.app.push_screen(ConfirmScreen(f"文件已存在:\n{path}\n覆盖它吗?", yes="覆盖", no="取消"), answered)
-            return
-        self._start_pack(period, path, False)
+        self.export_report_pack(period, path, county=self._whole_county())
 
     def _whole_county(self) -> bool:
         return scope.covers_county(self.app.viewer)
 
-    def _start_pack(self, period, path: str, force: bool) -> None:
-        self.exporting = True
-        self.query_one("#county-status", Static).update(content(f"正在生成 {period.label} 上报报表...", one_line=True))
-        self._export_pack(period, path, force)
+    def pack_status(self, text: str) -> None:
+        self.query_one("#county-status", Static).update(content(text, one_line=True))
 
-    @work(thread=True, exclusive=True, group="county-pack", exit_on_error=False)
-    def _export_pack(self, period, path: str, force: bool) -> None:
-        from models.report_pack import ReportError
-        from tui.export import ExportError
-        from tui.export.report_pack import export_pack
-
-        try:
-            with dbmod.current().connection_context():
-                path, pack = export_pack(period, path, viewer=self.app.viewer, county=self._whole_county(),
-                                         force=force)
-        except (ExportError, ReportError, scope.ForbiddenError) as exc:
-            self.app.call_from_thread(self._pack_done, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown, nothing left behind
-            self.app.call_from_thread(self._pack_done, f"导出失败: {type(exc).__name__}: {exc}")
-            return
-        self.app.call_from_thread(self._pack_done, f"上报报表已保存到: {path}")
-
-    def _pack_done(self, message: str) -> None:
-        self.exporting = False
-        self.query_one("#county-status", Static).update(content(message, one_line=True))
+    def pack_finished(self, error: str | None, path: str, pack) -> None:
+        message = error or f"上报报表已保存到: {path}"
+        self.pack_status(message)
         self.notify(message, timeout=6)
 
 

@@ -20,6 +20,7 @@ from models import db as dbmod
 from models import handbook
 from models import scope as access  # handbook.Scope instances are called ``scope`` here
 from tui.widgets.fields import Input, NumberInput, focus_now
+from tui.pack_export import ReportPackExport
 from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.guard import DatabaseGuard
@@ -56,7 +57,7 @@ def preview_text(s: handbook.Summary) -> str:
     return "\n".join(lines)
 
 
-class HandbookScreen(LiveData, DatabaseGuard, Screen):
+class HandbookScreen(ReportPackExport, LiveData, DatabaseGuard, Screen):
     BINDINGS = [
         Binding("ctrl+s", "export", "导出", priority=True),
         # priority: a letter pressed in the month field is a key, not the month (a NumberInput
@@ -140,12 +141,12 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
         except access.ForbiddenError:
             self.pack_schools = []
         self.refresh_bindings()
+        self.refresh_preview()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "export_pack":
             return bool(getattr(self, "pack_schools", []))
         return True
-        self.refresh_preview()
 
     def _my_class(self, rooms: list[tuple[int, str]]) -> int | None:
         """A class teacher starts on their own class; the head and the admin on the whole school."""
@@ -368,16 +369,7 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
         except (report_pack.ReportError, ExportError) as exc:
             self._say(str(exc), error=True)
             return
-        if os.path.lexists(path):
-            from screens.confirm import ConfirmScreen
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._start_pack(period, path, force=True)
-
-            self.app.push_screen(ConfirmScreen(f"文件已存在:\n{path}\n覆盖它吗?", yes="覆盖", no="取消"), answered)
-            return
-        self._start_pack(period, path, force=False)
+        self.export_report_pack(period, path)
 
     def _pack_target(self, name: str) -> str:
         """The pack goes where the handbook goes: the folder typed (a typed .xlsx: its folder)."""
@@ -399,30 +391,16 @@ class HandbookScreen(LiveData, DatabaseGuard, Screen):
                 raise ExportError(str(exc)) from None
         return os.path.join(where, name)
 
-    def _start_pack(self, period, path: str, *, force: bool) -> None:
-        self.exporting = True
-        self._say(f"正在生成 {period.label} 上报报表…")
-        self._export_pack(period, path, force)
+    def pack_status(self, text: str) -> None:
+        self._say(text)
 
-    @work(thread=True, exclusive=True, group="handbook-pack", exit_on_error=False)
-    def _export_pack(self, period, path: str, force: bool) -> None:
-        from models.report_pack import ReportError
-        from tui.export import ExportError
-        from tui.export.report_pack import export_pack
-
-        try:
-            with dbmod.current().connection_context():
-                path, pack = export_pack(period, path, viewer=self.app.viewer, force=force)
-        except (ExportError, ReportError, access.ForbiddenError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, nothing is left behind
-            self.app.call_from_thread(self._failed, f"导出失败: {type(exc).__name__}: {exc}")
-            return
-        self.app.call_from_thread(self._pack_done, path, pack)
+    def pack_finished(self, error: str | None, path: str, pack) -> None:
+        if error:
+            self._failed(error)
+        else:
+            self._pack_done(path, pack)
 
     def _pack_done(self, path: str, pack) -> None:
-        self.exporting = False
         self.last_pack = path
         c = pack.total
         self._say(f"上报报表已保存到: {path} (民政口径 {c.mz} 人, 教育统计口径 {c.jy} 人, 本期变动 {len(pack.changes)} 人)")

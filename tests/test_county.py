@@ -258,6 +258,38 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         assert isinstance(app.screen, CountyScreen) and app.drilled is None and app.viewer.school_id is None
 
 
+async def test_r_on_the_schools_writes_the_area_s_pack_and_asks_before_replacing_it(area, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    import tui.app
+    from screens.confirm import ConfirmScreen
+    from screens.county import CountyScreen
+    from tui.app import GuanaiApp
+    from tui.context import Session
+
+    class App(GuanaiApp):
+        CSS_PATH = str(Path(tui.app.__file__).with_name("styles.tcss"))
+        MODES = {**GuanaiApp.MODES, "county": lambda: CountyScreen(today=TODAY)}
+
+    monkeypatch.chdir(tmp_path)
+    officer = Staff.get(Staff.login == "xian")
+    app = App(Session(target=area["target"], school_id=area["a"]["school"].id, staff_id=officer.id, staff_name=officer.name,
+                      school_name="云岭县"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        written = [p for p in os.listdir(tmp_path) if p.endswith(".xlsx")]
+        assert len(written) == 1 and "云岭县" in written[0]
+        assert stat.S_IMODE(os.stat(tmp_path / written[0]).st_mode) == 0o600
+        assert "上报报表已保存到" in str(app.screen.query_one("#county-status").content)
+        await pilot.press("r")  # the same month again: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+
+
 @pytest.mark.sqlite_only
 def test_a_county_sample_has_its_two_officers(tmp_path):
     """``guanai sample`` of a county: the 县 officer over every school, the 乡镇 officer over the first
