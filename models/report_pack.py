@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 import peewee as pw
+from dateutil.relativedelta import relativedelta
 
 from models import dropout, handbook, scope, terms
 from models.child_fields import DIFFICULTY_CATEGORIES
@@ -103,17 +104,13 @@ def term_period(text: str, *, school_id: int | None = None, today: dt.date | Non
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+    """The same day ``years`` earlier (29 February: the 28th), as an age is counted."""
+    return day - relativedelta(years=years)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    m += 1
-    last = dropout.month_bounds(y, m)[1].day
-    return dt.date(y, m, min(day.day, last))
+    """The same day ``months`` earlier, clamped to that month's last day (31 May - 3 months: 28 Feb)."""
+    return day - relativedelta(months=months)
 
 
 # --------------------------------------------------------------------------- the per-child facts
