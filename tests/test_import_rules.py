@@ -106,6 +106,15 @@ def test_vocabularies(field, word, value):
     assert importer.normalise_choice(field, word) == value
 
 
+@pytest.mark.parametrize("cell, categories", [
+    ("家庭贫困、残障", ["贫困", "残疾"]), ("建档立卡户/监护不当", ["贫困", "监护缺失或不当"]),
+    ("特困户", ["贫困"]), ("低保家庭", ["贫困"]), ("残疾儿童", ["残疾"]), ("孤儿 事实无人抚养", ["孤儿", "事实无人抚养"]),
+    ("无", []), ("留守户", ["留守户"]),  # not a category with 户 taken off either: the validator names it
+])
+def test_difficulty_words_as_schools_write_them(cell, categories):
+    assert importer.normalise_multi("difficulty", cell) == categories
+
+
 @pytest.mark.parametrize("word, reading", [
     ("非留守儿童", importer.NOT_LEFT_BEHIND), ("否", importer.NOT_LEFT_BEHIND),
     ("单亲留守儿童", "按父母外出情况判断"), ("单亲", "按父母外出情况判断"), ("√", "按父母外出情况判断"),

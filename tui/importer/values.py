@@ -83,7 +83,8 @@ CHOICE_TABLES = {
     "guardianship_type": GUARDIANSHIP_TYPE_WORDS, "guardianship_grade": GRADE_WORDS, "health": HEALTH_WORDS,
     "schooling": SCHOOLING_WORDS, "status": STATUS_WORDS, "guardian_education": EDUCATION_WORDS,
 }
-DIFFICULTY_WORDS = _table({"贫困": ("家庭贫困", "困难", "建档立卡"), "残疾": ("自身残疾", "残障"), "重病": ("大病", "重病儿童"),
+# 贫困: 国发〔2016〕36号's 家庭贫困 is, on the 民政 rolls, a 低保 or 特困 household's child.
+DIFFICULTY_WORDS = _table({"贫困": ("家庭贫困", "困难", "建档立卡", "低保", "特困", "特困供养"), "残疾": ("自身残疾", "残障"), "重病": ("大病", "重病儿童"),
                           "监护缺失或不当": ("监护缺失", "监护不当", "监护缺失或监护不当"),
                           "事实无人抚养": ("事实无人抚养儿童",), "其他": ("其它",)})
 MULTI_TABLES = {"income_sources": INCOME_WORDS, "aid_received": AID_WORDS, "difficulty": DIFFICULTY_WORDS}
@@ -164,10 +165,25 @@ def normalise_choice(key: str, text: str) -> str:
     return table.get(_word_key(text), text)
 
 
+# A category named by the household or child it describes is that category: 建档立卡户, 低保家庭,
+# 残疾儿童 (the way schools' own lists write them).
+HOLDER_SUFFIXES = ("家庭", "户", "儿童")
+
+
 def normalise_multi(key: str, text: str) -> list[str]:
     parts = [p for p in re.split(r"[\s、,，;；/|+]+", text) if p and p not in EMPTY_MARKS]
     table = MULTI_TABLES[key]
-    return [table.get(_word_key(p), p) for p in parts]
+    return [_multi_word(table, p) for p in parts]
+
+
+def _multi_word(table: dict[str, str], part: str) -> str:
+    key = _word_key(part)
+    if key in table:
+        return table[key]
+    for suffix in HOLDER_SUFFIXES:
+        if key.endswith(suffix) and key[:-len(suffix)] in table:
+            return table[key[:-len(suffix)]]
+    return part  # unknown: the validator lists what is allowed
 
 
 PROVINCES = (
