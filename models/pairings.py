@@ -36,6 +36,7 @@ from models import audit
 from models import db as dbmod
 from models import rules, scope, settings
 from models.coerce import as_date as _date, jsonable
+from models.duties import left_behind_on
 from models.entities import (
     Child, Classroom, Contact, Pairing, Staff, TeachingAssignment,
 )
@@ -152,6 +153,7 @@ class BoardChild:
     note: str = ""
     suggestion: Suggestion | None = None
     address: str = ""
+    parents_home: bool = False  # a 留守类型, but the parents came home: not left behind any more
     # roster.search() reads these too
     phones: str = ""
     id_number: str = ""
@@ -230,9 +232,12 @@ def _load_kids(school_id: int, only_for: str | None = None) -> dict[int, BoardCh
     if only_for is not None:
         paired = Pairing.select(Pairing.child).where((Pairing.kind == only_for) & Pairing.ended_on.is_null())
         cond &= (Child.left_behind_type != "") | Child.id.in_(paired)
+    # left behind today by the one condition the roster, the 登记表 and the duties count by: a child
+    # whose parents came home is no longer one of the board's 留守在读, though a pairing may still run
     q = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.name_initials, Child.sex, Child.student_no,
                       Child.classroom, Child.hardship, Child.talent, Child.disability, Child.key_target,
-                      Child.status, Child.left_behind_type, Child.address,
+                      Child.status, Child.left_behind_type, pw.Case(None, [(left_behind_on(dt.date.today()), 1)], 0),
+                      Child.address,
                       Classroom.name.alias("class_name"), Classroom.grade, Classroom.number)
          .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
          .where(cond)
@@ -241,14 +246,14 @@ def _load_kids(school_id: int, only_for: str | None = None) -> dict[int, BoardCh
     # read raw, as the roster is: peewee's per-value conversion of 20,000 rows × 17 columns took
     # longer than the statement (every value here is a plain int, text or boolean flag)
     for (cid, name, pinyin, initials, sex, student_no, room_id, hardship, talent, disability, key_target, status,
-         lb_type, address, class_name, grade, number) in dbmod.current().execute(q).fetchall():
+         lb_type, left_behind, address, class_name, grade, number) in dbmod.current().execute(q).fetchall():
         kids[cid] = BoardChild(
             child_id=cid, name=name, name_pinyin=pinyin, name_initials=initials,
             sex=sex, student_no=student_no or "", class_name=class_name or "",
             class_order=(grade or 99, number or 99), classroom_id=room_id,
             flags=flags_text(hardship, talent, disability, key_target),
-            status=status, left_behind=bool(lb_type), key_target=bool(key_target),
-            address=address or "",
+            status=status, left_behind=bool(left_behind), key_target=bool(key_target),
+            address=address or "", parents_home=bool(lb_type) and not left_behind,
         )
     return kids
 
@@ -454,6 +459,8 @@ def _build(school_id: int, kind: str, with_suggestions: bool, viewer: scope.View
             row.last_contact = last.get((kid.child_id, key[1]))
         if kid.status != "在读":
             row.note = kid.status
+        elif kid.parents_home:  # the pairing may end: said, so the board and the summary's counts agree
+            row.note = "父母返乡"
         g.children.append(row)
         g.load += 1
         paired.add(kid.child_id)
@@ -489,7 +496,7 @@ def _build(school_id: int, kind: str, with_suggestions: bool, viewer: scope.View
 def _copy(k: BoardChild) -> BoardChild:
     return BoardChild(k.child_id, k.name, k.name_pinyin, k.name_initials, k.sex, k.student_no, k.class_name,
                       k.class_order, k.classroom_id, k.flags, k.status, k.left_behind, k.key_target,
-                      address=k.address)
+                      address=k.address, parents_home=k.parents_home)
 
 
 def _helper_key(p: dict, htype: str, staff: dict, kids: dict) -> tuple[HelperKey | None, str]:

@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 
 from models import children, pairings, settings
-from models.entities import AuditLog, Child, Classroom, Contact, Pairing, School, Setting, Staff, TeachingAssignment
+from models.entities import (
+    AuditLog, Child, Classroom, Contact, Pairing, Parent, School, Setting, Staff, TeachingAssignment,
+)
 from models.pairings import UNPAIRED, OverLoad, PairingError
 from models.roster import roster_rows
 from models.scope import system_viewer
@@ -349,6 +351,27 @@ def test_board_groups_and_last_contacts(school):
     assert (g.load, g.max_load) == (1, pairings.DEFAULT_MAX_LOAD["帮扶教师"])
     mama = pairings.load_board(s["school"].id, "爱心妈妈", viewer=ALL)
     assert {g.name for g in mama.groups[1:]} == {"李老师", "孙老师"}  # female staff
+
+
+def test_parents_home_leave_the_board_count_as_they_leave_the_roster(school):
+    """A child whose parents came home is not among the board's 留守在读 (the roster, the 登记表 and
+    the duties count by one condition, duties.left_behind_on); a pairing that still runs says why."""
+    s = school
+    kid = s["kids"]["张小明"]  # paired with 李老师 (the fixture)
+    before = pairings.load_board(s["school"].id, "帮扶教师", viewer=ALL)
+    assert Parent.update(away=False, returned_on=dt.date.today() - dt.timedelta(days=3)).where(
+        Parent.child == kid.id).execute() >= 1  # every parent of his is home since three days
+    board = pairings.load_board(s["school"].id, "帮扶教师", viewer=ALL)
+    roster = [r for r in roster_rows(s["school"].id, viewer=ALL) if r.left_behind and r.status == "在读"]
+    assert (board.subjects, board.paired) == (before.subjects - 1, before.paired - 1)
+    assert board.subjects == len(roster)
+    (row,) = [c for g in board.groups for c in g.children if c.child_id == kid.id]
+    assert row.note == "父母返乡"
+    # away again (a returned_on later than today): left behind, no note
+    Parent.update(returned_on=dt.date.today() + dt.timedelta(days=30)).where(Parent.child == kid.id).execute()
+    again = pairings.load_board(s["school"].id, "帮扶教师", viewer=ALL)
+    assert (again.subjects, again.paired) == (before.subjects, before.paired)
+    assert [c.note for g in again.groups for c in g.children if c.child_id == kid.id] == [""]
 
 
 def test_last_contact_is_with_that_helper(school):
