@@ -8,6 +8,8 @@ Two definitions of a 留守儿童, counted side by side (they differ, and the of
     教育统计口径  one or both parents away for at least ``AWAY_MONTHS`` (6) months at the period's end,
                 by the parent's 外出时间 (``Parent.away_since``); a parent away without that date is not
                 counted (the 汇总 says how many such children there are, to be completed).
+With no parent recorded at all, the child's 留守类型 says who is away (父母均外出: both; another
+type: one) and no 外出时间 is known.
 A parent is away when marked 在外务工, not deceased, and gone by the period's end. Ages are at the
 period's end (16 on that day is no longer under 16). The children counted are those on the roll
 (在读, and 辍学 still followed by 控辍保学), not archived.
@@ -43,6 +45,7 @@ from models.rules import GUARDIANSHIP_TYPES
 
 AWAY_MONTHS = 6  # 教育统计口径: away this many months or more
 AGE_LIMIT = 16  # 民政口径: under 16
+BOTH_AWAY = "父母均外出"  # 留守类型 of a child both of whose parents are away
 UNABLE_LEFT_BEHIND = "一方外出另一方无监护能力"  # 留守类型 marking the parent at home as unable
 UNABLE_GUARDIANSHIP = "父或母无监护能力"  # 监护类型 marking the same
 ON_ROLL = ("在读", "辍学")
@@ -133,7 +136,13 @@ def facts_query(school_ids: list[int], period: Period) -> pw.SelectQuery:
                          pw.fn.SUM(_flag(gone & Parent.away_since.is_null())).alias("undated_n"),
                          pw.fn.SUM(_flag(Parent.deceased == True)).alias("dead_n"))  # noqa: E712
            .group_by(Parent.child).alias("par"))
-    away_n = pw.fn.COALESCE(par.c.away_n, 0)
+    # No parent recorded (most schools' own lists): the 留守类型 is the only word on who is away, as
+    # the roster counts such a child (``duties.left_behind_on``); when they left is not known, so
+    # they are 外出时间未填 for 教育统计口径, never long away.
+    typed_away = pw.Case(pw.fn.COALESCE(Child.left_behind_type, ""), [(BOTH_AWAY, 2), ("", 0)], 1)
+    no_parents = par.c.pc.is_null()
+    away_n = pw.Case(None, [(no_parents, typed_away)], par.c.away_n)
+    undated_n = pw.Case(None, [(no_parents, typed_away)], par.c.undated_n)
     under = Child.birth_date.is_null(False) & (Child.birth_date > years_before(end, AGE_LIMIT))
     unable = ((pw.fn.COALESCE(par.c.dead_n, 0) >= 1) | (Child.left_behind_type == UNABLE_LEFT_BEHIND)
               | (Child.guardianship_type == UNABLE_GUARDIANSHIP))
@@ -151,7 +160,7 @@ def facts_query(school_ids: list[int], period: Period) -> pw.SelectQuery:
                          _flag(under & (away_n == 1) & unable).alias("mz_one"),
                          _flag(under & (both | ((away_n == 1) & unable))).alias("mz"),
                          _flag(pw.fn.COALESCE(par.c.long_n, 0) >= 1).alias("jy"),
-                         _flag((pw.fn.COALESCE(par.c.undated_n, 0) >= 1)
+                         _flag((undated_n >= 1)
                                & (pw.fn.COALESCE(par.c.long_n, 0) == 0)).alias("undated"),
                          band.alias("band"),
                          pw.fn.COALESCE(Child.guardianship_type, "").alias("gtype"),

@@ -42,7 +42,11 @@ RULES = [
     ("left after the period's end", {}, [(F, {"away_since": dt.date(2026, 12, 2)}), (M, {"away_since": dt.date(2026, 12, 2)})],
      False, False),
     ("a deceased parent is not away", {}, [(F, {"deceased": True}), (M, {"away": False})], False, False),
-    ("no parent recorded", {}, [], False, False),
+    # a school's own list names the 留守类型 and no parents: the type says who is away, not since when
+    ("no parent recorded, 父母均外出", {}, [], True, False),
+    ("no parent recorded, 父亲外出", {"left_behind_type": "父亲外出"}, [], False, False),
+    ("no parent recorded, 一方外出另一方无监护能力", {"left_behind_type": "一方外出另一方无监护能力"}, [], True, False),
+    ("no parent recorded, not left behind", {"left_behind_type": ""}, [], False, False),
 ]
 
 
@@ -86,8 +90,9 @@ def test_the_rules_and_the_county_on_both_backends(db_path):
     assert [s.school for s in pack.schools] == ["测试小学"] and not pack.county
     assert (c.on_roll, c.mz, c.jy) == (len(RULES), sum(r[3] for r in RULES), sum(r[4] for r in RULES))
     assert c.both_defs == sum(r[3] and r[4] for r in RULES) and c.mz_only == sum(r[3] and not r[4] for r in RULES)
-    assert c.undated == 2  # away without 外出时间, not long away by another parent
-    assert c.mz_both + c.mz_one == c.mz and c.mz_one == 3
+    # away without 外出时间, not long away by another parent: two with parents, three by their type alone
+    assert c.undated == 5
+    assert c.mz_both + c.mz_one == c.mz and c.mz_one == 4
     assert c.bands["6-13岁"][0] + c.bands.get("14-16岁", (0, 0))[0] == c.mz
     assert c.bands["14-16岁"] == (1, 2) and c.bands[report_pack.NO_BIRTH] == (0, 1)
     assert sum(v[1] for v in c.guardianship.values()) == c.jy
