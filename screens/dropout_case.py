@@ -256,7 +256,8 @@ class AttemptScreen(DatabaseGuard, ModalScreen[str | None]):
         self.case_id = case_id
         self.today = today or dt.date.today()
         self.method = rules.PERSUADE_METHODS[0]
-        self.outcome = "无效"
+        # no default: a forgotten F3 must not count as 无效 toward the 书面报告 (nor as 有效)
+        self.outcome = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attempt-box"):
@@ -276,7 +277,8 @@ class AttemptScreen(DatabaseGuard, ModalScreen[str | None]):
 
     def _show_choice(self) -> None:
         self.query_one("#attempt-choice", Static).update(content(
-            f"方式: {self.method}    结果: {self.outcome}    劝返人: {self.app.viewer.name or '—'}", one_line=True))
+            f"方式: {self.method}    结果: {self.outcome or '未选 (F3)'}    劝返人: {self.app.viewer.name or '—'}",
+            one_line=True))
 
     def action_method(self) -> None:
         i = rules.PERSUADE_METHODS.index(self.method)
@@ -284,13 +286,16 @@ class AttemptScreen(DatabaseGuard, ModalScreen[str | None]):
         self._show_choice()
 
     def action_outcome(self) -> None:
-        self.outcome = "有效" if self.outcome == "无效" else "无效"
+        self.outcome = "无效" if self.outcome == "有效" else "有效"
         self._show_choice()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()  # enter only confirms a field: ctrl+s saves
 
     def action_save(self) -> None:
+        if not self.outcome:
+            self.query_one("#attempt-error", Static).update(content("请按 F3 (或 ctrl+r) 选择劝返结果: 有效或无效"))
+            return
         values = {"day": self.query_one("#attempt-day", Input).value, "method": self.method,
                   "outcome": self.outcome, "cadre": self.query_one("#attempt-cadre", Input).value,
                   "note": self.query_one("#attempt-note", Input).value}

@@ -92,8 +92,12 @@ async def test_mark_absent_in_two_keys_then_follow_the_case_to_its_return(tiny_s
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, AttemptScreen)
-        await pilot.press("f3")  # 无效 -> 有效
         await pilot.press(*"家长答应下周一送回")
+        await pilot.press("ctrl+s")  # no result chosen yet: said in the dialog, nothing written
+        await pilot.pause()
+        assert isinstance(app.screen, AttemptScreen) and DropoutAttempt.select().count() == 0
+        assert "选择劝返结果" in screen_text(app.screen)
+        await pilot.press("f3")  # 未选 -> 有效
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, DropoutCaseScreen)
