@@ -247,6 +247,8 @@ async def test_the_officer_starts_on_the_schools_drills_into_one_and_comes_back(
         assert not {"e", "t", "u", "c"} & keys_offered(app.screen) and "escape" in keys_offered(app.screen)
         offered = {c.title for c in commands_for(app, app.screen)}  # ctrl+p: none of the write commands either
         assert "帮助" in offered and not {"修改档案", "记录谈心", "新建档案", "登记缺课", "导入名册"} & offered
+        # nor the sections, the cases or the reports of a school: they do not apply to an officer
+        assert offered == {"帮助", "换配色", "字符宽度", "退出"}
         assert "困境类别" in str(app.screen.query_one("#detail-special", Static).content)
         assert "贫困、监护缺失或不当" in str(app.screen.query_one("#detail-special", Static).content)
         await pilot.press("e", "t", "u")  # not bound for the officer: nothing opens, nothing unmasked

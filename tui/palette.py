@@ -25,6 +25,7 @@ class Command:
     app: bool = False
     admin: bool = False
     only: tuple[str, ...] = ()  # screen classes where the action means this title (enter opens a talk in 谈心)
+    work: bool = True  # a school's own work (sections, cases, reports): not offered to a read-only officer
 
 
 COMMANDS = (
@@ -53,9 +54,9 @@ COMMANDS = (
     Command("新建活动", "xinjianhuodong", "xjhd", "new", section="4", key="4 n"),
     Command("生成学期行事历", "shengchengxueqixingshili", "scxqxsl", "plan", section="4", key="4 g"),
     Command("导出工作手册", "daochugongzuoshouce", "dcgzsc", "export", section="5", key="5 ctrl+s"),
-    Command("帮助", "bangzhu", "bz", "help", key="?", app=True),
-    Command("换配色", "huanpeise", "hps", "change_theme", app=True),
-    Command("字符宽度", "zifukuandu", "zfkd", "ambiwidth", app=True),
+    Command("帮助", "bangzhu", "bz", "help", key="?", app=True, work=False),
+    Command("换配色", "huanpeise", "hps", "change_theme", app=True, work=False),
+    Command("字符宽度", "zifukuandu", "zfkd", "ambiwidth", app=True, work=False),
     Command("教职工账号", "jiaozhigongzhanghao", "jzgzh", "users", app=True, admin=True),
     Command("审计日志", "shenjirizhi", "sjrz", "audit", app=True, admin=True),
     Command("校车路线", "xiaocheluxian", "xclx", "bus_routes", app=True, admin=True),
@@ -63,7 +64,7 @@ COMMANDS = (
     Command("控辍保学", "kongchuobaoxue", "kcbx", "dropout_cases", app=True),
     Command("登记缺课", "dengjiqueke", "djqk", "absent", section="1", key="1 x"),
     Command("全班考勤", "quanbankaoqin", "qbkq", "class_absent", section="1", key="1 X"),
-    Command("退出", "tuichu", "tc", "quit", key="q", app=True),
+    Command("退出", "tuichu", "tc", "quit", key="q", app=True, work=False),
 )
 
 
@@ -88,7 +89,8 @@ def score(command: Command, query: str) -> float:
 def commands_for(app, screen) -> list[Command]:
     """The commands the palette offers on ``screen`` (admin screens to an admin only): none the screen's
     ``check_action`` refuses, as its footer; for a read-only viewer (``scope.is_read_only``: a 县/乡镇
-    officer, whom the sections do not apply to) none that goes through a section."""
+    officer, whom the sections, cases and reports of a school do not apply to) only help, colours,
+    character width and quit."""
     from models.scope import Viewer, is_read_only
 
     viewer = getattr(app, "viewer", None)
@@ -101,7 +103,7 @@ def commands_for(app, screen) -> list[Command]:
             continue  # a selected child is needed: only where there is one
         if not c.app and c.section is None and screen.check_action(c.action, ()) is False:
             continue  # not offered on this screen (its footer does not show it either)
-        if read_only and c.section is not None:
+        if read_only and c.work:
             continue
         if c.only and type(screen).__name__ not in c.only:
             continue
