@@ -13,10 +13,10 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.events import DescendantBlur
+from textual.events import DescendantBlur, DescendantFocus
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Label, Select, Static
@@ -171,7 +171,10 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         color: $text;
         text-style: bold;
     }
-    ChildFormScreen .row {
+    ChildFormScreen .section {
+        grid-size: 2;
+        grid-columns: 16 1fr;
+        grid-rows: auto;
         height: auto;
         padding: 0 1;
     }
@@ -179,21 +182,22 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         width: 16;
         height: 1;
     }
-    ChildFormScreen .row:focus-within > .label {
+    ChildFormScreen .label.current {
         text-style: reverse bold;
     }
-    ChildFormScreen .row > Input, ChildFormScreen .row > Select {
+    ChildFormScreen .section > Input, ChildFormScreen .section > Select {
         width: 1fr;
     }
-    ChildFormScreen .row > Input:focus, ChildFormScreen .row > TextArea:focus {
+    ChildFormScreen .section > Input:focus, ChildFormScreen .section > TextArea:focus {
         background: $primary 40%;  /* the field being typed in is seen at a glance, in 16 colours too */
     }
     ChildFormScreen Select .arrow {
         display: none !important;
     }
-    ChildFormScreen .row > TextArea {
+    ChildFormScreen .section > TextArea {
         width: 1fr;
         height: 6;
+        min-height: 6;  /* a grid's auto row measures the content; the notes keep their six lines */
     }
     ChildFormScreen .multi {
         width: 1fr;
@@ -202,10 +206,12 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         grid-rows: 1;
         grid-gutter: 0 1;
     }
+    ChildFormScreen .error-gap {
+        width: 16;
+        height: 1;
+    }
     ChildFormScreen .error {
         height: auto;
-        padding-left: 17;
-        padding-right: 1;
         color: $text-error;
         text-style: bold;
     }
@@ -222,6 +228,9 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         self.shown_errors: dict[str, str] = {}
         self._widgets: dict[str, Any] = {}
         self._errors: dict[str, Static] = {}
+        self._gaps: dict[str, Static] = {}  # the blank label-column cell beside each error line
+        self._labels: dict[str, Label] = {}  # the label of each field, shown reversed while it has focus
+        self._current: str | None = None  # the field whose label is shown as current
         self.saved_id: int | None = None  # saved once, then kept open for edits typed during that save
         self.writer: drafts.DraftWriter | None = None
         self._drafted: dict[str, Any] | None = None  # the values last handed to the draft writer
@@ -253,11 +262,14 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         with VerticalScroll(id="form-body", can_focus=False):
             for title, fields in FORM:
                 yield Static(title, classes="heading", markup=False)
-                for f in fields:
-                    # Error lines are mounted under a row only when needed: fewer widgets keep
-                    # opening the form and moving between fields quick on an old PC.
-                    with Horizontal(classes="row", id=f"row-{f.key}"):
-                        yield Label(f.label + (" *" if f.required else ""), classes="label", markup=False)
+                # One grid per section (a label column and a field column), not a row container
+                # per field: a third fewer widgets to build and lay out when the form opens.
+                # Error lines are mounted under a field only when needed, for the same reason.
+                with Grid(classes="section"):
+                    for f in fields:
+                        label = Label(f.label + (" *" if f.required else ""), classes="label", markup=False)
+                        self._labels[f.key] = label
+                        yield label
                         yield from self._widget(f)
         yield Footer(show_command_palette=False)
 
@@ -407,6 +419,14 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
         f = FIELD_BY_KEY[key]
         return self._w(f"f-{key}-0" if f.kind == "multi" else f"f-{key}")
 
+    def cell_for(self, key: str) -> Widget:
+        """The field's cell in its section's grid (a multi choice's ticks are one cell)."""
+        widget = self.widget_for(key)
+        return widget.parent if FIELD_BY_KEY[key].kind == "multi" else widget
+
+    def label_for(self, key: str) -> Label:
+        return self._labels[key]
+
     @staticmethod
     def key_of(widget: Widget | None) -> str | None:
         wid = getattr(widget, "id", None) or ""
@@ -429,19 +449,50 @@ class ChildFormScreen(DatabaseGuard, BackgroundSave, Screen[int | None]):
                 return
             self.shown_errors[key] = message
             if err is None:
+                # under the field, in the field column (a blank cell under the label)
+                gap = self._gaps[key] = Static(classes="error-gap")
                 err = self._errors[key] = Static(content(message, one_line=True), id=f"e-{key}", classes="error")
-                self._w("form-body").mount(err, after=self._w(f"row-{key}"))
+                cell = self.cell_for(key)
+                cell.parent.mount(gap, err, after=cell)
             else:
                 err.update(content(message, one_line=True))
-                err.display = True
+                err.display = self._gaps[key].display = True
         elif key in self.shown_errors:
             del self.shown_errors[key]
             if err is not None:
-                err.display = False
+                err.display = self._gaps[key].display = False
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for f in FIELDS:
             self.show_error(f.key, errors.get(f.key))
+
+    def _key_within(self, widget: Widget | None) -> str | None:
+        """The field a widget belongs to: the field itself, a tick of it, or a part of it (a choice's list)."""
+        while widget is not None and widget is not self:
+            key = self.key_of(widget)
+            if key is not None:
+                return key
+            widget = widget.parent
+        return None
+
+    def _show_current(self, key: str | None) -> None:
+        """The label of the field being filled is shown reversed (what ``:focus-within`` on a row did)."""
+        if key == self._current:
+            return
+        if self._current is not None:
+            self._labels[self._current].remove_class("current")
+        if key is not None:
+            self._labels[key].add_class("current")
+        self._current = key
+
+    @on(DescendantFocus)
+    def _mark_current(self, event: DescendantFocus) -> None:
+        self._show_current(self._key_within(event.widget))
+
+    @on(DescendantBlur)
+    def _unmark_current(self, event: DescendantBlur) -> None:
+        if self._key_within(event.widget) == self._current:
+            self._show_current(None)
 
     @on(DescendantBlur)
     def _validate_on_blur(self, event: DescendantBlur) -> None:

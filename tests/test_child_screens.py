@@ -180,8 +180,10 @@ async def test_invalid_id_shows_message_next_to_field_and_saves_nothing(care):
         assert app.focused is form.query_one("#f-id_number")
         assert form.error_line("name") is None
         assert any("有 1 处需要修改" in n.message for n in app._notifications)
-        row = form.query_one("#row-id_number")
-        assert row.region.y < 24 and row.region.bottom > 0  # scrolled into view
+        field = form.widget_for("id_number")
+        assert field.region.y < 24 and field.region.bottom > 0  # scrolled into view
+        # the error line is right under its field, in the field column
+        assert (error.region.x, error.region.y) == (field.region.x, field.region.bottom)
         child = Child.get_by_id(kid.id)
         assert child.id_number == KID_ID and child.address == ""
         assert AuditLog.select().where(AuditLog.action != "unmask").count() == 0  # opening the form: unmask only
@@ -328,15 +330,22 @@ async def test_every_field_reachable_by_tab_and_visible(care):
             return 0 < region.y < 23  # between the header and the footer
 
         assert form.key_of(app.focused) == "name" and visible()
+
+        def current_labels() -> list[str]:  # the focused field's label is shown reversed
+            return [key for key, label in form._labels.items() if label.has_class("current")]
+
+        assert current_labels() == ["name"]
         await pilot.press("shift+tab")  # wraps round to the last field, scrolled into view
         assert form.key_of(app.focused) == "notes" and visible()
         await pilot.press("shift+tab")
-        assert form.key_of(app.focused) == "hobbies" and visible()
+        assert form.key_of(app.focused) == "hobbies" and visible() and current_labels() == ["hobbies"]
         await pilot.press("tab", "tab")
         assert form.key_of(app.focused) == "name" and visible()
         for _ in range(14):
             await pilot.press("tab")
-        assert form.key_of(app.focused) == "classroom" and visible()
+        assert form.key_of(app.focused) == "classroom" and visible() and current_labels() == ["classroom"]
+        await pilot.press("enter")  # the choices open: the label stays marked
+        assert app.focused is not form.widget_for("classroom") and current_labels() == ["classroom"]
 
 
 # --- saving while the database is busy or full -----------------------------------------
