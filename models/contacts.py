@@ -28,9 +28,15 @@ CONTENT_LIMIT = 5000
 _MONTH_DAY = re.compile(r"\d{1,2}-\d{1,2}")
 FEEDBACK_KINDS = ("家访", "监护人座谈")  # their paper forms have 家长反馈 where a talk has 交谈后效果
 HOME_VISIT = "家访"
+TUTORING = "学业辅导"
 # The 家访手记's own columns, in the paper's order (孩子表现 is the visit's content): filled for a 家访 only.
 VISIT_FIELDS = {"family_members": "家庭成员情况", "living_conditions": "生活环境", "education_needs": "教育需求"}
-VISIT_FIELD_LIMIT = 1000
+# The 谈心记录单's tutoring variant, in the paper's order around 帮教措施 (a 学业辅导's content):
+# 学生存在问题 before it, 帮教资料 after it; filled for a 学业辅导 only.
+TUTORING_FIELDS = {"problems": "学生存在问题", "materials": "帮教资料"}
+# A kind's own columns (other kinds share the 谈心记录单's): refused with the reason on another kind.
+KIND_FIELDS = {HOME_VISIT: VISIT_FIELDS, TUTORING: TUTORING_FIELDS}
+VISIT_FIELD_LIMIT = 1000  # each of a kind's own columns
 FUTURE_SLACK = dt.timedelta(days=1)
 
 
@@ -72,6 +78,8 @@ class ContactForm:
     family_members: str = ""  # 家庭成员情况 (家访手记)
     living_conditions: str = ""  # 生活环境 (家访手记)
     education_needs: str = ""  # 教育需求 (家访手记)
+    problems: str = ""  # 学生存在问题 (谈心记录单·辅导)
+    materials: str = ""  # 帮教资料 (谈心记录单·辅导)
     mood: str = ""
     concerns: tuple[str, ...] = ()
     follow_up: str = ""
@@ -138,17 +146,18 @@ def validate_contact(form: ContactForm, child_ids: list[int], *, now: dt.datetim
         if len(text) > CONTENT_LIMIT:
             errors[name] = f"{label}不能超过 {CONTENT_LIMIT} 字 (现在 {len(text)} 字)"
         values[name] = text
-    filled = []
-    for name, label in VISIT_FIELDS.items():
-        text = clean_text(getattr(form, name), multiline=True).strip()
-        if len(text) > VISIT_FIELD_LIMIT:
-            errors[name] = f"{label}不能超过 {VISIT_FIELD_LIMIT} 字 (现在 {len(text)} 字)"
-        if text:
-            filled.append((name, label))
-        values[name] = text
-    if filled and form.kind != HOME_VISIT:  # the 谈心记录单 and call sheets have no such column
-        labels = "、".join(label for _, label in filled)
-        errors.setdefault(filled[0][0], f"{labels}只用于家访: F2 改回家访, 或清空")
+    for owner, fields in KIND_FIELDS.items():
+        filled = []
+        for name, label in fields.items():
+            text = clean_text(getattr(form, name), multiline=True).strip()
+            if len(text) > VISIT_FIELD_LIMIT:
+                errors[name] = f"{label}不能超过 {VISIT_FIELD_LIMIT} 字 (现在 {len(text)} 字)"
+            if text:
+                filled.append((name, label))
+            values[name] = text
+        if filled and form.kind != owner:  # the other kinds' paper forms have no such column
+            labels = "、".join(label for _, label in filled)
+            errors.setdefault(filled[0][0], f"{labels}只用于{owner}: F2 改回{owner}, 或清空")
     values["follow_up"] = clean_text(form.follow_up, multiline=True).strip()
     if form.follow_up_due.strip():
         try:
@@ -274,7 +283,9 @@ def form_from_contact(c: Contact) -> ContactForm:
         parent_feedback=clean_text(c.parent_feedback, multiline=True),
         family_members=clean_text(c.family_members, multiline=True),
         living_conditions=clean_text(c.living_conditions, multiline=True),
-        education_needs=clean_text(c.education_needs, multiline=True), mood=c.mood, concerns=tuple(split_multi(c.concerns)),
+        education_needs=clean_text(c.education_needs, multiline=True),
+        problems=clean_text(c.problems, multiline=True), materials=clean_text(c.materials, multiline=True),
+        mood=c.mood, concerns=tuple(split_multi(c.concerns)),
         follow_up=clean_text(c.follow_up, multiline=True), follow_up_due=c.follow_up_due.isoformat() if c.follow_up_due else "",
     )
 

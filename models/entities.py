@@ -226,6 +226,8 @@ class Contact(BaseModel):
     family_members = pw.TextField(default="")  # 家庭成员情况 (家访手记), migration 0011
     living_conditions = pw.TextField(default="")  # 生活环境 (家访手记), 0011
     education_needs = pw.TextField(default="")  # 教育需求 (家访手记), 0011
+    problems = pw.TextField(default="")  # 学生存在问题 (谈心记录单·辅导), migration 0018
+    materials = pw.TextField(default="")  # 帮教资料 (谈心记录单·辅导), 0018
     mood = pw.CharField(max_length=10, default="")
     concerns = pw.CharField(max_length=50, default="")  # 学业、心理、安全、健康、生活
     follow_up = pw.TextField(default="")

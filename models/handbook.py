@@ -61,6 +61,7 @@ from models.coerce import as_date as _date, as_datetime as _datetime
 TALK_KINDS = ("谈心", "心理辅导")  # 谈心记录
 PARENT_KINDS = ("家长电话", "亲情电话", "亲情书信", "监护人座谈")  # 家长联系记录
 VISIT_KINDS = ("家访",)  # 家访记录
+TUTORING_KINDS = ("学业辅导",)  # 学业辅导记录 (谈心记录单·辅导)
 MAX_NAMES = 40  # participants named in one 活动记录 cell; more are counted
 
 
@@ -517,6 +518,8 @@ class ContactRow:
     family_members: str  # 家庭成员情况, 生活环境, 教育需求: the 家访手记's own columns
     living_conditions: str
     education_needs: str
+    problems: str  # 学生存在问题, 帮教资料: the tutoring 谈心记录单's own columns
+    materials: str
     mood: str
     concerns: str
     follow_up: str
@@ -543,7 +546,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
     lo, hi = _bounds(scope.first, scope.last)
     q = (Contact.select(Contact.id, Contact.at, Contact.kind, Contact.place, Contact.callee, Contact.minutes,
                         Contact.reached, Contact.content, Contact.effect, Contact.parent_feedback,
-                        Contact.family_members, Contact.living_conditions, Contact.education_needs, Contact.mood,
+                        Contact.family_members, Contact.living_conditions, Contact.education_needs,
+                        Contact.problems, Contact.materials, Contact.mood,
                         Contact.concerns, Contact.follow_up, Contact.follow_up_due, Child.name, Child.sex,
                         Child.birth_date, Child.guardian_name, Child.guardian_relation, Child.guardian_phone,
                         Child.address,
@@ -553,8 +557,8 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
          .switch(Contact).join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
          .where(_scope_cond(scope) & Contact.kind.in_(list(kinds)) & (Contact.at >= lo) & (Contact.at < hi))
          .order_by(Contact.at, Contact.id))
-    for (cid, at, kind, place, callee, minutes, reached, content, effect, feedback, members, living, needs, mood,
-         concerns, follow_up,
+    for (cid, at, kind, place, callee, minutes, reached, content, effect, feedback, members, living, needs,
+         problems, materials, mood, concerns, follow_up,
          follow_up_due, child_name, sex, birth_date, guardian, relation, guardian_phone, address, class_name,
          staff_name, author) in Contact._meta.database.execute(q):
         at = _datetime(at)
@@ -562,13 +566,14 @@ def contact_rows(scope: Scope, kinds: tuple[str, ...], *, mask: bool = True) -> 
             guardian = f"{guardian} ({relation})"
         if hides(scope.viewer, kind, author):  # 心理辅导: that it happened, not what was said
             content, effect, feedback, follow_up = COUNSELLING_HIDDEN, "", "", ""
-            members = living = needs = ""
+            members = living = needs = problems = materials = ""
         yield ContactRow(
             id=cid, at=at, kind=kind, child_name=child_name, class_name=class_name or "", sex=sex or "",
             age=age_on(_date(birth_date), at.date()), staff_name=staff_name or "", place=place or "",
             callee=callee or "", minutes=minutes, reached=bool(reached), content=content or "",
             effect=effect or "", parent_feedback=feedback or "", family_members=members or "",
-            living_conditions=living or "", education_needs=needs or "", mood=mood or "", concerns=concerns or "",
+            living_conditions=living or "", education_needs=needs or "", problems=problems or "",
+            materials=materials or "", mood=mood or "", concerns=concerns or "",
             follow_up=follow_up or "",
             follow_up_due=_date(follow_up_due), guardian=guardian or "",
             guardian_phone=mask_phone(guardian_phone) if mask else (guardian_phone or ""), address=address or "",

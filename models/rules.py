@@ -33,7 +33,8 @@ STAFF_ROLES = {
 }
 
 PAIRING_KINDS = ("帮扶教师", "爱心妈妈", "学习帮手", "党员干部")
-CONTACT_KINDS = ("谈心", "家长电话", "家访", "亲情电话", "亲情书信", "心理辅导", "监护人座谈")
+# appended, never inserted: the talk entry's pick list numbers them in this order
+CONTACT_KINDS = ("谈心", "家长电话", "家访", "亲情电话", "亲情书信", "心理辅导", "监护人座谈", "学业辅导")
 MOODS = ("开心", "平静", "低落", "焦虑", "生气")
 CONCERNS = ("学业", "心理", "安全", "健康", "生活")
 # 强制报告: the statutory situations a teacher must report (《关于建立侵害未成年人案件强制报告制度的意见

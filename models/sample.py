@@ -1663,7 +1663,7 @@ class _Generator:
         self.contacts.append((
             ctx.row["id"], staff, kind, str(when), minutes, reached, place, callee, content, effect, mood, concerns,
             follow_up, None if follow_up_due is None else str(follow_up_due), group_key, created, created,
-            parent_feedback, family_members, living_conditions, education_needs,
+            parent_feedback, family_members, living_conditions, education_needs, "", "",
         ))
 
     def talk(self, ctx: "_TalkContext", staff: int, day: dt.date, place: str) -> None:
@@ -1842,7 +1842,7 @@ def _insert(db: pw.Database, model: type, rows: list[dict]) -> None:
 
 CONTACT_COLUMNS = ("id", "child", "staff", "kind", "at", "minutes", "reached", "place", "callee", "content", "effect",
                    "mood", "concerns", "follow_up", "follow_up_due", "group_key", "created_at", "updated_at",
-                   "parent_feedback", "family_members", "living_conditions", "education_needs")
+                   "parent_feedback", "family_members", "living_conditions", "education_needs", "problems", "materials")
 
 
 def _insert_tuples(db: pw.Database, model: type, names: tuple[str, ...], rows: list[tuple]) -> None:

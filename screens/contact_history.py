@@ -15,7 +15,7 @@ FIELD_LABELS = {"content": "内容", "kind": "类别", "at": "时间", "minutes"
                 "concerns": "关注", "reached": "接通", "place": "地点", "follow_up": "跟进",
                 "follow_up_due": "跟进日期", "callee": "通话对象", "effect": "效果",
                 "parent_feedback": "家长反馈", "family_members": "家庭成员情况", "living_conditions": "生活环境",
-                "education_needs": "教育需求"}
+                "education_needs": "教育需求", "problems": "学生存在问题", "materials": "帮教资料"}
 
 
 class ContactHistoryScreen(DatabaseGuard, ModalScreen[None]):

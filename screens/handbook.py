@@ -53,7 +53,8 @@ def preview_text(s: handbook.Summary) -> str:
     lines.append(
         f"本月: 谈心 {sum(c.get(k, 0) for k in handbook.TALK_KINDS)}  "
         f"家长联系 {sum(c.get(k, 0) for k in handbook.PARENT_KINDS)}  "
-        f"家访 {sum(c.get(k, 0) for k in handbook.VISIT_KINDS)}  活动 {s.activities}  待办 {s.open_duties}")
+        f"家访 {sum(c.get(k, 0) for k in handbook.VISIT_KINDS)}  "
+        f"学业辅导 {sum(c.get(k, 0) for k in handbook.TUTORING_KINDS)}  活动 {s.activities}  待办 {s.open_duties}")
     return "\n".join(lines)
 
 

@@ -32,14 +32,23 @@ CONCERN_KEYS = ("f4", "f5", "f6", "f7", "f8")
 
 
 FORM_KEYS = ("kind", "when", "minutes", "reached", "place", "callee", "content", "effect", "parent_feedback",
-             *contacts.VISIT_FIELDS, "mood", "concerns", "follow_up", "follow_up_due")
+             *contacts.VISIT_FIELDS, *contacts.TUTORING_FIELDS, "mood", "concerns", "follow_up", "follow_up_due")
 # the 家访手记's columns: their inputs, in the paper's order (F12 walks them for a 家访)
 VISIT_INPUTS = {"family_members": "#f-family", "living_conditions": "#f-living", "education_needs": "#f-needs"}
-CONTENT_HINTS = {contacts.HOME_VISIT: "孩子表现: 在家的学习、生活、情绪, 和家人相处…"}
+# the tutoring 谈心记录单's own columns (F12 walks them for a 学业辅导)
+TUTORING_INPUTS = {"problems": "#f-problems", "materials": "#f-materials"}
+# a kind's own row and its inputs (contacts.KIND_FIELDS): shown for the kind, or while they hold text
+KIND_INPUTS = {contacts.HOME_VISIT: VISIT_INPUTS, contacts.TUTORING: TUTORING_INPUTS}
+KIND_ROWS = {contacts.HOME_VISIT: "#visit-row", contacts.TUTORING: "#tutor-row"}
+ALL_KIND_INPUTS = {name: sel for inputs in KIND_INPUTS.values() for name, sel in inputs.items()}
+CONTENT_HINTS = {contacts.HOME_VISIT: "孩子表现: 在家的学习、生活、情绪, 和家人相处…",
+                 contacts.TUTORING: "帮教措施: 怎样辅导, 学习帮扶计划的时间和内容…"}
+EFFECT_HINTS = {contacts.TUTORING: "阶段性效果"}
+EFFECT_HINT = "交谈后效果"
 CONTENT_HINT = "在这里记下谈话的内容…"
 FORM_LABELS = {"kind": "类别", "when": "时间", "minutes": "分钟", "reached": "接通", "place": "地点",
                "callee": "通话对象", "content": "内容", "effect": "交谈后效果", "parent_feedback": "家长反馈",
-               **contacts.VISIT_FIELDS,
+               **contacts.VISIT_FIELDS, **contacts.TUTORING_FIELDS,
                "mood": "情绪", "concerns": "关注",
                "follow_up": "跟进", "follow_up_due": "跟进日期"}
 
@@ -126,7 +135,8 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             yield Static(id="err-row1", classes="talk-err")
             with Horizontal(classes="talk-row"):
                 yield Label("F12效果", id="l-effect")
-                yield Input(self.form.effect, id="f-effect", classes="w-follow", placeholder="交谈后效果")
+                yield Input(self.form.effect, id="f-effect", classes="w-follow",
+                            placeholder=EFFECT_HINTS.get(self.form.kind, EFFECT_HINT))
                 yield Label("家长反馈")
                 yield Input(self.form.parent_feedback, id="f-feedback", classes="w-follow", placeholder="家访时")
             with Horizontal(classes="talk-row", id="visit-row"):  # 家访 only (or while one holds text)
@@ -136,6 +146,11 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                 yield Input(self.form.living_conditions, id="f-living", classes="w-follow", placeholder="住房、学习条件")
                 yield Label("教育需求")
                 yield Input(self.form.education_needs, id="f-needs", classes="w-follow", placeholder="需要的帮助")
+            with Horizontal(classes="talk-row", id="tutor-row"):  # 学业辅导 only (or while one holds text)
+                yield Label("F12存在问题")
+                yield Input(self.form.problems, id="f-problems", classes="w-follow", placeholder="学生存在问题")
+                yield Label("帮教资料")
+                yield Input(self.form.materials, id="f-materials", classes="w-follow", placeholder="用的资料、练习")
             with Horizontal(classes="talk-row"):
                 yield Label("跟进")
                 yield Input(self.form.follow_up, id="f-follow", classes="w-follow", placeholder="需要跟进的事")
@@ -196,7 +211,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
                                 ("#f-place", self.form.place), ("#f-follow", self.form.follow_up),
                                 ("#f-callee", self.form.callee), ("#f-effect", self.form.effect),
                                 ("#f-feedback", self.form.parent_feedback),
-                                *((sel, getattr(self.form, name)) for name, sel in VISIT_INPUTS.items()),
+                                *((sel, getattr(self.form, name)) for name, sel in ALL_KIND_INPUTS.items()),
                                 ("#f-follow-due", self.form.follow_up_due)):
             self.query_one(selector, Input).value = value
 
@@ -209,7 +224,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         f.callee = self.query_one("#f-callee", Input).value
         f.effect = self.query_one("#f-effect", Input).value
         f.parent_feedback = self.query_one("#f-feedback", Input).value
-        for name, selector in VISIT_INPUTS.items():
+        for name, selector in ALL_KIND_INPUTS.items():
             setattr(f, name, self.query_one(selector, Input).value)
         f.follow_up = self.query_one("#f-follow", Input).value
         f.follow_up_due = self.query_one("#f-follow-due", Input).value
@@ -233,12 +248,15 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.query_one("#talk-head", Static).update(content(f"{verb} · {names} · 记录人 {staff}", one_line=True))
 
     def _show_kind_fields(self) -> None:
-        """The 家访手记's own row shows for a 家访, and stays while it holds text (so a kind changed by
-        mistake never hides what was typed; saving it with another kind is refused and says why)."""
-        inputs = [self.query_one(sel, Input) for sel in VISIT_INPUTS.values()]
-        visit = self.form.kind == contacts.HOME_VISIT
-        self.query_one("#visit-row").display = visit or any(i.value.strip() for i in inputs)
-        self.query_one("#l-effect", Label).update("效果" if visit else "F12效果")  # F12 starts on the 家访 row
+        """A kind's own row (the 家访手记's, the tutoring 谈心记录单's) shows for that kind, and stays while
+        it holds text (so a kind changed by mistake never hides what was typed; saving it with another
+        kind is refused and says why)."""
+        for kind, row in KIND_ROWS.items():
+            inputs = [self.query_one(sel, Input) for sel in KIND_INPUTS[kind].values()]
+            self.query_one(row).display = self.form.kind == kind or any(i.value.strip() for i in inputs)
+        own = self.form.kind in KIND_INPUTS  # F12 starts on the kind's own row
+        self.query_one("#l-effect", Label).update("效果" if own else "F12效果")
+        self.query_one("#f-effect", Input).placeholder = EFFECT_HINTS.get(self.form.kind, EFFECT_HINT)
         self.query_one("#talk-content", TextArea).placeholder = CONTENT_HINTS.get(self.form.kind, CONTENT_HINT)
 
     def _render_chips(self) -> None:
@@ -329,13 +347,13 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
 
     def action_outcome(self) -> None:
         """To the columns the kind's paper form has, in its order: for a 家访 (家访手记) 家庭成员情况,
-        生活环境, 教育需求, 家长反馈; for a 监护人座谈 家长反馈; else 交谈后效果 first. Pressed again,
-        the next of them, then the other one, round again."""
+        生活环境, 教育需求, 家长反馈; for a 学业辅导 学生存在问题, 帮教资料, 交谈后效果 (阶段性效果);
+        for a 监护人座谈 家长反馈; else 交谈后效果 first. Pressed again, the next of them, then the
+        other one, round again."""
         order = ["#f-effect", "#f-feedback"]
         if self.form.kind in contacts.FEEDBACK_KINDS:
             order.reverse()
-        if self.form.kind == contacts.HOME_VISIT:
-            order = [*VISIT_INPUTS.values(), *order]
+        order = [*KIND_INPUTS.get(self.form.kind, {}).values(), *order]
         widgets = [self.query_one(sel, Input) for sel in order]
         here = widgets.index(self.focused) if self.focused in widgets else -1
         focus_now(widgets[(here + 1) % len(widgets)])
@@ -372,7 +390,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         self.query_one("#err-content", Static).update(content(errors.get("content") or errors.get("child") or
                                                               errors.get("kind") or "", one_line=True))
         row1 = [errors[k] for k in ("when", "minutes") if k in errors]
-        row2 = [errors[k] for k in ("follow_up_due", "effect", "parent_feedback", *contacts.VISIT_FIELDS, "mood",
+        row2 = [errors[k] for k in ("follow_up_due", "effect", "parent_feedback", *ALL_KIND_INPUTS, "mood",
                                     "concerns") if k in errors]
         self.query_one("#err-row1", Static).update(content(" ".join(row1), one_line=True))
         self.query_one("#err-row2", Static).update(content(" ".join(row2), one_line=True))
@@ -401,7 +419,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         if errors:
             first = next(iter(errors))
             target = {"when": "#f-when", "minutes": "#f-minutes", "follow_up_due": "#f-follow-due",
-                      "effect": "#f-effect", "parent_feedback": "#f-feedback", **VISIT_INPUTS}.get(
+                      "effect": "#f-effect", "parent_feedback": "#f-feedback", **ALL_KIND_INPUTS}.get(
                 first, "#talk-content")
             focus_to_fix(self.query_one(target))
             self.notify(f"有 {len(errors)} 处需要修改, 尚未保存", severity="error", timeout=3)

@@ -248,8 +248,8 @@ def test_sheets_headers_and_row_counts(workbook, october):
     assert len(data_rows(wb["家访记录"])) == 1
     assert len(data_rows(wb["活动记录"])) == 4
     assert len(data_rows(wb["待办事项"])) == 7
-    assert result.rows == {"汇总": 1, "基本情况登记表": 3, "登记表(家庭)": 3, "结对帮扶表": 5, "谈心记录": 7, "家长联系记录": 2,
-                           "家访记录": 1, "活动记录": 4, "待办事项": 7, "校车": 0}
+    assert result.rows == {"汇总": 1, "基本情况登记表": 3, "登记表(家庭)": 3, "结对帮扶表": 5, "谈心记录": 7, "学业辅导记录": 0,
+                           "家长联系记录": 2, "家访记录": 1, "活动记录": 4, "待办事项": 7, "校车": 0}
     for name in wb.sheetnames:
         ws = wb[name]
         assert "测试小学" in ws["A2"].value and "2026年10月" in ws["A2"].value  # school/class/month line

@@ -183,7 +183,8 @@ def test_vocabularies(small):
     assert values("SELECT academic_group FROM child") <= set(rules.ACADEMIC_GROUPS) | {""}
     assert values("SELECT role FROM staff") <= set(rules.STAFF_ROLES)
     assert values("SELECT kind FROM pairing") <= set(rules.PAIRING_KINDS)
-    assert values("SELECT kind FROM contact") == set(rules.CONTACT_KINDS)
+    # 学业辅导 (added after the demo's figures were fixed) is not in the demo yet
+    assert values("SELECT kind FROM contact") == set(rules.CONTACT_KINDS) - {"学业辅导"}
     assert values("SELECT mood FROM contact") <= set(rules.MOODS) | {""}
     assert values("SELECT kind FROM event") <= set(rules.EVENT_KINDS)
     for (text,) in _query(small, "SELECT income_sources FROM child UNION SELECT aid_received FROM child "

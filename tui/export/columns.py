@@ -106,6 +106,21 @@ HOME_VISITS = [
     Col("完成", 4, "center", lambda r: yes(r.reached)),
 ]
 
+# The 谈心记录单's tutoring variant (学业辅导) in the paper's order: 帮教措施 is the session's content, its
+# 效果 the 交谈后效果 (阶段性效果 of the 学习帮扶计划).
+TUTORING = [
+    Col("辅导时间", 11, "daytime", "at"),
+    Col("辅导地点", 8, "wrap", "place"),
+    Col("辅导学生", 7, "center", "child_name"),
+    Col("班级", 9, "center", "class_name"),
+    Col("辅导教师", 7, "center", "staff_name"),
+    Col("学生存在问题", 20, "wrap", "problems"),
+    Col("帮教措施", 28, "wrap", "content"),
+    Col("帮教资料", 13, "wrap", "materials"),
+    Col("效果", 12, "wrap", "effect"),
+    Col("跟进", 11, "wrap", "follow_up_text"),
+]
+
 ACTIVITIES = [
     Col("日期", 10.5, "date", "day"),
     Col("结束日期", 10.5, "date", "end"),

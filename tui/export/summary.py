@@ -16,7 +16,7 @@ WIDTHS = (21, 10, 14, 9, 9, 9, 9, 9)  # portrait at 100 % (``fits``)
 
 
 def records(s: handbook.Summary, kinds: tuple[str, ...]) -> int:
-    """The month's contacts of these kinds (a record sheet's rows: 谈心, 家长联系, 家访)."""
+    """The month's contacts of these kinds (a record sheet's rows: 谈心, 学业辅导, 家长联系, 家访)."""
     return sum(s.contacts.get(k, 0) for k in kinds)
 
 
@@ -82,10 +82,10 @@ def write_summary(wb, s: handbook.Summary, fmt: Formats, exported: str) -> int:
     form.skip()
 
     section("五、活动与记录" + upto)
-    form.header(["活动次数", "参与人次", "谈心记录 (含心理辅导、未完成)", "家长联系", "家访", "结对", "待办"])
+    form.header(["活动次数", "参与人次", "谈心记录 (含心理辅导、未完成)", "家长联系", "家访", "学业辅导", "结对", "待办"])
     line([(s.activities, "int"), (s.attendance, "int"), (records(s, handbook.TALK_KINDS), "int"),
           (records(s, handbook.PARENT_KINDS), "int"), (records(s, handbook.VISIT_KINDS), "int"),
-          (s.pairings, "int"), (s.open_duties, "int")])
+          (records(s, handbook.TUTORING_KINDS), "int"), (s.pairings, "int"), (s.open_duties, "int")])
     form.skip()
 
     section("六、每周谈心次数 (已完成的谈心, 不含心理辅导)")

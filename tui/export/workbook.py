@@ -26,8 +26,8 @@ from tui.export.table import table
 
 Progress = Callable[[str, float], None]
 
-SHEETS = ("汇总", "基本情况登记表", "登记表(家庭)", "结对帮扶表", "谈心记录", "家长联系记录", "家访记录", "活动记录", "待办事项",
-          "校车")
+SHEETS = ("汇总", "基本情况登记表", "登记表(家庭)", "结对帮扶表", "谈心记录", "学业辅导记录", "家长联系记录", "家访记录",
+          "活动记录", "待办事项", "校车")
 
 
 @dataclass
@@ -76,7 +76,8 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
     s = handbook.summary(scope)
     sizes = {
         "基本情况登记表": s.children, "登记表(家庭)": s.children, "结对帮扶表": s.pairings,
-        "谈心记录": records(s, handbook.TALK_KINDS), "家长联系记录": records(s, handbook.PARENT_KINDS),
+        "谈心记录": records(s, handbook.TALK_KINDS), "学业辅导记录": records(s, handbook.TUTORING_KINDS),
+        "家长联系记录": records(s, handbook.PARENT_KINDS),
         "家访记录": records(s, handbook.VISIT_KINDS), "活动记录": s.activities, "待办事项": s.open_duties,
     }
     total = sum(sizes.values()) + 1
@@ -114,6 +115,8 @@ def write_workbook(target: str | IO[bytes], scope: Scope, *, unmask: bool = Fals
           "基本情况登记表 (二) 家庭与实际监护情况", empty="没有在读的留守儿童", sign=columns.REGISTRATION_SIGN)
     sheet("结对帮扶表", columns.PAIRINGS, handbook.pairing_rows(scope), True, empty="没有结对帮扶")
     sheet("谈心记录", columns.TALKS, handbook.contact_rows(scope, handbook.TALK_KINDS, mask=mask), True, "谈心记录单")
+    sheet("学业辅导记录", columns.TUTORING, handbook.contact_rows(scope, handbook.TUTORING_KINDS, mask=mask), True,
+          "学业辅导记录 (谈心记录单·辅导)")
     sheet("家长联系记录", columns.PARENT_CONTACTS, handbook.contact_rows(scope, handbook.PARENT_KINDS, mask=mask), True,
           "家长联系记录 (电话、书信、座谈)")
     sheet("家访记录", columns.HOME_VISITS, handbook.contact_rows(scope, handbook.VISIT_KINDS, mask=mask), True,
