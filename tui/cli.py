@@ -911,7 +911,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"已导出: {result.path}")
     print(f"{scope.label} {scope.month_label}: 留守儿童 {r['基本情况登记表']} 人, 结对 {r['结对帮扶表']} 条, "
           f"谈心 {r['谈心记录']} 条, 家长联系 {r['家长联系记录']} 条, 家访 {r['家访记录']} 条, "
-          f"活动 {r['活动记录']} 次, 待办 {r['待办事项']} 项 ({result.seconds:.1f} 秒)")
+          f"学业辅导 {r['学业辅导记录']} 条, 活动 {r['活动记录']} 次, 待办 {r['待办事项']} 项 ({result.seconds:.1f} 秒)")
     return 0
 
 
