@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from models import db as dbmod
 from models import handbook
 from models import scope as access  # handbook.Scope instances are called ``scope`` here
 from tui.widgets.fields import Input, NumberInput, focus_now
+from tui.widgets.search_picker import fit
 from tui.pack_export import ReportPackExport
 from tui.widgets.footer import Footer
 from tui.widgets.text import content
@@ -34,6 +36,9 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+NAME_CELLS = 40  # the preview's rule-name column at most: 40 + the four figures' 30 fit in 76 cells
+
+
 def preview_text(s: handbook.Summary) -> str:
     """The summary's numbers in a few lines of plain text (at most 76 cells wide)."""
     scope = s.scope
@@ -43,12 +48,15 @@ def preview_text(s: handbook.Summary) -> str:
         f"留守儿童 {s.children} 人   建档率 {_pct(s.filing_rate)}   "
         f"特困 {s.hardship}  特长 {s.talent}  残障 {s.disability}  重点 {s.key_target}",
         "结对 " + " ".join(f"{p.kind}{p.paired}/{p.subjects}" for p in s.pairing),
-        "事项              应完成  已完成   逾期  完成率",
     ]
-    for d in s.duty_lines:
-        name = d.rule_name + ("(学期)" if d.per_term else "")
-        pad = 16 - sum(2 if ord(ch) > 0x2E7F else 1 for ch in name)
-        lines.append(f"{name}{' ' * max(pad, 1)}{d.required:>7} {d.done:>7} {d.overdue:>6} {_pct(d.rate):>7}")
+    # the name column as wide as the longest rule name (an admin names rules: 红色关注心理辅导 is 16
+    # cells), at most NAME_CELLS so a line stays within the box; a longer name ends in ~
+    names = [fit(d.rule_name + ("(学期)" if d.per_term else ""), NAME_CELLS) for d in s.duty_lines]
+    width = max([14, *(cell_len(n) for n in names)]) + 2
+    lines.append("事项" + " " * (width - 4) + " 应完成  已完成   逾期  完成率")
+    for name, d in zip(names, s.duty_lines):
+        lines.append(f"{name}{' ' * (width - cell_len(name))}{d.required:>7} {d.done:>7} {d.overdue:>6} "
+                     f"{_pct(d.rate):>7}")
     c = s.contacts
     lines.append(
         f"本月: 谈心 {sum(c.get(k, 0) for k in handbook.TALK_KINDS)}  "

@@ -198,6 +198,27 @@ def test_summary_numbers_of_a_hand_built_month(october):
     assert s.open_duties == len(duties.open_duties(dt.date(2026, 10, 31), school_id=october["school"].id, viewer=ALL)) == 7
 
 
+def test_the_screen_preview_keeps_its_figures_in_columns_whatever_the_rule_names(october):
+    """An admin names the rules: 红色关注心理辅导 (16 cells) pushed its figures a column right, and a
+    long name must not push them out of the box (76 cells) — it is cut, ending in ~."""
+    import dataclasses
+
+    from rich.cells import cell_len
+
+    from screens.handbook import preview_text
+
+    s = handbook.summary(handbook.make_scope(october["school"].id, "2026-10", viewer=ALL))
+    line = s.duty_lines[0]
+    names = ["谈心", "红色关注心理辅导", "给爸爸妈妈写一封信并寄出" * 3]
+    lines = [dataclasses.replace(line, rule_name=n) for n in names]
+    text = preview_text(dataclasses.replace(s, duty_lines=lines))
+    rows = text.splitlines()
+    header = next(r for r in rows if r.startswith("事项"))
+    body = [r for r in rows if any(r.startswith(n[:4]) for n in names)]
+    assert len(body) == 3 and all(cell_len(r) == cell_len(header) <= 76 for r in body)
+    assert body[2].split()[0].endswith("~")
+
+
 def test_duty_numbers_agree_with_the_due_list(october):
     """逾期人数 is the due list's 逾期 count per rule on the month's last day, class by class."""
     for room in october["classes"].values():
