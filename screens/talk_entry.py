@@ -455,9 +455,11 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
             # ctrl+b (the teacher asked), or a new talk with 安全 ticked or a sign of harm in the
             # text: each child of a group talk in turn, each with its own saved contact
             if report or new:
+                # every text typed is read for a sign: a 家访's 生活环境 may say the child lives alone
+                kind_texts = [getattr(snapshot, name) for fields in contacts.KIND_FIELDS.values() for name in fields]
                 app.call_later(protection_flow.offer_reports, app, list(zip(child_ids, ids)), snapshot.concerns,
                                snapshot.content, snapshot.effect, snapshot.follow_up, snapshot.parent_feedback,
-                               asked=report)
+                               *kind_texts, asked=report)
             return
         # Typed on while the save waited: what was saved is the entry's new original, and the rest
         # stays in the form (and its draft, now keyed by the entry) as an edit of that entry.

@@ -146,6 +146,29 @@ async def test_a_plain_talk_is_not_offered_a_report_and_ctrl_b_asks_for_one(tiny
     assert Contact.select().where(Contact.content == "谈数学作业").count() == 1 and not Report.select().exists()
 
 
+async def test_a_sign_in_a_home_visit_s_own_column_offers_the_report(tiny_school):
+    """Every text typed is read for a sign, the kind's own columns too: a 家访 whose 生活环境 says the
+    child lives alone (脱离监护单独居住) is offered the report like a talk that says so."""
+    from textual.widgets import Input
+
+    teacher = tiny_school["staff"][0]
+    app = app_as(tiny_school, teacher)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "slash", *"zxm", "enter", "t")
+        await pilot.pause()
+        entry = app.screen
+        entry.form.kind = "家访"
+        entry._show_kind_fields()
+        entry.query_one("#talk-content", TextArea).load_text("孩子作业完成得不错")
+        entry.query_one("#f-living", Input).value = "奶奶住院后一个人住在老屋"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+    assert Contact.select().where(Contact.living_conditions == "奶奶住院后一个人住在老屋").count() == 1
+
+
 async def test_the_talk_log_and_the_child_page_lead_to_a_report_and_an_intervention(tiny_school):
     from models.entities import Child, Intervention
     from screens.protection_form import InterventionFormScreen
