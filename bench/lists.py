@@ -116,6 +116,7 @@ def one_round(argv: list[str], env: dict, cwd: str, roster_count: int | None, st
             base = name.split("+")[0]
             out[f"{base}:keys"], out[f"{base}:bytes"] = times, sizes
         if out.get("due") is not None and out.get("due+m") is not None:
+            out["due:0"], out["due:m"] = out["due"], out["due+m"]  # the two parts, for the log
             out["due"] += out.pop("due+m")
         else:
             out["due"] = None

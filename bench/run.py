@@ -314,7 +314,8 @@ def measure_lists(figs: dict, data: dict, rounds: int, log) -> None:
                               _shows_count(count))
         results.append(got)
         log(f"  列表 第{k + 1}/{rounds}轮: " + ", ".join(
-            f"{n} {got[n]:.3f}s" if got.get(n) is not None else f"{n} —" for n in lists.LISTS))
+            f"{n} {got[n]:.3f}s" if got.get(n) is not None else f"{n} —" for n in lists.LISTS)
+            + (f" (待办: 0 {got['due:0']:.3f}s + m {got['due:m']:.3f}s)" if "due:0" in got else ""))
     lists.measure(figs, results, log)
 
 

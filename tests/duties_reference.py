@@ -1,0 +1,714 @@
+"""Duties and the due list: what each left-behind child is owed, by when, and what is open.
+
+This module is the one definition of *due* and *overdue*; the due-list screen, ``guanai due``
+and the handbook export all ask it. Everything is by date (the time of day never matters).
+
+Terms
+    One term model for the app (``models.terms``): a term runs from the school's 开学 to its 放假 as
+    set in the 行事历 (else the suggested dates). Days between terms (寒假, 暑假) belong to no term:
+    no duties are open then (a due list dated in a holiday is empty). Every term starts every clock
+    afresh, and a deadline after the term's last day is not open in it.
+
+Who has duties on a day (``is subject``)
+    A child with a 留守类型 (``left_behind_type`` not empty) who is 在读 that day — a child who
+    left (转出/毕业/辍学) has none from its ``status_date`` on (none at all without a date) — and
+    whose parents are not both home: some Parent row is away that day (``away`` true, or came
+    home only after that day: ``returned_on`` later than it). A child with no Parent rows counts
+    as away. A rule for 重点帮扶对象 (``applies_to='key_target'``) applies only to key targets.
+    A rule with a ``helper_kind`` (爱心妈妈, 帮扶教师) applies only to a child with an active
+    pairing of that kind on that day (started on or before it, not ended on or before it, with an
+    active staff member), and only contacts by that pairing's staff member meet it.
+
+What meets a duty
+    A Contact of the rule's ``contact_kind`` that was reached (``reached`` true; an unanswered
+    call is logged but never meets a duty), on or before the day, by the right person when the
+    rule names a helper kind. Only contacts inside the current *duty period* count: the period
+    starts on the term's first day, or for a helper rule on the pairing's start if that is later.
+
+The due date (``due_date``)
+    - interval rule (``interval_days``): the date of the last qualifying contact in the period,
+      or else the period's start, plus ``interval_days``. A talk 7 days ago is due today; 8 days
+      ago is 1 day overdue.
+    - RRULE rule (``rrule``, RFC 5545 via dateutil, its DTSTART defaults to the term's first
+      day): the occurrences are deadlines. A contact meets the first occurrence on or after it;
+      the duty is due at the next occurrence after that one. With no contact in the period it is
+      due at the first occurrence on or after the period's start. ``FREQ=MONTHLY;BYMONTHDAY=-1``
+      therefore means "once in each calendar month, by its last day".
+    - per-term rule (``per_term``): due on the term's last day, unless met within the period.
+    A due date after the term's last day is not open in this term (the next term restarts it).
+    ``days_overdue`` is ``(day - due).days`` when positive, else 0.
+
+Open duties and their status
+    逾期 (overdue: due before the day), 今天 (due that day), 本周 (due within the next
+    ``horizon_days``, 6 by default). Later ones are not open.
+
+Speed: ``open_duties`` runs three statements whatever the number of children: the rules; the
+subject children, with one correlated "latest qualifying contact" column per plain rule kind;
+the active pairings, with one such column per helper rule. Each column walks the (child, at)
+index backwards from the day and stops at the first match, and only over the current term, so
+a weekly talk costs an index step or two per child and old terms cost nothing. (A GROUP BY ...
+MAX(at) over the term was measured 3-5x slower: with no index holding the contact kind it reads
+every contact of the term.) Everything else is done in memory; nothing is queried per child.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import peewee as pw
+
+from models import terms
+from models.coerce import as_date as _as_date  # SQLite MAX() returns the stored text
+from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
+from models.errors import UserError
+from models.rules import CONTACT_KINDS
+from models.scope import Viewer, attention_visible, child_condition, may_see_attention
+from models.validation import Invalid, check_day_in_range, check_lengths
+
+AUTUMN = terms.AUTUMN
+SPRING = terms.SPRING
+
+OVERDUE = "逾期"
+TODAY = "今天"
+THIS_WEEK = "本周"
+LATER = "以后"
+STATUSES = (OVERDUE, TODAY, THIS_WEEK)
+
+DEFAULT_HORIZON = 6
+APPLIES_TO = {"all": "全部留守儿童", "key_target": "重点帮扶对象",
+              "attention_red": "红色关注的孩子", "attention_yellow": "黄色关注的孩子"}
+# 需要关注 (models/attention.py): the level a confirmation gives a child, for the rules above
+ATTENTION_LEVELS = {"attention_red": "红", "attention_yellow": "黄"}
+REVIEW = "关注复查"
+REVIEW_RULE_ID = -(10 ** 9)  # the review duty's rule id: no rule (nor a follow-up, -contact id) has it
+
+
+def rule_applies(applies_to: str, key_target: bool, attention_level: str) -> bool:
+    """Whether a rule's ``applies_to`` covers a child: everyone, the 重点帮扶对象, or the children
+    confirmed on the 需要关注 list at that level (红/黄)."""
+    if applies_to == "key_target":
+        return bool(key_target)
+    if applies_to in ATTENTION_LEVELS:
+        return (attention_level or "") == ATTENTION_LEVELS[applies_to]
+    return True
+HELPER_KINDS = ("爱心妈妈", "帮扶教师")
+
+
+class RuleError(UserError, ValueError):
+    """A CareRule that cannot be computed (bad RRULE, no frequency), or a day outside the app's
+    date range; the message is for the user."""
+
+
+def _checked_day(day: dt.date) -> dt.date:
+    """The day, if inside the app's date range: the term and "day after" arithmetic below stays
+    far from the calendar's ends (``models.validation.check_day_in_range``)."""
+    try:
+        return check_day_in_range(day)
+    except Invalid as exc:
+        raise RuleError(f"{exc}: {day.isoformat()}") from None
+
+
+# --------------------------------------------------------------------------- terms
+
+
+Term = terms.Term
+
+
+def term_for(day: dt.date, *, school_id: int | None = None) -> Term | None:
+    """The school's term that ``day`` falls in; None in 寒假 and 暑假."""
+    return terms.term_at(day, school_id=school_id)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def care_rules(*, active_only: bool = True) -> list[CareRule]:
+    """The duty rules in display order."""
+    q = CareRule.select().order_by(CareRule.sort_order, CareRule.id)
+    if active_only:
+        q = q.where(CareRule.active == True)  # noqa: E712
+    return list(q)
+
+
+# The RRULE subset the app accepts: one RRULE line, by date (no time of day), no DTSTART, EXRULE,
+# EXDATE or RDATE (the start is the term's first day or the event's date). dateutil loops for ever
+# on INTERVAL=0 and on an EXRULE that removes every date, and fails half-way through a due list
+# on INTERVAL=-1 or BYEASTER=99999, so those are refused here, once, before anything is stored.
+RRULE_MAX_LEN = CareRule.rrule.max_length  # Event.rrule has the same length
+_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "BYWEEKNO",
+          "BYYEARDAY", "WKST")
+_NUMBER_LIMITS = {"INTERVAL": 1000, "COUNT": 10000}
+_UNTIL = re.compile(r"\d{8}(T\d{6}Z?)?")
+
+
+def rrule_text(text: str) -> str:
+    """RRULE text checked against the subset above and normalised (upper case, no ``RRULE:``);
+    RuleError with a Chinese message naming what is wrong. The message never repeats a control
+    character, so a CLI error stays one line."""
+    text = (text or "").strip()
+    if not text:
+        raise RuleError("重复规则 (RRULE) 为空")
+    if len(text) > RRULE_MAX_LEN:
+        raise RuleError(f"重复规则 (RRULE) 太长: {len(text)} 个字符, 最多 {RRULE_MAX_LEN} 个")
+    if any(not ch.isprintable() for ch in text):
+        raise RuleError("重复规则 (RRULE) 只能写一行, 不能有换行或控制字符")
+    body = text[6:] if text.upper().startswith("RRULE:") else text
+    parts: dict[str, str] = {}
+    for item in body.split(";"):
+        if not item.strip():
+            continue
+        name, eq, value = item.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if not eq or name not in _PARTS:
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} (不支持「{name or item.strip()}」; "
+                            f"可用: {', '.join(_PARTS)})")
+        if name in parts:
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} ({name} 出现了两次)")
+        if name in _NUMBER_LIMITS and not (value.isdigit() and 1 <= int(value) <= _NUMBER_LIMITS[name]):
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} ({name} 应为 1 到 {_NUMBER_LIMITS[name]} 的整数)")
+        if name == "UNTIL" and not _UNTIL.fullmatch(value):
+            raise RuleError(f"重复规则 (RRULE) 无效: {text} (UNTIL 应写成 YYYYMMDD, 如 20270131)")
+        parts[name] = value
+    freq = parts.get("FREQ")
+    if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
+        raise RuleError(f"重复规则太频繁, 最多按天: {text}")
+    if freq not in _FREQS:
+        raise RuleError(f"重复规则 (RRULE) 无效: {text} (FREQ 应为 {' / '.join(_FREQS)})")
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def parse_rrule(text: str, dtstart: dt.date | None = None):
+    """A dateutil rule set from RRULE text (the subset ``rrule_text`` accepts); RuleError with a
+    Chinese message when it is not valid. Day-based only: duties are by date."""
+    from dateutil.rrule import rrulestr
+
+    clean = rrule_text(text)
+    start = dt.datetime.combine(dtstart or dt.date(2000, 1, 1), dt.time())
+    try:
+        return rrulestr(clean, dtstart=start, forceset=True)
+    except (ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
+        raise RuleError(f"重复规则 (RRULE) 无效: {text.strip()} ({exc})") from None
+
+
+@lru_cache(maxsize=256)
+def _ever_happens(text: str) -> bool:
+    """Whether the rule has any date at all (from 2000-01-01). A rule that never happens (30 February)
+    sends dateutil walking to the year 9999 on every due list; it is refused once instead."""
+    rset = parse_rrule(text)
+    try:
+        return rset.after(dt.datetime(2000, 1, 1), inc=True) is not None
+    except (ValueError, OverflowError):
+        return False
+
+
+def check_rule(rule) -> str | None:
+    """Why a rule (a CareRule or anything with its fields) cannot be used, or None when it can."""
+    if not getattr(rule, "name", ""):
+        return "规则名称不能为空"
+    if not getattr(rule, "contact_kind", ""):
+        return "请选择记录类别"
+    if rule.applies_to not in APPLIES_TO:
+        return f"适用对象应为 {' / '.join(APPLIES_TO)}"
+    if rule.helper_kind and rule.helper_kind not in HELPER_KINDS:
+        return f"结对类型应为 {' / '.join(HELPER_KINDS)} 或留空"
+    try:
+        check_lengths(CareRule, {"name": rule.name, "contact_kind": rule.contact_kind},
+                      {"name": "规则名称", "contact_kind": "记录类别"})
+    except Invalid as exc:
+        return str(exc)
+    if rule.per_term:
+        return None
+    if (rule.rrule or "").strip():
+        try:
+            if not _ever_happens(rule.rrule.strip()):
+                return f"按这个重复规则一次也不会发生: {rule.rrule.strip()}"
+        except RuleError as exc:
+            return str(exc)
+        return None
+    if rule.interval_days is None or rule.interval_days < 1:
+        return "请填写间隔天数 (1 天以上)、重复规则 (RRULE) 或每学期一次"
+    return None
+
+
+@lru_cache(maxsize=256)
+def _occurrences(text: str, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    rset = parse_rrule(text, start)
+    hits = rset.between(dt.datetime.combine(start, dt.time()),
+                        dt.datetime.combine(end, dt.time(23, 59, 59)), inc=True)
+    return tuple(sorted({h.date() for h in hits}))
+
+
+def occurrences(rule, term: Term) -> tuple[dt.date, ...]:
+    """The rule's RRULE deadlines inside the term (its DTSTART defaults to the term's start)."""
+    return _occurrences(rule.rrule.strip(), term.start, term.end)
+
+
+def due_date(rule, *, last_met: dt.date | None, period_start: dt.date, term: Term) -> dt.date | None:
+    """When the duty falls due (see the module docstring); None when it is not due in this term.
+
+    ``last_met``: the date of the last qualifying contact on or before the day asked about (an
+    earlier one than ``period_start`` is ignored); ``period_start``: the first day of the child's
+    duty period in ``term``.
+    """
+    met = last_met if last_met is not None and last_met >= period_start else None
+    if rule.per_term:
+        return None if met is not None else term.end
+    if (rule.rrule or "").strip():
+        occ = occurrences(rule, term)
+        i = bisect.bisect_left(occ, period_start) if met is None else bisect.bisect_left(occ, met) + 1
+        due = occ[i] if i < len(occ) else None
+    elif rule.interval_days:
+        due = (met or period_start) + dt.timedelta(days=rule.interval_days)
+    else:
+        raise RuleError(f"规则「{rule.name}」没有频率 (间隔天数、RRULE 或每学期一次)")
+    if due is None or due > term.end:
+        return None
+    return due
+
+
+def status_of(due: dt.date, on_date: dt.date, horizon_days: int = DEFAULT_HORIZON) -> str:
+    if due < on_date:
+        return OVERDUE
+    if due == on_date:
+        return TODAY
+    if (due - on_date).days <= horizon_days:
+        return THIS_WEEK
+    return LATER
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A plain snapshot of a CareRule (cheap attribute access in the per-child loop)."""
+
+    id: int
+    name: str
+    contact_kind: str
+    interval_days: int | None
+    rrule: str
+    per_term: bool
+    applies_to: str
+    helper_kind: str
+    sort_order: int
+
+    @classmethod
+    def of(cls, rule) -> "RuleSpec":
+        return cls(rule.id, rule.name, rule.contact_kind, rule.interval_days, rule.rrule or "",
+                   bool(rule.per_term), rule.applies_to, rule.helper_kind or "", rule.sort_order or 0)
+
+
+# --------------------------------------------------------------------------- duties
+
+
+@dataclass
+class Duty:
+    child_id: int
+    child_name: str
+    class_name: str
+    classroom_id: int | None
+    rule_id: int
+    rule_name: str
+    contact_kind: str
+    due: dt.date
+    days_overdue: int
+    status: str  # 逾期 / 今天 / 本周 (以后 only with a longer horizon)
+    last_met: dt.date | None  # last qualifying contact in the current duty period
+    helper: str = ""  # for a helper rule: whose contact counts (names, 、-joined)
+    mine: bool = False  # the asking staff member is the class's head teacher or a paired helper
+
+
+def _ids(value) -> list[int] | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return [value]
+    return [int(v) for v in value]
+
+
+def _child_scope(school_id, classroom_ids, child_ids):
+    cond = Child.left_behind_type != ""
+    if school_id is not None:
+        cond &= Child.school == school_id
+    if classroom_ids is not None:
+        cond &= Child.classroom.in_(classroom_ids)
+    if child_ids is not None:
+        cond &= Child.id.in_(child_ids)
+    return cond
+
+
+def left_behind_on(on_date: dt.date) -> pw.Expression:
+    """SQL condition on Child: left behind on that day — a 留守类型, and no parent record or one
+    away then (``away``, or home only after that day). The parents' return ends the status on its
+    date: the roster, the 登记表, the summary and the duties all count by this one condition."""
+    away_that_day = ((Parent.away == True) | (Parent.returned_on > on_date)) & (Parent.deceased == False)  # noqa: E712
+    has_parents = Child.id.in_(Parent.select(Parent.child))
+    someone_away = Child.id.in_(Parent.select(Parent.child).where(away_that_day))
+    return (Child.left_behind_type != "") & (~has_parents | someone_away)
+
+
+def subject_condition(on_date: dt.date) -> pw.Expression:
+    """SQL condition on Child: enrolled and left behind on that day (the rules above)."""
+    enrolled = (Child.status == "在读") | (Child.status_date > on_date)
+    return enrolled & left_behind_on(on_date)
+
+
+def active_pairing(on_date: dt.date) -> pw.Expression:
+    """A pairing with a staff helper that runs on that day: the pairings helper duties (爱心妈妈) follow.
+    Public because the handbook's 关爱事项 counts (``models.handbook``) must walk the same ones."""
+    return ((Pairing.staff.is_null(False)) & (Pairing.started_on <= on_date)
+            & (Pairing.ended_on.is_null() | (Pairing.ended_on > on_date)))
+
+
+def _last_contact(contact_kind: str, child_col, staff_col, lo: dt.datetime, hi: dt.datetime, *,
+                  only_if=None):
+    """A correlated column: the time of the last reached contact of this kind in [lo, hi) with the
+    outer query's child (and staff member, when ``staff_col`` is given). ``only_if`` guards it
+    with CASE, so rows a rule cannot apply to never walk their contacts."""
+    ct = Contact.alias("ct")
+    cond = ((ct.child == child_col) & (ct.kind == contact_kind) & (ct.reached == True)  # noqa: E712
+            & (ct.at >= lo) & (ct.at < hi))
+    if staff_col is not None:
+        # "+ 0" keeps the planner on the (child, at) index rather than walking all of a
+        # staff member's contacts through (staff, at); it works the same on PostgreSQL.
+        cond &= (ct.staff + 0) == staff_col
+    latest = ct.select(ct.at).where(cond).order_by(ct.at.desc()).limit(1)
+    if only_if is None:
+        return latest
+    return pw.Case(None, [(only_if, latest)], None)
+
+
+def _day_bounds(term: Term, on_date: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(term.start, dt.time()),
+            dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time()))
+
+
+def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = None, kind: str | None = None,
+                classroom_id: int | Iterable[int] | None = None, staff_id: int | None = None,
+                child_id: int | Iterable[int] | None = None, only_mine: bool = False,
+                horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
+    """The duties open on ``on_date`` (``_care_duties``, below), with the child-protection duties
+    (``_protection_duties``: an unconfirmed 强制报告, a 监护干预's re-check) among them — those
+    are open in the holidays too."""
+    if isinstance(on_date, dt.datetime):
+        on_date = on_date.date()
+    on_date = _checked_day(on_date)
+    care = [] if kind in (REPORT_DUTY, RECHECK_DUTY, *CASE_DUTIES) else _care_duties(
+        on_date, viewer=viewer, school_id=school_id, kind=kind, classroom_id=classroom_id, staff_id=staff_id,
+        child_id=child_id, only_mine=only_mine, horizon_days=horizon_days)
+    if kind not in (None, REPORT_DUTY, RECHECK_DUTY, *CASE_DUTIES):
+        return care
+    urgent = _protection_duties(
+        on_date, viewer=viewer, school_id=school_id, classroom_id=_ids(classroom_id), child_id=_ids(child_id),
+        staff_id=staff_id, only_mine=only_mine, kind=kind,
+        limit=None if horizon_days is None else on_date + dt.timedelta(days=horizon_days),
+        horizon_days=DEFAULT_HORIZON if horizon_days is None else horizon_days)
+    cases = _dropout_duties(on_date, viewer=viewer, school_id=school_id, classroom_id=_ids(classroom_id),
+                            child_id=_ids(child_id), staff_id=staff_id, only_mine=only_mine, kind=kind,
+                            limit=None if horizon_days is None else on_date + dt.timedelta(days=horizon_days),
+                            horizon_days=DEFAULT_HORIZON if horizon_days is None else horizon_days)
+    # stable: within (mine, due) the care duties keep their order (class, name, rule)
+    return sorted(urgent + cases + care, key=lambda d: (not d.mine, d.due))
+
+
+def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = None, kind: str | None = None,
+                 classroom_id: int | Iterable[int] | None = None, staff_id: int | None = None,
+                 child_id: int | Iterable[int] | None = None, only_mine: bool = False,
+                 horizon_days: int | None = DEFAULT_HORIZON) -> list[Duty]:
+    """The duties open on ``on_date``: overdue, due that day, or due within ``horizon_days``.
+
+    Only for the children ``viewer`` may see (``models.scope``); ``staff_id``/``mine`` below
+    orders within that scope.
+
+    ``kind`` is a contact kind (谈心 matches 每周谈心 and 爱心妈妈谈心) or a rule name.
+    ``staff_id`` marks the asking teacher's own children (``mine``) and puts them first;
+    ``horizon_days=None`` lists every duty of the term, however far ahead.
+    Sorted: mine first, then most overdue / soonest due, then class, then name.
+    """
+    if isinstance(on_date, dt.datetime):
+        on_date = on_date.date()
+    on_date = _checked_day(on_date)
+    term = term_for(on_date, school_id=school_id if school_id is not None else viewer.school_id)
+    if term is None:
+        return []
+    rules = [RuleSpec.of(r) for r in care_rules() if kind is None or kind in (r.contact_kind, r.name)]
+    if not rules and kind not in (FOLLOW_UP, REVIEW, *CONTACT_KINDS):
+        return []
+    for r in rules:
+        problem = check_rule(r)
+        if problem:
+            raise RuleError(f"规则「{r.name}」: {problem}")
+    scope = _child_scope(school_id, _ids(classroom_id), _ids(child_id)) & child_condition(viewer)
+    lo, hi = _day_bounds(term, on_date)
+
+    # The last qualifying contact is read with correlated "latest row" subqueries: each walks
+    # the (child, at) index backwards from the day and stops at the first match, so a weekly
+    # talk costs an index step or two per child. Plain rules are columns of the children query;
+    # helper rules are columns of the pairings query (a walk per pairing, by its staff member).
+    db = Child._meta.database
+    plain = sorted({r.contact_kind for r in rules if not r.helper_kind})
+    key_only = {ck: all(r.applies_to == "key_target" for r in rules if not r.helper_kind and r.contact_kind == ck)
+                for ck in plain}
+    query = (Child.select(Child.id, Child.name, Child.name_pinyin, Child.key_target, Child.classroom,
+                          Classroom.name, Classroom.grade, Classroom.number, Classroom.head_teacher,
+                          Child.school, Child.attention_level, Child.attention_review_on, Child.attention_since,
+                          *[_last_contact(ck, Child.id, None, lo, hi, only_if=Child.key_target if key_only[ck] else None)
+                            for ck in plain])
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(scope & subject_condition(on_date)))
+    # Raw rows (no per-value conversion): dates are parsed by _as_date, flags read as truthy.
+    children = db.execute(query).fetchall()
+    if not children:
+        return []
+
+    # Active pairings with an active staff member: helper rules, helper names and "mine".
+    helper_keys = sorted({(r.helper_kind, r.contact_kind) for r in rules if r.helper_kind})
+    pairings: dict[int, dict[str, list[tuple[int, str, dt.date]]]] = defaultdict(lambda: defaultdict(list))
+    helpers_of: dict[int, set[int]] = defaultdict(set)
+    helper_last: dict[tuple[int, str, str], dt.date] = {}
+    query = (Pairing.select(Pairing.child, Pairing.kind, Pairing.staff, Staff.name, Pairing.started_on,
+                            *[_last_contact(ck, Pairing.child, Pairing.staff, lo, hi, only_if=(Pairing.kind == hk))
+                              for hk, ck in helper_keys])
+             .join(Staff, on=(Pairing.staff == Staff.id))
+             .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
+             .where(scope & subject_condition(on_date) & active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
+    for cid, pkind, sid, sname, started, *lasts in db.execute(query).fetchall():
+        pairings[cid][pkind].append((sid, sname, _as_date(started)))
+        helpers_of[cid].add(sid)
+        for (hk, ck), at in zip(helper_keys, lasts):
+            if at is not None:
+                day = _as_date(at)
+                if helper_last.get((cid, hk, ck), dt.date.min) < day:
+                    helper_last[(cid, hk, ck)] = day
+
+    out: list[tuple[tuple, Duty]] = []
+    limit = None if horizon_days is None else on_date + dt.timedelta(days=horizon_days)
+    sees_labels = may_see_attention(viewer)
+    for (cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, school, level, review, since,
+         *lasts) in children:
+        last_of = dict(zip(plain, lasts))
+        mine = staff_id is not None and (staff_id == head_id or staff_id in helpers_of.get(cid, ()))
+        if only_mine and not mine:
+            continue
+        # a 需要关注 label (its cadences, its review) only where the viewer may see it (models/scope.py)
+        labelled = bool(level or review) and sees_labels and attention_visible(viewer, school, room_id)
+        if labelled and review is not None and (kind is None or kind in (REVIEW, "谈心")):
+            review = _as_date(review)
+            if limit is None or review <= limit:
+                out.append(((not mine, review, grade if grade is not None else 99, number or 0, room_name or "",
+                             pinyin or "", name, cid, -1, REVIEW_RULE_ID), Duty(
+                    child_id=cid, child_name=name, class_name=room_name or "", classroom_id=room_id,
+                    rule_id=REVIEW_RULE_ID, rule_name=REVIEW, contact_kind="谈心", due=review,
+                    days_overdue=max(0, (on_date - review).days),
+                    status=status_of(review, on_date, DEFAULT_HORIZON if horizon_days is None else horizon_days),
+                    last_met=None, mine=mine)))
+        for rule in rules:
+            if not rule_applies(rule.applies_to, key_target, level if labelled else ""):
+                continue
+            pairs = None
+            if rule.helper_kind:
+                pairs = pairings.get(cid, {}).get(rule.helper_kind)
+                if not pairs:
+                    continue
+                start = max(term.start, min(p[2] for p in pairs))
+                last = helper_last.get((cid, rule.helper_kind, rule.contact_kind))
+            else:
+                start = term.start
+                if labelled and since is not None and rule.applies_to != "all":
+                    # a confirmed child's tighter cadences (and 重点's) count from the confirmation
+                    start = max(start, _as_date(since))
+                last = _as_date(last_of[rule.contact_kind])
+            due = due_date(rule, last_met=last, period_start=start, term=term)
+            if due is None or (limit is not None and due > limit):
+                continue
+            helper = "、".join(dict.fromkeys(p[1] for p in pairs)) if pairs else ""
+            duty = Duty(
+                child_id=cid, child_name=name, class_name=room_name or "", classroom_id=room_id,
+                rule_id=rule.id, rule_name=rule.name, contact_kind=rule.contact_kind, due=due,
+                days_overdue=max(0, (on_date - due).days),
+                status=status_of(due, on_date, DEFAULT_HORIZON if horizon_days is None else horizon_days),
+                last_met=last if last is not None and last >= start else None,
+                helper=helper, mine=mine,
+            )
+            key = (not mine, due, grade if grade is not None else 99, number or 0, room_name or "",
+                   pinyin or "", name, cid, rule.sort_order, rule.id)
+            out.append((key, duty))
+    if kind is None or kind == FOLLOW_UP or kind in CONTACT_KINDS:
+        rooms = {cid: (name, pinyin, room_id, room_name, grade, number, head_id)
+                 for cid, name, pinyin, _k, room_id, room_name, grade, number, head_id, *_ in children}
+        for duty, grade, number, pinyin in _follow_ups(rooms, on_date, lo, hi, limit, horizon_days, staff_id,
+                                                       None if kind in (None, FOLLOW_UP) else kind):
+            if only_mine and not duty.mine:
+                continue
+            out.append(((not duty.mine, duty.due, grade if grade is not None else 99, number or 0, duty.class_name,
+                         pinyin or "", duty.child_name, duty.child_id, 10 ** 6, -duty.rule_id), duty))
+    out.sort(key=lambda kd: kd[0])
+    return [d for _, d in out]
+
+
+FOLLOW_UP = "跟进"
+
+
+def _follow_ups(rooms: dict, on_date: dt.date, lo: dt.datetime, hi: dt.datetime, limit: dt.date | None,
+                horizon_days: int | None, staff_id: int | None, kind: str | None):
+    """A talk's follow-up date (跟进日期) as a duty of whoever wrote it: open from the talk (this term)
+    until that staff member records another reached contact with the child after it; due on the
+    date written. ``rule_id`` is the talk's id, negated (no rule has it)."""
+    if not rooms:
+        return
+    later = Contact.alias("later")
+    met = later.select(later.id).where(
+        (later.child == Contact.child) & (later.at > Contact.at) & (later.at < hi) & (later.reached == True)  # noqa: E712
+        & ((later.staff == Contact.staff) | Contact.staff.is_null()))
+    q = (Contact.select(Contact.id, Contact.child, Contact.kind, Contact.follow_up_due, Contact.staff, Staff.name)
+         .join(Staff, pw.JOIN.LEFT_OUTER, on=(Contact.staff == Staff.id))
+         .where(Contact.child.in_(sorted(rooms)) & Contact.follow_up_due.is_null(False)
+                & (Contact.at >= lo) & (Contact.at < hi) & ~pw.fn.EXISTS(met)))
+    if kind is not None:
+        q = q.where(Contact.kind == kind)
+    for cid_contact, cid, ckind, due, author, author_name in Child._meta.database.execute(q).fetchall():
+        due = _as_date(due)
+        if limit is not None and due > limit:
+            continue
+        name, pinyin, room_id, room_name, grade, number, head_id = rooms[cid]
+        mine = staff_id is not None and staff_id in (author, head_id)
+        yield Duty(
+            child_id=cid, child_name=name, class_name=room_name or "", classroom_id=room_id,
+            rule_id=-cid_contact, rule_name=FOLLOW_UP, contact_kind=ckind, due=due,
+            days_overdue=max(0, (on_date - due).days),
+            status=status_of(due, on_date, DEFAULT_HORIZON if horizon_days is None else horizon_days),
+            last_met=None, helper=author_name or "", mine=mine,
+        ), grade, number, pinyin
+
+
+REPORT_DUTY = "强制报告待确认"
+RECHECK_DUTY = "监护干预复查"
+RECHECK_KINDS = ("家访", "家长电话", "监护人座谈")  # a reached one of these after the note is the re-check
+PROTECTION_RULE_BASE = 2 * 10 ** 9  # these duties' rule ids: -(base + 2 * row id) (+1 for a re-check)
+
+
+def _protection_duties(on_date: dt.date, *, viewer: Viewer, school_id, classroom_id, child_id, staff_id,
+                       only_mine: bool, limit: dt.date | None, kind: str | None, horizon_days: int) -> list[Duty]:
+    """The head's unconfirmed 强制报告 (due the day after it was filed, so overdue once 24 h have
+    surely passed; only for whoever confirms reports, ``scope.may_confirm_report``) and each
+    监护干预's re-check (due 7 days after the village was told, for whoever sees the child; met by
+    ``rechecked_on`` or a reached 家访, 家长电话 or 监护人座谈 from the day of the note on)."""
+    from models.entities import Intervention, Report
+    from models.scope import may_confirm_report, report_condition
+
+    where = pw.SQL("1 = 1")
+    if school_id is not None:
+        where &= Child.school == school_id
+    if classroom_id is not None:
+        where &= Child.classroom.in_(classroom_id)
+    if child_id is not None:
+        where &= Child.id.in_(child_id)
+    child_cols = (Child.id, Child.name, Child.classroom, Classroom.name)
+    found = []
+    if kind in (None, REPORT_DUTY) and may_confirm_report(viewer):
+        q = (Report.select(Report.id, Report.created_at, *child_cols)
+             .join(Child, on=(Report.child == Child.id))
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(where & report_condition(viewer, Report) & Report.confirmed_at.is_null()
+                    & Report.closed_at.is_null()))
+        for rid, created, *rest in q.tuples():
+            found.append((REPORT_DUTY, "强制报告", -(PROTECTION_RULE_BASE + 2 * rid),
+                          _as_date(created) + dt.timedelta(days=1), True, rest))
+    if kind in (None, RECHECK_DUTY):
+        later = Contact.alias("recheck")
+        met = later.select(later.id).where(
+            (later.child == Intervention.child) & later.kind.in_(RECHECK_KINDS) & (later.reached == True)  # noqa: E712
+            & (later.at >= Intervention.noted_on)
+            & (later.at < dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time())))
+        q = (Intervention.select(Intervention.id, Intervention.recheck_due, Intervention.staff, Classroom.head_teacher,
+                                 *child_cols)
+             .join(Child, on=(Intervention.child == Child.id))
+             .join(Classroom, pw.JOIN.LEFT_OUTER, on=(Child.classroom == Classroom.id))
+             .where(where & child_condition(viewer) & Intervention.rechecked_on.is_null() & ~pw.fn.EXISTS(met)))
+        for iid, due, author, head_id, *rest in q.tuples():
+            found.append((RECHECK_DUTY, "家访", -(PROTECTION_RULE_BASE + 2 * iid + 1), _as_date(due),
+                          staff_id is not None and staff_id in (author, head_id), rest))
+    out = []
+    for name, contact_kind, rule_id, due, mine, (cid, cname, room_id, room) in found:
+        if (limit is not None and due > limit) or (only_mine and not mine):
+            continue
+        out.append(Duty(child_id=cid, child_name=cname, class_name=room or "", classroom_id=room_id, rule_id=rule_id,
+                        rule_name=name, contact_kind=contact_kind, due=due, days_overdue=max(0, (on_date - due).days),
+                        status=status_of(due, on_date, horizon_days), last_met=None, mine=mine))
+    return out
+
+
+CASE_DUTIES = ("缺课核实", "劝返家访")  # models.dropout's VERIFY_DUTY, VISIT_DUTY
+DROPOUT_RULE_BASE = 3 * 10 ** 9  # these duties' rule ids: -(base + 2 * case id) (+1 for the visit)
+
+
+def case_of_duty(rule_id: int) -> int:
+    """The 辍学风险 case of a 缺课核实 or 劝返家访 duty, from its rule id."""
+    return (-rule_id - DROPOUT_RULE_BASE) // 2
+
+
+def _dropout_duties(on_date: dt.date, *, viewer: Viewer, school_id, classroom_id, child_id, staff_id,
+                    only_mine: bool, limit: dt.date | None, kind: str | None, horizon_days: int) -> list[Duty]:
+    """控辍保学: an open 辍学风险 case's 缺课核实 and 劝返家访 (``models.dropout.case_duties``), open in
+    the holidays too, the class teacher's own."""
+    if kind not in (None, *CASE_DUTIES):
+        return []
+    from models.dropout import VISIT_DUTY, case_duties
+
+    where = pw.SQL("1 = 1")
+    if school_id is not None:
+        where &= Child.school == school_id
+    if classroom_id is not None:
+        where &= Child.classroom.in_(classroom_id)
+    if child_id is not None:
+        where &= Child.id.in_(child_id)
+    out = []
+    for d in case_duties(on_date, viewer=viewer, where=where, staff_id=staff_id, kind=kind):
+        if (limit is not None and d.due > limit) or (only_mine and not d.mine):
+            continue
+        out.append(Duty(child_id=d.child_id, child_name=d.child_name, class_name=d.class_name,
+                        classroom_id=d.classroom_id, rule_id=-(DROPOUT_RULE_BASE + 2 * d.case_id + (d.name == VISIT_DUTY)),
+                        rule_name=d.name, contact_kind=d.contact_kind, due=d.due,
+                        days_overdue=max(0, (on_date - d.due).days), status=status_of(d.due, on_date, horizon_days),
+                        last_met=None, mine=d.mine))
+    return out
+
+
+def count_by_status(duties: Iterable[Duty]) -> dict[str, int]:
+    """How many duties per status (逾期 / 今天 / 本周), for a panel header."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for d in duties:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    return counts
+
+
+def duties_for_child(child_id: int, on_date: dt.date, *, viewer: Viewer, staff_id: int | None = None) -> list[Duty]:
+    """Every duty of one child in the current term, open or not yet (for the child's page)."""
+    return open_duties(on_date, viewer=viewer, child_id=child_id, staff_id=staff_id, horizon_days=None)
+
+
+def last_met(child_id: int, rule: CareRule, on_date: dt.date | None = None) -> dt.date | None:
+    """The date of the child's last contact that meets ``rule`` on or before ``on_date`` (any term).
+
+    For a helper rule only contacts by a staff member paired with the child in that kind (on
+    ``on_date``) count."""
+    on_date = _checked_day(on_date or dt.date.today())
+    hi = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time())
+    q = (Contact.select(pw.fn.MAX(Contact.at))
+         .where((Contact.child == child_id) & (Contact.kind == rule.contact_kind)
+                & (Contact.reached == True) & (Contact.at < hi)))  # noqa: E712
+    if rule.helper_kind:
+        q = q.join(Pairing, on=((Pairing.child == Contact.child) & (Pairing.staff == Contact.staff))).where(
+            (Pairing.kind == rule.helper_kind) & active_pairing(on_date))
+    return _as_date(q.scalar())
+
+
+def known_kinds() -> list[str]:
+    """What ``--kind`` accepts: the contact kinds, the names of the active rules and 跟进."""
+    rules = care_rules()
+    return list(dict.fromkeys([*CONTACT_KINDS, *(r.contact_kind for r in rules), *(r.name for r in rules),
+                               FOLLOW_UP, REVIEW, REPORT_DUTY, RECHECK_DUTY, *CASE_DUTIES]))
