@@ -4,6 +4,7 @@ No textual here: ``guanai due`` or ``guanai backup`` from cron must start fast.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sysconfig
@@ -151,6 +152,10 @@ def open_session(db_arg: str | None, *, demo: bool = False, user: str | None = N
         target, create = resolve_target(db_arg)
     try:
         open_db(target, create=create)
+        if demo_dir:  # its history ends on a fixed day: brought up to this week (the copy only)
+            from models import demo_shift
+
+            demo_shift.bring_up_to_date(dbmod.current(), dt.date.today())
         school = ensure_school()
         staff = find_staff(user, demo=demo, audit_context="guanai")
     except Exception:
