@@ -319,7 +319,9 @@ class GuanaiApp(DatabaseGuard, App):
         from models.live import ChangeWatcher
 
         self.data_refreshes = 0
-        self.refresh_report_banner()
+        # counted just after the first frame (models.protection and its query are not on the way to it);
+        # the banner shows on the next refresh
+        self.call_after_refresh(self.refresh_report_banner)
         try:
             self.watcher: ChangeWatcher | None = ChangeWatcher()
         except Exception as exc:  # no polling is better than no app
