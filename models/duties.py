@@ -504,21 +504,32 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
     if not children:
         return []
 
-    # Active pairings with an active staff member: helper rules, helper names and "mine".
+    # Active pairings with an active staff member: helper rules, helper names and "mine". The children
+    # are those of the scope, subjects or not (the subject condition again cost more than the few
+    # others' rows): only the subjects' are looked up below.
     helper_keys = sorted({(r.helper_kind, r.contact_kind) for r in rules if r.helper_kind})
-    pairings: dict[int, dict[str, list[tuple[int, str, dt.date]]]] = defaultdict(lambda: defaultdict(list))
+    helper_kinds = {hk for hk, _ck in helper_keys}
     helpers_of: dict[int, set[int]] = defaultdict(set)
     helper_last: dict[tuple[int, str, str], dt.date] = {}
+    groups: dict[tuple[int, str], list] = {}  # (child, helper kind): [earliest start, {helper name: None}]
     query = (Pairing.select(Pairing.child, Pairing.kind, Pairing.staff, Staff.name, Pairing.started_on,
                             *[_last_contact(ck, Pairing.child, Pairing.staff, lo, hi, only_if=(Pairing.kind == hk))
                               for hk, ck in helper_keys])
              .join(Staff, on=(Pairing.staff == Staff.id))
              .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
-             .where(scope & subject_condition(on_date) & active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
+             .where(scope & active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
     day_of = _day_reader()
     for cid, pkind, sid, sname, started, *lasts in db.execute(query).fetchall():
-        pairings[cid][pkind].append((sid, sname, day_of(started)))
         helpers_of[cid].add(sid)
+        if pkind in helper_kinds:
+            started = day_of(started)
+            group = groups.get((cid, pkind))
+            if group is None:
+                groups[(cid, pkind)] = [started, {sname: None}]
+            else:
+                if started < group[0]:
+                    group[0] = started
+                group[1][sname] = None
         for (hk, ck), at in zip(helper_keys, lasts):
             if at is not None:
                 day = day_of(at)
@@ -526,8 +537,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                     helper_last[(cid, hk, ck)] = day
     # per child and helper kind: the duty period's start (the earliest pairing's) and the helpers' names
     helper_of: dict[tuple[int, str], tuple[dt.date, str]] = {
-        (cid, hk): (max(term.start, min(p[2] for p in pairs)), "、".join(dict.fromkeys(p[1] for p in pairs)))
-        for cid, kinds in pairings.items() for hk, pairs in kinds.items() if pairs}
+        key: (max(term.start, first), "、".join(names)) for key, (first, names) in groups.items()}
 
     out: list[tuple[tuple, Duty]] = []
     limit = None if horizon_days is None else on_date + dt.timedelta(days=horizon_days)
