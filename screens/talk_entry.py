@@ -243,7 +243,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
     # -- display ----------------------------------------------------------------
     def _render_head(self) -> None:
         names = "、".join(contacts.child_label(i) for i in self.child_ids)
-        verb = "修改记录" if self.contact_id else ("新记录" if len(self.child_ids) == 1 else "小组谈心")
+        verb = "修改记录" if self.contact_id else ("新记录" if len(self.child_ids) == 1 else f"小组{self.form.kind}")
         staff = getattr(self.app.session, "staff_name", "") or "未登录"
         self.query_one("#talk-head", Static).update(content(f"{verb} · {names} · 记录人 {staff}", one_line=True))
 
@@ -286,6 +286,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
     def action_cycle_kind(self) -> None:
         kinds = rules.CONTACT_KINDS
         self.form.kind = kinds[(kinds.index(self.form.kind) + 1) % len(kinds)]
+        self._render_head()  # a group's heading names the kind (小组学业辅导)
         self._render_chips()
         self._show_kind_fields()
         self._mark_dirty()
@@ -297,6 +298,7 @@ class TalkEntryScreen(DatabaseGuard, BackgroundSave, DraftedForm, Screen[bool]):
         def chosen(kind) -> None:
             if kind:
                 self.form.kind = kind
+                self._render_head()
                 self._render_chips()
                 self._show_kind_fields()
                 self._mark_dirty()

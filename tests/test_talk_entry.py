@@ -65,6 +65,12 @@ async def test_group_talk_adds_a_second_child(tiny_school):
         await pilot.pause()
         await pilot.press(*"zlh", "enter")
         await pilot.pause()
+        head = app.screen.query_one("#talk-head", Static)
+        assert str(head.content).startswith("小组谈心 · 王芳")
+        await pilot.press("ctrl+l", "8")  # 学业辅导: the heading names the kind
+        await pilot.pause()
+        assert str(head.content).startswith("小组学业辅导 · 王芳")
+        await pilot.press("ctrl+l", "1")
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()  # the save runs in a worker (screens/saving.py)
         await pilot.pause()
