@@ -9,7 +9,6 @@ shows and keeps its widgets when they are the same.
 from __future__ import annotations
 
 from textual.widgets import Footer as _TextualFooter
-from textual.widgets._footer import FooterKey
 
 
 class Footer(_TextualFooter):
@@ -27,13 +26,7 @@ class Footer(_TextualFooter):
 
     def compose(self):
         self._shown = self._signature() if self._bindings_ready else None
-        compact = self.compact
-        for widget in super().compose():
-            # a key starts as compact as the footer: Textual's FooterKey starts compact and is bound to the
-            # footer's value, so each key of a plain footer was restyled twice on its way to the screen
-            if isinstance(widget, FooterKey):
-                widget.set_reactive(FooterKey.compact, compact)
-            yield widget
+        yield from super().compose()
 
     def bindings_changed(self, screen) -> None:
         self._bindings_ready = True
