@@ -8,7 +8,8 @@ roster's so that load from other processes falls on both alike. The plain comman
 whole processes (wall time; peak RSS from wait4's rusage).
 
 Options: ``--quick`` (fewer runs), ``--only NAME[,NAME]`` (startup, keys, search, lists, due, export, county,
-import, textual, report), ``--no-write`` (do not touch bench/RESULTS.md).
+import, textual, report; its rows then replace theirs in bench/RESULTS.md's table, the others stay),
+``--no-write`` (do not touch bench/RESULTS.md).
 """
 from __future__ import annotations
 
@@ -766,6 +767,38 @@ def write_results(md: str) -> None:
         fh.write(new)
 
 
+def merge_results(rows, only: set[str], info: dict, started: dt.datetime) -> bool:
+    """After an ``--only`` run: the measured rows replace theirs in bench/RESULTS.md's table (the others stay
+    from the last full run) and one line says which parts were measured again, when and under what load.
+    False when there is no table to merge into."""
+    if not os.path.exists(RESULTS):
+        return False
+    with open(RESULTS, encoding="utf-8") as fh:
+        old = fh.read()
+    if BEGIN not in old or END not in old:
+        return False
+    head, block, tail = old[: old.index(BEGIN)], old[old.index(BEGIN): old.index(END)], old[old.index(END):]
+    fresh = {r[0]: "| " + " | ".join(c.replace("|", "\\|") for c in r) + " |"
+             for r in rows[1:] if not r[1].startswith("not measured")}
+    parts = ",".join(sorted(only))
+    note = (f"Re-measured with `--only {parts}` {started:%Y-%m-%d %H:%M} (load average at the end {info['load']}): "
+            f"its rows below; the others are from the full run.")
+    lines, noted = [], False
+    for line in block.split("\n"):
+        if line.startswith("| ") and not line.startswith("| figure |"):
+            name = line[2:].split(" | ", 1)[0].replace("\\|", "|")
+            line = fresh.get(name, line)
+        elif line.startswith(f"Re-measured with `--only {parts}` "):
+            line, noted = note, True
+        lines.append(line)
+    if not noted:  # after the machine line's paragraph
+        at = next((i for i, line in enumerate(lines) if line.startswith("Machine:")), 1) + 1
+        lines[at:at] = ["", note]
+    with open(RESULTS, "w", encoding="utf-8") as fh:
+        fh.write(head + "\n".join(lines) + tail)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="关爱 benchmark (issue 9)")
     ap.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the harness)")
@@ -821,5 +854,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write and not only:
         write_results(render_md(rows, machine(), started, seconds, runs))
         log(f"已写入 {os.path.relpath(RESULTS, os.getcwd())}")
+    elif not args.no_write and merge_results(rows, only, machine(), started):  # --only: its rows only
+        log(f"已更新 {os.path.relpath(RESULTS, os.getcwd())} 中测过的行")
     log(f"用时 {seconds:.0f} 秒")
     return 0
