@@ -411,6 +411,8 @@ def _day_reader():
     days: dict[str, dt.date] = {}
 
     def day_of(value):
+        if value is None:
+            return None
         if value.__class__ is str:
             key = value[:10]
             day = days.get(key)
@@ -608,7 +610,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                     continue
             if limit is not None and due > limit:
                 continue
-            overdue, status = verdict(due)
+            overdue, status = verdicts.get(due) or verdict(due)
             out.append(((not mine, due, order, rule.sort_order, rule.id), Duty(
                 cid, name, room, room_id, rule.id, rule.name, rule.contact_kind, due, overdue, status, met, helper,
                 mine)))
