@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from models import dropout
 from models import scope as access
 from models.entities import AuditLog, Classroom, School, Staff
+from tests.cli_inprocess import run_cli
 from tests.conftest import add_child
 
 pytestmark = pytest.mark.both_backends
@@ -22,9 +23,15 @@ GUANAI = str(Path(sys.executable).with_name("guanai"))
 ID = "510722201605010015"
 
 
-def run(*args):
+def run_process(*args):
+    """A real ``guanai`` process: the file's mode as the OS leaves it, the exit as a shell sees it."""
     return subprocess.run([GUANAI, *args], capture_output=True, text=True, env={**os.environ, "GUANAI_DB": ""},
                           timeout=60)
+
+
+def run(*args):
+    """The same command in this process (tests/cli_inprocess.py): exit code, output, files, log."""
+    return run_cli(*args, env={**os.environ, "GUANAI_DB": ""})
 
 
 @pytest.fixture
@@ -52,7 +59,7 @@ def cells(path):
 
 def test_the_month_sheet_has_the_paper_columns_masked(cases, tmp_path):
     out = tmp_path / "m.xlsx"
-    res = run("--db", cases["db"], "--user", "xiaozhang", "dropout", "--month", "2026-11", "-o", str(out))
+    res = run_process("--db", cases["db"], "--user", "xiaozhang", "dropout", "--month", "2026-11", "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"已导出: {out}" and oct(out.stat().st_mode & 0o777) == "0o600"
     ws, rows = cells(out)

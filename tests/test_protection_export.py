@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from models import protection
 from models import scope as access
 from models.entities import AuditLog, Classroom, Contact, School, Staff
+from tests.cli_inprocess import run_cli
 from tests.conftest import add_child
 
 pytestmark = pytest.mark.both_backends
@@ -23,9 +24,15 @@ GUANAI = str(Path(sys.executable).with_name("guanai"))
 FACTS = "孩子说奶奶最近经常打他; 左臂有两处淤青, 他不敢回家"
 
 
-def run(*args):
+def run_process(*args):
+    """A real ``guanai`` process: the file's mode as the OS leaves it, the exit as a shell sees it."""
     return subprocess.run([GUANAI, *args], capture_output=True, text=True, env={**os.environ, "GUANAI_DB": ""},
                           timeout=60)
+
+
+def run(*args, cwd=None):
+    """The same command in this process (tests/cli_inprocess.py): exit code, output, files, log."""
+    return run_cli(*args, env={**os.environ, "GUANAI_DB": ""}, cwd=cwd)
 
 
 @pytest.fixture
@@ -48,7 +55,7 @@ def reported(db_path):
 
 def test_the_report_form_is_one_a4_portrait_page(reported, tmp_path):
     out = tmp_path / "form.xlsx"
-    res = run("--db", reported["db"], "--user", "lilaoshi", "report-form", str(reported["id"]), "-o", str(out))
+    res = run_process("--db", reported["db"], "--user", "lilaoshi", "report-form", str(reported["id"]), "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"已导出: {out}"
     assert oct(out.stat().st_mode & 0o777) == "0o600"
@@ -124,8 +131,7 @@ def test_o_takes_a_file_or_a_folder(reported, tmp_path, argv, user, default, out
     term = terms.term_at(dt.date(2026, 12, 1), school_id=reported["school"].id).label
     default = default.format(id=reported["id"], term=term)
     argv = [a.format(id=reported["id"]) for a in argv] + (["-o", output.format(tmp=tmp_path)] if output else [])
-    res = subprocess.run([GUANAI, "--db", reported["db"], "--user", user, *argv], capture_output=True, text=True,
-                         env={**os.environ, "GUANAI_DB": ""}, timeout=60, cwd=tmp_path / "cwd")
+    res = run("--db", reported["db"], "--user", user, *argv, cwd=tmp_path / "cwd")
     assert res.returncode == 0, res.stderr
     path = tmp_path / made.format(default=default)
     assert res.stdout.strip() == f"已导出: {path}"
