@@ -117,9 +117,17 @@ def scope_of(data, class_name=None, month="2026-10"):
     return handbook.make_scope(data["school"].id, month, viewer=ALL, class_name=class_name, today=TODAY)
 
 
-def run(*args, cwd=None):
+def run_process(*args, cwd=None):
+    """A real ``guanai`` process, as a teacher's shell starts it."""
     env = {**os.environ, "GUANAI_DB": ""}
     return subprocess.run([GUANAI, *args], capture_output=True, text=True, env=env, timeout=90, cwd=cwd)
+
+
+def run(*args, cwd=None):
+    """The same command in this process (tests/cli_inprocess.py): exit code, output, files, log."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, env={**os.environ, "GUANAI_DB": ""}, cwd=cwd)
 
 
 def assert_one_line_error(res, fragment):
@@ -492,7 +500,7 @@ def files(folder: Path) -> set[str]:
 def test_cli_export_class_with_default_name(october, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    res = run("--db", october["path"], "export", "--month", "2026-10", "--class", "三年级2班", "--user", "lilaoshi",
+    res = run_process("--db", october["path"], "export", "--month", "2026-10", "--class", "三年级2班", "--user", "lilaoshi",
               cwd=out)
     assert res.returncode == 0, res.stderr
     assert files(out) == {"留守儿童工作手册_三年级2班_2026-10.xlsx"}

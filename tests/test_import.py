@@ -77,9 +77,17 @@ def head(tiny_school) -> str:
     return HEAD
 
 
-def run(*args, cwd=None):
+def run_process(*args, cwd=None):
+    """A real ``guanai`` process, as a teacher's shell starts it."""
     env = {**os.environ, "GUANAI_DB": ""}
     return subprocess.run([GUANAI, *args], capture_output=True, text=True, env=env, timeout=120, cwd=cwd)
+
+
+def run(*args, cwd=None):
+    """The same command in this process (tests/cli_inprocess.py): exit code, output, files, log."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, env={**os.environ, "GUANAI_DB": ""}, cwd=cwd)
 
 
 def assert_exit_2(res, fragment):
@@ -683,7 +691,7 @@ def test_cli_dry_run_real_run_and_second_run(tiny_school, tmp_path):
                      encoding="gbk")
     db = tiny_school["path"]
     kids = Child.select().count()
-    res = run("--db", db, "--user", HEAD, "import", str(path), "--dry-run")
+    res = run_process("--db", db, "--user", HEAD, "import", str(path), "--dry-run")
     assert res.returncode == 0, res.stderr
     assert "读取 4 行: 将导入 3, 将更新 0, 重复跳过 0, 有错误 1 (试导入, 数据库没有改动)" in res.stdout
     assert "姓名中不能有字符 “[”" in res.stdout and "\x1b" not in res.stdout
