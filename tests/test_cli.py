@@ -18,6 +18,14 @@ def run(*args, env=None, **kw):
     return subprocess.run([GUANAI, *args], capture_output=True, text=True, env=e, timeout=60, **kw)
 
 
+def run_in(*args, env=None):
+    """A subcommand run in this process (tests/cli_inprocess.py), for the tests of what it prints and
+    returns; ``run`` keeps a real process for the app's own start (no subcommand) and files made."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, env={**os.environ, "GUANAI_DB": "", **(env or {})})
+
+
 def assert_one_line_error(res, fragment):
     assert res.returncode == 2, (res.stdout, res.stderr)
     lines = res.stderr.strip().splitlines()
@@ -46,7 +54,7 @@ def test_init_creates_schema_and_is_repeatable(tmp_path):
     ],
 )
 def test_bad_db_target(db, fragment):
-    assert_one_line_error(run("--db", db, "users"), fragment)
+    assert_one_line_error(run_in("--db", db, "users"), fragment)
 
 
 def test_corrupt_database_is_refused_and_unchanged(tmp_path):
@@ -65,7 +73,7 @@ def test_newer_schema_is_refused(tmp_path):
     con.execute("INSERT INTO schema_migration (name, applied) VALUES ('0999_future', '2030-01-01')")
     con.commit()
     con.close()
-    assert_one_line_error(run("--db", str(path), "users"), "比本程序新")
+    assert_one_line_error(run_in("--db", str(path), "users"), "比本程序新")
 
 
 def test_unknown_user_and_bad_arguments(tmp_path):
@@ -139,11 +147,11 @@ def demo_copy(tmp_path):
 ])
 def test_user_and_db_before_or_after_the_subcommand(demo_copy, args):
     args = [demo_copy if a == "DB" else a for a in args]
-    res = run(*([] if "--db" in args else ["--db", demo_copy]), *args)
-    head = run("--db", demo_copy, "--user", "xiaozhang", "due", "--date", "2026-11-20")
+    res = run_in(*([] if "--db" in args else ["--db", demo_copy]), *args)
+    head = run_in("--db", demo_copy, "--user", "xiaozhang", "due", "--date", "2026-11-20")
     assert res.returncode == 0 and head.returncode == 0, res.stderr + head.stderr
     assert res.stdout.strip() and res.stdout != head.stdout  # her class's duties, not the head's whole school
-    assert res.stdout == run("--db", demo_copy, "--user", "banzhuren", "due", "--date", "2026-11-20").stdout
+    assert res.stdout == run_in("--db", demo_copy, "--user", "banzhuren", "due", "--date", "2026-11-20").stdout
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -153,7 +161,7 @@ def test_user_and_db_before_or_after_the_subcommand(demo_copy, args):
     (("rules", "每周谈心", "--every", "8", "--user", "laoshi"), "只有管理员或校长"),
 ])
 def test_user_after_the_subcommand_is_who_acts(demo_copy, args, fragment):
-    assert_one_line_error(run("--db", demo_copy, *args), fragment)
+    assert_one_line_error(run_in("--db", demo_copy, *args), fragment)
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -165,14 +173,14 @@ def test_user_after_the_subcommand_is_who_acts(demo_copy, args, fragment):
     (("frobnicate",), "参数错误: 命令: 没有 'frobnicate' (可用: 'init'"),
 ])
 def test_argument_errors_are_one_chinese_line(args, fragment):
-    res = run(*args)
+    res = run_in(*args)
     assert_one_line_error(res, fragment)
     assert not any(w in res.stderr for w in ("usage", "error:", "argument", "required", "invalid"))
 
 
 @pytest.mark.parametrize("args", [("--help",), ("export", "-h"), ("users", "add", "--help")])
 def test_help_is_chinese(args):
-    res = run(*args)
+    res = run_in(*args)
     assert res.returncode == 0 and res.stdout.startswith("用法: guanai"), res.stdout
     assert "选项:" in res.stdout and "显示帮助并退出" in res.stdout
     assert not any(w in res.stdout for w in ("usage:", "options:", "positional arguments", "show this help"))
