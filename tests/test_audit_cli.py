@@ -22,11 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 
-def run(*args, stdin="", env=None):
+def _env(env=None):
     e = {**os.environ, "GUANAI_DB": "", **(env or {})}
     e.pop("SSH_CLIENT", None), e.pop("SSH_CONNECTION", None)
     e.update(env or {})
-    return subprocess.run([GUANAI, *args], input=stdin, capture_output=True, text=True, env=e, timeout=60)
+    return e
+
+
+def run_process(*args, stdin="", env=None):
+    """A real ``guanai`` process: the app's own start (the PIN asked before textual), a shell's view."""
+    return subprocess.run([GUANAI, *args], input=stdin, capture_output=True, text=True, env=_env(env), timeout=60)
+
+
+def run(*args, stdin="", env=None):
+    """A subcommand in this process (tests/cli_inprocess.py): its exit code, lines, rows and log."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, stdin=stdin, env=_env(env))
 
 
 def one_line_error(res, fragment):
@@ -144,16 +156,16 @@ def test_first_admin_of_a_new_database(tmp_path):
 def test_wrong_pin_stops_before_the_app_and_is_audited(school):
     set_pin(school, "banzhuren", "2468")
     started = time.monotonic()
-    res = run("--db", str(school), "--user", "banzhuren", stdin="1111\n", env={"SSH_CLIENT": "10.9.8.7 50000 22"})
+    res = run_process("--db", str(school), "--user", "banzhuren", stdin="1111\n", env={"SSH_CLIENT": "10.9.8.7 50000 22"})
     one_line_error(res, "PIN 不对")
     assert time.monotonic() - started < 10
     row = audit_rows(school, "login_fail")[-1]
     assert row["source"] == "10.9.8.7" and json.loads(row["new"])["for"] == "guanai"
     for _ in range(4):
-        run("--db", str(school), "--user", "banzhuren", stdin="1111\n")
-    one_line_error(run("--db", str(school), "--user", "banzhuren", stdin="2468\n"), "已锁定")
+        run_process("--db", str(school), "--user", "banzhuren", stdin="1111\n")
+    one_line_error(run_process("--db", str(school), "--user", "banzhuren", stdin="2468\n"), "已锁定")
     assert audit_rows(school, "locked")
-    one_line_error(run("--db", str(school), "--user", "nobody", env={"SSH_CONNECTION": "10.1.1.1 1 10.1.1.2 22"}),
+    one_line_error(run_process("--db", str(school), "--user", "nobody", env={"SSH_CONNECTION": "10.1.1.1 1 10.1.1.2 22"}),
                    "nobody")
     unknown = audit_rows(school, "login_fail")[-1]
     assert unknown["staff_id"] is None and unknown["source"] == "10.1.1.1"
@@ -161,7 +173,7 @@ def test_wrong_pin_stops_before_the_app_and_is_audited(school):
 
 
 def test_no_login_for_the_os_user_needs_user_when_not_in_a_terminal(school):
-    one_line_error(run("--db", str(school)), "--user")
+    one_line_error(run_process("--db", str(school)), "--user")
 
 
 def tmux(socket, *args):
