@@ -18,12 +18,25 @@ ROOT = Path(__file__).resolve().parent.parent
 GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 
-def run(*args, stdin="", env=None):
+def _env(env=None):
     e = {**os.environ, "GUANAI_DB": ""}
     for var in ("SSH_CLIENT", "SSH_CONNECTION", "SSH_ORIGINAL_COMMAND", "SUDO_USER"):
         e.pop(var, None)
     e.update(env or {})
-    return subprocess.run([GUANAI, *args], input=stdin, capture_output=True, text=True, env=e, timeout=60)
+    return e
+
+
+def run(*args, stdin="", env=None):
+    """A real ``guanai`` process: who it is (the OS account, --as, the SSH variables) is the point here."""
+    return subprocess.run([GUANAI, *args], input=stdin, capture_output=True, text=True, env=_env(env), timeout=60)
+
+
+def run_in(*args, stdin="", env=None):
+    """A subcommand in this process (tests/cli_inprocess.py), where who runs it is not the point:
+    setting up a database, the first admin, a restore by role."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, stdin=stdin, env=_env(env))
 
 
 def one_line_error(res, fragment):
@@ -37,7 +50,7 @@ def one_line_error(res, fragment):
 def school(tmp_path):
     path = tmp_path / "school.db"
     shutil.copyfile(ROOT / "sample.db", path)
-    assert run("--db", str(path), "init").returncode == 0
+    assert run_in("--db", str(path), "init").returncode == 0
     return str(path)
 
 
@@ -112,13 +125,13 @@ def test_os_account_ignores_the_user_variable(monkeypatch):
 
 def test_only_the_first_login_needs_none_and_it_must_be_an_admin(tmp_path):
     db = str(tmp_path / "new.db")
-    assert run("--db", db, "init").returncode == 0
-    one_line_error(run("--db", db, "users", "add", "boss", "--name", "王校长", "--role", "head"), "必须是管理员")
-    res = run("--db", db, "users", "add", "admin1", "--name", "李管理", "--role", "admin")
+    assert run_in("--db", db, "init").returncode == 0
+    one_line_error(run_in("--db", db, "users", "add", "boss", "--name", "王校长", "--role", "head"), "必须是管理员")
+    res = run_in("--db", db, "users", "add", "admin1", "--name", "李管理", "--role", "admin")
     assert res.returncode == 0, res.stderr
-    one_line_error(run("--db", db, "users", "add", "evil", "--name", "坏人", "--role", "admin"), "管理员")
+    one_line_error(run_in("--db", db, "users", "add", "evil", "--name", "坏人", "--role", "admin"), "管理员")
     assert [r[0] for r in rows(db, "SELECT login FROM staff WHERE login IS NOT NULL")] == ["admin1"]
-    assert run("--db", db, "--user", "admin1", "users", "add", "boss", "--name", "王校长",
+    assert run_in("--db", db, "--user", "admin1", "users", "add", "boss", "--name", "王校长",
                "--role", "head").returncode == 0
 
 
@@ -143,11 +156,11 @@ def test_the_file_owner_lifts_a_lockout_without_a_login(school):
 
 def test_restore_of_a_backup_without_the_acting_admin_is_audited_by_name(school, tmp_path):
     other = str(tmp_path / "other.db")
-    assert run("--db", other, "init").returncode == 0
-    assert run("--db", other, "users", "add", "first", "--name", "别的管理员", "--role", "admin").returncode == 0
+    assert run_in("--db", other, "init").returncode == 0
+    assert run_in("--db", other, "users", "add", "first", "--name", "别的管理员", "--role", "admin").returncode == 0
     backup = str(tmp_path / "backup.db")
-    assert run("--db", other, "backup", "-o", backup).returncode == 0
-    res = run("--db", school, "--user", "admin", "restore", backup, "--yes")
+    assert run_in("--db", other, "backup", "-o", backup).returncode == 0
+    res = run_in("--db", school, "--user", "admin", "restore", backup, "--yes")
     assert res.returncode == 0, res.stderr
     (staff_id, new), = rows(school, "SELECT staff_id, new FROM audit_log WHERE action = 'restore'")
     assert staff_id is None and json.loads(new)["by"].startswith("admin(")
@@ -160,9 +173,9 @@ def test_restore_of_a_backup_without_the_acting_admin_is_audited_by_name(school,
 def test_restore_by_role(school, tmp_path, login, allowed):
     """Restoring replaces every record: the admin only, each try audited or refused before anything."""
     backup = str(tmp_path / "backup.db")
-    assert run("--db", school, "backup", "-o", backup).returncode == 0
+    assert run_in("--db", school, "backup", "-o", backup).returncode == 0
     before = rows(school, "SELECT count(*) FROM audit_log")[0][0]
-    res = run("--db", school, "--user", login, "restore", backup, "--yes")
+    res = run_in("--db", school, "--user", login, "restore", backup, "--yes")
     if allowed:
         assert res.returncode == 0, res.stderr
         assert rows(school, "SELECT count(*) FROM audit_log WHERE action = 'restore'") == [(1,)]
