@@ -26,6 +26,14 @@ def run(*args, stdin="", **kw):
     return subprocess.run([GUANAI, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, **kw)
 
 
+def run_in(*args):
+    """Setting up (a schema, a backup to restore from) in this process (tests/cli_inprocess.py);
+    the command a test is about keeps a real ``guanai`` process (file modes, limits, signals)."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, env={**os.environ, "GUANAI_DB": ""})
+
+
 def one_line_error(res, fragment):
     assert res.returncode == 2, (res.stdout, res.stderr)
     lines = res.stderr.strip().splitlines()
@@ -53,7 +61,7 @@ def check(path):
 def school(tmp_path):
     path = tmp_path / "school.db"
     shutil.copyfile(ROOT / "sample.db", path)
-    assert run("--db", str(path), "init").returncode == 0
+    assert run_in("--db", str(path), "init").returncode == 0
     return path
 
 
@@ -231,7 +239,7 @@ def staff_logins(path):
 
 def test_restore_keeps_the_current_database_and_restores(school, tmp_path):
     saved = tmp_path / "saved.db"
-    assert run("--db", str(school), "backup", "-o", str(saved)).returncode == 0
+    assert run_in("--db", str(school), "backup", "-o", str(saved)).returncode == 0
     add_staff(school, "later")
     reader = sqlite3.connect(school)  # another user's open connection
     assert "later" in {r[0] for r in reader.execute("SELECT login FROM staff")}
@@ -254,7 +262,7 @@ def test_restore_keeps_the_current_database_and_restores(school, tmp_path):
 
 def test_restore_needs_confirmation(school, tmp_path):
     saved = tmp_path / "saved.db"
-    assert run("--db", str(school), "backup", "-o", str(saved)).returncode == 0
+    assert run_in("--db", str(school), "backup", "-o", str(saved)).returncode == 0
     add_staff(school, "later")
     one_line_error(run("--db", str(school), "--user", "admin", "restore", str(saved)), "--yes")
     one_line_error(run("--db", str(school), "--user", "laoshi", "restore", str(saved), "--yes"), "不是管理员")
@@ -269,7 +277,7 @@ def tmux(socket, *args):
 def test_restore_asks_in_a_terminal(school, tmp_path):
     assert shutil.which("tmux"), "tmux is required (apt-get install tmux)"
     saved = tmp_path / "saved.db"
-    assert run("--db", str(school), "backup", "-o", str(saved)).returncode == 0
+    assert run_in("--db", str(school), "backup", "-o", str(saved)).returncode == 0
     add_staff(school, "later")
     socket = f"guanai-restore-{uuid.uuid4().hex[:6]}"
     try:
@@ -302,13 +310,13 @@ def test_restore_refuses_what_is_not_a_sound_guanai_database(school, tmp_path):
     con.commit()
     con.close()
     broken = tmp_path / "broken.db"
-    assert run("--db", str(school), "backup", "-o", str(broken)).returncode == 0
+    assert run_in("--db", str(school), "backup", "-o", str(broken)).returncode == 0
     data = bytearray(broken.read_bytes())
     for offset in range(4096 * 3, len(data) - 4096, 4096 * 7):  # damage b-tree pages, keep the header
         data[offset:offset + 64] = b"\xff" * 64
     broken.write_bytes(bytes(data))
     newer = tmp_path / "newer.db"
-    assert run("--db", str(school), "backup", "-o", str(newer)).returncode == 0
+    assert run_in("--db", str(school), "backup", "-o", str(newer)).returncode == 0
     con = sqlite3.connect(newer)
     con.execute("INSERT INTO schema_migration (name, applied) VALUES ('0999_future', '2030-01-01')")
     con.commit()
@@ -322,7 +330,7 @@ def test_restore_refuses_what_is_not_a_sound_guanai_database(school, tmp_path):
 
 def test_restore_over_a_database_that_cannot_be_opened(school, tmp_path):
     saved = tmp_path / "saved.db"
-    assert run("--db", str(school), "backup", "-o", str(saved)).returncode == 0
+    assert run_in("--db", str(school), "backup", "-o", str(saved)).returncode == 0
     for suffix in ("-wal", "-shm"):
         if os.path.exists(str(school) + suffix):
             os.remove(str(school) + suffix)
