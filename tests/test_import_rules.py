@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from models.entities import Child, Classroom
 from models.scope import system_viewer
 from models.validation import id_check_char
 from tests import real_files as rf
+from tests.cli_inprocess import run_cli  # the command-line checks: guanai in this process
 from tui import importer
 from tui.importer import DUPLICATE, ERROR, NEW, plan, read_table, run_import
 
@@ -23,7 +22,6 @@ pytestmark = pytest.mark.both_backends
 
 TODAY = dt.date(2026, 11, 28)
 ALL = system_viewer()
-GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 
 def ident(born: str, seq: str, area: str = "522623") -> str:
@@ -297,8 +295,7 @@ def test_every_roster_sheet_on_the_command_line(tiny_school, tmp_path):
 
     Staff.create(login="xiaozhang", school=tiny_school["school"], name="潘校长", role="head")
     env = {**os.environ, "GUANAI_DB": ""}
-    res = subprocess.run([GUANAI, "--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path), "--dry-run"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = run_cli("--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path), "--dry-run", env=env)
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "工作表 “三年级”: 表头在第2行, 读取 3 行" in out and "工作表 “五年级”: 表头在第2行, 读取 3 行" in out
@@ -337,8 +334,7 @@ def test_header_row_and_sheet_on_the_command_line(tiny_school, tmp_path, args, f
     pupils = rf.make_pupils(2, 2, [(3, 2)])
     path = rf.write_xlsx(tmp_path / "名单.xlsx", {"三年级": rf.teacher_rows(pupils, seed=1), "空表": []})
     env = {**os.environ, "GUANAI_DB": ""}
-    res = subprocess.run([GUANAI, "--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path), "--dry-run",
-                          *args], capture_output=True, text=True, env=env, timeout=120)
+    res = run_cli("--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path), "--dry-run", *args, env=env)
     assert res.returncode == 2 and res.stdout == ""
     (line,) = res.stderr.strip().splitlines()
     assert fragment in line
@@ -351,8 +347,7 @@ def test_header_row_chosen_on_the_command_line(tiny_school, tmp_path):
     rows = [["说明", "姓名", "性别"], ["学生姓名", "性别", "出生日期", "班级"], ["王菊", "女", "2016-01-01", "三年级2班"]]
     path = write(tmp_path / "a.csv", rows)
     env = {**os.environ, "GUANAI_DB": ""}
-    res = subprocess.run([GUANAI, "--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path),
-                          "--header-row", "2"], capture_output=True, text=True, env=env, timeout=120)
+    res = run_cli("--db", tiny_school["path"], "--user", "xiaozhang", "import", str(path), "--header-row", "2", env=env)
     assert res.returncode == 0, res.stderr
     assert "表头在第2行" in res.stdout and "导入 1," in res.stdout
     assert Child.get(Child.name == "王菊").classroom_id == tiny_school["classes"][0].id
