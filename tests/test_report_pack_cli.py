@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from models import dropout
 from models import scope as access
 from models.entities import AuditLog, Classroom, Parent, ReportSnapshot, School, Staff
+from tests.cli_inprocess import run_cli
 from tests.conftest import add_child
 
 GUANAI = str(Path(sys.executable).with_name("guanai"))
@@ -81,7 +82,8 @@ def test_refusals_are_one_line_and_write_nothing(school, tmp_path, args, message
     user = () if "--user" in args else ("--user", "xiaozhang")
     out = tmp_path / "out"
     out.mkdir()
-    res = run("--db", school, *user, "report", *args, "-o", str(out) + "/", cwd=out)
+    res = run_cli("--db", school, *user, "report", *args, "-o", str(out) + "/", cwd=out,
+                  env={**os.environ, "GUANAI_DB": ""})  # in this process (tests/cli_inprocess.py)
     assert res.returncode == 2 and res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr, res.stderr
     assert list(out.iterdir()) == []
