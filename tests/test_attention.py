@@ -352,18 +352,16 @@ CLI_CASES = [  # (argv after --db, exit code, text expected in stdout or stderr)
 def test_the_commands(tmp_path, argv, code, text):
     import os
     import shutil
-    import subprocess
-    import sys
     from pathlib import Path
+
+    from tests.cli_inprocess import run_cli  # guanai in this process
 
     root = Path(__file__).resolve().parent.parent
     db = tmp_path / "s.db"
     shutil.copyfile(root / "sample.db", db)
     db.chmod(0o600)
     tmp_path.chmod(0o700)
-    guanai = str(Path(sys.executable).with_name("guanai"))
-    done = subprocess.run([guanai, "--db", str(db), *argv], capture_output=True, text=True, timeout=60, cwd=tmp_path,
-                          env={**os.environ, "GUANAI_DB": ""})
+    done = run_cli("--db", str(db), *argv, cwd=str(tmp_path), env={**os.environ, "GUANAI_DB": ""})
     assert done.returncode == code, done.stderr
     assert text in (done.stdout if code == 0 else done.stderr)
     if code == 2:
