@@ -2,8 +2,6 @@
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +10,11 @@ from models.care_rules import update_rule
 from models.duties import RuleError
 from models.entities import AuditLog, CareRule
 from models.scope import system_viewer
+from tests.cli_inprocess import run_cli
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
 
 ROOT = Path(__file__).resolve().parent.parent
-GUANAI = str(Path(sys.executable).with_name("guanai"))
 
 
 @pytest.mark.parametrize(
@@ -59,8 +57,8 @@ def test_rules_command_needs_an_admin(tmp_path):
     shutil.copyfile(ROOT / "sample.db", db)
     env = {**os.environ, "GUANAI_DB": ""}
 
-    def run(*args):
-        return subprocess.run([GUANAI, "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=60)
+    def run(*args):  # guanai in this process (tests/cli_inprocess.py)
+        return run_cli("--db", str(db), *args, env=env)
 
     listed = run("rules")
     assert listed.returncode == 0 and "每周谈心\t谈心\t每7天" in listed.stdout
@@ -110,8 +108,8 @@ def test_rules_add_command(tmp_path):
     os.chmod(db, 0o600)
     env = {**os.environ, "GUANAI_DB": ""}
 
-    def run(*args):
-        return subprocess.run([GUANAI, "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=60)
+    def run(*args):  # guanai in this process (tests/cli_inprocess.py)
+        return run_cli("--db", str(db), *args, env=env)
 
     refused = run("--user", "laoshi", "rules", "add", "亲情书信", "--every", "30")
     assert refused.returncode == 2 and "管理员" in refused.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,6 @@ from tests.conftest import add_child
 
 pytestmark = pytest.mark.both_backends  # the model layer runs on SQLite and on PostgreSQL
 
-GUANAI = str(Path(sys.executable).with_name("guanai"))
 TODAY = dt.date(2026, 11, 20)
 
 
@@ -201,8 +198,10 @@ def test_purge_after_the_retention_period_deletes_everything_then_vacuums(school
 
 
 def run(*args, stdin=""):
-    env = {**os.environ, "GUANAI_DB": ""}
-    return subprocess.run([GUANAI, *args], capture_output=True, text=True, env=env, timeout=120, input=stdin)
+    """guanai in this process (tests/cli_inprocess.py); stdin is a pipe, as ``subprocess`` gives it."""
+    from tests.cli_inprocess import run_cli
+
+    return run_cli(*args, stdin=stdin, env={**os.environ, "GUANAI_DB": ""})
 
 
 def test_guanai_purge_dry_run_confirmation_and_admin_only(school):
