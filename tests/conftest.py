@@ -34,7 +34,7 @@ def collect_garbage_less_often() -> None:
     (700, 10, 10) the collector ran so often, over a heap of everything the workers had imported,
     that it took a quarter to a third of the CPU of the Pilot-heavy modules (orientation, talk
     entry, pairing board, calendar: 29.6 s of CPU by default, 20.1 s with these thresholds and the
-    import-time objects frozen after collection; 20 MB more at the peak). The app itself, and every
+    import-time objects frozen after collection; about 25 MB more at the peak). The app itself, and every
     process the tests start, keeps Python's defaults; nothing a test checks depends on when
     garbage is collected."""
     gc.set_threshold(10_000, 10, 10)
