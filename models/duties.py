@@ -50,7 +50,8 @@ over the current term, so a weekly talk costs an index step or two per child and
 nothing. (A GROUP BY ... MAX(at) per child, staff and kind over the term was measured again with
 that index, issue 20: 1.8 s against 0.03 s for the walks on a school of 20,000 — it reads every
 contact of those kinds.) The follow-ups of a large part of the database's children are one pass
-over the contacts, of a few children an index range each. Everything else is done in memory, in
+over migration 0019's partial index of the contacts with a 跟进日期, of a few children an index range
+each; the walks and the follow-ups' "author back since" read only indexes (0019 put ``reached`` in them). Everything else is done in memory, in
 one loop per child with each rule's plan made once; nothing is queried per child.
 ``bench/compare_duties.py`` checks a change here against the list as it was
 (``tests/duties_reference.py``).
@@ -643,9 +644,10 @@ def _follow_ups(rooms: dict, many: bool, on_date: dt.date, lo: dt.datetime, hi: 
         & ((later.staff == Contact.staff) | Contact.staff.is_null()))
     db = Child._meta.database
     if many:
-        # a quarter or more of the database's children: one pass over the contacts in their stored order
-        # (on SQLite "+at" keeps it off the (at) index, whose range fetches the same rows in random
-        # order: 0.05 s rather than 0.12-0.15 s on a school of 20,000), the others' dropped below
+        # a quarter or more of the database's children: one pass over the contacts with a follow-up date
+        # (migration 0019's partial index, which holds every column read here; on SQLite "+at" keeps the
+        # planner off the (at) index, whose range fetches the term's rows in random order: 0.016 s rather
+        # than 0.12-0.15 s on a school of 20,000), the others' dropped below
         sqlite = isinstance(getattr(db, "obj", db), pw.SqliteDatabase)
         at = pw.NodeList((pw.SQL("+"), Contact.at), glue="") if sqlite else Contact.at
         which = (at >= lo) & (at < hi)

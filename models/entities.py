@@ -213,7 +213,8 @@ class Contact(BaseModel):
 
     # no index of its own: (child, at) and (child, kind, at, staff) below lead with it (migration 0017)
     child = pw.ForeignKeyField(Child, backref="contacts", on_delete="CASCADE", index=False)
-    staff = pw.ForeignKeyField(Staff, null=True, backref="contacts", on_delete="SET NULL")
+    # no index of its own either: (staff, at) below leads with it (migration 0019)
+    staff = pw.ForeignKeyField(Staff, null=True, backref="contacts", on_delete="SET NULL", index=False)
     kind = pw.CharField(max_length=10)  # see rules.CONTACT_KINDS
     at = pw.DateTimeField()
     minutes = pw.IntegerField(null=True)
@@ -237,9 +238,15 @@ class Contact(BaseModel):
     updated_at = pw.DateTimeField(default=_now)
 
     class Meta:
-        # (child, kind, at, staff): a child's last contact of one kind (by one helper), migration 0017
-        indexes = ((("child", "at"), False), (("staff", "at"), False), (("at",), False),
-                   (("child", "kind", "at", "staff"), False))
+        # (child, kind, at, staff): a child's last contact of one kind (by one helper), migration 0017;
+        # reached in both walks' indexes and the follow-ups' partial index below, migration 0019
+        indexes = ((("child", "at", "reached", "staff"), False), (("staff", "at"), False), (("at",), False),
+                   (("child", "kind", "at", "staff", "reached"), False))
+
+
+# the open follow-ups (models/duties.py): the few contacts with a 跟进日期, by time (migration 0019)
+Contact.add_index(Contact.at, Contact.child, Contact.staff, Contact.kind, Contact.follow_up_due,
+                  where=Contact.follow_up_due.is_null(False), name="contact_follow_up")
 
 
 class CareRule(BaseModel):
