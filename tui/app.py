@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from functools import partial
 
 from textual import events
 from textual.app import App
@@ -69,6 +70,17 @@ def _palette_provider():
     from tui.palette import GuanaiCommands
 
     return GuanaiCommands
+
+
+def _warm_modules(names: tuple[str, ...]) -> None:
+    """Import what a section needs before its key is pressed (``GuanaiApp.WARM_MODULES``)."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - its key imports it again and says what is wrong
+            pass
 
 
 MOUSE_MODES = ("click", "off", "motion")
@@ -199,10 +211,44 @@ class GuanaiApp(DatabaseGuard, App):
             gc.freeze()  # what the start made lives as long as the app: never scanned again
             gc.enable()
         self.log.info(f"startup {self.startup_seconds:.3f}s")
+        self._later_sections_styled_as_made()
+        if self.WARM_MODULES:
+            self.run_worker(partial(_warm_modules, self.WARM_MODULES), thread=True, group="warm", name="warm-modules",
+                            exit_on_error=False)
         explanation = self.viewer.explanation()  # no staff account: empty lists, and why
         if explanation:
             self.notify(explanation, title="看不到任何档案", severity="warning", timeout=30)
         self.remind_drafts()
+
+    # Imported after the first frame, in a thread, while the teacher reads it (issue 20): what 待办's
+    # first showing (key 0) imported, 15 ms of it (dateutil, lunar_python for the 近7天 line, the
+    # dropout duties). Nothing here is on the way to the first frame (tests/test_startup_imports.py).
+    WARM_MODULES: tuple[str, ...] = ("screens.due", "models.calendar.reminders", "models.dropout", "dateutil.rrule",
+                                     "lunar_python")
+
+    def _later_sections_styled_as_made(self) -> None:
+        """A section's screen shown for the first time is styled as its widgets mount; Textual also
+        re-read and re-applied the whole stylesheet twice for it (``refresh_css`` in ``_init_mode`` and
+        ``switch_mode``: 20 ms of the first 待办 on a school of 20,000), only because a new screen's CSS
+        generation (-1) is not the app's. Each later section's screen is given the app's generation as
+        it is made (a theme changed later still restyles it: that moves the app's on). Textual's
+        private attributes; without them nothing changes."""
+        modes = getattr(self, "_modes", None)
+        if not isinstance(modes, dict) or not hasattr(self, "_css_update_count"):
+            return
+        stacks = getattr(self, "_screen_stacks", {})
+
+        def styled_as_made(make):
+            def made():
+                screen = make()
+                if isinstance(screen, Screen) and hasattr(screen, "_css_update_count"):
+                    screen._css_update_count = self._css_update_count
+                return screen
+            return made
+
+        for name, make in list(modes.items()):
+            if name not in stacks and callable(make) and not isinstance(make, (str, type)):
+                modes[name] = styled_as_made(make)
 
     def remind_drafts(self) -> list[str]:
         """Say what was left unsaved last time (a dropped connection, a quit): where to find it."""
