@@ -66,6 +66,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Iterable
 
 import peewee as pw
@@ -561,7 +562,9 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
         return found
 
     # Per rule, once: where its last contact is read, and its step when it is a plain interval.
-    plan = [(rule, rule.applies_to, rule.helper_kind, None if rule.helper_kind else plain.index(rule.contact_kind),
+    # Whom it applies to, as rule_applies says: None (everyone), True (重点帮扶对象) or a 需要关注 level.
+    plan = [(rule, True if rule.applies_to == "key_target" else ATTENTION_LEVELS.get(rule.applies_to),
+             rule.helper_kind, None if rule.helper_kind else plain.index(rule.contact_kind),
              dt.timedelta(days=rule.interval_days) if (not rule.per_term and not rule.rrule.strip()
                                                        and rule.interval_days) else None)
             for rule in rules]
@@ -584,10 +587,10 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 overdue, status = verdict(review)
                 out.append(((not mine, review, order, -1, REVIEW_RULE_ID), Duty(
                     cid, name, room, room_id, REVIEW_RULE_ID, REVIEW, "谈心", review, overdue, status, None, "", mine)))
-        level_seen = level if labelled else ""
-        for rule, applies_to, helper_kind, at, step in plan:
-            if applies_to != "all" and not rule_applies(applies_to, key_target, level_seen):
-                continue
+        level_seen = (level or "") if labelled else ""
+        for rule, need, helper_kind, at, step in plan:
+            if need is not None and (not key_target if need is True else level_seen != need):
+                continue  # rule_applies, inline
             if helper_kind:
                 found = helper_of.get((cid, helper_kind))
                 if found is None:
@@ -596,10 +599,12 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 last = helper_last.get((cid, helper_kind, rule.contact_kind))
             else:
                 start, helper = term_start, ""
-                if labelled and since is not None and applies_to != "all":
+                if labelled and since is not None and rule.applies_to != "all":
                     # a confirmed child's tighter cadences (and 重点's) count from the confirmation
                     start = max(start, day_of(since))
-                last = day_of(lasts[at])
+                last = lasts[at]
+                if last is not None:
+                    last = day_of(last)
             met = last if last is not None and last >= start else None
             if step is not None:  # due_date's interval case, inline (most duties)
                 due = (met or start) + step
@@ -624,7 +629,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
             if only_mine and not duty.mine:
                 continue
             out.append(((not duty.mine, duty.due, rank[duty.child_id], 10 ** 6, -duty.rule_id), duty))
-    out.sort(key=lambda kd: kd[0])
+    out.sort(key=itemgetter(0))
     return [d for _, d in out]
 
 
