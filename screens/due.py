@@ -56,6 +56,7 @@ class DueScreen(ListScreen):
         self.duties: list[Duty] = []
         self.shown: list[Duty] = []
         self.upcoming: list = []
+        self._collector_paused = False  # reload paused the cyclic collector (and starts it again)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -81,14 +82,21 @@ class DueScreen(ListScreen):
         school's list is ~100,000 new objects, all kept, and the collections they set off as soon as
         ``open_duties`` let the collector run again (30-40 ms on a school of 20,000 with the roster
         and the talk log in memory, issue 20) freed nothing; they now run just after the frame."""
-        if not gc.isenabled():  # paused by someone else (the start): theirs to start again
+        if not gc.isenabled() and not self._collector_paused:  # paused by someone else: theirs to start
             super().reload(keep_place=keep_place)
             return
         gc.disable()
+        self._collector_paused = True
         try:
             super().reload(keep_place=keep_place)
         finally:
-            self.call_after_refresh(gc.enable)
+            self.call_after_refresh(self._collector_on)
+            self.set_timer(1.0, self._collector_on, name="due-collector")  # should no refresh come
+
+    def _collector_on(self) -> None:
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.enable()
 
     def load(self) -> tuple[dt.date, list[Duty], list]:
         """The day's open duties and the next 7 days' reminders (the 近7天 line is as live as the
