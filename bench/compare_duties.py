@@ -1,18 +1,35 @@
 """Old and new ``models.duties.open_duties`` side by side (issue 20): the due list was made faster,
-and its results must not change. ``tests/duties_reference.py`` is the module as it was before
-(a frozen copy); this compares both on a database for several viewers (the head, a class
-teacher, an 爱心妈妈/volunteer, the counselor, the whole database) and dates (in term, in a
+and its results must not change. The old module is read from git (``--against REV``, by default
+the commit before that work); this compares both on a database for several viewers (the head, a
+class teacher, an 爱心妈妈/volunteer, the counselor, the whole database) and dates (in term, in a
 holiday, today), and for a few filters (a kind, a class, only mine, the whole term).
 
-    python -m bench.compare_duties bench/.cache/school-20000-*.db   (a copy: it opens the file)
+    python -m bench.compare_duties [--against REV] bench/.cache/school-20000-*.db   (a copy: it opens the file)
 
-``tests/test_duties_speed.py`` runs the same cases on the demo school.
+A tool for whoever changes how fast the due list is computed, not for what counts as due: a change of
+the rules themselves is expected to differ (the duties' own tests say what is due).
 """
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import sys
 import time
+import types
+from pathlib import Path
+
+BEFORE = "71633d0"  # models/duties.py before issue 20's speed work
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def old_module(rev: str = BEFORE) -> types.ModuleType:
+    """``models/duties.py`` as it was at ``rev`` (from git), as a module of its own."""
+    source = subprocess.run(["git", "show", f"{rev}:models/duties.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    module = types.ModuleType(f"duties_at_{rev}")
+    sys.modules[module.__name__] = module  # its dataclasses look their module up
+    exec(compile(source, f"{rev}:models/duties.py", "exec"), module.__dict__)
+    return module
 
 
 def viewers():
@@ -56,10 +73,9 @@ def cases():
                     yield f"{who} {when} class", {**base, "classroom_id": room}
 
 
-def compare(log=print) -> list[str]:
+def compare(old: types.ModuleType, log=print) -> list[str]:
     """Every case's difference (empty when old and new agree everywhere)."""
     from models import duties as new
-    from tests import duties_reference as old
 
     problems = []
     for label, kw in cases():
@@ -78,8 +94,12 @@ def compare(log=print) -> list[str]:
 def main(argv: list[str]) -> int:
     from models import db as dbmod
 
+    rev = BEFORE
+    if argv[:1] == ["--against"]:
+        rev, argv = argv[1], argv[2:]
+    old = old_module(rev)
     dbmod.open_database(argv[0], create=False)
-    problems = compare()
+    problems = compare(old)
     print("identical" if not problems else f"DIFFERENT: {problems}")
     return 1 if problems else 0
 

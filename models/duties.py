@@ -53,8 +53,8 @@ contact of those kinds.) The follow-ups of a large part of the database's childr
 over migration 0019's partial index of the contacts with a 跟进日期, of a few children an index range
 each; the walks and the follow-ups' "author back since" read only indexes (0019 put ``reached`` in them). Everything else is done in memory, in
 one loop per child with each rule's plan made once; nothing is queried per child.
-``bench/compare_duties.py`` checks a change here against the list as it was
-(``tests/duties_reference.py``).
+``bench/compare_duties.py`` checks a change of speed here against the list as it was (the module
+at a git revision).
 """
 from __future__ import annotations
 
