@@ -71,6 +71,7 @@ from typing import Iterable
 
 import peewee as pw
 
+from models import db as dbmod
 from models import terms
 from models.coerce import as_date as _as_date  # SQLite MAX() returns the stored text
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
@@ -562,9 +563,7 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
         return found
 
     # Per rule, once: where its last contact is read, and its step when it is a plain interval.
-    # Whom it applies to, as rule_applies says: None (everyone), True (重点帮扶对象) or a 需要关注 level.
-    plan = [(rule, True if rule.applies_to == "key_target" else ATTENTION_LEVELS.get(rule.applies_to),
-             rule.helper_kind, None if rule.helper_kind else plain.index(rule.contact_kind),
+    plan = [(rule, rule.helper_kind, None if rule.helper_kind else plain.index(rule.contact_kind),
              dt.timedelta(days=rule.interval_days) if (not rule.per_term and not rule.rrule.strip()
                                                        and rule.interval_days) else None)
             for rule in rules]
@@ -588,9 +587,9 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 out.append(((not mine, review, order, -1, REVIEW_RULE_ID), Duty(
                     cid, name, room, room_id, REVIEW_RULE_ID, REVIEW, "谈心", review, overdue, status, None, "", mine)))
         level_seen = (level or "") if labelled else ""
-        for rule, need, helper_kind, at, step in plan:
-            if need is not None and (not key_target if need is True else level_seen != need):
-                continue  # rule_applies, inline
+        for rule, helper_kind, at, step in plan:
+            if not rule_applies(rule.applies_to, key_target, level_seen):
+                continue
             if helper_kind:
                 found = helper_of.get((cid, helper_kind))
                 if found is None:
@@ -653,8 +652,7 @@ def _follow_ups(rooms: dict, many: bool, on_date: dt.date, lo: dt.datetime, hi: 
         # (migration 0019's partial index, which holds every column read here; on SQLite "+at" keeps the
         # planner off the (at) index, whose range fetches the term's rows in random order: 0.016 s rather
         # than 0.12-0.15 s on a school of 20,000), the others' dropped below
-        sqlite = isinstance(getattr(db, "obj", db), pw.SqliteDatabase)
-        at = pw.NodeList((pw.SQL("+"), Contact.at), glue="") if sqlite else Contact.at
+        at = pw.NodeList((pw.SQL("+"), Contact.at), glue="") if dbmod.is_sqlite() else Contact.at
         which = (at >= lo) & (at < hi)
     else:  # a few: each child's own contacts of the term, through the (child, at) index
         which = Contact.child.in_(sorted(rooms)) & (Contact.at >= lo) & (Contact.at < hi)
