@@ -131,6 +131,31 @@ def test_stale_demo_copies_are_swept(tmp_path, monkeypatch):
     assert not dead.exists() and alive.exists()
 
 
+def test_the_sweep_touches_only_this_account_s_own_folders(tmp_path, monkeypatch):
+    """/tmp is shared: a colleague's folder, or a link she planted under a demo name, is not swept."""
+    import tempfile as _tempfile
+
+    from tui import context
+
+    monkeypatch.setattr(_tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    mine = tmp_path / "mine"  # the victim's own folder, with what looks like a dead demo's pid
+    mine.mkdir()
+    (mine / "pid").write_text("999999999")
+    (mine / "keep.txt").write_text("x")
+    (tmp_path / "tmp" / f"{context.DEMO_PREFIX}link").symlink_to(mine, target_is_directory=True)
+    other = tmp_path / "tmp" / f"{context.DEMO_PREFIX}other"
+    other.mkdir()
+    (other / "pid").write_text("999999999")
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)  # "other" is someone else's
+    context.sweep_stale_demos()
+    assert (mine / "keep.txt").exists() and other.exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(_tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    context.sweep_stale_demos()  # as its owner: the dead demo goes, the link and what it points to stay
+    assert not other.exists() and (mine / "keep.txt").exists()
+
+
 @pytest.fixture
 def demo_copy(tmp_path):
     path = tmp_path / "demo.db"

@@ -177,8 +177,16 @@ DEMO_PREFIX = "guanai-demo-"
 
 def sweep_stale_demos() -> None:
     """Remove demo copies left by sessions that died (a closed terminal sends SIGHUP, and
-    the process ends before it can clean up): any whose recorded process is gone."""
+    the process ends before it can clean up): any whose recorded process is gone. Only real
+    folders of this OS account: the temporary folder is shared, and a name there proves nothing."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
     for folder in Path(tempfile.gettempdir()).glob(f"{DEMO_PREFIX}*"):
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if folder.is_symlink() or not folder.is_dir() or (uid is not None and info.st_uid != uid):
+            continue
         try:
             pid = int((folder / "pid").read_text())
             os.kill(pid, 0)
