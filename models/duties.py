@@ -76,6 +76,7 @@ from models import terms
 from models.coerce import as_date as _as_date  # SQLite MAX() returns the stored text
 from models.entities import CareRule, Child, Classroom, Contact, Pairing, Parent, Staff
 from models.errors import UserError
+from models.left_behind import left_behind_on  # noqa: F401 - the one condition, also asked for here
 from models.rules import CONTACT_KINDS
 from models.scope import Viewer, attention_visible, child_condition, may_see_attention
 from models.validation import Invalid, check_day_in_range, check_lengths
@@ -349,16 +350,6 @@ def _child_scope(school_id, classroom_ids, child_ids):
     if child_ids is not None:
         cond &= Child.id.in_(child_ids)
     return cond
-
-
-def left_behind_on(on_date: dt.date) -> pw.Expression:
-    """SQL condition on Child: left behind on that day — a 留守类型, and no parent record or one
-    away then (``away``, or home only after that day). The parents' return ends the status on its
-    date: the roster, the 登记表, the summary and the duties all count by this one condition."""
-    away_that_day = ((Parent.away == True) | (Parent.returned_on > on_date)) & (Parent.deceased == False)  # noqa: E712
-    has_parents = Child.id.in_(Parent.select(Parent.child))
-    someone_away = Child.id.in_(Parent.select(Parent.child).where(away_that_day))
-    return (Child.left_behind_type != "") & (~has_parents | someone_away)
 
 
 def subject_condition(on_date: dt.date) -> pw.Expression:

@@ -13,7 +13,7 @@ import peewee as pw
 
 from models import child_fields
 from models.entities import Child, Classroom, Contact, Pairing, Parent, Staff
-from models.duties import left_behind_on
+from models.left_behind import left_behind_on
 from models.coerce import as_date
 from models.masking import mask_id, mask_phone, mask_student_no  # noqa: F401 (re-exported for the screens)
 from models.scope import Viewer, attention_visible, child_condition, may_match_numbers, may_see_attention
