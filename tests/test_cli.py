@@ -217,3 +217,24 @@ def test_forced_login_still_refuses_user_after_the_subcommand(demo_copy):
     res = subprocess.run([GUANAI, "--db", demo_copy, "--as", "banzhuren", "due", "--user", "admin"],
                          capture_output=True, text=True, env={**os.environ, "GUANAI_DB": ""}, timeout=60)
     assert_one_line_error(res, "--as 已固定登录名")
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--demo"], ["--db", "x.db"], ["--db=x.db", "--user", "li"], ["--user=li", "--demo"], ["--us", "li"],
+    ["--demo", "--demo"],
+])
+def test_a_plain_start_parses_as_the_whole_parser_does(argv):
+    """The start reads its few options without building every command's parser: same namespace."""
+    from tui.cli import build_parser, parse_plain_start
+
+    assert vars(parse_plain_start(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["due"], ["--demo", "due"], ["--as", "li"], ["-h"], ["--help"], ["--he"], ["--d"], ["--user"], ["--db"],
+    ["--demo", "x"], ["--", "due"], ["--nope"],
+])
+def test_anything_but_a_plain_start_goes_to_the_whole_parser(argv):
+    from tui.cli import parse_plain_start
+
+    assert parse_plain_start(argv) is None

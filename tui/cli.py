@@ -66,21 +66,56 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Every subcommand takes ``--db`` and ``--user`` before or after its name, the same either way;
-    only ``audit``'s own ``--user`` (after its name) says whose actions to list, as the README has it."""
-    db_only = _Parser(add_help=False)
-    db_only.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL",
-                         help="数据库文件或地址 (也可用环境变量 GUANAI_DB)")
-    common = _Parser(add_help=False, parents=[db_only])
-    common.add_argument("--user", dest="user_after", default=argparse.SUPPRESS, metavar="LOGIN",
-                        help="以哪位教职工的身份操作 (也可写在命令前面)")
-
-    p = _Parser(prog="guanai", description="关爱: 留守儿童关爱工作管理", parents=[db_only])
+def _top_parser(cls: type[_Parser], parents: list[argparse.ArgumentParser], add_help: bool = True) -> _Parser:
+    p = cls(prog="guanai", description="关爱: 留守儿童关爱工作管理", parents=parents, add_help=add_help)
     p.add_argument("--demo", action="store_true", help="打开演示学校 (临时副本, 不改动 sample.db)")
     p.add_argument("--user", metavar="LOGIN", help="以哪位教职工的身份使用 (默认: 系统用户名; 也可写在命令后面)")
     p.add_argument("--as", dest="as_login", metavar="LOGIN",
                    help="学校服务器的 SSH 强制命令用: 固定以这个登录名工作, 不能再用 --user 改变 (见 README)")
+    return p
+
+
+def _db_option(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL",
+                   help="数据库文件或地址 (也可用环境变量 GUANAI_DB)")
+    return p
+
+
+class _NotPlain(Exception):
+    pass
+
+
+class _PlainStartParser(_Parser):
+    """Only the options of a plain start: a word it does not know or an error is the whole parser's."""
+
+    def error(self, message: str) -> None:
+        raise _NotPlain(message)
+
+
+def parse_plain_start(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of a plain start of the app (``guanai``, ``--demo``, ``--db``, ``--user``), or
+    None for anything else. Building every command's parser took 4-10 ms of each start for nothing;
+    ``--as`` (its login's command is read later), ``-h``, a command or a mistake go to the whole one."""
+    top = _top_parser(_PlainStartParser, [_db_option(_PlainStartParser(add_help=False))], add_help=False)
+    try:
+        args, rest = top.parse_known_args(argv)
+    except _NotPlain:
+        return None
+    if rest or args.as_login:
+        return None
+    args.command = None
+    return args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand takes ``--db`` and ``--user`` before or after its name, the same either way;
+    only ``audit``'s own ``--user`` (after its name) says whose actions to list, as the README has it."""
+    db_only = _db_option(_Parser(add_help=False))
+    common = _Parser(add_help=False, parents=[db_only])
+    common.add_argument("--user", dest="user_after", default=argparse.SUPPRESS, metavar="LOGIN",
+                        help="以哪位教职工的身份操作 (也可写在命令前面)")
+
+    p = _top_parser(_Parser, [db_only])
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
     s = sub.add_parser("init", parents=[common], help="建立或升级数据库结构")
@@ -310,8 +345,10 @@ def open_database(args: argparse.Namespace, *, create: bool | None = None, upgra
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_plain_start(argv)
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     if not args.command:
         # The app's start allocates some 200,000 objects that live as long as it does: the cyclic
