@@ -346,6 +346,7 @@ def open_database(args: argparse.Namespace, *, create: bool | None = None, upgra
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_plain_start(argv)
+    parser = None  # built only when needed: a plain start never is (parse_plain_start takes no --as)
     if args is None:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -364,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.as_login:
-            args = forced_login(parser, argv, args)
+            args = forced_login(parser or build_parser(), argv, args)
             args.db = getattr(args, "db", None)
         else:
             merge_user(args)
