@@ -272,3 +272,34 @@ async def test_the_pairing_board_follows_another_teachers_pairing(tiny_school):
         await settle(app, pilot)
         assert len(board.board.unpaired.children) == unpaired - 1
         assert f"未结对 {unpaired - 1}" in str(board.query_one("#pb-status").render())
+
+
+@pytest.mark.sqlite_only  # the collector's pause is the inline (SQLite) load's
+async def test_the_collector_stays_paused_until_the_list_is_painted(tiny_school):
+    """A reload pauses the cyclic collector until the list is on the terminal (issue 20). A section
+    switch holds updates (App.delay_update), so the first refresh after the load paints nothing:
+    turning the collector on then let its collection run before the frame."""
+    import gc
+
+    from tui.list_screen import paint_pending
+
+    app = app_for(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_due(app, pilot)
+        try:
+            app._begin_batch()  # updates held, as switch_mode holds them
+            screen.reload()
+            await pilot.pause()
+            assert paint_pending(screen)
+            assert not gc.isenabled(), "turned on before the list was painted"
+            app._end_batch()
+            screen.refresh()
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            assert not paint_pending(screen)
+            screen._collector_on()  # as its poll would, once painted
+            assert gc.isenabled()
+        finally:
+            if app._batch_count:
+                app._end_batch()
+            gc.enable()

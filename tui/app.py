@@ -234,11 +234,36 @@ class GuanaiApp(DatabaseGuard, App):
         if callable(update) and getattr(screen, "_layout_required", False) is True:
             update()
 
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Textual's hold of the screen's updates (``switch_mode`` asks for it: 50 ms to hide the
+        switch), but when it ends the screen is painted at once, not on the next tick of the update
+        timer: a section whose list takes longer than the hold to read (待办, 名册 on a big school)
+        was drawn 0-17 ms after it was ready (issue 20). Textual's private names, as above; without
+        them it is Textual's own."""
+        begin, end = getattr(self, "_begin_batch", None), getattr(self, "_end_batch", None)
+        if not (callable(begin) and callable(end)):
+            super().delay_update(delay)
+            return
+        begin()
+
+        def end_batch() -> None:
+            end()
+            if not self._batch_count and self.screen_stack:  # (no screen: the app is closing)
+                screen = self.screen
+                screen.refresh()
+                update = getattr(screen, "_on_timer_update", None)
+                if callable(update):
+                    update()
+
+        self.set_timer(delay, end_batch, name="delay_update")
+
     # Imported after the first frame, in a thread, while the teacher reads it (issue 20): what 待办's
-    # first showing (key 0) imported, 15 ms of it (dateutil, lunar_python for the 近7天 line, the
-    # dropout duties). Nothing here is on the way to the first frame (tests/test_startup_imports.py).
+    # first showing (key 0) imported (dateutil, lunar_python for the 近7天 line, the dropout duties).
+    # dateutil.parser (with dateutil.tz and zoneinfo) comes only when rrulestr reads an UNTIL, as the
+    # term calendar's series do: 35 ms of the first 待办. Nothing here is on the way to the first
+    # frame (tests/test_startup_imports.py).
     WARM_MODULES: tuple[str, ...] = ("screens.due", "models.calendar.reminders", "models.dropout", "dateutil.rrule",
-                                     "lunar_python")
+                                     "dateutil.parser", "lunar_python")
 
     def _later_sections_styled_as_made(self) -> None:
         """A section's screen shown for the first time is styled as its widgets mount; Textual also

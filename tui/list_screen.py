@@ -29,6 +29,15 @@ from tui.widgets.guard import DatabaseGuard
 from tui.widgets.virtual_table import VirtualTable
 
 
+def paint_pending(screen: Screen) -> bool:
+    """Whether ``screen`` has changes not yet written to the terminal: a layout or repaint Textual
+    has still to do, or updates the app holds (``App.delay_update``, as a section switch does).
+    Textual's private flags: should they go, nothing is taken to be pending."""
+    app = screen.app
+    return bool(getattr(app, "_batch_count", 0) or getattr(screen, "_layout_required", False)
+                or getattr(screen, "_repaint_required", False) or getattr(screen, "_dirty_widgets", None))
+
+
 class DataChanged(Message, bubble=False):
     """Another user changed the data the lists show (posted by the app's watcher poll)."""
 
