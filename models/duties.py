@@ -63,7 +63,6 @@ import contextlib
 import datetime as dt
 import gc
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -447,11 +446,17 @@ def open_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = Non
                             child_id=_ids(child_id), staff_id=staff_id, only_mine=only_mine, kind=kind,
                             limit=None if horizon_days is None else on_date + dt.timedelta(days=horizon_days),
                             horizon_days=DEFAULT_HORIZON if horizon_days is None else horizon_days)
-    # stable: within (mine, due) the care duties keep their order (class, name, rule); they are
-    # sorted by (mine, due) already
-    if not urgent and not cases:
-        return care
-    return sorted(urgent + cases + care, key=lambda d: (not d.mine, d.due))
+    # The order of a stable sort by (mine, due) of urgent + cases + care: the care duties are in that
+    # order already (then class, name, rule), so the few others are put in where they belong, each
+    # before the care duties of its (mine, due) (sorting 25,000 again was 10 ms of a school of 20,000).
+    others = sorted(urgent + cases, key=_mine_then_due)
+    for duty in reversed(others):
+        bisect.insort_left(care, duty, key=_mine_then_due)
+    return care
+
+
+def _mine_then_due(d: "Duty") -> tuple[bool, dt.date]:
+    return not d.mine, d.due
 
 
 def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = None, kind: str | None = None,
@@ -505,32 +510,47 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
     if not children:
         return []
 
+    # a quarter or more of the database's children (a whole school of a one-school database): the
+    # pairings and the follow-ups below are read another way than for a few
+    many = len(children) * 4 >= (children[0][13] or 0)
+
     # Active pairings with an active staff member: helper rules, helper names and "mine". The children
     # are those of the scope, subjects or not (the subject condition again cost more than the few
     # others' rows): only the subjects' are looked up below.
     helper_keys = sorted({(r.helper_kind, r.contact_kind) for r in rules if r.helper_kind})
     helper_kinds = {hk for hk, _ck in helper_keys}
-    helpers_of: dict[int, set[int]] = defaultdict(set)
+    paired_with_me: set[int] = set()  # the children the asking staff member is paired with
     helper_last: dict[tuple[int, str, str], dt.date] = {}
     groups: dict[tuple[int, str], list] = {}  # (child, helper kind): [earliest start, {helper name: None}]
-    query = (Pairing.select(Pairing.child, Pairing.kind, Pairing.staff, Staff.name, Pairing.started_on,
-                            *[_last_contact(ck, Pairing.child, Pairing.staff, lo, hi, only_if=(Pairing.kind == hk))
-                              for hk, ck in helper_keys])
-             .join(Staff, on=(Pairing.staff == Staff.id))
-             .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
-             .where(scope & active_pairing(on_date) & (Staff.active == True)))  # noqa: E712
+    columns = (Pairing.child, Pairing.kind, Pairing.staff, Staff.name, Pairing.started_on,
+               *[_last_contact(ck, Pairing.child, Pairing.staff, lo, hi, only_if=(Pairing.kind == hk))
+                 for hk, ck in helper_keys])
+    pairs = scope & active_pairing(on_date) & (Staff.active == True)  # noqa: E712
+    if many and dbmod.is_sqlite():
+        # SQLite would walk the children by school and each one's pairings through the index (46 ms
+        # on a school of 20,000); reading the pairing table through is half that. CROSS JOIN is how
+        # SQLite is told the order; it takes no ON, so the joins are conditions.
+        query = (Pairing.select(*columns).join(Child, pw.JOIN.CROSS).join(Staff, pw.JOIN.CROSS)
+                 .where(pairs & (Pairing.child == Child.id) & (Pairing.staff == Staff.id)))
+    else:
+        query = (Pairing.select(*columns)
+                 .join(Staff, on=(Pairing.staff == Staff.id))
+                 .switch(Pairing).join(Child, on=(Pairing.child == Child.id))
+                 .where(pairs))
     day_of = _day_reader()
     for cid, pkind, sid, sname, started, *lasts in db.execute(query).fetchall():
-        helpers_of[cid].add(sid)
-        if pkind in helper_kinds:
-            started = day_of(started)
-            group = groups.get((cid, pkind))
-            if group is None:
-                groups[(cid, pkind)] = [started, {sname: None}]
-            else:
-                if started < group[0]:
-                    group[0] = started
-                group[1][sname] = None
+        if sid == staff_id:
+            paired_with_me.add(cid)
+        if pkind not in helper_kinds:
+            continue
+        started = day_of(started)
+        group = groups.get((cid, pkind))
+        if group is None:
+            groups[(cid, pkind)] = [started, {sname: None}]
+        else:
+            if started < group[0]:
+                group[0] = started
+            group[1][sname] = None
         for (hk, ck), at in zip(helper_keys, lasts):
             if at is not None:
                 day = day_of(at)
@@ -558,13 +578,14 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
              dt.timedelta(days=rule.interval_days) if (not rule.per_term and not rule.rrule.strip()
                                                        and rule.interval_days) else None)
             for rule in rules]
+    plans: dict[tuple[bool, str], list] = {}  # the plan's rules that apply, per (重点, 关注 level seen)
     # The children's order (class, then name) as a rank: the sort keys below are short tuples.
     rank = {row[0]: i for i, row in enumerate(sorted(
         children, key=lambda r: (r[6] if r[6] is not None else 99, r[7] or 0, r[5] or "", r[2] or "", r[1], r[0])))}
     term_start, term_end = term.start, term.end
     for (cid, name, pinyin, key_target, room_id, room_name, grade, number, head_id, school, level, review, since, _top,
          *lasts) in children:
-        mine = staff_id is not None and (staff_id == head_id or staff_id in helpers_of.get(cid, ()))
+        mine = staff_id is not None and (staff_id == head_id or cid in paired_with_me)
         if only_mine and not mine:
             continue
         order = rank[cid]
@@ -578,9 +599,11 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
                 out.append(((not mine, review, order, -1, REVIEW_RULE_ID), Duty(
                     cid, name, room, room_id, REVIEW_RULE_ID, REVIEW, "谈心", review, overdue, status, None, "", mine)))
         level_seen = (level or "") if labelled else ""
-        for rule, helper_kind, at, step in plan:
-            if not rule_applies(rule.applies_to, key_target, level_seen):
-                continue
+        applying = plans.get((bool(key_target), level_seen))
+        if applying is None:
+            applying = plans[(bool(key_target), level_seen)] = [
+                p for p in plan if rule_applies(p[0].applies_to, key_target, level_seen)]
+        for rule, helper_kind, at, step in applying:
             if helper_kind:
                 found = helper_of.get((cid, helper_kind))
                 if found is None:
@@ -613,7 +636,6 @@ def _care_duties(on_date: dt.date, *, viewer: Viewer, school_id: int | None = No
     if kind is None or kind == FOLLOW_UP or kind in CONTACT_KINDS:
         rooms = {cid: (name, pinyin, room_id, room_name, grade, number, head_id)
                  for cid, name, pinyin, _k, room_id, room_name, grade, number, head_id, *_ in children}
-        many = len(rooms) * 4 >= (children[0][13] or 0)  # a quarter or more of the database's children
         for duty in _follow_ups(rooms, many, on_date, lo, hi, limit, horizon_days, staff_id,
                                 None if kind in (None, FOLLOW_UP) else kind):
             if only_mine and not duty.mine:
