@@ -122,8 +122,10 @@ class DueScreen(ListScreen):
     def show(self, data: tuple[dt.date, list[Duty], list]) -> list[Duty]:
         self.today, self.duties, self.upcoming = data
         self._show_reminders()
-        shown = self.shown = [d for d in self.duties if (d.mine or not self.only_mine)
-                              and (self.kind is None or d.contact_kind == self.kind)]
+        shown = duties.mine_first(self.duties) if self.only_mine else self.duties  # kept, not copied
+        if self.kind is not None:
+            shown = [d for d in shown if d.contact_kind == self.kind]
+        self.shown = shown
         counts = duties.count_by_status(shown)
         scope = "我的孩子" if self.only_mine else "全校"
         parts = [f"{self.today:%m月%d日} 待办 · {scope}", *(f"{k} {v}" for k, v in counts.items())]

@@ -413,6 +413,11 @@ def test_order_mine_first_then_most_overdue(school):
         ("刘三", True), ("张一", True), ("陈四", True), ("王二", False)]
     only = duties.open_duties(WED, kind="每周谈心", staff_id=school["head"].id, only_mine=True, viewer=ALL)
     assert {r.child_name for r in only} == {"刘三", "张一", "陈四"}
+    # 待办's 我的孩子 is the head of the whole list (screens/due.py reads it so, by bisection)
+    whole = duties.open_duties(WED, staff_id=school["head"].id, viewer=ALL)
+    assert duties.mine_first(whole) == [d for d in whole if d.mine] == duties.open_duties(
+        WED, staff_id=school["head"].id, only_mine=True, viewer=ALL)
+    assert duties.mine_first(duties.open_duties(WED, viewer=ALL)) == []  # nobody asking: nothing is mine
     by_class = duties.open_duties(WED, kind="每周谈心", classroom_id=other_room.id, viewer=ALL)
     assert {r.child_name for r in by_class} == {"王二", "陈四"}
 
@@ -530,3 +535,24 @@ def test_duties_on_postgres(pg_server):
         assert duties.open_duties(D(2026, 11, 15), child_id=[b.id, c.id], viewer=ALL)
     finally:
         dbmod.current().close()
+
+
+def _d(status: str, mine: bool = False) -> duties.Duty:
+    return duties.Duty(1, "张小明", "三年级2班", 1, 1, "每周谈心", "谈心", WED, 0, status, None, "", mine)
+
+
+@pytest.mark.parametrize("statuses, counted", [
+    ([], {OVERDUE: 0, TODAY: 0, THIS_WEEK: 0}),
+    ([TODAY, OVERDUE, OVERDUE], {OVERDUE: 2, TODAY: 1, THIS_WEEK: 0}),
+    ([LATER, THIS_WEEK], {OVERDUE: 0, TODAY: 0, THIS_WEEK: 1, LATER: 1}),  # a longer horizon's 以后 after
+])
+def test_count_by_status(statuses, counted):
+    got = duties.count_by_status([_d(s) for s in statuses])
+    assert got == counted and list(got) == list(counted)  # the header's order too
+
+
+@pytest.mark.parametrize("mine, head", [
+    ([], 0), ([True, True, False], 2), ([False, False], 0), ([True], 1), ([True] * 5 + [False] * 50, 5)])
+def test_mine_first_is_the_head_of_a_mine_first_list(mine, head):
+    rows = [_d(OVERDUE, m) for m in mine]
+    assert duties.mine_first(rows) == rows[:head]

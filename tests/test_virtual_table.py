@@ -89,3 +89,31 @@ def test_clean_fast_path_is_the_slow_path():
     assert clean("王\u3000芳") == "王\u3000芳"  # an ideographic space is kept (not printable to Python)
     assert clean("a\x1b[31mb\u202ec\u200bd\ufeff") == "a[31mbcd"
     assert clean("一\n二\t三") == "一 二 三" and clean("一\n二", one_line=False) == "一\n二"
+
+
+async def test_index_of_reads_up_to_the_key_once_then_indexes():
+    """The first look after set_rows stops at its row (待办's m keeps a duty near the top); the next
+    ones use an index of every key. Both give the same rows, and none for a key not listed."""
+    keys_read = []
+
+    class Keyed(TableApp):
+        def compose(self) -> ComposeResult:
+            def key(r):
+                keys_read.append(r[0])
+                return str(r[0])
+            yield VirtualTable([("号", 4)], cells=lambda r: (str(r[0]),), key=key, rows=self.rows)
+
+    app = Keyed()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(VirtualTable)
+        table.set_rows(ROWS[::-1], keep="3")  # the cursor on the kept key: one look
+        assert table.cursor_row == 996
+        table.set_rows(ROWS)
+        keys_read.clear()
+        assert table.index_of("2") == 2 and keys_read == [0, 1, 2]  # the first look: up to it
+        assert table.index_of(999) == 999 and len(keys_read) == 3 + 1000  # then an index of all
+        keys_read.clear()
+        assert table.index_of("500") == 500 and table.index_of("nope") is None and keys_read == []
+        table.set_rows(ROWS[10:])  # new rows: read again
+        assert table.index_of("10") == 0 and table.index_of("nope") is None
