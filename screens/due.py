@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,7 +12,7 @@ from models import duties
 from models.duties import Duty
 from models.rules import short_class
 from tui.chrome import TitleBar
-from tui.list_screen import ListScreen, paint_pending
+from tui.list_screen import ListScreen
 from tui.widgets.footer import Footer
 from tui.widgets.text import content
 from tui.widgets.virtual_table import VirtualTable
@@ -46,8 +45,6 @@ class DueScreen(ListScreen):
         Binding("g", "attention", "需要关注"),
     ]
 
-    PAINT_POLL_SECONDS = 0.02  # how often _collector_on looks again while the list waits to be painted
-
     def __init__(self, today: dt.date | None = None) -> None:
         super().__init__()
         # the clock, not a date: a list left open across midnight must show the new day
@@ -58,7 +55,6 @@ class DueScreen(ListScreen):
         self.duties: list[Duty] = []
         self.shown: list[Duty] = []
         self.upcoming: list = []
-        self._collector_paused = False  # reload paused the cyclic collector (and starts it again)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -78,36 +74,6 @@ class DueScreen(ListScreen):
             return False
         self.reload()
         return True
-
-    def reload(self, *, keep_place: bool = True) -> None:
-        """ListScreen's reload, with the cyclic collector paused until the list is on screen: a whole
-        school's list is ~100,000 new objects, all kept, and the collections they set off as soon as
-        ``open_duties`` let the collector run again (30-40 ms on a school of 20,000 with the roster
-        and the talk log in memory, issue 20) freed nothing; they now run just after the frame."""
-        if not gc.isenabled() and not self._collector_paused:  # paused by someone else: theirs to start
-            super().reload(keep_place=keep_place)
-            return
-        gc.disable()
-        self._collector_paused = True
-        try:
-            super().reload(keep_place=keep_place)
-        finally:
-            self.call_after_refresh(self._collector_on)
-            self.set_timer(1.0, self._collector_on, name="due-collector")  # should no refresh come
-
-    def _collector_on(self) -> None:
-        """After a repaint: the collector on again, unless the list is still to be painted. The first
-        repaint after a section key is often not the list's: Textual holds a switched screen's
-        updates for 50 ms and lays it out on a later tick, and a collection let run before that
-        came before the frame (36 ms of 待办's first frame on a school of 20,000, issue 20)."""
-        if not self._collector_paused:
-            return
-        if self.is_current and paint_pending(self):  # look again a little later (not after the next
-            # refresh: one with nothing to paint calls back at once, round and round)
-            self.set_timer(self.PAINT_POLL_SECONDS, self._collector_on, name="due-collector-paint")
-            return
-        self._collector_paused = False
-        gc.enable()
 
     def load(self) -> tuple[dt.date, list[Duty], list]:
         """The day's open duties and the next 7 days' reminders (the 近7天 line is as live as the

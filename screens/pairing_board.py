@@ -40,6 +40,7 @@ from tui.widgets.text import clean, content
 from tui.widgets.fields import focus_now
 from tui.widgets.guard import DatabaseGuard
 from tui.chrome import TitleBar
+from tui.collector import held_until_painted
 from tui.list_screen import DataChanged, LiveData
 from tui.widgets.virtual_table import VirtualTable
 
@@ -263,6 +264,11 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
                 current = self.current_child()
                 child_id = current.child_id if current else None
                 row = self.query_one("#pb-table", ChildTable).cursor_row
+        with held_until_painted(self):  # 8,000 children on a big school's board (tui/collector.py)
+            self._show_board(board, group_key, child_id, row)
+
+    def _show_board(self, board: Board | None, group_key: pairings.HelperKey | None, child_id: int | None,
+                    row: int | None) -> None:
         self.board = board or pairings.load_board(self.app.school_id, self.kind, viewer=self.app.viewer,
                                                   with_last_contacts=False)  # per group: show_group
         index = next((i for i, g in enumerate(self.board.groups) if g.key == group_key), 0)

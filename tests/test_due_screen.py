@@ -276,17 +276,19 @@ async def test_the_pairing_board_follows_another_teachers_pairing(tiny_school):
 
 @pytest.mark.sqlite_only  # the collector's pause is the inline (SQLite) load's
 async def test_the_collector_stays_paused_until_the_list_is_painted(tiny_school):
-    """A reload pauses the cyclic collector until the list is on the terminal (issue 20). A section
-    switch holds updates (App.delay_update), so the first refresh after the load paints nothing:
-    turning the collector on then let its collection run before the frame."""
+    """A list's reload holds the cyclic collector until the list is on the terminal (issue 20,
+    tui/collector.py). A section switch holds updates (App.delay_update), so the first refresh
+    after the load paints nothing: turning the collector on then let its collection run before
+    the frame."""
     import gc
 
-    from tui.list_screen import paint_pending
+    from tui.collector import paint_pending
 
     app = app_for(tiny_school)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_due(app, pilot)
         try:
+            assert gc.isenabled()  # on again after 待办's first showing
             app._begin_batch()  # updates held, as switch_mode holds them
             screen.reload()
             await pilot.pause()
@@ -294,12 +296,36 @@ async def test_the_collector_stays_paused_until_the_list_is_painted(tiny_school)
             assert not gc.isenabled(), "turned on before the list was painted"
             app._end_batch()
             screen.refresh()
-            await pilot.pause()
-            await pilot.wait_for_scheduled_animations()
-            assert not paint_pending(screen)
-            screen._collector_on()  # as its poll would, once painted
-            assert gc.isenabled()
+            for _ in range(50):  # its poll (every 20 ms) sees the paint done
+                if gc.isenabled():
+                    break
+                await pilot.pause(0.02)
+            assert not paint_pending(screen) and gc.isenabled()
         finally:
             if app._batch_count:
                 app._end_batch()
+            gc.enable()
+
+
+@pytest.mark.sqlite_only
+async def test_the_collector_is_on_again_after_its_longest_wait_painted_or_not(tiny_school, monkeypatch):
+    """Should the paint never come (updates held on and on), the collector is not left off."""
+    import gc
+
+    import tui.collector
+
+    monkeypatch.setattr(tui.collector, "LONGEST_SECONDS", 0.05)
+    app = app_for(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_due(app, pilot)
+        try:
+            app._begin_batch()  # held, and never let go during the wait
+            screen.reload()
+            for _ in range(50):
+                if gc.isenabled():
+                    break
+                await pilot.pause(0.02)
+            assert gc.isenabled() and tui.collector.paint_pending(screen)
+        finally:
+            app._end_batch()
             gc.enable()

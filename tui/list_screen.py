@@ -24,18 +24,10 @@ from textual.message import Message
 from textual.screen import Screen
 
 from models import db as dbmod
+from tui.collector import held_until_painted
 from tui.widgets.fields import focus_now
 from tui.widgets.guard import DatabaseGuard
 from tui.widgets.virtual_table import VirtualTable
-
-
-def paint_pending(screen: Screen) -> bool:
-    """Whether ``screen`` has changes not yet written to the terminal: a layout or repaint Textual
-    has still to do, or updates the app holds (``App.delay_update``, as a section switch does).
-    Textual's private flags: should they go, nothing is taken to be pending."""
-    app = screen.app
-    return bool(getattr(app, "_batch_count", 0) or getattr(screen, "_layout_required", False)
-                or getattr(screen, "_repaint_required", False) or getattr(screen, "_dirty_widgets", None))
 
 
 class DataChanged(Message, bubble=False):
@@ -98,10 +90,12 @@ class ListScreen(LiveData, DatabaseGuard, Screen):
     # -- reloading -------------------------------------------------------------
     def reload(self, *, keep_place: bool = True) -> None:
         """Read and show now, on the UI thread (a key, a screen shown again: the teacher waits
-        for this one). ``keep_place=False`` puts the cursor on the first row (a new search)."""
+        for this one). ``keep_place=False`` puts the cursor on the first row (a new search). The
+        cyclic collector waits until the list is painted (tui/collector.py)."""
         self.reloads += 1
         place = self.place() if keep_place and self.loaded else (None, 0)
-        self.put(self.load(), place)
+        with held_until_painted(self):
+            self.put(self.load(), place)
 
     def on_mount(self) -> None:
         if not self.loaded:
