@@ -125,11 +125,23 @@ def term_at(day: dt.date, *, school_id: int | None) -> Term | None:
 
 
 def _term_in(day: dt.date, stored: dict[str, str]) -> Term | None:
-    for name, year in ((AUTUMN, day.year - 1), (SPRING, day.year), (AUTUMN, day.year)):
+    for name, year in _terms_around(day):
         term = from_settings(name, year, stored)
         if day in term:
             return term
     return None
+
+
+def _terms_around(day: dt.date) -> tuple[tuple[str, int], ...]:
+    """The terms ``day`` may fall in: (name, year)."""
+    return (AUTUMN, day.year - 1), (SPRING, day.year), (AUTUMN, day.year)
+
+
+def warm(day: dt.date) -> None:
+    """The suggested dates of the terms around ``day``, made ahead (春节 decides them: lunar_python
+    takes ~10 ms for a year's first). Cached, so ``term_at`` then finds them made."""
+    for name, year in _terms_around(day):
+        default_term(name, year)
 
 
 def terms_at(day: dt.date, school_ids) -> dict[int, Term | None]:

@@ -346,3 +346,23 @@ def test_who_may_change_an_event_follows_its_creator_and_organiser(tiny_school):
     assert Event.get_by_id(organised).place == "操场"
     with pytest.raises(ForbiddenError):  # a stranger to the school
         cal.delete_event(organised, viewer=Viewer(staff_id=999, role="head", school_id=school + 1))
+
+
+def test_warm_computes_ahead_what_the_first_reminders_read(tiny_school):
+    """The app's warm-up (after the first frame) computes the lunar days and the suggested terms that
+    the first 待办 reads (its 近7天 line, the term it counts in); the list then finds them made: no
+    lunar_python computation of its own."""
+    from models import duties, terms
+    from models.calendar import lunar
+
+    school = tiny_school["school"].id
+    today = D(2026, 9, 14)  # 中秋 (09-25) within the letters' lead: the window reaches a festival
+    lunar.day_info.cache_clear()
+    terms.spring_festival.cache_clear()
+    cal.warm(today)
+    days, festivals = lunar.day_info.cache_info().misses, terms.spring_festival.cache_info().misses
+    assert days == 7 + lunar.LETTER_LEAD_DAYS and festivals >= 2
+    assert any(r.kind == "书信" for r in cal.reminders(school, today, viewer=ALL))
+    assert duties.term_for(today, school_id=school) is not None
+    assert lunar.day_info.cache_info().misses == days  # every day the line read: made ahead
+    assert terms.spring_festival.cache_info().misses == festivals  # and every 春节 the terms needed

@@ -1,6 +1,7 @@
 """The 关爱 application: global keys, the screens by number, help and the command palette."""
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import time
@@ -70,6 +71,18 @@ def _palette_provider():
     from tui.palette import GuanaiCommands
 
     return GuanaiCommands
+
+
+def _warm_up(names: tuple[str, ...]) -> None:
+    """After the first frame, in a thread: 待办's modules, then what its first showing computes
+    of the lunar calendar (``models.calendar.reminders.warm``)."""
+    _warm_modules(names)
+    try:
+        from models.calendar.reminders import warm
+
+        warm(dt.date.today())
+    except Exception:  # noqa: BLE001 - 待办 computes it again and says what is wrong
+        pass
 
 
 def _warm_modules(names: tuple[str, ...]) -> None:
@@ -214,7 +227,7 @@ class GuanaiApp(DatabaseGuard, App):
         self._paint_first_frame_now()
         self._later_sections_styled_as_made()
         if self.WARM_MODULES:
-            self.run_worker(partial(_warm_modules, self.WARM_MODULES), thread=True, group="warm", name="warm-modules",
+            self.run_worker(partial(_warm_up, self.WARM_MODULES), thread=True, group="warm", name="warm-up",
                             exit_on_error=False)
         explanation = self.viewer.explanation()  # no staff account: empty lists, and why
         if explanation:

@@ -99,6 +99,7 @@ from models.calendar.reminders import (  # noqa: F401
     birthdays,
     duties_on,
     reminders,
+    warm,
 )
 from models.calendar.plan import (  # noqa: F401
     AUTUMN,

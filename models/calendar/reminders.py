@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from models import db as dbmod
-from models import duties, scope
+from models import duties, scope, terms
 from models.entities import Child, Classroom
 from models.calendar.lunar import CalendarError, LETTER_FESTIVALS, LETTER_LEAD_DAYS, day_info
 from models.calendar.occurrences import _d, occurrences
@@ -107,6 +107,21 @@ def reminders(school_id: int, start: dt.date, days: int = 7, *, viewer: scope.Vi
     order = {"节日": 0, "书信": 1, "活动": 2, "生日": 3}
     out.sort(key=lambda r: (r.day, order.get(r.kind, 9)))
     return out
+
+
+def warm(today: dt.date, days: int = 7) -> None:
+    """What the first 近7天 line and due list compute of the lunar calendar, done ahead (the app's
+    warm-up thread, after its first frame): the terms around ``today`` and the lunar days
+    ``reminders`` reads (~1 ms a day; 40 ms of the first 待办 in all). Both are cached."""
+    terms.warm(today)
+    look = today + dt.timedelta(days=days - 1 + LETTER_LEAD_DAYS)
+    d = today
+    while d <= look:
+        try:
+            day_info(d)
+        except CalendarError:
+            return
+        d += dt.timedelta(days=1)
 
 
 def duties_on(day: dt.date, *, viewer: scope.Viewer, school_id: int, staff_id: int | None = None,
