@@ -1,6 +1,6 @@
-"""A partial update asks only the widgets that reach into it (``tui/wholecells.py``
-``WholeCellsCompositor._get_renders``), and writes the very bytes Textual's own choice of widgets
-writes. On the pairing board a cursor move in the children's table re-rendered the 825 helpers'
+"""A partial update asks only the widgets that reach into it and are not behind another there
+(``tui/wholecells.py`` ``WholeCellsCompositor._get_renders``), and writes the very bytes Textual's
+own choice of widgets writes. On the pairing board a cursor move in the children's table re-rendered the 825 helpers'
 list, the title and the footer at every key (issue 20: 结对's cursor key against the roster's)."""
 from __future__ import annotations
 
@@ -37,18 +37,23 @@ async def test_a_cursor_key_on_the_board_renders_only_its_pane_and_writes_the_sa
         table = screen.query_one("#pb-table")
         assert screen.focused is table
         calls = []
-        original = type(helpers).render_lines
-        helpers.render_lines = lambda crop: calls.append(crop) or original(helpers, crop)
+        behind = [screen, screen.query_one("#pb-main"), screen.query_one("#pb-right")]  # the table's
+        for widget in [helpers, *behind]:
+            original = type(widget).render_lines
+            widget.render_lines = (lambda w, orig: lambda crop: calls.append(w) or orig(w, crop))(widget, original)
         for key in ("down", "up", "down"):
             await pilot.press(key)
             await pilot.pause()
-        assert calls == []  # the helpers' list, beside the table, was not asked to render
+        # the helpers' list, beside the table, and the containers behind it were not asked to render
+        assert calls == []
 
         compositor = screen._compositor
         x, y, width, _ = table.region
         for regions in ([Region(x, y + 1, width, 1), Region(x, y + 2, width, 1)],  # a cursor move
                         [Region(0, 0, 80, 1)],  # the title line
-                        [Region(x + 3, y, 5, 3), Region(0, 23, 80, 1)]):  # odd pieces, the footer
+                        [Region(x + 3, y, 5, 3), Region(0, 23, 80, 1)],  # odd pieces, the footer
+                        [Region(0, y, 80, 3)],  # across both panes and the border between
+                        [Region(0, 0, 80, 24)]):  # the whole screen
             ours = partial_text(app, compositor, regions, textual_own=False)
             assert ours == partial_text(app, compositor, regions, textual_own=True)
             assert ours  # something was drawn

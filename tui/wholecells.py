@@ -12,8 +12,9 @@ second bucket gets an empty placeholder so nothing behind claims it. Where two d
 meet, the cut stays as Textual has it (a character of the one behind may still lose its half,
 as it must: half a character cannot be drawn).
 
-It also asks only the widgets that reach into a partial update to render (``_get_renders``), where
-Textual asks every widget whose container does (issue 20: a cursor key on the pairing board).
+It also asks only the widgets that reach into a partial update, and are not behind another there,
+to render (``_get_renders``), where Textual asks every widget whose container does (issue 20: a
+cursor key on the pairing board).
 
 ``install()`` makes every Screen created afterwards use it; it is written against Textual 8.2's
 private ``_render_chops`` and ``_get_renders``: tests/test_orientation.py checks the result on a
@@ -59,13 +60,22 @@ class WholeCellsCompositor(Compositor):
         return self._renders_meeting(crop)
 
     def _renders_meeting(self, crop: Region):
+        """Front to back (``visible_widgets``' order), skipping a widget whose part of the update lies
+        inside what one in front of it shows: its cells there are that one's (``_render_chops`` fills
+        them front first), so its render was thrown away. A cursor key in the pairing board's table
+        rendered the two containers around the table and the screen behind it too."""
         _rich_traceback_guard = True  # noqa: F841 - as Textual's: a widget's error is its own
         overlaps = crop.overlaps
         intersection = Region.intersection
+        in_front: list[Region] = []
         for widget, (region, clip) in self.visible_widgets.items():
             shown = intersection(region, clip)
             if not overlaps(shown):
                 continue
+            wanted = intersection(shown, crop)
+            if any(front.contains_region(wanted) for front in in_front):
+                continue
+            in_front.append(shown)
             if clip.contains_region(region):
                 yield region, clip, widget.render_lines(Region(0, 0, region.width, region.height))
             else:
