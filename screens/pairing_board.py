@@ -20,7 +20,6 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -163,18 +162,18 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         Binding("escape", "focus_helpers", show=False),
     ]
     DEFAULT_CSS = """
+    #pb-status { column-span: 2; }
     #pb-status { height: 1; padding: 0 1; background: $boost; }
-    #pb-main { height: 1fr; }
-    #pb-helpers { width: 22; height: 1fr; max-height: 100%; scrollbar-size-vertical: 1; }
+    #pb-helpers { row-span: 3; width: 22; height: 1fr; max-height: 100%; scrollbar-size-vertical: 1; }
     /* the helper being shown stays marked while the children's table has the focus */
     #pb-helpers > .option-list--option-highlighted { color: $foreground; background: $panel;
                                                      text-style: bold underline; }
     #pb-helpers:focus > .option-list--option-highlighted { color: $block-cursor-foreground;
                                                            background: $block-cursor-background; text-style: bold; }
-    #pb-right { width: 1fr; height: 1fr; }
     #pb-head { height: 1; padding: 0 1; text-style: bold; }
     #pb-table { height: 1fr; scrollbar-size-vertical: 1; }
-    #pb-empty { height: auto; padding: 1 2; color: $text-muted; }
+    #pb-empty { height: 0; color: $text-muted; }  /* kept in the grid when empty: its row is 0 high */
+    #pb-empty.-shown { height: auto; padding: 1 2; }
     """
 
     def __init__(self, kind: str = pairings.KINDS[0]) -> None:
@@ -188,15 +187,15 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         self._away = False
 
     def compose(self) -> ComposeResult:
+        # One grid, no containers: a key in the table reached the screen through two of them, each
+        # a dispatch of the key and of the row highlight, and a longer binding chain (issue 20)
         yield TitleBar()
         yield Static(id="pb-status")
-        with Horizontal(id="pb-main"):
-            yield HelperList(id="pb-helpers", compact=True)
-            with Vertical(id="pb-right"):
-                yield Static(id="pb-head")
-                yield Static(id="pb-empty")
-                yield ChildTable(UNPAIRED_COLUMNS, cells=self._child_cells, key=lambda c: str(c.child_id),
-                                 id="pb-table", zebra_stripes=True)
+        yield HelperList(id="pb-helpers", compact=True)
+        yield Static(id="pb-head")
+        yield Static(id="pb-empty")
+        yield ChildTable(UNPAIRED_COLUMNS, cells=self._child_cells, key=lambda c: str(c.child_id),
+                         id="pb-table", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -353,7 +352,8 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
                        f"或在别的帮扶人下按 m 换过来。")
             else:
                 msg = ""
-        empty.display = bool(msg)
+        empty.set_class(bool(msg), "-shown")
+        self.set_class(bool(msg), "-empty-said")  # its grid row: 0 high, or as high as the words
         if msg:
             empty.update(content(msg))
 

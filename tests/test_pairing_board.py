@@ -114,7 +114,10 @@ async def test_suggestion_accepted_with_one_key_then_the_column(school):
         # the 未结对 column is empty and says why
         assert unpaired_names(screen) == []
         empty = screen.query_one("#pb-empty", Static)
-        assert empty.display and "每个在读的留守儿童都有帮扶教师了" in str(empty.content)
+        assert empty.has_class("-shown") and "每个在读的留守儿童都有帮扶教师了" in str(empty.content)
+        await pilot.pause()
+        table = screen.query_one("#pb-table")  # the words take their rows, the table comes after
+        assert empty.region.height >= 3 and table.region.y == empty.region.bottom
         assert "未结对 0" in str(screen.query_one("#pb-status", Static).content)
 
 
@@ -136,6 +139,11 @@ async def test_move_to_another_helper(school):
         assert old.ended_on == dt.date.today() and old.end_reason == "改由赵老师帮扶"
         assert group_names(screen, "李老师") == [] and group_names(screen, "赵老师") == ["张小明"]
         assert "还没有结对的孩子" in str(screen.query_one("#pb-empty", Static).content)
+        await go_to_group(pilot, screen, "赵老师")  # children again: the words go, the table is under the line
+        await pilot.pause()
+        empty, head = screen.query_one("#pb-empty", Static), screen.query_one("#pb-head", Static)
+        assert not empty.has_class("-shown") and empty.region.height == 0
+        assert screen.query_one("#pb-table").region.y == head.region.bottom
 
 
 async def test_end_then_pair_again(school):

@@ -37,7 +37,7 @@ async def test_a_cursor_key_on_the_board_renders_only_its_pane_and_writes_the_sa
         table = screen.query_one("#pb-table")
         assert screen.focused is table
         calls = []
-        behind = [screen, screen.query_one("#pb-main"), screen.query_one("#pb-right")]  # the table's
+        behind = [screen]  # the table's (the board has no container between: one grid)
         for widget in [helpers, *behind]:
             original = type(widget).render_lines
             widget.render_lines = (lambda w, orig: lambda crop: calls.append(w) or orig(w, crop))(widget, original)
