@@ -329,3 +329,19 @@ async def test_the_collector_is_on_again_after_its_longest_wait_painted_or_not(t
         finally:
             app._end_batch()
             gc.enable()
+
+
+async def test_a_section_that_cannot_be_shown_leaves_the_collector_on(tiny_school):
+    """switch_mode holds the collector until the section is painted; a mode that does not exist
+    raises, and the collector is on again (not left off for the rest of the session)."""
+    import gc
+
+    from textual.app import UnknownModeError
+
+    app = app_for(tiny_school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()
+        with pytest.raises(UnknownModeError):
+            app.switch_mode("no-such-section")
+        assert gc.isenabled()

@@ -535,7 +535,12 @@ class GuanaiApp(DatabaseGuard, App):
         from tui import collector
 
         paused = collector.pause()
-        result = super().switch_mode(mode)
+        try:
+            result = super().switch_mode(mode)
+        except BaseException:
+            if paused:
+                gc.enable()
+            raise
         self.set_timer(self.SWITCH_REPAINT_SECONDS, self._repaint_screen, name="switch-repaint")
         if paused:
             collector.on_after_paint(self.screen)
