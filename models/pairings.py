@@ -264,29 +264,31 @@ def _load_school(school_id: int, extra_staff: Iterable[int] = (), only_for: str 
     cond = Staff.school == school_id
     if extra:
         cond = cond | Staff.id.in_(extra)
-    staff = {d["id"]: d for d in Staff.select(
-        Staff.id, Staff.school, Staff.name, Staff.name_pinyin, Staff.name_initials, Staff.sex, Staff.role,
-        Staff.subject, Staff.active).where(cond).dicts()}
-    rooms = list(Classroom.select(Classroom.id, Classroom.name, Classroom.head_teacher, Classroom.grade,
-                                  Classroom.number)
-                 .where(Classroom.school == school_id).order_by(Classroom.grade, Classroom.number).dicts())
-    class_staff: dict[int, list[tuple[int, str]]] = {r["id"]: [] for r in rooms}
+    # Raw rows, not peewee's dicts: a school of 20,000 has ~850 staff and ~3,000 teaching assignments,
+    # and converting each row cost more than the reading (issue 20: the board's first frame).
+    db = dbmod.current()
+    columns = ("id", "school", "name", "name_pinyin", "name_initials", "sex", "role", "subject", "active")
+    staff = {row[0]: dict(zip(columns, row))
+             for row in db.execute(Staff.select(*(getattr(Staff, c) for c in columns)).where(cond)).fetchall()}
+    rooms = db.execute(Classroom.select(Classroom.id, Classroom.name, Classroom.head_teacher)
+                       .where(Classroom.school == school_id).order_by(Classroom.grade, Classroom.number)).fetchall()
+    class_staff: dict[int, list[tuple[int, str]]] = {room_id: [] for room_id, _name, _head in rooms}
     staff_classes: dict[int, list[str]] = {}
-    for r in rooms:
-        if r["head_teacher"]:
-            class_staff[r["id"]].append((r["head_teacher"], "班主任"))
-            staff_classes.setdefault(r["head_teacher"], []).append(r["name"])
+    for room_id, name, head in rooms:
+        if head:
+            class_staff[room_id].append((head, "班主任"))
+            staff_classes.setdefault(head, []).append(name)
     q = (TeachingAssignment.select(TeachingAssignment.staff, TeachingAssignment.classroom,
-                                   TeachingAssignment.subject, Classroom.name.alias("class_name"))
+                                   TeachingAssignment.subject, Classroom.name)
          .join(Classroom).where(Classroom.school == school_id)
-         .order_by(TeachingAssignment.id).dicts())
-    for d in q:
-        lst = class_staff.setdefault(d["classroom"], [])
-        if all(s != d["staff"] for s, _ in lst):
-            lst.append((d["staff"], d["subject"] or "任课"))
-        names = staff_classes.setdefault(d["staff"], [])
-        if d["class_name"] not in names:
-            names.append(d["class_name"])
+         .order_by(TeachingAssignment.id))
+    for staff_id, room_id, subject, class_name in db.execute(q).fetchall():
+        lst = class_staff.setdefault(room_id, [])
+        if all(s != staff_id for s, _ in lst):
+            lst.append((staff_id, subject or "任课"))
+        names = staff_classes.setdefault(staff_id, [])
+        if class_name not in names:
+            names.append(class_name)
     return _SchoolData(kids, staff, class_staff, staff_classes)
 
 
