@@ -162,8 +162,7 @@ class PairingBoardScreen(LiveData, DatabaseGuard, Screen):
         Binding("escape", "focus_helpers", show=False),
     ]
     DEFAULT_CSS = """
-    #pb-status { column-span: 2; }
-    #pb-status { height: 1; padding: 0 1; background: $boost; }
+    #pb-status { column-span: 2; height: 1; padding: 0 1; background: $boost; }
     #pb-helpers { row-span: 3; width: 22; height: 1fr; max-height: 100%; scrollbar-size-vertical: 1; }
     /* the helper being shown stays marked while the children's table has the focus */
     #pb-helpers > .option-list--option-highlighted { color: $foreground; background: $panel;

@@ -73,6 +73,14 @@ def _palette_provider():
     return GuanaiCommands
 
 
+def _paint_now(screen: Screen) -> None:
+    """What the screen's update timer does on its next tick (lay out, paint what is dirty), done now.
+    Textual's private name (tests/test_first_frame.py watches it); if it goes, the timer does it."""
+    update = getattr(screen, "_on_timer_update", None)
+    if callable(update):
+        update()
+
+
 def _warm_up(names: tuple[str, ...]) -> None:
     """After the first frame, in a thread: 待办's modules, then what its first showing computes
     of the lunar calendar (``models.calendar.reminders.warm``)."""
@@ -243,9 +251,8 @@ class GuanaiApp(DatabaseGuard, App):
         Textual baseline). Textual's private names; if they go, this does nothing
         (tests/test_first_frame.py says so)."""
         screen = self.screen
-        update = getattr(screen, "_on_timer_update", None)
-        if callable(update) and getattr(screen, "_layout_required", False) is True:
-            update()
+        if getattr(screen, "_layout_required", False) is True:
+            _paint_now(screen)
 
     def delay_update(self, delay: float = 0.05) -> None:
         """Textual's hold of the screen's updates (``switch_mode`` asks for it: 50 ms to hide the
@@ -262,11 +269,8 @@ class GuanaiApp(DatabaseGuard, App):
         def end_batch() -> None:
             end()
             if not self._batch_count and self.screen_stack:  # (no screen: the app is closing)
-                screen = self.screen
-                screen.refresh()
-                update = getattr(screen, "_on_timer_update", None)
-                if callable(update):
-                    update()
+                self.screen.refresh()
+                _paint_now(self.screen)
 
         self.set_timer(delay, end_batch, name="delay_update")
 
